@@ -1,0 +1,39 @@
+"""One hierarchy of errors; messages say where the problem is and how to fix it.
+
+The CLI and the add-in catch ``PilotageError`` and show its message (in French,
+for the end user) with a non-zero exit; anything else is a bug and keeps its
+traceback.
+"""
+
+from __future__ import annotations
+
+
+class PilotageError(Exception):
+    """Base of every error Pilotage reports to a user."""
+
+    exit_code = 2
+
+
+class InputFileError(PilotageError):
+    """A file that cannot be read or used as it is.
+
+    ``str(err)`` is the full French message: the file, and where known the
+    sheet, row and column, then the fix.
+    """
+
+    def __init__(self, message: str, *, file: str = "", sheet: str = "", row: int | None = None,
+                 column: str = "", fix: str = "") -> None:
+        self.file, self.sheet, self.row, self.column, self.fix = file, sheet, row, column, fix
+        where = [p for p in (file, sheet and f"feuille « {sheet} »") if p]
+        if row is not None:
+            where.append(f"ligne {row}")
+        if column:
+            where.append(f"colonne « {column} »")
+        text = f"{', '.join(where)} : {message}" if where else message
+        if fix:
+            text += f"\n→ {fix}"
+        super().__init__(text)
+
+
+class UsageError(PilotageError):
+    """A bad argument on the command line or in a formula."""
