@@ -1,0 +1,1 @@
+"""Versioned JSON Schemas of the JSON outputs (package data)."""
