@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from kpicore import schema
 from kpicore.quality import QualityReport
+
+if TYPE_CHECKING:  # kpicore.ingest imports this module
+    from kpicore.ingest import IngestReport
 
 # attribute name -> canonical table
 ATTRIBUTES: dict[str, schema.Table] = {
@@ -49,6 +53,9 @@ class PipelineData:
     quality: QualityReport = field(default_factory=QualityReport)
     source: str = ""  # where it came from, for messages
     present: frozenset[str] = frozenset()  # canonical tables found in the source
+    # how each sheet of the source was read (mapping, header row, row outcomes); None when
+    # the data did not come through kpicore.ingest (the demo company, tests)
+    ingest: "IngestReport | None" = None
 
     def with_frames(self, **frames: pd.DataFrame) -> "PipelineData":
         return replace(self, **frames)

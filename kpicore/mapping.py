@@ -1,0 +1,522 @@
+"""Header recognition: which column of a client's file is which canonical column (pure).
+
+Every canonical column has synonyms: its canonical name, its French label
+(``Column.label_fr``), the headers French SMEs type, and the export headers of
+Salesforce, HubSpot, Pipedrive and Odoo.  Headers are compared *folded*: case,
+accents, punctuation and extra spaces are ignored (``"Probabilité (%)"`` and
+``"probabilite"`` are the same header).  Synonyms are listed best first: when
+two headers of one sheet mean the same column (Salesforce exports both
+``Amount`` and ``Expected Revenue``), the better synonym wins and the other
+is kept as an extra column.
+
+Settings fix a mapping when the synonyms are not enough: a row of the
+Settings table (sheet « Paramètres ») whose key is ``mapping.<Table>.<column>``
+and whose value is the header as written in the file, e.g.::
+
+    mapping.Deals.amount        = Montant signé (€)
+    mapping.Affaires.owner      = Chargé d'affaires
+    mapping.Deals.close_date    = Date
+
+``<Table>`` is the canonical table name (``Deals``) or its French sheet name
+(``Affaires``), ``<column>`` a canonical column name or one of the ingest's
+helper columns (:data:`HELPER_COLUMNS`).  Keys are read case-insensitively.
+
+Some headers need the ingest's help rather than a canonical column
+(:data:`HELPER_COLUMNS`): Salesforce and HubSpot export one ``Close Date``
+that is the expected date while a deal is open and the actual date once it is
+won or lost (``close_date``, split by status in ``kpicore.validate``); Pipedrive
+has ``Won time`` and ``Lost time`` (``won_on``, ``lost_on``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from kpicore import schema
+from kpicore.parsing import fold
+
+# Helper columns: read from the file, used to fill canonical columns, then dropped.
+HELPER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Deals": ("close_date", "won_on", "lost_on"),
+}
+HELPER_KINDS = {"close_date": "date", "won_on": "date", "lost_on": "date"}
+
+# --------------------------------------------------------------------- synonyms
+#
+# Sources of the vendor headers (each vendor's list below is taken from these):
+# - Salesforce: Opportunity field labels, "Salesforce Field Reference Guide",
+#   https://developer.salesforce.com/docs/platform/field-reference/references/field-reference/salesforce-field-reference-opportunity.html
+#   (Opportunity ID, Amount, Close Date, Created Date, Forecast Category, Next Step, Probability (%),
+#   Stage, Last Activity, Expected Revenue) and OpportunityStage (IsWon/IsClosed); report
+#   exports add "Opportunity Owner", "Account Name", "Opportunity Name".
+# - HubSpot: "HubSpot's default deal properties",
+#   https://knowledge.hubspot.com/crm-deals/hubspots-default-deal-properties
+#   (Deal Name, Deal Stage, Close Date, Create Date, Deal owner, Amount, Deal probability,
+#   Forecast category, Closed lost reason, Last Activity Date; exports add "Record ID").
+# - Pipedrive: the deal fields of its spreadsheet import/export, "Importing: sample import
+#   spreadsheets", https://support.pipedrive.com/en/article/importing-sample-import-spreadsheets
+#   ("Deal - Title", "Deal - Value", "Deal - Owner", "Deal - Stage", "Deal - Status",
+#   "Deal - Expected close date", "Deal - Won time", "Deal - Lost time", "Deal - Closed on",
+#   "Deal - Lost reason", "Deal - Probability", "Deal - Creation date" / "Deal - Deal created",
+#   "Deal - Organization", "Deal - ID").
+# - Odoo: field strings of crm.lead, repository odoo/odoo, addons/crm/models/crm_lead.py
+#   (stage_id 'Stage', expected_revenue 'Expected Revenue', date_deadline 'Expected Closing',
+#   date_closed 'Closed Date', partner_id 'Customer', probability 'Probability',
+#   lost_reason_id 'Lost Reason', user_id 'Salesperson'; create_date 'Created on').
+#   French UI export: « Vendeur », « Revenu espéré », « Clôture prévue », « Date de fermeture ».
+
+_FRENCH_COMMON: dict[str, dict[str, list[str]]] = {
+    "Deals": {
+        "deal_id": ["N° affaire", "Numéro d'affaire", "N° d'affaire", "Réf affaire", "Référence affaire",
+                    "Référence", "Réf", "Code affaire", "Identifiant", "ID affaire", "N° opportunité",
+                    "N°", "ID", "Id"],
+        "account": ["Client", "Raison sociale", "Compte", "Nom du client", "Société", "Entreprise",
+                    "Compte client", "Prospect"],
+        "owner": ["Commercial", "Commerciale", "Vendeur", "Chargé d'affaires", "Responsable",
+                  "Propriétaire", "Commercial responsable", "Ingénieur commercial"],
+        "stage": ["Étape", "Étape de vente", "Phase", "Stade", "Étape du pipe", "Statut commercial"],
+        "status": ["Statut", "État", "Résultat", "Issue"],
+        "amount": ["Montant HT", "Montant", "Montant (€)", "Montant HT (€)", "Montant de l'affaire",
+                   "CA HT", "CA", "Valeur", "Montant estimé", "Chiffre d'affaires"],
+        "created_on": ["Date de création", "Créée le", "Créé le", "Date création", "Création",
+                       "Date d'ouverture", "Ouverte le"],
+        "proposal_on": ["Date de proposition", "Date proposition", "Date de l'offre", "Date du devis",
+                        "Proposition envoyée le", "Date d'envoi de la proposition", "Date devis"],
+        "expected_close_on": ["Date de signature prévue", "Date de clôture prévue", "Clôture prévue",
+                              "Signature prévue", "Date prévue", "Date de closing prévue",
+                              "Date de fermeture prévue", "Échéance"],
+        "closed_on": ["Date de clôture", "Date de signature", "Signée le", "Signé le", "Date de gain",
+                      "Date de perte", "Date de clôture réelle", "Date de fermeture", "Clôturée le"],
+        "probability": ["Probabilité", "Probabilité (%)", "Proba", "Proba (%)", "% de réussite",
+                        "Chance de succès", "Probabilité de gain"],
+        "forecast_category": ["Catégorie de prévision", "Catégorie", "Prévision"],
+        "next_step": ["Prochaine étape", "Prochaine action", "Action suivante", "Next step"],
+        "lost_reason": ["Motif de perte", "Raison de la perte", "Cause de perte", "Motif"],
+        "last_activity_on": ["Dernière activité", "Date de dernière activité", "Dernier contact"],
+    },
+    "Activities": {
+        "date": ["Date", "Date de l'activité", "Jour", "Date activité"],
+        "rep": ["Commercial", "Commerciale", "Vendeur", "Collaborateur", "Réalisé par"],
+        "type": ["Type", "Type d'activité", "Nature", "Type activité", "Activité"],
+        "deal_id": ["N° affaire", "Affaire", "Réf affaire", "Référence affaire"],
+        "account": ["Client", "Société", "Entreprise", "Compte", "Raison sociale"],
+        "note": ["Note", "Commentaire", "Notes", "Compte rendu", "Compte-rendu", "Objet", "Sujet"],
+    },
+    "StageHistory": {
+        "deal_id": ["N° affaire", "Affaire", "Réf affaire"],
+        "stage": ["Étape", "Phase", "Nouvelle étape"],
+        "entered_on": ["Entrée dans l'étape", "Date", "Date d'entrée", "Date de passage", "Date changement"],
+    },
+    "Reps": {
+        "rep": ["Commercial", "Nom", "Vendeur", "Collaborateur"],
+        "team": ["Équipe", "Agence", "Région", "Service"],
+        "manager": ["Manager", "Responsable", "Chef des ventes"],
+        "active": ["Actif", "Active", "En poste"],
+        "start_on": ["Date d'arrivée", "Date d'entrée", "Arrivée", "Date d'embauche"],
+    },
+    "Targets": {
+        "period": ["Mois", "Période"],
+        "scope_type": ["Niveau", "Type de périmètre", "Périmètre"],
+        "scope_name": ["Nom", "Commercial / équipe", "Qui"],
+        "metric": ["Indicateur", "KPI", "Mesure"],
+        "value": ["Objectif", "Valeur", "Cible", "Montant"],
+    },
+    "CoVisits": {
+        "date": ["Date", "Date de la visite"],
+        "rep": ["Commercial", "Vendeur"],
+        "manager": ["Manager", "Accompagnant"],
+        "account": ["Client", "Société"],
+        "discovery_quality": ["Qualité de la découverte", "Découverte", "Note découverte"],
+        "proposal_relevance": ["Pertinence de la proposition", "Pertinence", "Note proposition"],
+        "customer_satisfaction": ["Satisfaction client", "Satisfaction", "Note satisfaction"],
+        "comment": ["Commentaire", "Commentaires", "Remarques"],
+    },
+    "Actions": {
+        "date": ["Date", "Date de décision"],
+        "ritual": ["Rituel", "Réunion"],
+        "decision": ["Décision", "Action"],
+        "owner": ["Responsable", "Porteur", "Qui"],
+        "due_on": ["Échéance", "Pour le", "Date limite"],
+        "status": ["Statut", "État"],
+    },
+    "Stages": {
+        "stage": ["Étape", "Phase"],
+        "order": ["Ordre", "N°", "Rang"],
+        "is_won": ["Gagnée", "Gagné", "Étape gagnée"],
+        "is_lost": ["Perdue", "Perdu", "Étape perdue"],
+        "probability": ["Probabilité par défaut", "Probabilité", "Proba"],
+    },
+    "Settings": {
+        "key": ["Paramètre", "Clé", "Réglage"],
+        "value": ["Valeur"],
+    },
+}
+
+_VENDORS: dict[str, dict[str, list[str]]] = {
+    "Deals": {
+        # Salesforce | HubSpot | Pipedrive | Odoo (sources above), then generic English
+        "deal_id": ["Opportunity ID", "Record ID", "Deal ID", "Deal - ID", "External ID",
+                    "Opportunity Number", "Deal Id"],
+        "account": ["Account Name", "Associated Company", "Associated Company (Primary)", "Company name",
+                    "Deal - Organization", "Organization", "Organisation", "Deal - Organization name",
+                    "Customer", "Account", "Company"],
+        "owner": ["Opportunity Owner", "Deal owner", "Deal - Owner", "Salesperson", "Owner",
+                  "Owner Name", "Sales Rep", "Assigned to"],
+        "stage": ["Stage", "Deal Stage", "Deal - Stage", "Deal - Stage (pipeline)", "Stage Name", "Sales Stage", "Pipeline stage"],
+        "status": ["Deal - Status", "Status", "Opportunity Result", "Won/Lost", "Result"],
+        "amount": ["Amount", "Deal - Value", "Value", "Deal value", "Deal amount",
+                   "Opportunity Amount", "Opportunity Amount USD", "Expected Revenue",
+                   "Revenu espéré", "Revenu attendu", "Revenus espérés"],
+        "created_on": ["Created Date", "Create Date", "Deal - Deal created", "Deal - Creation date",
+                       "Deal - Add time", "Created on", "Creation Date", "Date created", "Créé le"],
+        "proposal_on": ["Proposal Date", "Quote Date", "Proposal sent"],
+        "expected_close_on": ["Expected Close Date", "Deal - Expected close date", "Expected Closing",
+                              "Expected close", "Clôture prévue"],
+        "closed_on": ["Closed Date", "Deal - Closed on", "Date closed", "Closed on", "Actual close date",
+                      "won_date", "Close date (actual)"],
+        "probability": ["Probability (%)", "Deal probability", "Deal - Probability", "Probability"],
+        "forecast_category": ["Forecast Category", "Forecast category", "Deal - Forecast category"],
+        "next_step": ["Next Step", "Deal - Next activity subject"],
+        "lost_reason": ["Closed lost reason", "Deal - Lost reason", "Lost Reason", "Loss Reason",
+                        "Motif de perte"],
+        "last_activity_on": ["Last Activity", "Last Activity Date", "Deal - Last activity date",
+                             "Last contacted", "Deal - Update time"],
+        "close_date": ["Close Date", "Closing Date", "Date de clôture (CRM)"],
+        "won_on": ["Deal - Won time", "Won time", "Closed Won Date"],
+        "lost_on": ["Deal - Lost time", "Lost time", "Closed Lost Date"],
+    },
+    "Activities": {
+        "date": ["Activity Date", "Activity - Due date", "Due date", "Due Date", "Activity date",
+                 "Date", "Activity - Marked as done time"],
+        "rep": ["Assigned To", "Activity - Assigned to user", "Activity owner", "Owner", "Rep",
+                "Salesperson", "Assigned to"],
+        "type": ["Activity Type", "Activity - Type", "Task Type", "Type"],
+        "deal_id": ["Deal ID", "Opportunity ID", "Deal", "Activity - Deal ID"],
+        "account": ["Account Name", "Company", "Organization", "Activity - Organization", "Customer"],
+        "note": ["Subject", "Activity - Subject", "Activity - Note", "Comments", "Description", "Note"],
+    },
+    "StageHistory": {
+        "deal_id": ["Opportunity ID", "Deal ID", "Record ID"],
+        "stage": ["Stage", "To Stage", "Stage Name", "Deal Stage"],
+        "entered_on": ["Stage Change Date", "Last Modified", "Date entered", "Entered on", "Date"],
+    },
+    "Reps": {
+        "rep": ["Rep", "Full Name", "User", "Name", "Salesperson"],
+        "team": ["Team", "Sales Team", "Role"],
+        "manager": ["Manager"],
+        "active": ["Active", "Is Active"],
+        "start_on": ["Start Date", "Hire Date"],
+    },
+    "Targets": {
+        "period": ["Period", "Month"],
+        "scope_type": ["Scope", "Scope type", "Level"],
+        "scope_name": ["Name", "Scope name"],
+        "metric": ["Metric", "KPI"],
+        "value": ["Target", "Value", "Quota"],
+    },
+}
+
+
+def _synonyms() -> dict[str, dict[str, list[str]]]:
+    out: dict[str, dict[str, list[str]]] = {}
+    for name, table in schema.TABLES.items():
+        cols = {c.name: [c.name, c.label_fr] for c in table.columns}
+        for helper in HELPER_COLUMNS.get(name, ()):
+            cols[helper] = [helper]
+        for source in (_FRENCH_COMMON, _VENDORS):
+            for col, words in source.get(name, {}).items():
+                cols[col].extend(words)
+        out[name] = cols
+    return out
+
+
+SYNONYMS: dict[str, dict[str, list[str]]] = _synonyms()
+
+# Words a header may carry around its meaning: "Montant (€)", "Deal - Stage", "Opportunity Owner".
+_UNIT_WORDS = {"eur", "euro", "euros", "en", "e"}
+_PREFIX_WORDS = ("deal ", "opportunity ", "opportunite ", "affaire ", "activity ", "activite ")
+
+
+def _index() -> dict[str, dict[str, tuple[str, int]]]:
+    """table -> folded synonym -> (column, rank); lower rank is a better synonym."""
+    idx: dict[str, dict[str, tuple[str, int]]] = {}
+    for table, cols in SYNONYMS.items():
+        t: dict[str, tuple[str, int]] = {}
+        for col, words in cols.items():
+            for rank, w in enumerate(words):
+                key = fold(w)
+                if not key or (key in t and t[key][0] != col):
+                    continue  # a folded header belongs to the first column that claims it
+                if key not in t or rank < t[key][1]:
+                    t[key] = (col, rank)
+        idx[table] = t
+    return idx
+
+
+_INDEX = _index()
+
+
+def lookup(table: str, header: object) -> tuple[str, int] | None:
+    """(column, rank) of a header in ``table``, or None when it is not recognised."""
+    if header is None:
+        return None
+    key = fold(str(header))
+    if not key:
+        return None
+    idx = _INDEX[table]
+    if key in idx:
+        return idx[key]
+    words = key.split()
+    trimmed = " ".join(w for w in words if w not in _UNIT_WORDS)
+    if trimmed and trimmed in idx:
+        return idx[trimmed][0], idx[trimmed][1] + 50
+    for p in _PREFIX_WORDS:  # "Deal - Stage" when only "Stage" is known
+        if key.startswith(p) and key[len(p):] in idx:
+            col, rank = idx[key[len(p):]]
+            return col, rank + 100
+    return None
+
+
+# ------------------------------------------------------------------ the mapping
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """One column of the client's file and what it became."""
+
+    position: int  # 0-based position in the grid's rows
+    letter: str  # Excel column letter, for messages
+    header: str  # as written in the file ("" if the header cell was empty)
+    column: str | None  # canonical or helper column; None = kept as an extra column
+    how: str = ""  # "synonyme", "paramètre" (Settings), "" for extras
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    table: str
+    columns: tuple[ColumnMapping, ...]
+
+    @property
+    def mapped(self) -> dict[str, ColumnMapping]:
+        return {c.column: c for c in self.columns if c.column}
+
+    def score(self) -> int:
+        """Required columns count 2, others 1 (helpers count as the dates they fill)."""
+        table = schema.TABLES[self.table]
+        req = set(table.required)
+        return sum(2 if c in req else 1 for c in self.mapped)
+
+    def required_found(self) -> int:
+        return len(set(schema.TABLES[self.table].required) & set(self.mapped))
+
+
+def column_letter(n: int) -> str:
+    """Excel letter of the 1-based column number ``n`` (1 -> A, 27 -> AA)."""
+    s = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def match_headers(table: str, headers: Sequence[object], first_col: int = 1,
+                  overrides: Mapping[str, str] | None = None) -> HeaderMatch:
+    """Map a header row onto ``table``.
+
+    ``overrides`` (canonical column -> header text, from Settings) win over
+    synonyms.  Each canonical column takes the header with the best synonym;
+    the other headers are kept as extras.
+    """
+    overrides = {col: fold(h) for col, h in (overrides or {}).items()}
+    by_override = {h: col for col, h in overrides.items()}
+    best: dict[str, tuple[int, int]] = {}  # column -> (rank, position)
+    cand: dict[int, tuple[str, int, str]] = {}
+    for pos, h in enumerate(headers):
+        if h is None or not str(h).strip():
+            continue
+        f = fold(str(h))
+        if f in by_override:
+            cand[pos] = (by_override[f], -1, "paramètre")
+        else:
+            hit = lookup(table, h)
+            if hit and hit[0] not in overrides:
+                cand[pos] = (hit[0], hit[1], "synonyme")
+    for pos, (col, rank, _) in cand.items():
+        if col not in best or rank < best[col][0]:
+            best[col] = (rank, pos)
+    winners = {pos: col for col, (rank, pos) in best.items()}
+    cols = []
+    for pos, h in enumerate(headers):
+        header = "" if h is None else str(h).strip()
+        col = winners.get(pos)
+        cols.append(ColumnMapping(pos, column_letter(first_col + pos), header, col,
+                                  cand[pos][2] if col else ""))
+    return HeaderMatch(table, tuple(cols))
+
+
+def overrides_from_settings(settings: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """``{table: {column: header}}`` from the ``mapping.<Table>.<column>`` rows of Settings."""
+    out: dict[str, dict[str, str]] = {}
+    if settings is None or settings.empty:
+        return out
+    names = {fold(t.name): t.name for t in schema.TABLES.values()}
+    names.update({fold(t.sheet_fr): t.name for t in schema.TABLES.values()})
+    for key, value in zip(settings["key"], settings["value"]):
+        if pd.isna(key) or pd.isna(value):
+            continue
+        m = re.fullmatch(r"\s*mapping\.([^.]+)\.([A-Za-z_]+)\s*", str(key), flags=re.IGNORECASE)
+        if not m:
+            continue
+        table = names.get(fold(m.group(1)))
+        if table is None:
+            continue
+        col = m.group(2).lower()
+        valid = set(schema.TABLES[table].column_names) | set(HELPER_COLUMNS.get(table, ()))
+        if col in valid:
+            out.setdefault(table, {})[col] = str(value)
+    return out
+
+
+# ------------------------------------------------------------- tables by name
+
+_TABLE_NAMES: dict[str, tuple[str, ...]] = {
+    "Deals": ("affaires", "deals", "opportunites", "opportunities", "pipeline", "pipe", "affaire",
+              "opportunite", "crm lead", "opportunity"),
+    "Activities": ("activites", "activities", "activite", "activity", "suivi activite"),
+    "StageHistory": ("historique etapes", "stage history", "stagehistory", "historique des etapes",
+                     "opportunity history"),
+    "Reps": ("commerciaux", "reps", "vendeurs", "equipe commerciale", "equipes", "sales reps"),
+    "Targets": ("objectifs", "targets", "quotas", "objectif"),
+    "CoVisits": ("co visites", "covisits", "co visits", "covisites"),
+    "Actions": ("actions", "decisions", "plan d actions"),
+    "Stages": ("etapes", "stages", "etapes de vente"),
+    "Settings": ("parametres", "settings", "reglages"),
+    "PipelineSnapshots": ("instantanes pipeline", "pipelinesnapshots", "pipeline snapshots"),
+}
+_NAME_TO_TABLE = {alias: t for t, aliases in _TABLE_NAMES.items() for alias in aliases}
+
+
+def table_for_name(name: str | None) -> str | None:
+    """The canonical table an Excel Table name or a sheet name stands for, if any."""
+    if not name:
+        return None
+    f = fold(name)
+    if f in _NAME_TO_TABLE:
+        return _NAME_TO_TABLE[f]
+    for t in schema.TABLES.values():
+        if f in (fold(t.name), fold(t.sheet_fr)):
+            return t.name
+    return None
+
+
+# ------------------------------------------------------------------- statuses
+
+STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "won": ("won", "gagne", "gagnee", "gagne e", "closed won", "closedwon", "signe", "signee", "win",
+            "commande", "vendu"),
+    "lost": ("lost", "perdu", "perdue", "perdu e", "closed lost", "closedlost", "loss", "abandonne",
+             "abandonnee", "sans suite"),
+    "open": ("open", "en cours", "ouvert", "ouverte", "in progress", "actif", "active", "ouvert e"),
+}
+_STATUS_OF_WORD = {w: s for s, words in STATUS_WORDS.items() for w in words}
+_WON_RE = re.compile(r"\b(won|gagnee?|signee?)\b")
+_LOST_RE = re.compile(r"\b(lost|perdue?|loss)\b")
+
+
+def status_from_word(value: object) -> str | None:
+    """open / won / lost from a status cell ("Gagnée", "Closed Won", "Lost"), or None."""
+    if value is None or pd.isna(value):
+        return None
+    return _STATUS_OF_WORD.get(fold(str(value)))
+
+
+def status_from_stage(stage: object, stages: pd.DataFrame | None = None) -> str:
+    """The status a stage implies: the Stages table's is_won/is_lost when the stage is
+    there, else the words of the stage ("Closed Won", "Gagné(e)", "Perdu"); else open."""
+    if stage is None or pd.isna(stage):
+        return "open"
+    f = fold(str(stage))
+    if stages is not None and len(stages):
+        for name, won, lost in zip(stages["stage"], stages["is_won"], stages["is_lost"]):
+            if not pd.isna(name) and fold(str(name)) == f:
+                if not pd.isna(won) and bool(won):  # numpy/pandas booleans are not `True`
+                    return "won"
+                if not pd.isna(lost) and bool(lost):
+                    return "lost"
+                return "open"
+    word = _STATUS_OF_WORD.get(f)
+    if word:
+        return word
+    if _WON_RE.search(f):
+        return "won"
+    if _LOST_RE.search(f):
+        return "lost"
+    return "open"
+
+
+# ----------------------------------------------------------- choice values
+
+CHOICE_WORDS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
+    ("Activities", "type"): {
+        "call": ("appel", "call", "appel telephonique", "telephone", "phone call", "tel", "appels"),
+        "meeting": ("rdv", "meeting", "rendez vous", "reunion", "visite", "rencontre"),
+        "qualified_meeting": ("rdv qualifie", "qualified meeting", "qualified_meeting",
+                              "rendez vous qualifie", "rdv qualifies", "decouverte"),
+        "proposal": ("proposition", "proposal", "devis", "offre", "proposition envoyee", "quote"),
+        "follow_up": ("relance", "follow up", "follow_up", "suivi", "rappel"),
+        "co_visit": ("co visite", "co_visit", "covisite", "co visit", "visite accompagnee"),
+        "other": ("autre", "other", "email", "e mail", "mail", "tache", "task", "note"),
+    },
+    ("Actions", "ritual"): {
+        "weekly": ("weekly", "hebdo", "hebdomadaire", "revue hebdo", "semaine"),
+        "monthly": ("monthly", "mensuel", "mensuelle", "revue mensuelle", "mois"),
+        "quarterly": ("quarterly", "trimestriel", "trimestrielle", "trimestre"),
+    },
+    ("Actions", "status"): {
+        "open": ("open", "en cours", "ouvert", "a faire", "ouverte"),
+        "done": ("done", "fait", "faite", "termine", "terminee", "realise", "realisee", "clos"),
+        "dropped": ("dropped", "abandonne", "abandonnee", "annule", "annulee"),
+    },
+    ("Targets", "scope_type"): {
+        "rep": ("rep", "commercial", "commerciale", "vendeur"),
+        "team": ("team", "equipe"),
+        "company": ("company", "entreprise", "societe", "total"),
+    },
+}
+for _t in ("Deals", "PipelineSnapshots"):
+    CHOICE_WORDS[(_t, "status")] = {s: w for s, w in STATUS_WORDS.items()}
+CHOICE_WORDS[("Activities", "type")] = {
+    k: v + (fold(schema.ACTIVITY_TYPE_LABELS_FR[k]),) for k, v in CHOICE_WORDS[("Activities", "type")].items()
+}
+
+
+def choice_value(table: str, column: str, value: object) -> str | None:
+    """The choice id (lower-case, as in ``Column.choices``) a cell stands for, or None."""
+    if value is None or pd.isna(value):
+        return None
+    f = fold(str(value))
+    col = schema.TABLES[table].column(column)
+    if f in col.choices:
+        return f
+    if f.replace(" ", "_") in col.choices:
+        return f.replace(" ", "_")
+    for choice, words in CHOICE_WORDS.get((table, column), {}).items():
+        if f in words:
+            return choice
+    return None
+
+
+def headers_seen(rows: Iterable[Sequence[object]], limit: int = 3) -> list[str]:
+    """The first non-empty rows of a grid, as text, for "here is what we saw" messages."""
+    out = []
+    for r in rows:
+        cells = [str(c).strip() for c in r if c is not None and str(c).strip()]
+        if cells:
+            out.append(" | ".join(cells[:15]))
+        if len(out) >= limit:
+            break
+    return out

@@ -1,0 +1,396 @@
+"""One validation pass per canonical table: clean frames plus the issues found (pure).
+
+Input is what the ingest cut out of the client's grids (:class:`TablePart`: raw
+cells per canonical column, with the Excel row numbers); output is a frame
+that passes ``schema.conform`` and a list of ``Issue`` in French.
+
+The rule: every data row ends either in the clean frame or in an *error*
+issue naming its file, sheet, Excel row and column (exact duplicates, of
+which one copy is kept, are listed as warnings).  Repairs keep the row and
+add a *warning*: dates typed as French text or kept as Excel serials,
+amounts typed as French text, stray spaces, a stage typed in another case
+than the Stages table spells it.  Exclusions: a required value missing or
+unreadable, a missing required column (one error for the whole table, naming
+the column and the headers found), a negative amount, a close date before
+the creation date, the same id with different contents (every copy excluded).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kpicore import schema
+from kpicore.mapping import HELPER_COLUMNS, HELPER_KINDS, choice_value, status_from_stage
+from kpicore.parsing import Parsed, fold, parse_column
+from kpicore.quality import ERROR, WARNING, Issue
+
+# Above this many repaired cells in one column, one warning for the column
+# replaces one warning per cell (the report stays readable; the rows are named).
+CELL_WARNINGS_MAX = 20
+_ROWS_SHOWN = 10
+
+_SCORE_COLUMNS = ("discovery_quality", "proposal_relevance", "customer_satisfaction")
+
+
+@dataclass(frozen=True)
+class TablePart:
+    """The rows of one grid mapped onto one canonical table, cells still raw."""
+
+    table: str
+    file: str
+    sheet: str
+    rows: tuple[int, ...]  # Excel row number of each data row
+    columns: dict[str, list] = field(default_factory=dict)  # canonical or helper column -> cells
+    headers: dict[str, str] = field(default_factory=dict)  # canonical or helper column -> header in file
+    extras: dict[str, list] = field(default_factory=dict)  # header -> cells (unknown columns, kept)
+    headers_found: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """What became of each data row of one part (by Excel row number)."""
+
+    file: str
+    sheet: str
+    kept: tuple[int, ...]
+    excluded: tuple[int, ...]  # an error issue names each of them
+    merged: tuple[int, ...]  # exact duplicates of a kept row (a warning names each)
+
+
+@dataclass(frozen=True)
+class TableResult:
+    table: str
+    frame: pd.DataFrame
+    issues: tuple[Issue, ...]
+    outcomes: tuple[RowOutcome, ...]
+
+
+def _rows_text(rows: list[int]) -> str:
+    shown = ", ".join(str(r) for r in rows[:_ROWS_SHOWN])
+    return shown + (f" … (+{len(rows) - _ROWS_SHOWN})" if len(rows) > _ROWS_SHOWN else "")
+
+
+def _fmt(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%d/%m/%Y")
+    return str(value)[:80]
+
+
+class _Part:
+    """Mutable working state of one part during validation."""
+
+    def __init__(self, part: TablePart) -> None:
+        self.p = part
+        self.n = len(part.rows)
+        self.rows = np.asarray(part.rows, dtype=np.int64)
+        self.excluded = np.zeros(self.n, dtype=bool)
+        self.issues: list[Issue] = []
+        self.flagged: set[tuple[int, str]] = set()  # (row index, column) already in an error
+
+    def issue(self, severity: str, problem: str, fix: str, *, i: int | None = None, column: str = "",
+              value: object = "") -> None:
+        self.issues.append(Issue(severity, self.p.table, problem, fix, self.p.file, self.p.sheet,
+                                 None if i is None else int(self.rows[i]), self.p.headers.get(column, column),
+                                 _fmt(value)))
+
+    def error(self, i: int, column: str, value: object, problem: str, fix: str) -> None:
+        self.excluded[i] = True
+        self.flagged.add((int(i), column))
+        self.issue(ERROR, problem, fix, i=i, column=column, value=value)
+
+    def repairs(self, column: str, parsed: Parsed, raw: list) -> None:
+        idx = np.flatnonzero(parsed.repaired & ~parsed.bad)
+        if not len(idx) or not parsed.note:
+            return
+        fix = "Rien à faire : valeur corrigée à la lecture ; corrigez le fichier pour ne plus voir ce message."
+        if len(idx) <= CELL_WARNINGS_MAX:
+            for i in idx:
+                self.issue(WARNING, f"Valeur corrigée : {parsed.note}", fix, i=int(i), column=column, value=raw[i])
+        else:
+            rows = [int(self.rows[i]) for i in idx]
+            self.issue(WARNING, f"Valeur corrigée : {parsed.note} ({len(idx)} cellules, lignes {_rows_text(rows)})",
+                       fix, column=column, value=raw[idx[0]])
+
+
+_FIX_REQUIRED = "Renseignez cette valeur dans le fichier (la ligne est ignorée tant qu'elle manque)."
+_FIX_KIND = {
+    "date": "Saisissez une date (jj/mm/aaaa) ou une cellule au format date.",
+    "amount": "Saisissez un nombre (ex. 12 500,00) sans texte autour.",
+    "number": "Saisissez un nombre.",
+    "fraction": "Saisissez une probabilité entre 0 et 100 % (ex. 25 % ou 0,25).",
+    "int": "Saisissez un nombre entier.",
+    "bool": "Saisissez oui ou non.",
+}
+_KIND_FR = {"date": "une date", "amount": "un montant", "number": "un nombre", "fraction": "une probabilité",
+            "int": "un nombre entier", "bool": "oui/non"}
+
+
+def _month_text(v: object) -> str | None:
+    """A Targets period as ``YYYY-MM`` from a date cell, ``2025-03``, ``03/2025`` or ``2025-03-01``."""
+    if isinstance(v, pd.Timestamp) or hasattr(v, "year") and hasattr(v, "month"):
+        return f"{v.year:04d}-{v.month:02d}"
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    s = str(v).strip()
+    m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?", s)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+    m = re.fullmatch(r"(\d{1,2})[-/.](\d{4})", s)
+    if m and 1 <= int(m.group(1)) <= 12:
+        return f"{int(m.group(2)):04d}-{int(m.group(1)):02d}"
+    return None
+
+
+def _parse_part(w: _Part, table: schema.Table, stages: pd.DataFrame | None) -> pd.DataFrame:
+    """Typed values of one part; marks excluded rows and records issues on ``w``."""
+    p = w.p
+    data: dict[str, pd.Series] = {}
+    bad_cells: dict[str, np.ndarray] = {}
+    kinds = {c.name: c.kind for c in table.columns}
+    kinds.update({h: HELPER_KINDS[h] for h in HELPER_COLUMNS.get(table.name, ())})
+    for name, cells in p.columns.items():
+        kind = kinds[name]
+        col = table._by_name.get(name)
+        if table.name == "Targets" and name == "period":
+            vals = [_month_text(v) for v in cells]
+            parsed = parse_column("text", cells)
+            bad = np.array([v is None and not parsed.empty[i] for i, v in enumerate(vals)], dtype=bool)
+            parsed = Parsed(pd.Series(vals, dtype="string"), bad, np.zeros(w.n, dtype=bool))
+        else:
+            parsed = parse_column(kind, cells)
+        values = parsed.values.copy()
+        bad_cells[name] = parsed.bad
+        required = bool(col and col.required)
+        for i in np.flatnonzero(parsed.bad):
+            if required:
+                w.error(int(i), name, cells[i], f"Valeur illisible (on attendait {_KIND_FR.get(kind, 'du texte')}) "
+                        "dans une colonne obligatoire", _FIX_KIND.get(kind, _FIX_REQUIRED))
+            else:
+                w.issue(WARNING, f"Valeur illisible ignorée (on attendait {_KIND_FR.get(kind, 'du texte')})",
+                        _FIX_KIND.get(kind, "Corrigez la valeur."), i=int(i), column=name, value=cells[i])
+        w.repairs(name, parsed, cells)
+        if col is not None and col.kind == "choice":
+            values = _choices(w, table, name, values, cells)
+        if name in _SCORE_COLUMNS:
+            out = values.notna() & ((values < 1) | (values > 5))
+            for i in np.flatnonzero(out.to_numpy()):
+                w.issue(WARNING, "Note hors de l'échelle 1 à 5 ignorée", "Saisissez une note de 1 à 5.",
+                        i=int(i), column=name, value=cells[i])
+            values = values.mask(out)
+        data[name] = values
+    frame = pd.DataFrame(data, index=range(w.n))
+    # required values that are simply empty
+    for col in table.columns:
+        if not col.required or (table.name == "Deals" and col.name == "status"):
+            continue
+        if col.name not in frame:
+            continue
+        # every missing value of the row is listed, not only the first one
+        empty = frame[col.name].isna().to_numpy() & ~bad_cells[col.name]
+        for i in np.flatnonzero(empty):
+            if (int(i), col.name) in w.flagged:
+                continue
+            w.error(int(i), col.name, "", f"« {col.label_fr} » manquant(e) : valeur obligatoire", _FIX_REQUIRED)
+    for col in table.columns:  # amounts are never negative
+        if col.kind == "amount" and col.name in frame:
+            neg = (frame[col.name] < 0).fillna(False).to_numpy()
+            for i in np.flatnonzero(neg):
+                w.error(int(i), col.name, p.columns[col.name][i], "Montant négatif",
+                        "Un montant d'affaire est positif ; pour une affaire perdue, indiquez le statut Perdue.")
+    if table.name == "Deals":
+        frame = _deals_rules(w, frame, stages)
+    if table.name in ("Deals", "StageHistory", "PipelineSnapshots") and "stage" in frame and stages is not None:
+        frame["stage"] = _stage_spelling(w, frame["stage"], stages)
+    return frame
+
+
+def _choices(w: _Part, table: schema.Table, name: str, values: pd.Series, cells: list) -> pd.Series:
+    out = []
+    known = {v: choice_value(table.name, name, v) for v in values.dropna().unique()}
+    for i, v in enumerate(values):
+        if pd.isna(v):
+            out.append(pd.NA)
+            continue
+        c = known[v]
+        if c is None:
+            if table.name == "Activities" and name == "type":
+                w.issue(WARNING, "Type d'activité inconnu, compté comme « Autre »",
+                        "Utilisez Appel, RDV, RDV qualifié, Proposition, Relance, Co-visite ou Autre.",
+                        i=i, column=name, value=cells[i])
+                c = "other"
+            elif table.name == "Deals" and name == "status":
+                w.issue(WARNING, "Statut inconnu, déduit de l'étape", "Utilisez En cours, Gagnée ou Perdue.",
+                        i=i, column=name, value=cells[i])
+                c = None
+            elif table.column(name).required:
+                w.error(i, name, cells[i], "Valeur non reconnue dans une colonne obligatoire",
+                        "Valeurs possibles : " + ", ".join(table.column(name).choices) + ".")
+                c = None
+            else:
+                w.issue(WARNING, "Valeur non reconnue ignorée",
+                        "Valeurs possibles : " + ", ".join(table.column(name).choices) + ".",
+                        i=i, column=name, value=cells[i])
+                c = None
+        out.append(c if c is not None else pd.NA)
+    return pd.Series(out, dtype="string", index=values.index)
+
+
+def _deals_rules(w: _Part, frame: pd.DataFrame, stages: pd.DataFrame | None) -> pd.DataFrame:
+    """Status from the stage when absent, the single "Close Date" split by status,
+    Pipedrive's won/lost times, and close before creation."""
+    status = frame["status"] if "status" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+    stage = frame["stage"] if "stage" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+    # one decision per distinct stage, not per row (100,000 deals share a dozen stages)
+    by_stage = {s: status_from_stage(s, stages) for s in stage.dropna().unique()}
+    derived = stage.map(by_stage).fillna("open").astype("string")
+    if "status" not in w.p.columns and "lost_reason" in frame:
+        # no status column: a lost reason on a deal not won means lost (Odoo archives lost
+        # opportunities in their last stage with a lost reason, crm_lead.py lost_reason_id)
+        derived = derived.mask((derived == "open") & frame["lost_reason"].notna(), "lost")
+    status = status.fillna(derived)
+    frame["status"] = status
+    closed = status.isin(["won", "lost"]).to_numpy()
+    for c in ("expected_close_on", "closed_on"):
+        if c not in frame:
+            frame[c] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    for helper, which in (("won_on", "won"), ("lost_on", "lost")):
+        if helper in frame:
+            use = (status == which).to_numpy()
+            frame.loc[use, "closed_on"] = frame.loc[use, "closed_on"].fillna(frame.loc[use, helper])
+    if "close_date" in frame:
+        # one date that means "expected" while open and "actual" once won or lost
+        cd = frame["close_date"]
+        frame.loc[closed, "closed_on"] = frame.loc[closed, "closed_on"].fillna(cd[closed])
+        frame.loc[~closed, "expected_close_on"] = frame.loc[~closed, "expected_close_on"].fillna(cd[~closed])
+    if "created_on" in frame:
+        before = (frame["closed_on"] < frame["created_on"]).fillna(False).to_numpy()
+        col = "closed_on" if "closed_on" in w.p.columns else ("close_date" if "close_date" in w.p.columns else
+                                                              "closed_on")
+        for i in np.flatnonzero(before):
+            w.error(int(i), col, frame["closed_on"].iloc[i],
+                    f"Date de clôture avant la date de création ({_fmt(frame['created_on'].iloc[i])})",
+                    "Corrigez l'une des deux dates.")
+    return frame.drop(columns=[h for h in HELPER_COLUMNS["Deals"] if h in frame])
+
+
+def _stage_spelling(w: _Part, stage: pd.Series, stages: pd.DataFrame) -> pd.Series:
+    """Stages typed in another case or without accents take the Stages table's spelling."""
+    spelling = {fold(str(s)): str(s) for s in stages["stage"].dropna()}
+    fixes = {}
+    for v in stage.dropna().unique():
+        right = spelling.get(fold(str(v)))
+        if right is not None and right != v:
+            fixes[v] = right
+    if not fixes:
+        return stage
+    hit = stage.isin(list(fixes)).to_numpy()
+    for i in np.flatnonzero(hit):
+        v = stage.iloc[i]
+        w.issue(WARNING, f"Étape réécrite comme dans la table des étapes : « {fixes[v]} »",
+                "Rien à faire : orthographe corrigée à la lecture.", i=int(i), column="stage", value=v)
+    return stage.where(~hit, stage.map(fixes)).astype("string")
+
+
+def _missing_columns(part: TablePart, table: schema.Table) -> list[str]:
+    have = set(part.columns)
+    missing = []
+    for c in table.required:
+        if c in have:
+            continue
+        missing.append(c)
+    return missing
+
+
+def validate_table(table_name: str, parts: list[TablePart], stages: pd.DataFrame | None = None) -> TableResult:
+    """Clean, conformed frame of ``table_name`` from its parts, with the issues and row outcomes."""
+    table = schema.TABLES[table_name]
+    issues: list[Issue] = []
+    outcomes: list[RowOutcome | None] = [None] * len(parts)  # in the order of ``parts``
+    frames: list[pd.DataFrame] = []
+    works: list[_Part] = []
+    positions: list[int] = []  # position in ``parts`` of each entry of ``works``
+    for pos, part in enumerate(parts):
+        w = _Part(part)
+        missing = _missing_columns(part, table)
+        if missing:
+            for c in missing:
+                label = table.column(c).label_fr
+                w.issue(ERROR,
+                        f"Colonne obligatoire « {label} » ({c}) introuvable : les {w.n} ligne(s) de la feuille "
+                        "sont ignorées",
+                        f"Ajoutez une colonne « {label} », ou indiquez son en-tête dans Paramètres : "
+                        f"mapping.{table.name}.{c} = <en-tête du fichier>. En-têtes trouvés : "
+                        f"{', '.join(part.headers_found) or '(aucun)'}.")
+            w.excluded[:] = True
+            issues.extend(w.issues)
+            outcomes[pos] = RowOutcome(part.file, part.sheet, (), tuple(int(r) for r in w.rows), ())
+            continue
+        frame = _parse_part(w, table, stages)
+        for header, cells in part.extras.items():
+            frame[header] = pd.Series(list(cells), index=frame.index, dtype=object)
+        frame["__part"] = len(works)
+        frame["__i"] = np.arange(w.n)
+        works.append(w)
+        positions.append(pos)
+        frames.append(frame)
+    merged: dict[int, list[int]] = {k: [] for k in range(len(works))}
+    if frames:
+        allf = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+        excluded = np.concatenate([w.excluded for w in works])
+        keep = ~excluded
+        if table.key and all(k in allf for k in table.key):
+            keep = _duplicates(allf, keep, table, works, merged)
+        for k, w in enumerate(works):
+            issues.extend(w.issues)
+            merged_set = set(merged[k])
+            kept = [int(w.rows[i]) for i in range(w.n) if not w.excluded[i] and i not in merged_set]
+            outcomes[positions[k]] = RowOutcome(w.p.file, w.p.sheet, tuple(kept),
+                                                tuple(int(w.rows[i]) for i in np.flatnonzero(w.excluded)),
+                                                tuple(int(w.rows[i]) for i in sorted(merged_set)))
+        clean = allf.loc[keep].drop(columns=["__part", "__i"]).reset_index(drop=True)
+    else:
+        clean = table.empty()
+    helpers = [h for h in HELPER_COLUMNS.get(table.name, ()) if h in clean]
+    clean = schema.conform(clean.drop(columns=helpers), table)
+    return TableResult(table.name, clean, tuple(issues), tuple(o for o in outcomes if o is not None))
+
+
+def _duplicates(allf: pd.DataFrame, keep: np.ndarray, table: schema.Table, works: list[_Part],
+                merged: dict[int, list[int]]) -> np.ndarray:
+    """Same key twice: identical rows keep one copy (warning), different rows are all excluded."""
+    keep = keep.copy()
+    key = list(table.key)
+    live = allf.loc[keep]
+    dup = live.duplicated(key, keep=False)
+    if not dup.any():
+        return keep
+    content = [c for c in live.columns if c not in ("__part", "__i")]
+    sub = live.loc[dup]
+    hashed = pd.util.hash_pandas_object(sub[content].astype(str), index=False)
+    for _, grp in sub.groupby(key, sort=False, dropna=False):  # a company target has no scope_name
+        h = hashed.loc[grp.index]
+        where = [(int(pt), int(i)) for pt, i in zip(grp["__part"], grp["__i"])]
+        rows = [f"{works[pt].p.sheet} ligne {works[pt].rows[i]}" for pt, i in where]
+        ident = " / ".join(str(grp.iloc[0][k]) for k in key)
+        if h.nunique() == 1:
+            (pt0, i0), rest = where[0], where[1:]
+            for pt, i in rest:
+                keep[grp.index[where.index((pt, i))]] = False
+                merged[pt].append(i)
+                works[pt].issue(WARNING, f"Ligne en double (identique à {rows[0]}) : une seule copie gardée",
+                                "Supprimez la ligne en double.", i=i, column=key[0], value=ident)
+        else:
+            for pt, i in where:
+                keep[grp.index[where.index((pt, i))]] = False
+                others = ", ".join(r for r in rows if r != f"{works[pt].p.sheet} ligne {works[pt].rows[i]}")
+                works[pt].error(i, key[0], ident,
+                                f"Identifiant en double avec un contenu différent ({others}) : toutes les copies "
+                                "sont ignorées", "Gardez une seule ligne par identifiant, ou donnez-leur des "
+                                "identifiants différents.")
+    return keep

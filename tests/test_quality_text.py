@@ -1,0 +1,63 @@
+"""``pilotage check``: the mapping found and the quality report, grouped, in French."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from ingest_checks import assert_rows_accounted
+from kpicore.ingest import RawGrid, ingest
+from kpicore.quality_text import check_report, check_report_text
+from workbook_templates.reading import load_pipeline
+
+HEADER = ["Opportunity ID", "Opportunity Owner", "Stage", "Amount", "Created Date", "Region"]
+
+
+def _data():
+    rows = [[f"O{i}", "Léa", "Prospecting", 100 * i, "2025-01-02", "Nord"] for i in range(1, 13)]
+    for i in (2, 5, 8):
+        rows[i][3] = "n/a"  # 3 text amounts
+    rows[10][3] = -5  # 1 negative amount
+    grids = [RawGrid("export.csv", "export", [HEADER] + rows, 1),
+             RawGrid("export.csv", "Notes", [["Bonjour"], ["à lire"]], 1)]
+    return ingest(grids)
+
+
+def test_report_groups_issues_with_counts_and_first_rows():
+    data = _data()
+    assert_rows_accounted(data)
+    text = check_report_text(data)
+    assert "Affaires (Deals) ← feuille « export », en-têtes ligne 1 (reconnue par en-têtes)" in text
+    assert "« Opportunity Owner » → owner" in text
+    assert "gardées telles quelles (non reconnues) : « Region »" in text
+    assert "- « Notes » :" in text
+    # 12 rows: 3 text amounts + 1 negative excluded, 8 kept
+    assert "lignes : 12 lues, 8 gardées, 4 exclues" in text
+    assert "Bilan : 12 ligne(s) lue(s), 8 gardée(s), 4 exclue(s)" in text
+    # the Excel row of data row i is i + 2: the text amounts are on rows 4, 7, 10
+    assert "Valeur illisible dans une colonne obligatoire : 3" in text
+    assert "export!4 « n/a », export!7 « n/a », export!10 « n/a »" in text
+    assert "Montant négatif : 1" in text
+
+
+def test_report_as_plain_data_is_json():
+    r = json.loads(json.dumps(check_report(_data())))
+    assert r["row_totals"] == {"data": 12, "kept": 8, "excluded": 4, "duplicates_merged": 0}
+    sheet = r["sheets"][0]
+    assert [c["column"] for c in sheet["columns"]] == ["deal_id", "owner", "stage", "amount", "created_on", None]
+    errors = {g["problem"]: g["count"] for g in r["errors"]}
+    assert errors == {"Valeur illisible dans une colonne obligatoire": 3, "Montant négatif": 1}
+    assert r["sheets"][1]["table"] is None and r["sheets"][1]["headers_seen"] == ["Bonjour", "à lire"]
+
+
+def test_demo_workbook_reads_back_as_generated(demo_data, demo_workbook):
+    """The product's own workbook (workbook_templates.pipeline_workbook) is read back
+    into exactly the frames it was written from."""
+    back = load_pipeline(demo_workbook)
+    assert not back.quality.errors
+    assert_rows_accounted(back)
+    for name, frame in demo_data.frames().items():
+        got = getattr(back, name)[list(frame.columns)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, frame.reset_index(drop=True), obj=name)
+    assert back.present >= {"Deals", "Activities", "Targets", "Reps", "Stages"}

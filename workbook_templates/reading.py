@@ -1,0 +1,246 @@
+"""Reading a client's file into raw grids, then into ``PipelineData`` (file I/O).
+
+Formats: ``.xlsx``/``.xlsm`` through python-calamine (cached values of formulas;
+about ten times faster than openpyxl, see NOTES.md), and ``.csv`` separated by
+``;`` or ``,`` (sniffed), in UTF-8 with or without BOM, else cp1252 (what Excel
+writes on a French Windows).  Excel Tables (ListObjects) are found in the
+package itself (``xl/workbook.xml``, the relationships, ``xl/tables/*.xml``,
+parsed with defusedxml), so a table's grid is exactly its range.
+
+Every problem with the file itself is an ``InputFileError`` in French that
+names the file and the fix: missing or empty file, encrypted workbook, legacy
+``.xls``, ``.xlsb``, a file that is not a workbook, a damaged zip, nothing
+recognisable inside.  Never a traceback for a user's file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+from typing import Mapping
+
+import defusedxml.ElementTree as ET
+
+from kpicore.dataset import PipelineData
+from kpicore.errors import InputFileError
+from kpicore.ingest import RawGrid, ingest
+
+# Bounds on what a workbook may expand to (a zip bomb must not take the machine down).
+MAX_UNCOMPRESSED = 2 * 1024**3
+MAX_RATIO = 200
+
+_CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+_SAVE_AS = "Ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (*.xlsx) » ou « CSV UTF-8 »."
+
+
+def _fail(path: Path, message: str, fix: str) -> InputFileError:
+    return InputFileError(message, file=path.name, fix=fix)
+
+
+def read_grids(path: str | Path) -> list[RawGrid]:
+    """The raw grids of a workbook or CSV file (one per Excel Table, else one per sheet)."""
+    path = Path(path)
+    if not path.exists():
+        raise _fail(path, "fichier introuvable.", f"Vérifiez le chemin : {path}")
+    if path.is_dir():
+        raise _fail(path, "c'est un dossier, pas un fichier.", "Indiquez le fichier du classeur lui-même.")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise _fail(path, f"lecture impossible ({exc.strerror or exc}).",
+                    "Fermez le fichier s'il est ouvert ailleurs et vérifiez vos droits d'accès.") from None
+    if not head:
+        raise _fail(path, "le fichier est vide (0 octet).", "Exportez ou enregistrez à nouveau le fichier.")
+    suffix = path.suffix.lower()
+    if head.startswith(_CFB):
+        data = path.read_bytes()
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise _fail(path, "le classeur est protégé par un mot de passe (chiffré).",
+                        "Ouvrez-le dans Excel, retirez le mot de passe (Fichier > Informations > Protéger le "
+                        "classeur > Chiffrer avec mot de passe, champ vide) et enregistrez-le.")
+        raise _fail(path, "ancien format Excel 97-2003 (.xls), non pris en charge.", _SAVE_AS)
+    if head.startswith(_ZIP):
+        return _read_zip(path)
+    if suffix in (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"):
+        raise _fail(path, f"ce n'est pas un classeur {suffix} valide (contenu non reconnu).",
+                    "Le fichier est peut-être endommagé ou mal nommé : exportez-le à nouveau.")
+    return _read_csv(path)
+
+
+def load_pipeline(path: str | Path, settings: Mapping[str, str] | None = None) -> PipelineData:
+    """Read a client's file and ingest it: the canonical frames and their quality report.
+
+    ``settings``: extra Settings rows such as ``{"mapping.Deals.owner": "Sales Rep"}``
+    (see ``kpicore.mapping``), for files that cannot carry a Settings sheet (CSV).
+    """
+    path = Path(path)
+    return ingest(read_grids(path), source=path.name, settings=settings)
+
+
+# --------------------------------------------------------------------- xlsx
+
+
+def _read_zip(path: Path) -> list[RawGrid]:
+    try:
+        zf = zipfile.ZipFile(path)
+        names = set(zf.namelist())
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, EOFError, OSError):
+        raise _fail(path, "le classeur est endommagé ou incomplet (archive zip illisible).",
+                    "Le fichier a peut-être été tronqué lors d'une copie ou d'un envoi : récupérez-en une copie "
+                    "complète ou enregistrez-le à nouveau depuis Excel.") from None
+    with zf:
+        total = sum(i.file_size for i in infos)
+        packed = sum(i.compress_size for i in infos) or 1
+        if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO and total > 100 * 1024**2:
+            raise _fail(path, "le classeur se décompresse en un volume anormal (plus de 2 Go ou taux suspect).",
+                        "Vérifiez l'origine du fichier ; enregistrez à nouveau les données utiles dans un "
+                        "nouveau classeur.")
+        if "xl/workbook.bin" in names:
+            raise _fail(path, "format Classeur binaire Excel (.xlsb), non pris en charge.", _SAVE_AS)
+        if "xl/workbook.xml" not in names:
+            kind = ("un document Word" if "word/document.xml" in names else
+                    "une présentation PowerPoint" if "ppt/presentation.xml" in names else
+                    "un tableur OpenDocument" if "content.xml" in names else "une archive zip")
+            raise _fail(path, f"ce n'est pas un classeur Excel ({kind}).",
+                        "Indiquez le classeur .xlsx du pipeline commercial.")
+        try:
+            tables = _tables_by_sheet(zf)
+        except (KeyError, ET.ParseError, zipfile.BadZipFile, EOFError, ValueError):
+            tables = {}  # the Tables are a help, not a need: fall back to whole sheets
+        except Exception as exc:  # defusedxml refusing an entity bomb, etc.
+            raise _fail(path, f"structure du classeur refusée ({type(exc).__name__}).",
+                        "Enregistrez à nouveau le classeur depuis Excel.") from None
+    try:
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_path(str(path))
+        grids: list[RawGrid] = []
+        for sheet in wb.sheet_names:
+            rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            for name, ref, header_rows, total_rows in tables.get(sheet, ()):
+                r0, c0, r1, c1 = _ref(ref)
+                sub = [row[c0 - 1:c1] for row in rows[r0 - 1:r1]]
+                if total_rows:
+                    sub = sub[:len(sub) - total_rows]  # the Table's own totals row is not data
+                grids.append(RawGrid(path.name, sheet, sub, r0, name, c0))
+            if not tables.get(sheet):
+                grids.append(RawGrid(path.name, sheet, rows, 1, None, 1))
+    except Exception as exc:  # calamine raises its own error types for damaged parts
+        raise _fail(path, f"le classeur n'a pas pu être lu ({type(exc).__name__}: {str(exc)[:120]}).",
+                    "Ouvrez-le dans Excel pour vérifier qu'il n'est pas endommagé, puis enregistrez-le "
+                    "à nouveau.") from None
+    if not grids:
+        raise _fail(path, "le classeur ne contient aucune feuille.", "Vérifiez le fichier.")
+    return grids
+
+
+def _ref(ref: str) -> tuple[int, int, int, int]:
+    """``B3:H20`` -> (3, 2, 20, 8): first row, first column, last row, last column (1-based)."""
+    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?", ref.strip().upper())
+    if not m:
+        raise ValueError(ref)
+
+    def col(letters: str) -> int:
+        n = 0
+        for ch in letters:
+            n = n * 26 + ord(ch) - 64
+        return n
+
+    r0, c0 = int(m.group(2)), col(m.group(1))
+    r1, c1 = (int(m.group(4)), col(m.group(3))) if m.group(3) else (r0, c0)
+    return r0, c0, r1, c1
+
+
+def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type, absolute part name) for a part of the package."""
+    folder, name = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", name + ".rels")
+    if rels_name not in zf.namelist():
+        return {}
+    root = ET.fromstring(zf.read(rels_name))
+    out = {}
+    for rel in root.findall("rel:Relationship", _NS):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[rel.get("Id", "")] = (rel.get("Type", ""), full)
+    return out
+
+
+def _tables_by_sheet(zf: zipfile.ZipFile) -> dict[str, list[tuple[str, str, int, int]]]:
+    """Sheet name -> [(table name, ref, header rows, totals rows)] from the package parts."""
+    wb = ET.fromstring(zf.read("xl/workbook.xml"))
+    wb_rels = _rels(zf, "xl/workbook.xml")
+    out: dict[str, list[tuple[str, str, int, int]]] = {}
+    for sheet in wb.findall("m:sheets/m:sheet", _NS):
+        rid = sheet.get(f"{{{_NS['r']}}}id", "")
+        if rid not in wb_rels:
+            continue
+        sheet_part = wb_rels[rid][1]
+        for typ, target in _rels(zf, sheet_part).values():
+            if not typ.endswith("/table"):
+                continue
+            t = ET.fromstring(zf.read(target))
+            header_rows = int(t.get("headerRowCount", "1"))
+            if header_rows == 0:
+                continue  # a Table without a header row: read the sheet as a whole instead
+            out.setdefault(sheet.get("name", ""), []).append(
+                (t.get("displayName") or t.get("name") or "", t.get("ref", ""), header_rows,
+                 int(t.get("totalsRowCount", "0") or 0)))
+    return out
+
+
+# ---------------------------------------------------------------------- csv
+
+
+def _read_csv(path: Path) -> list[RawGrid]:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = raw.decode("utf-16")
+        else:
+            raise _fail(path, "ce n'est ni un classeur Excel ni un fichier CSV (contenu binaire).",
+                        "Indiquez le classeur .xlsx ou un export .csv du pipeline.")
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")  # Excel's "CSV (séparateur : point-virgule)"
+    if not text.strip():
+        raise _fail(path, "le fichier ne contient aucune donnée.", "Exportez à nouveau le fichier.")
+    sample = text[:65536]
+    delimiter = _sniff(sample)
+    rows = [[c if c != "" else None for c in r] for r in csv.reader(io.StringIO(text, newline=""),
+                                                                        delimiter=delimiter)]
+    return [RawGrid(path.name, path.stem, rows, 1, None, 1)]
+
+
+def _sniff(sample: str) -> str:
+    """``;``, ``,``, tab or ``|``: the separator that splits the first lines most evenly."""
+    lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
+    best, best_score = ",", -1.0
+    for d in (";", ",", "\t", "|"):
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=d)]
+        except csv.Error:
+            continue
+        if not counts or max(counts) < 2:
+            continue
+        same = sum(1 for c in counts if c == counts[0]) / len(counts)
+        score = same * 1000 + counts[0]
+        if score > best_score:
+            best, best_score = d, score
+    return best
