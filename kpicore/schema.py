@@ -262,6 +262,35 @@ PIPELINE_SNAPSHOTS = Table(
     written_by_product=True,
 )
 
+# One row per refresh (at most one a day), period and scope: the forecast as it
+# was shown, so that its accuracy can be measured once the period is over
+# (kpicore.snapshots).  Written by the product in a hidden sheet; kept out of
+# TABLES on purpose so that the ingest never looks for it in a client's file.
+FORECAST_HISTORY = Table(
+    "ForecastHistory",
+    "_Historique prévisions",
+    (
+        _c("snapshot_on", "date", "Date de la prévision", required=True),
+        _c("period", "text", "Période", required=True, help_fr="Code de la période : 2026-11, 2026-Q4..."),
+        _c("scope_type", "choice", "Niveau", required=True, choices=("rep", "team", "company")),
+        _c("scope_name", "text", "Nom"),
+        _c("method_shown", "text", "Méthode affichée"),
+        _c("shown", "amount", "Prévision affichée"),
+        _c("won_to_date", "amount", "Signé à date"),
+        _c("weighted_declared", "amount", "Pipeline pondéré déclaré"),
+        _c("calibrated", "amount", "Pipeline calibré"),
+        _c("new_deals", "amount", "Affaires à venir"),
+        _c("run_rate", "amount", "Rythme 91 jours"),
+        _c("p10", "amount", "P10"),
+        _c("p50", "amount", "P50"),
+        _c("p90", "amount", "P90"),
+        _c("target", "amount", "Objectif"),
+        _c("prob_reach_target", "fraction", "Probabilité d'atteindre l'objectif"),
+    ),
+    key=("snapshot_on", "period", "scope_type", "scope_name"),
+    written_by_product=True,
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (

@@ -1,0 +1,199 @@
+"""Backtest: replay the company's own history and measure each forecast method.
+
+Every ``every_days`` days between ``start`` and ``end``, the pipeline is rebuilt
+as it stood that day (``kpicore.asof``), the month and the quarter containing
+that day are forecast by each method, and the forecast is compared with what
+was actually won in the period.  Only periods already over on ``end`` (by
+default the date of the data) are scored: their actual is known then.
+
+Per granularity and method: MAPE, median APE, bias (mean signed error in % of
+the actual), share of forecasts within ±10 %, and for the calibrated method
+the share of actuals inside P10-P90.  Periods with nothing won (actual 0) have
+no percentage error; they count for coverage only.
+
+``method_shown``: the method with the lowest quarterly MAPE (monthly when no
+quarter could be scored); on a tie the run rate, the naive reference, wins.
+So a method that does not beat the run rate is never the one shown.  With no
+scored period at all, the run rate is shown and the reason says why.
+``method_for(granularity)`` applies the same rule to the months alone (a
+method can beat the run rate on quarters and not on months).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kpicore.asof import effective_close, pipelines_as_of, to_day
+from kpicore.dataset import PipelineData
+from kpicore.forecast import (COMPANY_SCOPE, METHOD_LABELS_FR, METHODS, _Context, _forecast_scope, _owners,
+                              _Pipe, prepare)
+from kpicore.periods import MONTH, QUARTER, Period
+
+GRANULARITIES = (MONTH, QUARTER)
+WITHIN = 0.10
+BACKTEST_SIMS = 2_000
+CLOSED_WITHIN_DAYS = 120
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Forecasts replayed at past dates, their errors, and the method to show."""
+
+    scope: tuple[str, str]
+    as_of_dates: tuple[pd.Timestamp, ...]
+    method_shown: str
+    reason_fr: str
+    # as_of, granularity, period, method, predicted, actual, p10, p90, error (signed, fraction of actual)
+    rows: pd.DataFrame = field(compare=False, repr=False)
+    # granularity, method, n, n_scored, mape, median_ape, bias, within_10, coverage
+    summary: pd.DataFrame = field(compare=False, repr=False)
+
+    def method_for(self, granularity: str) -> tuple[str, str]:
+        """The method to show for a month or a quarter, and why (French)."""
+        return choose_method(self.summary, granularity)
+
+    def metric(self, granularity: str, method: str, name: str) -> float:
+        s = self.summary
+        hit = s[(s["granularity"] == granularity) & (s["method"] == method)]
+        return float(hit[name].iloc[0]) if len(hit) else float("nan")
+
+
+def _actual_won(data: PipelineData, owners: frozenset[str] | None) -> tuple[np.ndarray, np.ndarray]:
+    deals = data.deals
+    close = effective_close(deals)
+    mask = (deals["status"] == "won").fillna(False).to_numpy(dtype=bool)
+    if owners is not None:
+        mask &= deals["owner"].isin(list(owners)).to_numpy(dtype=bool)
+    return close[mask], deals["amount"].to_numpy(dtype=float, na_value=0.0)[mask]
+
+
+def summarise(rows: pd.DataFrame) -> pd.DataFrame:
+    """Error figures per granularity and method from backtest rows."""
+    out = []
+    for (gran, method), g in rows.groupby(["granularity", "method"], sort=True):
+        scored = g[g["actual"] > 0]
+        err = (scored["predicted"] - scored["actual"]) / scored["actual"]
+        ape = err.abs()
+        inside = ((g["p10"] <= g["actual"]) & (g["actual"] <= g["p90"])) if method == "calibrated" else None
+        out.append({
+            "granularity": gran, "method": method, "n": len(g), "n_scored": len(scored),
+            "mape": float(ape.mean()) if len(ape) else np.nan,
+            "median_ape": float(ape.median()) if len(ape) else np.nan,
+            "bias": float(err.mean()) if len(err) else np.nan,
+            "within_10": float((ape <= WITHIN).mean()) if len(ape) else np.nan,
+            "coverage": float(inside.mean()) if inside is not None and len(g) else np.nan,
+        })
+    cols = ["granularity", "method", "n", "n_scored", "mape", "median_ape", "bias", "within_10", "coverage"]
+    return pd.DataFrame(out, columns=cols)
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}\u00a0%"
+
+
+_WORDS = {QUARTER: "trimestrielle", MONTH: "mensuelle"}
+
+
+def choose_method(summary: pd.DataFrame, granularity: str = QUARTER) -> tuple[str, str]:
+    """The method to show for forecasts of ``granularity`` and why, in French (module docstring).
+
+    The backtest of that granularity decides; without it, the other one.
+    """
+    order = [granularity] + [g for g in (QUARTER, MONTH) if g != granularity]
+    for gran in order:
+        word = _WORDS.get(gran, gran)
+        s = summary[(summary["granularity"] == gran) & summary["mape"].notna()]
+        if s.empty:
+            continue
+        mape = dict(zip(s["method"], s["mape"]))
+        # run rate first so that it wins ties
+        order = sorted(mape, key=lambda m: (mape[m], m != "run_rate"))
+        best = order[0]
+        n = int(s["n_scored"].max())
+        others = ", ".join(f"{METHOD_LABELS_FR[m].lower()} {_pct(mape[m])}" for m in order[1:])
+        reason = (f"Backtest sur {n} prévisions passées : « {METHOD_LABELS_FR[best]} » a l'erreur "
+                  f"{word} moyenne la plus faible ({_pct(mape[best])} ; {others}).")
+        return best, reason
+    return "run_rate", ("Historique trop court pour un backtest : le rythme des 91 derniers jours est "
+                        "affiché faute de preuve qu'une autre méthode fait mieux.")
+
+
+def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
+             scope: tuple[str, str] = COMPANY_SCOPE, granularities: tuple[str, ...] = GRANULARITIES,
+             n_sims: int = BACKTEST_SIMS, seed: int = 0, _context: _Context | None = None) -> Backtest:
+    """Replay forecasts every ``every_days`` days from ``start`` to ``end`` (module docstring).
+
+    ``start`` defaults to one year after the first deal was created (so that
+    the calibration has a year to learn from), ``end`` to the date of the data.
+    """
+    ctx = prepare(data) if _context is None else _context
+    today = ctx.today
+    end = today if end is None else min(to_day(end), today)
+    first = data.deals["created_on"].min()
+    if pd.isna(first):
+        dates: list[pd.Timestamp] = []
+    else:
+        start = to_day(first) + pd.Timedelta(days=365) if start is None else to_day(start)
+        dates = list(pd.date_range(start, end, freq=f"{every_days}D"))
+    owners = _owners(scope, ctx.rep_team)
+    won_on, won_amount = _actual_won(data, owners)
+
+    records = []
+    plan = {}
+    for as_of in dates:
+        # scored only once over by ``end``: a backtest that chooses the method of a forecast
+        # made as of ``end`` must not see what was won after it
+        periods = [p for p in (Period.containing(g, as_of) for g in granularities) if p.end_ts <= end]
+        if periods:
+            plan[as_of] = periods
+    used = list(plan)
+    # one reconstruction for every date (the same code as the live forecast)
+    # deals closed more than ~4 months before a date change nothing to its month or quarter
+    # (won to date <= 92 days, run rate 91 days): dropping them keeps a large company cheap
+    for pipe in pipelines_as_of(data, used, closed_within=CLOSED_WITHIN_DAYS, today=today):
+        pa = _Pipe(ctx, pipe)
+        for per in plan[pipe.as_of]:
+            fc = _forecast_scope(ctx, pa, per, scope, n_sims=n_sims, seed=seed, method_shown="calibrated")
+            lo, hi = np.datetime64(per.start_ts, "ns"), np.datetime64(per.end_ts, "ns")
+            actual = float(won_amount[(won_on >= lo) & (won_on <= hi)].sum())
+            for method in METHODS:
+                records.append({"as_of": pipe.as_of, "granularity": per.kind, "period": per.code, "method": method,
+                                "predicted": fc.point(method), "actual": actual,
+                                "p10": fc.p10, "p90": fc.p90})
+
+    cols = ["as_of", "granularity", "period", "method", "predicted", "actual", "p10", "p90"]
+    rows = pd.DataFrame(records, columns=cols)
+    scored = rows["actual"] > 0
+    rows["error"] = np.where(scored, (rows["predicted"] - rows["actual"]) / rows["actual"].where(scored, 1.0),
+                             np.nan)
+    summary = summarise(rows)
+    method, reason = choose_method(summary)
+    return Backtest(scope=scope, as_of_dates=tuple(used), method_shown=method, reason_fr=reason,
+                    rows=rows, summary=summary)
+
+
+def _num(x) -> float | None:
+    return None if x is None or pd.isna(x) else round(float(x), 4)
+
+
+def backtest_json(bt: Backtest) -> dict:
+    """The backtest as a document valid against ``kpicore/json_schemas/backtest.v1.json``."""
+    return {
+        "$schema": "https://pilotage.example/schemas/backtest.v1.json",
+        "version": 1,
+        "scope": {"type": bt.scope[0], "name": bt.scope[1]},
+        "as_of_first": bt.as_of_dates[0].date().isoformat() if bt.as_of_dates else None,
+        "as_of_last": bt.as_of_dates[-1].date().isoformat() if bt.as_of_dates else None,
+        "n_as_of": len(bt.as_of_dates),
+        "method_shown": bt.method_shown,
+        "reason_fr": bt.reason_fr,
+        "summary": [
+            {"granularity": r.granularity, "method": r.method, "n": int(r.n), "n_scored": int(r.n_scored),
+             "mape": _num(r.mape), "median_ape": _num(r.median_ape), "bias": _num(r.bias),
+             "within_10": _num(r.within_10), "coverage": _num(r.coverage)}
+            for r in bt.summary.itertuples(index=False)
+        ],
+    }

@@ -1,0 +1,117 @@
+"""Backtest: no peeking, error arithmetic, choice of the method shown (kpicore.backtest)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import jsonschema
+import pandas as pd
+import pytest
+
+from forecast_synth import actual_won, draw, known_at
+from kpicore.backtest import backtest, backtest_json, choose_method, summarise
+from kpicore.forecast import forecast
+
+T = pd.Timestamp
+
+
+@pytest.mark.parametrize("stage_history", [True, False])
+def test_a_forecast_replayed_on_later_data_equals_the_one_made_that_day(stage_history):
+    # the backtest rebuilds the past from today's workbook; if it peeked at outcomes
+    # known only later, its numbers would differ from those of the workbook of that day
+    truth = draw(11, "2024-01-01", "2025-12-31", rate=1.5, q=0.3, theta=1 / 30)
+    then = known_at(truth, "2025-08-13", stage_history=stage_history)
+    later = known_at(truth, "2025-12-31", stage_history=stage_history)
+    for period in ("2025-08", "2025-Q3"):
+        a = forecast(then, period, method_shown="calibrated", n_sims=1000)
+        b = forecast(later, period, as_of="2025-08-13", method_shown="calibrated", n_sims=1000)
+        for field in ("won_to_date", "new_deals", "run_rate"):
+            assert getattr(a, field) == pytest.approx(getattr(b, field), rel=1e-12), field
+        # the stages of that day are facts (history) or unknown in both views (a stage
+        # known only on the day itself is used as the history used it: unknown)
+        assert a.calibrated == pytest.approx(b.calibrated, rel=1e-12)
+        assert (a.p10, a.p50, a.p90) == (b.p10, b.p50, b.p90)
+        # declared values of deals closed since are today's: flagged, not hidden
+        assert b.fields_from_today and not a.fields_from_today
+
+
+def test_errors_by_hand():
+    rows = pd.DataFrame({
+        "granularity": ["quarter"] * 3, "method": ["calibrated"] * 3,
+        "predicted": [110.0, 80.0, 50.0], "actual": [100.0, 100.0, 0.0],
+        "p10": [90.0, 85.0, 0.0], "p90": [120.0, 95.0, 60.0],
+    })
+    s = summarise(rows).iloc[0]
+    # errors +10 % and -20 %; the period with nothing won has no percentage error
+    assert (s["n"], s["n_scored"]) == (3, 2)
+    assert s["mape"] == pytest.approx((0.1 + 0.2) / 2)
+    assert s["median_ape"] == pytest.approx(0.15)
+    assert s["bias"] == pytest.approx((0.1 - 0.2) / 2)
+    assert s["within_10"] == pytest.approx(0.5)
+    # inside P10-P90: 100 in [90, 120] yes, 100 in [85, 95] no, 0 in [0, 60] yes
+    assert s["coverage"] == pytest.approx(2 / 3)
+
+
+def _summary(quarter: dict[str, float], month: dict[str, float] | None = None) -> pd.DataFrame:
+    recs = [{"granularity": "quarter", "method": m, "mape": v, "n_scored": 10} for m, v in quarter.items()]
+    recs += [{"granularity": "month", "method": m, "mape": v, "n_scored": 10} for m, v in (month or {}).items()]
+    return pd.DataFrame(recs, columns=["granularity", "method", "mape", "n_scored"])
+
+
+def test_method_shown_must_beat_the_run_rate():
+    assert choose_method(_summary({"calibrated": 0.08, "run_rate": 0.12, "weighted_declared": 0.3}))[0] == "calibrated"
+    # a tie goes to the naive reference
+    assert choose_method(_summary({"calibrated": 0.12, "run_rate": 0.12, "weighted_declared": 0.3}))[0] == "run_rate"
+    assert choose_method(_summary({"calibrated": 0.2, "run_rate": 0.15, "weighted_declared": 0.1}))[0] == \
+        "weighted_declared"
+    # no quarter scored: the months decide
+    month_only = _summary({}, {"calibrated": 0.3, "run_rate": 0.2, "weighted_declared": 0.5})
+    assert choose_method(month_only)[0] == "run_rate"
+    method, reason = choose_method(_summary({}))
+    assert method == "run_rate" and "trop court" in reason
+
+
+def test_backtest_on_a_steady_process():
+    truth = draw(5, "2024-01-01", "2025-12-31", rate=1.0, q=0.3, theta=1 / 30)
+    data = known_at(truth, "2025-12-31")
+    bt = backtest(data, start="2025-01-06", n_sims=500)
+    # weekly from 2025-01-06; a period is scored once over on 2025-12-31
+    assert bt.as_of_dates[0] == T("2025-01-06") and bt.as_of_dates[-1] == T("2025-12-29")
+    assert all(b - a == pd.Timedelta(days=7) for a, b in zip(bt.as_of_dates, bt.as_of_dates[1:]))
+    quarter = bt.rows[(bt.rows["granularity"] == "quarter") & (bt.rows["method"] == "run_rate")]
+    # the actual of each row is what the generating process won in that quarter
+    for period, actual in quarter.groupby("period")["actual"].first().items():
+        start = pd.Period(period, "Q").start_time
+        end = pd.Period(period, "Q").end_time.normalize()
+        assert actual == actual_won(truth, start, end)
+    # 52 weeks, each in one month and one quarter, three methods
+    assert len(bt.rows) == 52 * 2 * 3
+    assert bt.method_shown in ("calibrated", "run_rate", "weighted_declared")
+    # the run-rate row of 2025-03-03 for Q1, from the truth: won 01-01..03-03, plus the won
+    # amount of the 91 days up to 03-03 (from 2024-12-03) ÷ 91 × 28 days left in March
+    row = quarter[quarter["as_of"] == T("2025-03-03")].iloc[0]
+    expected = actual_won(truth, "2025-01-01", "2025-03-03") + \
+        actual_won(truth, "2024-12-03", "2025-03-03") / 91 * 28
+    assert row["predicted"] == pytest.approx(expected)
+    doc = backtest_json(bt)
+    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("backtest.v1.json").read_text())
+    jsonschema.validate(doc, schema_doc)
+    assert doc["n_as_of"] == 52 and doc["method_shown"] == bt.method_shown
+
+
+def test_months_and_quarters_may_show_different_methods():
+    summary = _summary({"calibrated": 0.06, "run_rate": 0.15, "weighted_declared": 0.5},
+                       {"calibrated": 0.31, "run_rate": 0.24, "weighted_declared": 1.6})
+    assert choose_method(summary, "quarter")[0] == "calibrated"
+    method, reason = choose_method(summary, "month")
+    assert method == "run_rate" and "mensuelle" in reason and "24\u00a0%" in reason
+
+
+def test_backtest_scores_only_periods_over_by_its_end():
+    truth = draw(5, "2024-01-01", "2025-12-31", rate=1.0, q=0.3, theta=1 / 30)
+    data = known_at(truth, "2025-12-31")
+    bt = backtest(data, start="2025-06-02", end="2025-09-15", n_sims=200)
+    # months over by 2025-09-15: June, July, August; quarters: Q2 only (Q3 ends on 09-30)
+    assert set(bt.rows["period"]) == {"2025-06", "2025-07", "2025-08", "2025-Q2"}
+    assert bt.as_of_dates[-1] == T("2025-08-25")

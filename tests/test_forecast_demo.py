@@ -1,0 +1,102 @@
+"""The forecast engine on the demo company: backtest of its second year, deals at risk.
+
+The figures of the backtest are measured, not asserted (they are printed with
+``pytest -s`` and reported); the assertions check what is known by construction.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+
+from kpicore.backtest import backtest
+from kpicore.demo_company import DEMO_AS_OF, stalled_deals
+from kpicore.forecast import METHODS, forecast_all, forecast_json, prepare
+from kpicore.risk import deals_at_risk
+
+AS_OF = pd.Timestamp(DEMO_AS_OF)
+
+
+@pytest.fixture(scope="module")
+def context(demo_data):
+    return prepare(demo_data)
+
+
+@pytest.fixture(scope="module")
+def second_year(demo_data, context):
+    return backtest(demo_data, start=AS_OF - pd.Timedelta(days=365), _context=context)
+
+
+@pytest.mark.slow
+def test_backtest_of_the_second_year(demo_data, second_year):
+    bt = second_year
+    # weekly as-of dates over the last year, kept while the month they fall in is over on as_of
+    assert bt.as_of_dates[0] == AS_OF - pd.Timedelta(days=365)
+    assert all(b - a == pd.Timedelta(days=7) for a, b in zip(bt.as_of_dates, bt.as_of_dates[1:]))
+    assert bt.as_of_dates[-1] <= pd.Timestamp("2026-10-31")
+    assert len(bt.as_of_dates) >= 48
+    print()
+    print(bt.summary.to_string())
+    print(bt.method_shown, "-", bt.reason_fr)
+    for gran in ("month", "quarter"):
+        for method in METHODS:
+            for name in ("mape", "median_ape", "bias", "within_10"):
+                assert np.isfinite(bt.metric(gran, method, name)), (gran, method, name)
+        assert 0.0 <= bt.metric(gran, "calibrated", "coverage") <= 1.0
+
+    # each actual is what the demo's deals won in that period, recomputed here from the deals
+    deals = demo_data.deals
+    won = deals[deals["status"] == "won"]
+    for period, actual in bt.rows.groupby("period")["actual"].first().items():
+        p = pd.Period(period)
+        in_period = won["closed_on"].between(p.start_time, p.end_time.normalize())
+        assert actual == pytest.approx(won.loc[in_period, "amount"].sum())
+
+    # the reps declare more than they win (stage defaults plus their optimism, by construction)
+    assert bt.metric("quarter", "weighted_declared", "bias") > 0
+    # the method shown is never beaten by the run rate on the quarters it was chosen on
+    assert bt.metric("quarter", bt.method_shown, "mape") <= bt.metric("quarter", "run_rate", "mape")
+
+
+def test_stalled_deals_are_at_risk_for_their_reasons(demo_data, context):
+    live = forecast_all(demo_data, "quarter", context=context, method_shown="calibrated", n_sims=2000)
+    company = next(f for f in live if f.scope == ("company", ""))
+    probs = company.deals.set_index("deal_id")["p_calibrated"]
+    report = deals_at_risk(demo_data, probabilities=probs)
+    reasons = dict(zip(report.deals["deal_id"], report.deals["reasons"]))
+    stalled = stalled_deals()
+    assert stalled and set(stalled) <= set(reasons)
+    # the demo says why each deal is stalled, in French; the matching reason must be found
+    words = {"Bloquée": "stuck_in_stage", "Aucune activité": "no_activity", "aucune activité": "no_activity",
+             "repoussée": "close_date_pushed", "Montant réduit": "amount_cut", "dépassée": "close_date_passed",
+             "pas de prochaine étape": "no_next_step"}
+    for deal_id, why in stalled.items():
+        expected = {code for word, code in words.items() if word in why}
+        assert expected and expected <= set(reasons[deal_id]), (deal_id, why, reasons[deal_id])
+    # ranked by amount × calibrated probability
+    var = report.deals["value_at_risk"].to_numpy()
+    assert (np.diff(var) <= 0).all()
+    row = report.deals.iloc[0]
+    assert row["value_at_risk"] == pytest.approx(row["amount"] * probs[row["deal_id"]])
+
+
+def test_live_forecast_of_every_scope(demo_data, context):
+    live = forecast_all(demo_data, "quarter", context=context, method_shown="calibrated", n_sims=2000)
+    by = {f.scope: f for f in live}
+    reps = [f for f in live if f.scope[0] == "rep"]
+    teams = [f for f in live if f.scope[0] == "team"]
+    company = by[("company", "")]
+    assert company.as_of == AS_OF and company.period == "2026-Q4"
+    for field in ("won_to_date", "weighted_declared", "calibrated", "run_rate"):
+        assert sum(getattr(f, field) for f in reps) == pytest.approx(getattr(company, field))
+        assert sum(getattr(f, field) for f in teams) == pytest.approx(getattr(company, field))
+    assert company.target is not None and 0.0 <= company.prob_reach_target <= 1.0
+    assert company.fields_from_today == ()
+    doc = forecast_json(live)
+    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("forecast.v1.json").read_text())
+    jsonschema.validate(doc, schema_doc)

@@ -1,0 +1,131 @@
+"""Deals at risk on hand-built deals, one reason each (kpicore.risk)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import jsonschema
+import pandas as pd
+import pytest
+
+from kpicore import schema
+from kpicore.dataset import PipelineData
+from kpicore.risk import deals_at_risk, risks_json
+
+T = pd.Timestamp
+D = pd.Timedelta
+AS_OF = T("2025-06-30")
+
+
+def _data(next_steps: bool = True) -> PipelineData:
+    deals, hist, acts = [], [], []
+    # 20 won deals of the past: 10 days in Proposition each, an activity every 5 days
+    for i in range(20):
+        start = T("2025-01-01") + D(days=7 * i)
+        deals.append(dict(deal_id=f"H{i:02d}", owner="Alice", stage="Gagnée", status="won", amount=1000.0,
+                          created_on=start, closed_on=start + D(days=10), next_step="Facturer"))
+        hist += [dict(deal_id=f"H{i:02d}", stage="Proposition", entered_on=start),
+                 dict(deal_id=f"H{i:02d}", stage="Gagnée", entered_on=start + D(days=10))]
+        acts += [dict(date=start + D(days=k), rep="Alice", type="follow_up", deal_id=f"H{i:02d}") for k in (0, 5, 10)]
+
+    def open_deal(deal_id, amount, entered, last_act, expected, next_step="Relancer"):
+        deals.append(dict(deal_id=deal_id, owner="Bruno", stage="Proposition", status="open", amount=amount,
+                          created_on=T("2025-05-01"), expected_close_on=T(expected), next_step=next_step))
+        hist.append(dict(deal_id=deal_id, stage="Proposition", entered_on=T(entered)))
+        acts.append(dict(date=T(last_act), rep="Bruno", type="call", deal_id=deal_id))
+
+    open_deal("STUCK", 6000.0, "2025-06-01", "2025-06-28", "2025-07-31")  # 29 days in stage > 10
+    open_deal("LATE", 5000.0, "2025-06-25", "2025-06-29", "2025-06-20")  # expected 10 days ago
+    open_deal("SILENT", 4000.0, "2025-06-25", "2025-06-10", "2025-07-31")  # 20 days without activity > 5
+    open_deal("PUSHED", 3000.0, "2025-06-25", "2025-06-29", "2025-07-31")
+    open_deal("CUT", 8000.0, "2025-06-25", "2025-06-29", "2025-07-31")
+    open_deal("NOSTEP", 1000.0, "2025-06-25", "2025-06-29", "2025-07-31", next_step=None if next_steps else None)
+    open_deal("FINE", 9000.0, "2025-06-25", "2025-06-29", "2025-07-31")
+    if not next_steps:
+        for d in deals:
+            d["next_step"] = None
+    snaps = []
+    for day, pushed, cut in (("2025-06-06", "2025-07-10", 10000.0), ("2025-06-13", "2025-07-20", 10000.0),
+                             ("2025-06-20", "2025-07-31", 10000.0)):
+        snaps.append(dict(snapshot_on=T(day), deal_id="PUSHED", status="open", amount=3000.0,
+                          expected_close_on=T(pushed)))
+        snaps.append(dict(snapshot_on=T(day), deal_id="CUT", status="open", amount=cut,
+                          expected_close_on=T("2025-07-31")))
+        snaps.append(dict(snapshot_on=T(day), deal_id="FINE", status="open", amount=9000.0,
+                          expected_close_on=T("2025-07-31")))
+    # an activity on as_of makes it the date of the data
+    acts.append(dict(date=AS_OF, rep="Alice", type="call", deal_id=None))
+    return PipelineData(
+        deals=schema.conform(pd.DataFrame(deals), schema.DEALS),
+        stage_history=schema.conform(pd.DataFrame(hist), schema.STAGE_HISTORY),
+        activities=schema.conform(pd.DataFrame(acts), schema.ACTIVITIES),
+        pipeline_snapshots=schema.conform(pd.DataFrame(snaps), schema.PIPELINE_SNAPSHOTS),
+    )
+
+
+def _reasons(report) -> dict[str, tuple[str, ...]]:
+    return dict(zip(report.deals["deal_id"], report.deals["reasons"]))
+
+
+def test_each_hand_built_deal_gets_its_reason_and_only_it():
+    report = deals_at_risk(_data())
+    assert report.as_of == AS_OF and report.n_open == 7
+    assert _reasons(report) == {
+        "STUCK": ("stuck_in_stage",),
+        "LATE": ("close_date_passed",),
+        "SILENT": ("no_activity",),
+        "PUSHED": ("close_date_pushed",),
+        "CUT": ("amount_cut",),
+        "NOSTEP": ("no_next_step",),
+    }
+    # the thresholds are the company's: stays of 10 days, activities every 5 days
+    assert report.stage_days["Proposition"] == 10.0
+    assert report.activity_days["Proposition"] == 5.0
+
+
+def test_reasons_are_in_french_with_their_numbers():
+    text = dict(zip(*[deals_at_risk(_data()).deals[c] for c in ("deal_id", "reasons_fr")]))
+    assert text["STUCK"] == "Bloquée en Proposition depuis 29 jours (75 % des affaires en sortent en 10 jours)"
+    assert text["LATE"] == "Date de signature prévue dépassée de 10 jours"
+    assert text["SILENT"].startswith("Aucune activité depuis 20 jours")
+    assert text["PUSHED"] == "Date de signature repoussée 2 fois"
+    assert text["CUT"] == "Montant réduit de 20 % (de 10\u202f000 € à 8\u202f000 €)"
+    assert text["NOSTEP"] == "Pas de prochaine étape"
+
+
+def test_ranked_by_value_at_risk():
+    report = deals_at_risk(_data())
+    assert list(report.deals["deal_id"]) == ["CUT", "STUCK", "LATE", "SILENT", "PUSHED", "NOSTEP"]
+    # with calibrated probabilities the value at risk is amount × probability: CUT 8000 × 0.1 = 800
+    # falls behind STUCK 6000 × 0.5 = 3000 and LATE 5000 × 0.5 = 2500; missing probabilities count 1
+    probs = pd.Series({"CUT": 0.1, "STUCK": 0.5, "LATE": 0.5, "SILENT": 0.5, "PUSHED": 0.5, "NOSTEP": 0.5})
+    weighted = deals_at_risk(_data(), probabilities=probs)
+    assert list(weighted.deals["deal_id"]) == ["STUCK", "LATE", "SILENT", "PUSHED", "CUT", "NOSTEP"]
+    assert weighted.deals["value_at_risk"].tolist() == [3000.0, 2500.0, 2000.0, 1500.0, 800.0, 500.0]
+
+
+def test_no_next_step_is_not_a_reason_when_the_company_never_fills_it():
+    assert "NOSTEP" not in set(deals_at_risk(_data(next_steps=False)).deals["deal_id"])
+
+
+def test_a_past_as_of_uses_what_was_known_then():
+    # on 2025-06-15 the close date of LATE (06-20) had not passed, STUCK was 14 days in stage (> 10),
+    # PUSHED had been pushed once (07-10 -> 07-20: routine, not yet a reason), CUT not cut yet;
+    # the activities of late June were not known yet, so silence is flagged everywhere
+    reasons = _reasons(deals_at_risk(_data(), "2025-06-15"))
+    assert "close_date_passed" not in reasons["LATE"]
+    assert "stuck_in_stage" in reasons["STUCK"]
+    assert "close_date_pushed" not in reasons["PUSHED"]
+    assert "amount_cut" not in reasons["CUT"]
+    assert all("no_activity" in r for r in reasons.values())
+
+
+def test_owners_limit_the_view_and_json_follows_its_schema():
+    assert deals_at_risk(_data(), owners=frozenset({"Alice"})).deals.empty
+    doc = risks_json(deals_at_risk(_data()))
+    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("risks.v1.json").read_text())
+    jsonschema.validate(doc, schema_doc)
+    assert [d["deal_id"] for d in doc["deals"]][:2] == ["CUT", "STUCK"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**doc, "deals": [{**doc["deals"][0], "reasons": []}]}, schema_doc)
