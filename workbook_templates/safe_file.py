@@ -1,0 +1,148 @@
+"""Writing over a client's file safely (DESIGN.md, "Rules that hold everywhere").
+
+- Refuse while Excel or LibreOffice holds the file open: their lock files
+  ``~$NAME`` (Excel) and ``.~lock.NAME#`` (LibreOffice) sit next to it.
+- Write atomically: the new content goes to a temporary file in the same
+  folder, is flushed to disk (fsync), then ``os.replace`` swaps it in. A crash
+  at any point leaves either the old file or the new one, never half of one.
+- Keep the previous version: ``FOLDER/.pilotage_backups/STEM.YYYYMMDD-HHMMSS.EXT``
+  (local time; ``-2``, ``-3``... when two refreshes fall in the same second),
+  the last ``keep`` (5 by default) per file. The backup is a hard link to the
+  old file when the file system allows it (no copy, whatever the size), a copy
+  otherwise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from kpicore.errors import InputFileError
+
+BACKUP_DIR_NAME = ".pilotage_backups"
+DEFAULT_KEEP = 5
+
+
+def lock_files(path: Path) -> list[Path]:
+    """The lock files of Excel and LibreOffice that would sit next to ``path``."""
+    return [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
+
+
+def check_not_open(path: Path) -> None:
+    """Raise ``InputFileError`` when an office application holds ``path`` open."""
+    for lock in lock_files(Path(path)):
+        if lock.exists():
+            app = "Excel" if lock.name.startswith("~$") else "LibreOffice"
+            raise InputFileError(
+                f"le classeur est ouvert dans {app} (fichier de verrou « {lock.name} » présent), "
+                "il n'a pas été modifié",
+                file=str(path),
+                fix=f"fermez le classeur dans {app} puis relancez ; si {app} est déjà fermé, "
+                    f"supprimez le fichier « {lock.name} » à côté du classeur.")
+
+
+def _fsync_dir(folder: Path) -> None:
+    # makes the rename itself durable; not possible on every platform (Windows)
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _backup_pattern(path: Path) -> re.Pattern[str]:
+    return re.compile(re.escape(path.stem) + r"\.(\d{8}-\d{6})(?:-(\d+))?" + re.escape(path.suffix) + "$")
+
+
+def list_backups(path: Path, backup_dir: Path | None = None) -> list[Path]:
+    """Backups of ``path``, oldest first."""
+    path = Path(path)
+    folder = backup_dir or path.parent / BACKUP_DIR_NAME
+    if not folder.is_dir():
+        return []
+    pattern = _backup_pattern(path)
+    found = []
+    for child in folder.iterdir():
+        m = pattern.match(child.name)
+        if m:
+            found.append(((m.group(1), int(m.group(2) or 1)), child))
+    return [p for _, p in sorted(found)]
+
+
+def _make_backup(path: Path, folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    n = 1
+    while True:
+        name = f"{path.stem}.{stamp}{'' if n == 1 else f'-{n}'}{path.suffix}"
+        target = folder / name
+        try:
+            os.link(path, target)
+            return target
+        except FileExistsError:
+            n += 1
+        except OSError:
+            # no hard links here (FAT, some network shares): copy instead
+            if target.exists():
+                n += 1
+                continue
+            shutil.copy2(path, target)
+            return target
+
+
+def write_atomically(path: Path, write: Callable[[Path], None], *, backup: bool = True,
+                     backup_dir: Path | None = None, keep: int = DEFAULT_KEEP) -> Path | None:
+    """Replace ``path`` by what ``write(tmp_path)`` produces; return the backup made, if any.
+
+    ``write`` receives a temporary path in the same folder and must leave the
+    complete new content there. If it raises, or anything fails before the
+    final rename, ``path`` is untouched and the temporary file is removed.
+    """
+    path = Path(path)
+    check_not_open(path)
+    folder = path.parent
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".pilotage-tmp", dir=folder)
+    except PermissionError as exc:
+        raise InputFileError("impossible d'écrire dans le dossier du classeur (accès refusé)",
+                             file=str(path), fix="choisissez un dossier accessible en écriture.") from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    made: Path | None = None
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        if path.exists():
+            shutil.copymode(path, tmp)
+        # the user may have opened the file while we were writing
+        check_not_open(path)
+        if backup and path.exists():
+            made = _make_backup(path, backup_dir or folder / BACKUP_DIR_NAME)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if made is not None:
+            with contextlib.suppress(OSError):
+                made.unlink()
+        if isinstance(exc, PermissionError):
+            raise InputFileError(
+                "écriture refusée par le système (accès refusé), le classeur n'a pas été modifié",
+                file=str(path),
+                fix="vérifiez que le classeur n'est ni ouvert ni en lecture seule et que le dossier "
+                    "est accessible en écriture, puis relancez.") from exc
+        raise
+    _fsync_dir(folder)
+    if made is not None:
+        for old in list_backups(path, made.parent)[:-keep] if keep > 0 else []:
+            with contextlib.suppress(OSError):
+                old.unlink()
+    return made
