@@ -38,6 +38,7 @@ def _step(message: str) -> None:
 
 # --------------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
+    from addin.actions import refresh
     from kpicore.demo_company import DEMO_AS_OF, generate
     from workbook_templates.pipeline_workbook import write_pipeline_workbook
 
@@ -45,12 +46,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     as_of = args.as_of or DEMO_AS_OF
     t0 = time.perf_counter()
-    _step(f"Génération de l'entreprise de démonstration (taille {args.size}, au {as_of:%d/%m/%Y}) ...")
+    _step(f"1/2 Génération de l'entreprise de démonstration (taille {args.size}, au {as_of:%d/%m/%Y}) ...")
     data = generate(size=args.size, as_of=as_of)
     name = "pipeline_demo.xlsx" if args.size == "small" else f"pipeline_demo_{args.size}.xlsx"
     path = write_pipeline_workbook(data, out / name)
-    _step(f"Classeur écrit en {time.perf_counter() - t0:.1f} s.")
-    print(f"Classeur pipeline de démonstration : {path.resolve()}")
+    _step(f"    classeur écrit en {time.perf_counter() - t0:.1f} s")
+    t1 = time.perf_counter()
+    _step("2/2 Actualisation du cockpit (KPI, prévision, alertes, affaires à risque) ...")
+    outcome = refresh(path, as_of=as_of, backup=False)
+    _step(f"    cockpit actualisé en {time.perf_counter() - t1:.1f} s")
+    print(f"Classeur pipeline de démonstration, avec sa feuille Cockpit (vue {outcome.view}) : {path.resolve()}")
     for attr, frame in data.frames().items():
         print(f"  {attr:<20} {len(frame):>9,} lignes".replace(",", " "))
     return 0
@@ -58,15 +63,143 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- check
 def cmd_check(args: argparse.Namespace) -> int:
-    from kpicore.quality_text import check_report_dict, check_report_text
+    from kpicore.quality_text import check_report, check_report_text
     from workbook_templates.reading import load_pipeline
 
     data = load_pipeline(Path(args.file))
     if args.json:
-        _print_json(check_report_dict(data))
+        _print_json(check_report(data))
     else:
         print(check_report_text(data))
     return 1 if data.quality.errors and args.strict else 0
+
+
+# --------------------------------------------------------------------------- kpis, alerts
+def _load(path: str):
+    from workbook_templates.reading import load_pipeline
+
+    return load_pipeline(Path(path))
+
+
+def _as_of(args: argparse.Namespace, data) -> date:
+    from kpicore.asof import data_today
+
+    return args.as_of or data_today(data).date()
+
+
+def _fmt(value, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "fraction":
+        return f"{value:.0%}".replace("%", " %")
+    if unit == "eur":
+        return f"{value:,.0f} €".replace(",", "\u202f")
+    if unit == "count":
+        return f"{value:,.0f}".replace(",", "\u202f")
+    return f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
+
+
+def cmd_kpis(args: argparse.Namespace) -> int:
+    from kpicore.json_results import kpis_json
+
+    data = _load(args.file)
+    out = kpis_json(data, args.period, _as_of(args, data), args.scope or "company")
+    if args.json:
+        _print_json(out)
+        return 0
+    print(f"{out['scope']['label']} · {out['period']['label']} · au {out['as_of']}")
+    for k in out["kpis"]:
+        print(f"  {k['label']:<48} {_fmt(k['value'], k['unit']):>14}   préc. {_fmt(k['previous'], k['unit']):>12}"
+              f"   obj. {_fmt(k['target'], k['unit']):>12}")
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from kpicore.json_results import alerts_json
+
+    data = _load(args.file)
+    out = alerts_json(data, _as_of(args, data))
+    if args.json:
+        _print_json(out)
+        return 0
+    if not out["alerts"]:
+        print("Aucune alerte.")
+    for a in out["alerts"]:
+        print(f"[{a['severity']}] {a['title']}\n    {a['detail']}\n    → {a['action']}")
+    return 0
+
+
+# --------------------------------------------------------------------------- forecast, backtest, risks
+def _scope_tuple(text: str | None) -> tuple[str, str]:
+    from kpicore.kpis import parse_scope
+
+    return parse_scope(text).key
+
+
+def _money(x) -> str:
+    return "—" if x is None else f"{x:,.0f} €".replace(",", "\u202f")
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from kpicore.forecast import forecast, forecast_json
+
+    data = _load(args.file)
+    as_of = _as_of(args, data)
+    fc = forecast(data, args.period, _scope_tuple(args.scope), as_of, n_sims=args.sims)
+    if args.json:
+        _print_json(forecast_json(fc))
+        return 0
+    print(f"Prévision {fc.period_label} · {args.scope or 'entreprise'} · au {as_of:%d/%m/%Y}")
+    print(f"  signé à date            {_money(fc.won_to_date)}")
+    print(f"  prévision affichée      {_money(fc.shown)}  ({fc.method_shown})")
+    print(f"  P10 / P50 / P90         {_money(fc.p10)} / {_money(fc.p50)} / {_money(fc.p90)}")
+    print(f"  objectif                {_money(fc.target)}")
+    if fc.prob_reach_target is not None:
+        print(f"  P(atteindre l'objectif) {fc.prob_reach_target:.0%}".replace("%", " %"))
+    print(f"  {fc.method_reason_fr}")
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from kpicore.backtest import backtest, backtest_json
+
+    data = _load(args.file)
+    _step("Rejeu de l'historique (une prévision par semaine) ...")
+    bt = backtest(data, start=args.from_, end=args.to, granularities=(args.horizon,), scope=_scope_tuple(args.scope))
+    doc = backtest_json(bt)
+    if args.json:
+        _print_json(doc)
+        return 0
+    print(bt.summary.to_string())
+    print(bt.reason_fr)
+    return 0
+
+
+def cmd_risks(args: argparse.Namespace) -> int:
+    from kpicore.risk import deals_at_risk, risks_json
+
+    data = _load(args.file)
+    report = deals_at_risk(data, _as_of(args, data))
+    if args.json:
+        _print_json(risks_json(report))
+        return 0
+    if report.deals.empty:
+        print("Aucune affaire à risque.")
+    for d in report.deals.head(args.limit).itertuples(index=False):
+        print(f"{d.deal_id:<12} {str(d.account)[:28]:<28} {str(d.owner)[:18]:<18} {_money(d.amount):>12}  {d.reasons_fr}")
+    return 0
+
+
+# --------------------------------------------------------------------------- refresh
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from addin.actions import refresh
+
+    _step(f"Actualisation du cockpit de {args.file} ...")
+    outcome = refresh(Path(args.file), view=args.view, who=args.team or args.rep, as_of=args.as_of)
+    print(f"Cockpit actualisé (vue {outcome.view}, données au {outcome.as_of:%d/%m/%Y}) : {outcome.path}")
+    if outcome.backup:
+        print(f"Version précédente gardée : {outcome.backup}")
+    return 0
 
 
 # --------------------------------------------------------------------------- parser
@@ -89,6 +222,54 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="sortie JSON pour les outils")
     p.add_argument("--strict", action="store_true", help="code de sortie 1 si des lignes sont exclues")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("kpis", help="les KPI d'une période et d'un périmètre")
+    p.add_argument("file")
+    p.add_argument("--period", required=True,
+                   help="2025-03-14, 2025-W12, 2025-03, 2025-Q1, 2025, FY2025-Q1, FY2025")
+    p.add_argument("--as-of", type=_date, help="date de référence (défaut : date des données)")
+    p.add_argument("--scope", help="company (défaut), team:NOM ou rep:NOM")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_kpis)
+
+    p = sub.add_parser("alerts", help="les alertes de la semaine et les actions suggérées")
+    p.add_argument("file")
+    p.add_argument("--as-of", type=_date)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_alerts)
+
+    p = sub.add_parser("forecast", help="prévision d'une période : signé à date, P10/P50/P90, objectif")
+    p.add_argument("file")
+    p.add_argument("--period", required=True, help="2025-06, 2025-Q2, FY2025-Q1, month ou quarter")
+    p.add_argument("--as-of", type=_date, help="date de référence (défaut : date des données)")
+    p.add_argument("--scope", help="company (défaut), team:NOM ou rep:NOM")
+    p.add_argument("--sims", type=int, default=10_000, help="tirages Monte Carlo (défaut 10 000)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_forecast)
+
+    p = sub.add_parser("backtest", help="précision mesurée des méthodes de prévision sur votre historique")
+    p.add_argument("file")
+    p.add_argument("--horizon", choices=("month", "quarter"), default="quarter")
+    p.add_argument("--from", dest="from_", type=_date, help="première date rejouée")
+    p.add_argument("--to", type=_date, help="dernière date rejouée")
+    p.add_argument("--scope", help="company (défaut), team:NOM ou rep:NOM")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_backtest)
+
+    p = sub.add_parser("risks", help="les affaires à risque cette semaine, avec leurs raisons")
+    p.add_argument("file")
+    p.add_argument("--as-of", type=_date)
+    p.add_argument("--limit", type=int, default=20, help="nombre d'affaires affichées (texte)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_risks)
+
+    p = sub.add_parser("refresh", help="reconstruit la feuille Cockpit dans le classeur (le reste est intact)")
+    p.add_argument("file")
+    p.add_argument("--view", help="manager, direction ou rep (défaut : la cellule Vue du cockpit, puis Paramètres)")
+    p.add_argument("--team", help="équipe de la vue manager (défaut : toute l'entreprise)")
+    p.add_argument("--rep", help="commercial de la vue rep")
+    p.add_argument("--as-of", type=_date, help="date de référence (défaut : date des données)")
+    p.set_defaults(func=cmd_refresh)
 
     return parser
 

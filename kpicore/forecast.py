@@ -51,7 +51,8 @@ from kpicore.calibration import (History, NewDealFlow, build_history, closing_se
                                  win_probability)
 from kpicore.dataset import PipelineData
 from kpicore.errors import UsageError
-from kpicore.periods import MONTH, QUARTER, Period, fiscal_start_month, parse_period
+from kpicore.kpis import fiscal_start_month_of
+from kpicore.periods import MONTH, QUARTER, Period, parse_period
 from kpicore.targets import TargetBook, target_book
 
 COMPANY_SCOPE: tuple[str, str] = ("company", "")
@@ -128,7 +129,7 @@ def resolve_period(period: str | Period, as_of, data: PipelineData | None = None
     (``mois`` / ``trimestre``), meaning the one containing ``as_of``."""
     if isinstance(period, Period):
         return period
-    fsm = fiscal_start_month(data.setting("fiscal_year_start")) if data is not None else 1
+    fsm = fiscal_start_month_of(data) if data is not None else 1
     text = str(period).strip().lower()
     if text in ("month", "mois"):
         return Period.containing(MONTH, to_day(as_of))
@@ -219,6 +220,9 @@ class _Context:
     targets: TargetBook
     has_categories: bool = False
     seasonal_closing: bool = True
+    # backtests already run with this context, by as-of date: a refresh forecasts the month
+    # and the quarter for many scopes, and one backtest ranks the methods for all of them
+    backtests: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def prepare(data: PipelineData, *, today=None, history: History | None = None,
@@ -463,7 +467,9 @@ def _choose_method(ctx: _Context, as_of: pd.Timestamp, period: Period,
     from kpicore.backtest import backtest
 
     # the months' backtest decides for a month, the quarters' for anything longer
-    bt = backtest(ctx.data, end=as_of, _context=ctx)
+    if as_of not in ctx.backtests:
+        ctx.backtests[as_of] = backtest(ctx.data, end=as_of, _context=ctx)
+    bt = ctx.backtests[as_of]
     return bt.method_for(MONTH if period.kind == MONTH else QUARTER)
 
 
@@ -521,6 +527,11 @@ def forecast_record(fc: Forecast) -> dict:
 
 
 def forecast_json(forecasts: Forecast | Sequence[Forecast]) -> dict:
-    """The forecasts as a document valid against ``kpicore/json_schemas/forecast.v1.json``."""
-    items = [forecasts] if isinstance(forecasts, Forecast) else list(forecasts)
-    return {"$schema": SCHEMA_ID, "version": 1, "forecasts": [forecast_record(f) for f in items]}
+    """The forecasts as a document valid against ``kpicore/json_schemas/forecast.v1.json``.
+
+    One forecast is a single object with its fields at the top level (the
+    ``pilotage forecast`` contract); a sequence is a list under ``forecasts``.
+    """
+    if isinstance(forecasts, Forecast):
+        return {"$schema": SCHEMA_ID, "version": 1, **forecast_record(forecasts)}
+    return {"$schema": SCHEMA_ID, "version": 1, "forecasts": [forecast_record(f) for f in forecasts]}

@@ -149,7 +149,11 @@ def deals_at_risk(data: PipelineData, as_of=None, *, owners: frozenset[str] | No
     acts = data.activities
     acts = acts[acts["deal_id"].notna() & (acts["date"] <= as_of)]
     last_act = acts.groupby("deal_id")["date"].max()
-    last = pd.concat([d["last_activity_on"], d["deal_id"].map(last_act).astype("datetime64[ns]")], axis=1).max(axis=1)
+    # reindex rather than map: pandas fails to map strings through an empty datetime series
+    # (no activity linked to any deal)
+    mapped = pd.Series(last_act.reindex(d["deal_id"].to_numpy()).to_numpy(dtype="datetime64[ns]"),
+                       index=d.index, dtype="datetime64[ns]")
+    last = pd.concat([d["last_activity_on"], mapped], axis=1).max(axis=1)
     has_activity_data = len(acts) > 0 or data.deals["last_activity_on"].notna().any()
     since = (as_of - last.fillna(d["stage_entered_on"])).dt.days.astype(float)
     act_per, act_all = activity_thresholds(data, as_of)

@@ -194,3 +194,26 @@ def forecast_accuracy(history: pd.DataFrame, data: PipelineData, *, today=None) 
         out.append(row)
     cols = [*schema.FORECAST_HISTORY.column_names, "actual", "error", "abs_pct_error", "inside_p10_p90"]
     return pd.DataFrame(out, columns=cols)
+
+
+def append_pipeline_snapshot(data: PipelineData, on) -> pd.DataFrame:
+    """``data.pipeline_snapshots`` with the open deals of today added as the snapshot of ``on``.
+
+    A refresh takes one photograph of the pipeline a day (a second refresh the
+    same day replaces it): the weekly deck's "what moved since last week" and the
+    backtest's as-of values come from these photographs, since a CRM overwrites
+    amounts, stages and close dates.
+    """
+    on = to_day(on)
+    deals = data.deals[data.deals["status"] == "open"]
+    shot = pd.DataFrame({
+        "snapshot_on": on, "deal_id": deals["deal_id"], "owner": deals["owner"], "stage": deals["stage"],
+        "status": deals["status"], "amount": deals["amount"], "expected_close_on": deals["expected_close_on"],
+        "probability": deals["probability"],
+    })
+    old = data.pipeline_snapshots
+    old = old[old["snapshot_on"] != on]
+    parts = [f for f in (old, schema.conform(shot, schema.PIPELINE_SNAPSHOTS)) if len(f)]
+    out = pd.concat(parts, ignore_index=True) if parts else schema.PIPELINE_SNAPSHOTS.empty()
+    return schema.conform(out.sort_values(["snapshot_on", "deal_id"], kind="stable").reset_index(drop=True),
+                          schema.PIPELINE_SNAPSHOTS)

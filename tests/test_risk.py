@@ -129,3 +129,16 @@ def test_owners_limit_the_view_and_json_follows_its_schema():
     assert [d["deal_id"] for d in doc["deals"]][:2] == ["CUT", "STUCK"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**doc, "deals": [{**doc["deals"][0], "reasons": []}]}, schema_doc)
+
+
+def test_no_activity_linked_to_any_deal_does_not_crash(demo_data):
+    """Teams that log activities without a deal number: risks still come from the other reasons."""
+    from kpicore.risk import deals_at_risk as _risks
+
+    acts = demo_data.activities.copy()
+    acts["deal_id"] = None
+    data = demo_data.with_frames(activities=acts.astype({"deal_id": "string"}))
+    report = _risks(data, "2026-11-20")
+    open_now = (demo_data.deals["status"] == "open").sum()
+    assert 0 < len(report.deals) <= open_now
+    assert report.deals["deal_id"].is_unique

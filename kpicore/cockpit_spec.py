@@ -1,0 +1,174 @@
+"""The cockpit as data: cells, styles, conditional rules, widths and print setup.
+
+Writers only translate a ``CockpitSpec``: the file writer
+(``workbook_templates.cockpit_sheet``) into an XlsxWriter worksheet, the live
+engines (xlwings, UNO) into the open workbook.  Nothing here knows a file
+format, so the same spec gives the same cockpit everywhere, and tests can
+assert on the spec itself.
+
+Coordinates are 0-based (row, col) like XlsxWriter's; ``a1()`` converts.
+Styles are semantic names (``"title"``, ``"money"``, ``"percent"`` ...), each
+writer maps them onto its own format objects (see ``STYLE_NAMES``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+CellValue = str | float | int | date | datetime | None
+
+# The semantic styles a spec may use; writers must map every one of them.
+STYLE_NAMES = (
+    "title",  # big bold heading
+    "subtitle",  # muted line under the title
+    "label",  # small muted caption (tile label, column header in a block)
+    "header",  # table header row
+    "text",
+    "text_bold",
+    "muted",
+    "note",  # muted, wrapped, top-aligned (a sentence over merged cells)
+    "money",  # 12 500 €
+    "money_big",  # tile value in euros
+    "number",  # 1 decimal
+    "number_big",
+    "integer",
+    "percent",  # 23 %
+    "percent_big",
+    "date",  # dd/mm/yyyy
+    "datetime",
+    "badge_ok",
+    "badge_warn",
+    "input",  # a cell the user may change (the view selector)
+    "status",  # the status sign of a tile, coloured by conditional formatting
+)
+
+
+def col_letter(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int, *, absolute: bool = False) -> str:
+    d = "$" if absolute else ""
+    return f"{d}{col_letter(col)}{d}{row + 1}"
+
+
+def a1_range(row1: int, col1: int, row2: int, col2: int, *, absolute: bool = False) -> str:
+    return f"{a1(row1, col1, absolute=absolute)}:{a1(row2, col2, absolute=absolute)}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: a value, or a formula (text starting with '=') with a cached value.
+
+    ``value`` is always written as data, never as a formula, whatever its text
+    (client text such as "=HYPERLINK(...)" stays text).  Only ``formula``,
+    which the product composes itself, is written as a formula.
+    """
+
+    value: CellValue = None
+    style: str = "text"
+    formula: str | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    """A rectangle of cells anchored at (row, col); the unit of a 2-D write."""
+
+    name: str
+    row: int
+    col: int
+    cells: tuple[tuple[Cell, ...], ...]
+    merges: tuple[tuple[int, int, int, int], ...] = ()  # absolute (r1, c1, r2, c2)
+
+    @property
+    def height(self) -> int:
+        return len(self.cells)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.cells), default=0)
+
+    def ref(self) -> str:
+        return a1_range(self.row, self.col, self.row + self.height - 1, self.col + self.width - 1)
+
+
+@dataclass(frozen=True)
+class ConditionalRule:
+    """A conditional format on ``range`` (A1, relative to the cockpit sheet).
+
+    kind:
+    - ``"formula"``: ``formula`` (A1, relative to the range's top-left cell) true -> ``style``
+      (one of ``"good"``, ``"warn"``, ``"bad"``);
+    - ``"color_scale"``: 3-colour scale, ``higher_is_better`` decides green at the top or bottom;
+    - ``"data_bar"``: a solid data bar;
+    - ``"icon_set"``: three arrows (up, flat, down) with thresholds ``thresholds`` in percent.
+    """
+
+    range: str
+    kind: str
+    formula: str = ""
+    style: str = ""
+    higher_is_better: bool = True
+    thresholds: tuple[float, float] = (33.0, 67.0)
+    stop_if_true: bool = False
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    location: str  # A1 cell
+    data_range: str  # A1 range on the cockpit sheet (the trend values)
+    kind: str = "line"
+
+
+@dataclass(frozen=True)
+class ListValidation:
+    cell: str
+    choices: tuple[str, ...]
+    prompt: str = ""
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    landscape: bool = True
+    paper: str = "A4"
+    fit_width: int = 1
+    fit_height: int = 1
+    print_area: str = ""
+    margins_cm: float = 1.0
+
+
+@dataclass(frozen=True)
+class CockpitSpec:
+    sheet_name: str
+    view: str
+    language: str
+    blocks: tuple[Block, ...]
+    rules: tuple[ConditionalRule, ...] = ()
+    sparklines: tuple[Sparkline, ...] = ()
+    validations: tuple[ListValidation, ...] = ()
+    column_widths: tuple[float, ...] = ()
+    row_heights: dict[int, float] = field(default_factory=dict)
+    hidden_columns: tuple[int, ...] = ()
+    print_setup: PrintSetup = PrintSetup()
+    freeze_rows: int = 0
+
+    def block(self, name: str) -> Block:
+        for b in self.blocks:
+            if b.name == name:
+                return b
+        raise KeyError(name)
+
+    def cell_map(self) -> dict[tuple[int, int], Cell]:
+        """Every cell of the spec by absolute (row, col); later blocks win on overlap."""
+        out: dict[tuple[int, int], Cell] = {}
+        for b in self.blocks:
+            for i, row in enumerate(b.cells):
+                for j, cell in enumerate(row):
+                    out[(b.row + i, b.col + j)] = cell
+        return out

@@ -1,0 +1,75 @@
+"""The product's own hidden sheets (forecast history ...): written as plain ranges, read back.
+
+They are plain header + rows rather than Excel Tables because a refresh
+replaces them at the package level, and a table's id is workbook-wide
+(``workbook_templates.package`` refuses to transplant one).  Headers are the
+French labels of ``kpicore.schema``; reading maps them back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from kpicore import schema
+from workbook_templates import styles
+
+
+def write_frame_sheet(workbook: Workbook, worksheet: Worksheet, frame: pd.DataFrame, table: schema.Table) -> None:
+    """Write ``frame`` (conformed to ``table``) with its French headers, one typed column at a time."""
+    header = workbook.add_format({"bold": True, "font_color": styles.HEADER_FONT, "bg_color": styles.INK})
+    formats = {c.name: workbook.add_format({"num_format": styles.KIND_FORMATS[c.kind]})
+               if styles.KIND_FORMATS.get(c.kind) else None for c in table.columns}
+    frame = schema.conform(frame, table)
+    for j, col in enumerate(table.columns):
+        worksheet.write_string(0, j, col.label_fr, header)
+        worksheet.set_column(j, j, styles.KIND_WIDTHS.get(col.kind, 16))
+        values = frame[col.name]
+        fmt = formats[col.name]
+        for i, value in enumerate(values, start=1):
+            if pd.isna(value):
+                continue
+            if col.kind == "date":
+                worksheet.write_datetime(i, j, pd.Timestamp(value).to_pydatetime(), fmt)
+            elif col.kind in ("amount", "number", "fraction", "int"):
+                worksheet.write_number(i, j, float(value), fmt)
+            else:
+                worksheet.write_string(i, j, str(value), fmt)
+    worksheet.freeze_panes(1, 0)
+
+
+def read_product_frame(path: Path, table: schema.Table) -> pd.DataFrame:
+    """The product sheet ``table.sheet_fr`` of the workbook as a conformed frame (empty if absent)."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    if table.sheet_fr not in book.sheet_names:
+        return table.empty()
+    rows = book.get_sheet_by_name(table.sheet_fr).to_python()
+    if not rows:
+        return table.empty()
+    by_label = {c.label_fr: c for c in table.columns}
+    cols = [by_label.get(str(h)) for h in rows[0]]
+    data: dict[str, list] = {c.name: [] for c in cols if c is not None}
+    for row in rows[1:]:
+        if not any(v not in (None, "") for v in row):
+            continue
+        for c, v in zip(cols, row):
+            if c is not None:
+                data[c.name].append(None if v == "" else v)
+    frame = pd.DataFrame(data)
+    for c in table.columns:
+        if c.name not in frame:
+            continue
+        if c.kind == "date":
+            frame[c.name] = pd.to_datetime(frame[c.name], errors="coerce").dt.normalize()
+        elif c.kind in ("amount", "number", "fraction"):
+            frame[c.name] = pd.to_numeric(frame[c.name], errors="coerce")
+        elif c.kind == "int":
+            frame[c.name] = pd.to_numeric(frame[c.name], errors="coerce").round().astype("Int64")
+        else:
+            frame[c.name] = frame[c.name].map(lambda v: None if pd.isna(v) else str(v))
+    return schema.conform(frame, table)
