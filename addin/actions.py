@@ -117,11 +117,8 @@ def export_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, temp
 
     if kind not in DECK_KINDS:
         raise UsageError(f"deck « {kind} » inconnu : choisissez weekly (hebdo) ou monthly (mensuel).")
-    try:
-        from ritual_decks import deck as decks
-    except ImportError:
-        raise UsageError("les decks de rituels ne sont pas encore disponibles dans cette version de Pilotage.") \
-            from None
+    from ritual_decks import deck as decks
+
     build = getattr(decks, DECK_KINDS[kind][0])
     return Path(build(data, as_of, Path(out_path), template=template))
 

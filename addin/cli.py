@@ -40,24 +40,32 @@ def _step(message: str) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from addin.actions import refresh
     from kpicore.demo_company import DEMO_AS_OF, generate
+    from ritual_decks.deck import build_monthly, build_weekly
     from workbook_templates.pipeline_workbook import write_pipeline_workbook
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     as_of = args.as_of or DEMO_AS_OF
     t0 = time.perf_counter()
-    _step(f"1/2 Génération de l'entreprise de démonstration (taille {args.size}, au {as_of:%d/%m/%Y}) ...")
+    _step(f"1/3 Génération de l'entreprise de démonstration (taille {args.size}, au {as_of:%d/%m/%Y}) ...")
     data = generate(size=args.size, as_of=as_of)
     name = "pipeline_demo.xlsx" if args.size == "small" else f"pipeline_demo_{args.size}.xlsx"
     path = write_pipeline_workbook(data, out / name)
     _step(f"    classeur écrit en {time.perf_counter() - t0:.1f} s")
     t1 = time.perf_counter()
-    _step("2/2 Actualisation du cockpit (KPI, prévision, alertes, affaires à risque) ...")
+    _step("2/3 Actualisation du cockpit (KPI, prévision, alertes, affaires à risque) ...")
     outcome = refresh(path, as_of=as_of, backup=False)
     _step(f"    cockpit actualisé en {time.perf_counter() - t1:.1f} s")
+    t2 = time.perf_counter()
+    _step("3/3 Decks des rituels hebdo et mensuel ...")
+    weekly = build_weekly(outcome.data, as_of, out / "revue_hebdo_demo.pptx")
+    monthly = build_monthly(outcome.data, as_of, out / "revue_mensuelle_demo.pptx")
+    _step(f"    decks écrits en {time.perf_counter() - t2:.1f} s")
     print(f"Classeur pipeline de démonstration, avec sa feuille Cockpit (vue {outcome.view}) : {path.resolve()}")
     for attr, frame in data.frames().items():
         print(f"  {attr:<20} {len(frame):>9,} lignes".replace(",", " "))
+    print(f"Deck de la revue hebdomadaire : {weekly.resolve()}")
+    print(f"Deck de la revue mensuelle : {monthly.resolve()}")
     return 0
 
 
@@ -202,6 +210,59 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- decks
+def cmd_deck(args: argparse.Namespace) -> int:
+    from ritual_decks.deck import build_monthly, build_weekly, deck_as_of
+    from workbook_templates.libreoffice import convert, soffice_path
+
+    data = _load(args.file)
+    as_of = args.as_of or deck_as_of(data, args.kind, args.period)
+    default = f"revue_{'hebdo' if args.kind == 'weekly' else 'mensuelle'}_{as_of:%Y-%m-%d}.pptx"
+    out = Path(args.out) if args.out else Path(args.file).with_name(default)
+    if out.suffix.lower() != ".pptx":
+        out = out / default
+    out.parent.mkdir(parents=True, exist_ok=True)
+    template = Path(args.template) if args.template else None
+    _step(f"Deck {'hebdo' if args.kind == 'weekly' else 'mensuel'} au {as_of:%d/%m/%Y} ...")
+    if args.kind == "weekly":
+        path = build_weekly(data, as_of, out, template=template)
+    else:
+        path = build_monthly(data, as_of, out, period=args.period, template=template)
+    print(f"Deck écrit : {path}")
+    if args.pdf:
+        if soffice_path() is None:
+            print("PDF non produit : LibreOffice est introuvable (installez-le, ou exportez le PDF depuis "
+                  "PowerPoint).", file=sys.stderr)
+            return 1
+        print(f"PDF écrit : {convert(path, 'pdf', path.parent)}")
+    return 0
+
+
+# --------------------------------------------------------------------------- add-in
+def cmd_addin(args: argparse.Namespace) -> int:
+    from addin import build
+
+    if args.action == "build":
+        path = build.build_addin(Path(args.out), interpreter_win=args.interpreter_win or "",
+                                 interpreter_mac=args.interpreter_mac or "", pythonpath=args.pythonpath or "")
+        print(f"Complément Excel écrit : {path}")
+    elif args.action == "install":
+        print(f"Complément installé : {build.install_addin(interpreter=args.interpreter)}")
+    else:
+        removed = build.uninstall_addin()
+        print(f"Complément retiré : {removed}" if removed else "Aucun complément Pilotage installé.")
+    return 0
+
+
+def cmd_activity(args: argparse.Namespace) -> int:
+    from addin.actions import new_activity_workbook
+
+    data = _load(args.pipeline) if args.pipeline else None
+    path = new_activity_workbook(data, Path(args.folder))
+    print(f"Classeur d'activité créé : {path}")
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -262,6 +323,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20, help="nombre d'affaires affichées (texte)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_risks)
+
+    p = sub.add_parser("deck", help="deck PowerPoint du rituel hebdo (weekly) ou mensuel (monthly)")
+    p.add_argument("kind", choices=("weekly", "monthly"))
+    p.add_argument("file")
+    p.add_argument("--period", help="hebdo : la semaine (2026-W46) ; mensuel : le mois (2026-10)")
+    p.add_argument("--as-of", type=_date, help="date de référence (défaut : date des données)")
+    p.add_argument("--out", help="fichier .pptx ou dossier (défaut : à côté du classeur)")
+    p.add_argument("--template", help="modèle PowerPoint du client (.pptx) : masques, couleurs, logo")
+    p.add_argument("--pdf", action="store_true", help="convertit aussi en PDF avec LibreOffice")
+    p.set_defaults(func=cmd_deck)
+
+    p = sub.add_parser("addin", help="complément Excel : build, install (Windows), uninstall")
+    p.add_argument("action", choices=("build", "install", "uninstall"))
+    p.add_argument("--out", default="Pilotage.xlam", help="build : fichier .xlam écrit")
+    p.add_argument("--interpreter-win", help="build : python.exe à inscrire dans la configuration")
+    p.add_argument("--interpreter-mac", help="build : python à inscrire pour macOS")
+    p.add_argument("--pythonpath", help="build : dossier du projet si Pilotage n'est pas installé par pip")
+    p.add_argument("--interpreter", help="install : python.exe à utiliser (défaut : celui-ci)")
+    p.set_defaults(func=cmd_addin)
+
+    p = sub.add_parser("activity-workbook", help="nouveau classeur d'activité partagé pour les commerciaux")
+    p.add_argument("folder", help="dossier où le créer (jamais par-dessus un fichier existant)")
+    p.add_argument("--pipeline", help="classeur pipeline d'où prendre la liste des commerciaux")
+    p.set_defaults(func=cmd_activity)
 
     p = sub.add_parser("refresh", help="reconstruit la feuille Cockpit dans le classeur (le reste est intact)")
     p.add_argument("file")

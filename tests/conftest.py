@@ -18,14 +18,18 @@ def _require_apps() -> bool:
     return os.environ.get("PILOTAGE_REQUIRE_APPS", "") not in ("", "0")
 
 
+def require_or_skip(reason: str) -> None:
+    """Skip for a missing application or font; fail instead where CI installed them."""
+    if _require_apps():
+        pytest.fail(reason + " (PILOTAGE_REQUIRE_APPS=1)", pytrace=False)
+    pytest.skip(reason)
+
+
 def need_app(name: str, hint: str) -> str:
     path = shutil.which(name)
     if path:
         return path
-    msg = f"{name} introuvable : {hint}"
-    if _require_apps():
-        pytest.fail(msg + " (PILOTAGE_REQUIRE_APPS=1)", pytrace=False)
-    pytest.skip(msg)
+    require_or_skip(f"{name} introuvable : {hint}")
 
 
 @pytest.fixture(scope="session")

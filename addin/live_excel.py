@@ -1,0 +1,416 @@
+"""The live-Excel engine: a ``CockpitSpec`` into an open workbook, and its tables back out, over xlwings.
+
+This is the Excel twin of ``workbook_templates.cockpit_sheet`` (the file
+writer): the same spec, the same looks (the styles are taken from that module,
+so a colour or a number format has one definition), written through xlwings'
+public API into the workbook the ribbon was clicked in.  It stays thin: every
+decision about *what* the cockpit holds is in ``kpicore.cockpit``; this module
+only says *how* Excel is told.
+
+How it writes (so that a 200-row cockpit takes a handful of calls, not
+thousands):
+
+- screen updating and alerts are off during the write, automatic calculation is
+  suspended, and Excel's status bar says which step runs; all three are put back
+  whatever happens (``finally``);
+- the Cockpit sheet is reused when it exists (so a user's formula elsewhere
+  that points into it keeps its reference instead of becoming ``#REF!``) and
+  cleared: contents, formats, merges, conditional formats, validations, sparklines;
+- **one 2-D write per block** (``sheet.range(...).value = rows``).  A formula
+  cell is sent as its formula text (Excel's ``Range.Value`` parses a string
+  starting with "=" as a formula, in en-US syntax like ``Range.Formula``); client
+  text that Excel would parse as a formula, a number or a date is sent with
+  Excel's text prefix, an apostrophe, so that it stays text (DESIGN.md: text from
+  the client's data is never written as a formula);
+- formats per block and per style: the shared font once per block, then the
+  cells of one style in one block in one call per property over a multi-area
+  address (at most 255 characters, the limit of Excel's ``Range(address)``);
+- conditional formats through ``Range.conditional_formats`` (xlwings >= 0.37.5).
+  xlwings inserts each new rule at the *top* of Excel's rule order, so the spec's
+  rules are added in reverse: the first rule of the spec ends with the highest
+  priority, as in the file writer;
+- what xlwings has no public API for (sparklines, alignment, the list's input
+  prompt, landscape and fit-to-page) goes through ``.api`` (COM on
+  Windows) inside ``_native``, which skips a step that the platform refuses
+  (macOS' AppleScript objects have no ``SparklineGroups``) rather than fail the
+  refresh.
+
+Only a real Excel can verify (the tests drive this module over the recording
+engine of ``addin.recording_engine`` and compare the replayed result with the
+file writer's output): that COM accepts each call as recorded, that Value with
+a formula string and the apostrophe prefix behave as described, the rendering
+of fonts, fills and borders, the order of conditional-format rules in Excel's
+rule manager, and the sparklines and page setup done through ``.api``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any, Callable, Iterable, Sequence
+
+from kpicore.cockpit_spec import Cell, CockpitSpec, ConditionalRule, a1_range
+from kpicore.ingest import RawGrid
+
+MAX_ADDRESS = 255  # Excel's Range("A1,B2,...") refuses a longer address
+
+# Excel constants used through .api (xlHAlign*, xlVAlign*, xlSparkLine, xlLandscape, xlPaperA4)
+XL_HALIGN = {"left": -4131, "center": -4108, "right": -4152}
+XL_VALIGN = {"top": -4160, "vcenter": -4108, "bottom": -4107}
+XL_SPARKLINE = {"line": 1, "column": 2, "win_loss": 3}
+XL_LANDSCAPE, XL_PORTRAIT = 2, 1
+XL_PAPER = {"A4": 9, "Letter": 1}
+
+_FORMULA_STARTS = ("=", "+", "-", "@")
+# text Excel's Value would read as a number ("00123", "12,5 %", "1e5"), a date or time ("12/03", "9:30")
+# or a boolean: such client text is sent with the apostrophe prefix
+_COERCIBLE = re.compile(r"^\s*(?:[\d\s.,]*\d[\d\s.,]*\s*[%€]?|\d+(?:[.,]\d+)?[eE][+-]?\d+|"
+                        r"\d{1,4}(?:[/.\-]\d{1,2}){1,2}(?:[/.\-]\d{2,4})?|\d{1,2}:\d{2}(?::\d{2})?|"
+                        r"(?i:true|false|vrai|faux))\s*$")
+
+
+def _looks(style: str) -> dict[str, Any]:
+    """The XlsxWriter properties of a semantic style, from the file writer (one definition of the look)."""
+    from workbook_templates.cockpit_sheet import _BASE, _STYLES
+
+    return {**_BASE, **_STYLES[style]}
+
+
+def _base_look() -> dict[str, Any]:
+    from workbook_templates.cockpit_sheet import _BASE
+
+    return dict(_BASE)
+
+
+def rule_looks() -> dict[str, dict[str, str]]:
+    from workbook_templates.cockpit_sheet import _RULE_STYLES
+
+    return _RULE_STYLES
+
+
+def palette() -> dict[str, str]:
+    from workbook_templates import cockpit_sheet as cs
+
+    return {"good": cs.GOOD_FILL, "bad": cs.BAD_FILL, "blue": cs.BLUE, "rule": cs.RULE}
+
+
+# --------------------------------------------------------------------------- values
+def _needs_text_prefix(text: str) -> bool:
+    """Would Excel's Value turn this text into something else (a formula, a number, a date, a boolean)?"""
+    if not text:
+        return False
+    return text[0] in _FORMULA_STARTS or text[0] == "'" or bool(_COERCIBLE.match(text))
+
+
+def excel_value(cell: Cell) -> Any:
+    """What one cell of the 2-D write holds: the formula, the value, or text kept as text."""
+    if cell.formula:
+        return cell.formula
+    v = cell.value
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return "'" + v if _needs_text_prefix(v) else v
+    if isinstance(v, (datetime, date, bool)):
+        return v
+    v = float(v)
+    return None if v != v else v  # NaN: nothing to show, never a 0
+
+
+def block_rows(spec: CockpitSpec, block_index: int) -> list[list[Any]]:
+    b = spec.blocks[block_index]
+    w = b.width
+    return [[excel_value(c) for c in row] + [None] * (w - len(row)) for row in b.cells]
+
+
+# --------------------------------------------------------------------------- addresses
+def rectangles(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Cover a set of (row, col) with few rectangles: runs along rows, stacked when they repeat."""
+    by_row: dict[int, list[int]] = defaultdict(list)
+    for r, c in cells:
+        by_row[r].append(c)
+    runs: dict[int, list[tuple[int, int]]] = {}
+    for r, cols in by_row.items():
+        cols = sorted(set(cols))
+        out, start, prev = [], cols[0], cols[0]
+        for c in cols[1:]:
+            if c != prev + 1:
+                out.append((start, prev))
+                start = c
+            prev = c
+        out.append((start, prev))
+        runs[r] = out
+    rects: list[tuple[int, int, int, int]] = []
+    open_: dict[tuple[int, int], int] = {}  # (c1, c2) -> first row of a rectangle still growing
+    last_row: dict[tuple[int, int], int] = {}
+    for r in sorted(runs):
+        for run in runs[r]:
+            if run in open_ and last_row[run] == r - 1:
+                last_row[run] = r
+            else:
+                if run in open_:
+                    rects.append((open_[run], run[0], last_row[run], run[1]))
+                open_[run], last_row[run] = r, r
+    for run, r1 in open_.items():
+        rects.append((r1, run[0], last_row[run], run[1]))
+    return sorted(rects)
+
+
+def addresses(rects: Sequence[tuple[int, int, int, int]]) -> list[str]:
+    """Multi-area A1 addresses, each at most ``MAX_ADDRESS`` characters."""
+    out: list[str] = []
+    current = ""
+    for r1, c1, r2, c2 in rects:
+        part = a1_range(r1, c1, r2, c2) if (r1, c1) != (r2, c2) else a1_range(r1, c1, r1, c1).split(":")[0]
+        candidate = f"{current},{part}" if current else part
+        if len(candidate) > MAX_ADDRESS:
+            out.append(current)
+            candidate = part
+        current = candidate
+    if current:
+        out.append(current)
+    return out
+
+
+def style_areas(spec: CockpitSpec) -> list[tuple[str, str, list[str]]]:
+    """(block name, style, addresses) in block order: what each formatting call covers.
+
+    A merged area takes the style of its first cell, as in the file writer.
+    """
+    out = []
+    for b in spec.blocks:
+        merged_style: dict[tuple[int, int], str] = {}
+        for r1, c1, r2, c2 in b.merges:
+            first = b.cells[r1 - b.row][c1 - b.col].style
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    merged_style[(r, c)] = first
+        groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for i, row in enumerate(b.cells):
+            for j, cell in enumerate(row):
+                rc = (b.row + i, b.col + j)
+                groups[merged_style.get(rc, cell.style)].append(rc)
+        for style in sorted(groups):
+            out.append((b.name, style, addresses(rectangles(groups[style]))))
+    return out
+
+
+# --------------------------------------------------------------------------- writer
+def _native(step: str, action: Callable[[], Any], skipped: list[str]) -> None:
+    """Run a step through ``.api``; a platform that has no such object skips it (and says so)."""
+    try:
+        action()
+    except Exception:  # COM or AppleScript refusing an object it does not have
+        skipped.append(step)
+
+
+def _apply_look(rng, look: dict[str, Any], skipped: list[str]) -> None:
+    font = rng.font
+    if "font_name" in look:
+        font.name = look["font_name"]
+    if "font_size" in look:
+        font.size = look["font_size"]
+    if "font_color" in look:
+        font.color = look["font_color"]
+    if look.get("bold"):
+        font.bold = True
+    if look.get("italic"):
+        font.italic = True
+    if "num_format" in look:
+        rng.number_format = look["num_format"]
+    if "bg_color" in look:
+        rng.color = look["bg_color"]
+    if look.get("text_wrap"):
+        rng.wrap_text = True
+    if look.get("border"):
+        rng.borders.set("all", line_style="continuous", weight="thin", color=look.get("border_color", "#000000"))
+    if look.get("bottom"):
+        rng.borders.set("edge_bottom", line_style="continuous", weight="thin",
+                        color=look.get("bottom_color", "#000000"))
+    if "align" in look:
+        _native("alignement", lambda: setattr(rng.api, "HorizontalAlignment", XL_HALIGN[look["align"]]), skipped)
+    if "valign" in look:
+        _native("alignement", lambda: setattr(rng.api, "VerticalAlignment", XL_VALIGN[look["valign"]]), skipped)
+
+
+def add_rule(rng, rule: ConditionalRule) -> None:
+    """One spec rule through xlwings' ``conditional_formats`` (same colours as the file writer)."""
+    cf = rng.conditional_formats
+    if rule.kind == "formula":
+        look = rule_looks()[rule.style]
+        cf.add_custom(rule.formula, fill_color=look["bg_color"], font_color=look["font_color"],
+                      stop_if_true=rule.stop_if_true)
+    elif rule.kind == "color_scale":
+        p = palette()
+        low, high = (p["bad"], p["good"]) if rule.higher_is_better else (p["good"], p["bad"])
+        cf.add_color_scale([low, "#FFFFFF", high])
+    elif rule.kind == "data_bar":
+        cf.add_data_bar("#9CC3E6", gradient=False)
+    elif rule.kind == "icon_set":
+        cf.add_icon_set("3_arrows", thresholds=list(rule.thresholds), threshold_type="percent",
+                        reverse_order=not rule.higher_is_better)
+    else:
+        raise ValueError(f"unknown conditional rule kind {rule.kind!r}")
+
+
+def _fresh_sheet(book, name: str, skipped: list[str]):
+    names = [s.name for s in book.sheets]
+    if name in names:
+        sheet = book.sheets[name]
+        sheet.clear()  # contents and formats
+        cells = sheet.cells
+        # what Clear may leave behind, removed explicitly: merges, rules, drop-downs
+        cells.unmerge()
+        cells.conditional_formats.clear()
+        cells.data_validation.delete()
+        _native("effacement des graphiques sparkline", lambda: cells.api.SparklineGroups.Clear(), skipped)
+        return sheet
+    return book.sheets.add(name, before=book.sheets[0] if len(book.sheets) else None)
+
+
+def _status(app, text: str | bool) -> None:
+    try:
+        app.status_bar = text
+    except Exception:  # an engine without a status bar: the write goes on
+        pass
+
+
+def write_cockpit_live(book, spec: CockpitSpec, *, progress: Callable[[str], None] | None = None) -> list[str]:
+    """Write ``spec`` into the sheet ``spec.sheet_name`` of the open ``book`` (an ``xlwings.Book``).
+
+    Returns the French names of the native steps the platform skipped (empty on
+    Windows Excel); the caller may tell the user.
+    """
+    app = book.app
+    skipped: list[str] = []
+    saved = {}
+    for attr, value in (("screen_updating", False), ("display_alerts", False), ("calculation", "manual")):
+        try:
+            saved[attr] = getattr(app, attr)
+            setattr(app, attr, value)
+        except Exception:
+            pass
+
+    def say(text: str) -> None:
+        _status(app, f"Pilotage : {text}")
+        if progress:
+            progress(text)
+
+    try:
+        say("préparation de la feuille Cockpit…")
+        sheet = _fresh_sheet(book, spec.sheet_name, skipped)
+        n = len(spec.blocks)
+        for k, block in enumerate(spec.blocks):
+            say(f"écriture des blocs ({k + 1}/{n})…")
+            rows = block_rows(spec, k)
+            if rows and rows[0]:
+                sheet.range((block.row + 1, block.col + 1)).value = rows
+        say("mise en forme…")
+        base = _base_look()
+        for block in spec.blocks:  # the font every style shares, once per block
+            cells = [(block.row + i, block.col + j) for i, row in enumerate(block.cells) for j in range(len(row))]
+            for address in addresses(rectangles(cells)):
+                _apply_look(sheet.range(address), base, skipped)
+        for _, style, addrs in style_areas(spec):  # then only what each style changes
+            look = {k: v for k, v in _looks(style).items() if base.get(k) != v}
+            for address in addrs:
+                _apply_look(sheet.range(address), look, skipped)
+        for block in spec.blocks:
+            for r1, c1, r2, c2 in block.merges:
+                sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).merge()
+        for col, width in enumerate(spec.column_widths):
+            # a width of 0 is how Excel hides a column
+            sheet.range((1, col + 1)).column_width = 0 if col in spec.hidden_columns else width
+        for row, height in sorted(spec.row_heights.items()):
+            sheet.range((row + 1, 1)).row_height = height
+        say("mise en forme conditionnelle…")
+        for rule in reversed(spec.rules):  # xlwings inserts each rule at the top: reverse keeps the spec's order
+            add_rule(sheet.range(rule.range), rule)
+        for spark in spec.sparklines:
+            source = f"'{spec.sheet_name}'!{spark.data_range}"
+            _native("graphiques sparkline", lambda s=spark, src=source: sheet.range(s.location).api
+                    .SparklineGroups.Add(XL_SPARKLINE[s.kind], src), skipped)
+        for v in spec.validations:
+            rng = sheet.range(v.cell)
+            rng.data_validation.set_list(list(v.choices))
+            if v.prompt:
+                _native("message de saisie", lambda r=rng, p=v.prompt: _input_prompt(r, p), skipped)
+        say("mise en page…")
+        p = spec.print_setup
+        if p.print_area:
+            sheet.page_setup.print_area = p.print_area
+        _native("mise en page", lambda: _page_setup(sheet, p), skipped)
+        sheet.show_gridlines = False
+    finally:
+        for attr, value in saved.items():
+            try:
+                setattr(app, attr, value)
+            except Exception:
+                pass
+        _status(app, False)  # False gives the status bar back to Excel
+    return sorted(set(skipped))
+
+
+def _input_prompt(rng, prompt: str) -> None:
+    validation = rng.api.Validation
+    validation.InputTitle = "Vue"
+    validation.InputMessage = prompt[:255]
+
+
+def _page_setup(sheet, p) -> None:
+    ps = sheet.page_setup.api
+    ps.Orientation = XL_LANDSCAPE if p.landscape else XL_PORTRAIT
+    ps.PaperSize = XL_PAPER.get(p.paper, 9)
+    ps.Zoom = False  # FitToPages* apply only without a zoom
+    ps.FitToPagesWide = p.fit_width
+    ps.FitToPagesTall = p.fit_height
+    ps.CenterHorizontally = True
+    points = p.margins_cm / 2.54 * 72
+    ps.LeftMargin = ps.RightMargin = ps.TopMargin = ps.BottomMargin = points
+
+
+# --------------------------------------------------------------------------- reader
+def read_live_grids(book) -> list[RawGrid]:
+    """The open workbook's data as the ingest wants it: each Excel Table (ListObject) exactly,
+    and the used range of each sheet that has no Table (the ingest finds the header row).
+
+    A Table's totals row is left out (it is not data).  Values come as xlwings
+    reads them: numbers as floats, dated cells as ``datetime``, text, booleans,
+    empty cells as None; the ingest accepts all of these.
+    """
+    grids: list[RawGrid] = []
+    file = book.name
+    for sheet in book.sheets:
+        tables = list(sheet.tables)
+        for t in tables:
+            header = t.header_row_range
+            body = t.data_body_range
+            rows: list[list[object]] = []
+            if header is not None:
+                rows += _rows(header)
+            if body is not None:
+                rows += _rows(body)
+            first = header if header is not None else body
+            if first is None:
+                continue
+            grids.append(RawGrid(file, sheet.name, rows, first.row, t.name, first.column))
+        if tables:
+            continue
+        used = sheet.used_range
+        rows = _rows(used)
+        if any(any(v not in (None, "") for v in r) for r in rows):
+            grids.append(RawGrid(file, sheet.name, rows, used.row, None, used.column))
+    return grids
+
+
+def _rows(rng) -> list[list[object]]:
+    return [list(r) for r in rng.options(ndim=2).value]
+
+
+def read_live_view_cell(book, sheet_name: str, cell: tuple[int, int]) -> str | None:
+    """The view chosen in the cockpit's selector cell, when the book has a cockpit."""
+    if sheet_name not in [s.name for s in book.sheets]:
+        return None
+    value = book.sheets[sheet_name].range((cell[0] + 1, cell[1] + 1)).value
+    return str(value) if value not in (None, "") else None

@@ -1,0 +1,657 @@
+"""Excel functions (UDFs) ``PILOT_…``: the KPIs of the dictionary and the forecast, in any cell.
+
+Usage in Excel (French separators)::
+
+    =PILOT_CONVERSION(Affaires[#All]; "rep:Martin"; "2025-03")
+    =PILOT_FORECAST_P50(Affaires[#All]; "team:Grands comptes"; "2025-Q2"; AUJOURDHUI(); ; Commerciaux[#All])
+    =PILOT_RDV_SEMAINE(Affaires[#All]; ""; "semaine"; ; Activites[#All])
+
+Every function takes the same arguments, in this order:
+
+1. ``affaires``: the Deals table *with its header row* (``Table[#All]``), as
+   Excel passes it: a 2-D list;
+2. ``perimetre``: ``rep:NOM``, ``team:NOM`` (``equipe:NOM``), empty for the company;
+3. ``periode``: ``2025-03``, ``2025-W12``, ``2025-Q2``, ``2025``, ``FY2025``,
+   ``2025-03-14``, or ``jour``/``semaine``/``mois``/``trimestre``/``annee``
+   (the one containing the as-of date); empty = the month;
+4. ``date_ref``: the as-of date (a date, an Excel serial number as ``AUJOURDHUI()``
+   passes it, or ``jj/mm/aaaa`` text); empty = the date of the data;
+5. ``activites``, 6. ``commerciaux``, 7. ``objectifs``: the Activities, Reps and
+   Targets tables, optional.  A KPI that counts meetings needs the Activities
+   table, a team scope the Reps table, coverage and the probability of reaching
+   the target the Targets table: without it the cell says so.
+
+Nothing here raises into Excel: a bad argument gives a readable French text in
+the cell, starting with ``#PILOTAGE``.  A KPI with nothing to measure (no deal
+decided in the period...) gives an empty text, never a 0.
+
+Signatures live in :data:`REGISTRY` (names, arguments, conversions, French
+help), which the tests check against the functions and their decorators: on
+Linux, xlwings' decorators return the function unchanged and carry no
+metadata.  The decorated functions deliberately have **no type hints** on
+their parameters: on Windows, xlwings reads a parameter's type hint as its
+converter (``list`` would become an unknown converter).
+
+A table passed by many cells is ingested once: the canonical data is cached
+on the content of the tables (bounded, :data:`CACHE_SIZE` entries), and so are
+the KPI engine of each as-of date and each forecast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Callable
+
+import xlwings as xw
+
+from kpicore.errors import PilotageError
+from kpicore.periods import DAY, MONTH, QUARTER, WEEK, YEAR, Period, parse_period, to_date
+
+ERROR_PREFIX = "#PILOTAGE : "
+CACHE_SIZE = 8  # distinct sets of tables kept parsed (a workbook rarely has more)
+ENGINE_CACHE_SIZE = 16
+FORECAST_CACHE_SIZE = 64
+N_SIMS = 2000
+CATEGORY = "Pilotage"
+_EXCEL_EPOCH = date(1899, 12, 30)
+_FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_RELATIVE = {"jour": DAY, "day": DAY, "semaine": WEEK, "week": WEEK, "mois": MONTH, "month": MONTH,
+             "trimestre": QUARTER, "quarter": QUARTER, "annee": YEAR, "année": YEAR, "year": YEAR}
+
+
+# --------------------------------------------------------------------------- registry
+@dataclass(frozen=True)
+class UdfArg:
+    name: str
+    help_fr: str
+    kind: str  # "table" (2-D, header row first), "text", "date"
+    optional: bool = True
+
+
+@dataclass(frozen=True)
+class Udf:
+    name: str  # the Excel name, also the Python function's name
+    help_fr: str  # Excel's function description (<= 255 characters)
+    kpi: str = ""  # a KPI id of the dictionary, or
+    forecast: str = ""  # a field of kpicore.forecast.Forecast
+    needs: tuple[str, ...] = ()  # tables required beyond Deals: "activites", "objectifs"
+
+
+ARGS: tuple[UdfArg, ...] = (
+    UdfArg("affaires", "Table des affaires avec sa ligne d'en-tête, ex. Affaires[#All].", "table", optional=False),
+    UdfArg("perimetre", "rep:NOM, team:NOM, ou vide pour toute l'entreprise.", "text"),
+    UdfArg("periode", "2025-03, 2025-W12, 2025-Q2, 2025, FY2025, ou mois / trimestre ; vide = le mois.", "text"),
+    UdfArg("date_ref", "Date de référence (ex. AUJOURDHUI()) ; vide = date des données.", "date"),
+    UdfArg("activites", "Table des activités avec son en-tête (pour les RDV et propositions).", "table"),
+    UdfArg("commerciaux", "Table des commerciaux avec son en-tête (pour un périmètre team:).", "table"),
+    UdfArg("objectifs", "Table des objectifs avec son en-tête (couverture, probabilité d'atteinte).", "table"),
+)
+TABLE_OF_ARG = {"affaires": "Deals", "activites": "Activities", "commerciaux": "Reps", "objectifs": "Targets"}
+ARG_POSITION = {a.name: k + 1 for k, a in enumerate(ARGS)}
+
+REGISTRY: tuple[Udf, ...] = (
+    Udf("PILOT_RDV_SEMAINE", "RDV qualifiés par semaine dans la période (table Activités requise).",
+        kpi="qualified_meetings_per_week", needs=("activites",)),
+    Udf("PILOT_RDV_QUALIFIES", "Nombre de RDV qualifiés dans la période (table Activités requise).",
+        kpi="qualified_meetings", needs=("activites",)),
+    Udf("PILOT_PROPOSITIONS_MOIS", "Propositions envoyées, ramenées au mois (activités, sinon date de "
+        "proposition des affaires).", kpi="proposals_per_month"),
+    Udf("PILOT_PROPOSITIONS", "Nombre de propositions envoyées dans la période.", kpi="proposals"),
+    Udf("PILOT_CONVERSION", "Taux de transformation proposition → commande : gagnées ÷ (gagnées + perdues) "
+        "parmi les affaires avec proposition décidées dans la période.", kpi="proposal_conversion"),
+    Udf("PILOT_PANIER_MOYEN", "Panier moyen : montant moyen des affaires gagnées dans la période.",
+        kpi="average_deal_size"),
+    Udf("PILOT_CYCLE_JOURS", "Durée médiane du cycle de vente (jours, création → signature), affaires "
+        "gagnées dans la période.", kpi="sales_cycle_days"),
+    Udf("PILOT_CYCLE_MOYEN_JOURS", "Durée moyenne du cycle de vente (jours), affaires gagnées dans la période.",
+        kpi="sales_cycle_days_mean"),
+    Udf("PILOT_CA_SIGNE", "CA signé : somme des affaires gagnées dans la période.", kpi="revenue_won"),
+    Udf("PILOT_AFFAIRES_GAGNEES", "Nombre d'affaires gagnées dans la période.", kpi="won_count"),
+    Udf("PILOT_PIPELINE", "Pipeline ouvert à la fin de la période (ou à la date de référence).",
+        kpi="open_pipeline"),
+    Udf("PILOT_PIPELINE_PONDERE", "Pipeline ouvert pondéré par la probabilité déclarée, sinon celle de l'étape.",
+        kpi="weighted_pipeline"),
+    Udf("PILOT_COUVERTURE", "Couverture : pipeline pondéré à signer dans la période ÷ reste à faire "
+        "(table Objectifs requise).", kpi="coverage", needs=("objectifs",)),
+    Udf("PILOT_TAUX_GAIN", "Taux de gain : gagnées ÷ (gagnées + perdues), toutes affaires décidées dans la "
+        "période.", kpi="win_rate"),
+    Udf("PILOT_RDV_VERS_PROPOSITION", "Propositions ÷ RDV qualifiés de la même période, taux apparent "
+        "(table Activités requise).", kpi="meeting_to_proposal_rate", needs=("activites",)),
+    Udf("PILOT_FORECAST_P10", "Prévision de CA de la période, bas de fourchette (P10, 9 chances sur 10 "
+        "d'être dépassé).", forecast="p10"),
+    Udf("PILOT_FORECAST_P50", "Prévision de CA de la période, médiane (P50) calibrée sur l'historique.",
+        forecast="p50"),
+    Udf("PILOT_FORECAST_P90", "Prévision de CA de la période, haut de fourchette (P90).", forecast="p90"),
+    Udf("PILOT_FORECAST_PROBA", "Probabilité d'atteindre l'objectif de CA de la période (table Objectifs "
+        "requise).", forecast="prob_reach_target", needs=("objectifs",)),
+)
+GENERIC = Udf("PILOT_KPI", "Tout KPI du dictionnaire par son identifiant (1er argument), ex. "
+              "activities_call ; puis les arguments des autres fonctions PILOT_.")
+KPI_ID_ARG = UdfArg("kpi", "Identifiant du KPI dans le dictionnaire, ex. proposal_conversion.", "text",
+                    optional=False)
+REGISTRY_BY_NAME = {u.name: u for u in REGISTRY + (GENERIC,)}
+
+
+def arguments_of(name: str) -> tuple[UdfArg, ...]:
+    """The Excel arguments of a UDF, in order."""
+    return (KPI_ID_ARG,) + ARGS if name == GENERIC.name else ARGS
+
+
+# --------------------------------------------------------------------------- caches
+class _Lru:
+    def __init__(self, size: int) -> None:
+        self.size, self.data = size, OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, key, make: Callable[[], Any]) -> Any:
+        if key in self.data:
+            self.hits += 1
+            self.data.move_to_end(key)
+            return self.data[key]
+        self.misses += 1
+        value = make()
+        self.data[key] = value
+        if len(self.data) > self.size:
+            self.data.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self.data.clear()
+        self.hits = self.misses = 0
+
+
+_DATA = _Lru(CACHE_SIZE)
+_ENGINES = _Lru(ENGINE_CACHE_SIZE)
+_FORECASTS = _Lru(FORECAST_CACHE_SIZE)
+
+
+def cache_info() -> dict[str, dict[str, int]]:
+    """Hits, misses and size of each cache (for tests and support)."""
+    return {name: {"hits": c.hits, "misses": c.misses, "size": len(c.data)}
+            for name, c in (("data", _DATA), ("engines", _ENGINES), ("forecasts", _FORECASTS))}
+
+
+def clear_caches() -> None:
+    for c in (_DATA, _ENGINES, _FORECASTS):
+        c.clear()
+
+
+# --------------------------------------------------------------------------- argument conversion
+class _BadArgument(Exception):
+    """A French message for the cell."""
+
+
+def _content_key(tables: dict[str, Any]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for name in sorted(tables):
+        h.update(name.encode())
+        try:
+            h.update(pickle.dumps(tables[name], protocol=4))
+        except Exception:  # an object pickle refuses: its text still identifies the content
+            h.update(repr(tables[name]).encode())
+    return h.hexdigest()
+
+
+def _as_grid(value: Any, arg: str) -> list[list[Any]]:
+    pos = ARG_POSITION[arg]
+    if not isinstance(value, (list, tuple)) or not value or not isinstance(value[0], (list, tuple)):
+        raise _BadArgument(f"l'argument {pos} ({arg}) doit être une table avec sa ligne d'en-tête, "
+                           f"ex. {TABLE_OF_ARG[arg] if arg != 'affaires' else 'Affaires'}[#All].")
+    rows = [list(r) for r in value]
+    if not any(isinstance(c, str) and c.strip() for c in rows[0]):
+        raise _BadArgument(f"l'argument {pos} ({arg}) n'a pas de ligne d'en-tête : passez la table avec "
+                           "[#All] (en-têtes compris).")
+    return rows
+
+
+def _data(tables: dict[str, Any]):
+    from kpicore.ingest import RawGrid, ingest
+
+    grids = {arg: _as_grid(v, arg) for arg, v in tables.items() if v is not None and v != ""}
+
+    def make():
+        return ingest([RawGrid("(formule)", TABLE_OF_ARG[arg], rows, 1, TABLE_OF_ARG[arg], 1)
+                       for arg, rows in grids.items()], source="(formule)")
+
+    key = _content_key(grids)
+    return key, _DATA.get(key, make)
+
+
+def excel_date(value: Any) -> date | None:
+    """An as-of date from what Excel passes: a date, a serial number, a text; None when empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 1 <= value < 2_958_466:  # Excel's dates run from 1900 to 9999
+            raise _BadArgument(f"date de référence {value} hors des dates d'Excel.")
+        return _EXCEL_EPOCH + timedelta(days=int(value))
+    text = str(value).strip()
+    try:
+        fr = _FR_DATE.match(text)
+        if fr:  # jj/mm/aaaa, as a French user types it
+            return date(int(fr[3]), int(fr[2]), int(fr[1]))
+        return to_date(text)
+    except (PilotageError, ValueError):
+        raise _BadArgument(f"date de référence « {value} » illisible : écrivez jj/mm/aaaa ou AUJOURDHUI().") \
+            from None
+
+
+def period_of(value: Any, as_of: date, fiscal_start_month: int = 1) -> Period:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Period.containing(MONTH, as_of)
+    if isinstance(value, (datetime, date)):
+        return Period.day(value if isinstance(value, date) and not isinstance(value, datetime) else value.date())
+    if isinstance(value, float) and value.is_integer():
+        value = str(int(value))  # a year typed in a cell arrives as 2025.0
+    text = str(value).strip()
+    kind = _RELATIVE.get(text.lower())
+    if kind:
+        return Period.containing(kind, as_of, fiscal_start_month)
+    try:
+        return parse_period(text, fiscal_start_month)
+    except (PilotageError, ValueError):
+        raise _BadArgument(f"période « {value} » illisible : écrivez 2025-03, 2025-W12, 2025-Q2, 2025, FY2025 "
+                           "ou mois / trimestre.") from None
+
+
+def _scope(data, text: Any):
+    from kpicore.kpis import parse_scope
+
+    scope = parse_scope(None if text is None else str(text))
+    if scope.level == "team" and not len(data.reps):
+        raise _BadArgument(f"le périmètre « {text} » demande la table des commerciaux (leurs équipes) : "
+                           f"passez-la en argument {ARG_POSITION['commerciaux']}, ex. Commerciaux[#All].")
+    return scope
+
+
+def _as_cell(x: float | None) -> float | str:
+    return "" if x is None or x != x else float(x)
+
+
+def _guard(f: Callable[[], Any]) -> Any:
+    """Run a UDF body; a user's mistake or a bug becomes French text in the cell, never an exception."""
+    try:
+        return f()
+    except _BadArgument as exc:
+        return ERROR_PREFIX + str(exc)
+    except PilotageError as exc:
+        return ERROR_PREFIX + str(exc).replace("\n", " ")
+    except Exception as exc:  # a bug must not break the sheet's recalculation
+        return ERROR_PREFIX + f"erreur inattendue ({type(exc).__name__}) ; signalez-la au support."
+
+
+def _missing(udf: Udf, tables: dict[str, Any]) -> str | None:
+    for need in udf.needs:
+        if tables.get(need) is None or tables.get(need) == "":
+            what = {"activites": "la table des activités", "objectifs": "la table des objectifs"}[need]
+            example = {"activites": "Activites[#All]", "objectifs": "Objectifs[#All]"}[need]
+            return (f"{udf.name} a besoin de {what} : passez-la en argument {ARG_POSITION[need]}, "
+                    f"ex. {example}.")
+    return None
+
+
+def _kpi_value(udf: Udf, kpi: str, affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs):
+    from kpicore.asof import data_today
+    from kpicore.kpi_dictionary import DEFAULT_DICTIONARY
+    from kpicore.kpis import KpiEngine, fiscal_start_month_of
+
+    tables = {"affaires": affaires, "activites": activites, "commerciaux": commerciaux, "objectifs": objectifs}
+    missing = _missing(udf, tables)
+    if missing:
+        raise _BadArgument(missing)
+    if kpi not in DEFAULT_DICTIONARY:
+        raise _BadArgument(f"KPI « {kpi} » inconnu : choisissez parmi {', '.join(DEFAULT_DICTIONARY.ids)}.")
+    if kpi.startswith("activities_") or kpi in ("qualified_meetings", "qualified_meetings_per_week",
+                                                "meeting_to_proposal_rate"):
+        if activites is None or activites == "":
+            raise _BadArgument(f"le KPI {kpi} compte des activités : passez la table des activités en argument "
+                               f"{ARG_POSITION['activites']} (ex. Activites[#All]).")
+    key, data = _data(tables)
+    as_of = excel_date(date_ref) or data_today(data).date()
+    period = period_of(periode, as_of, fiscal_start_month_of(data))
+    scope = _scope(data, perimetre)
+    engine = _ENGINES.get((key, as_of), lambda: KpiEngine(data, as_of))
+    return _as_cell(engine.value(kpi, period, scope, with_trend=False).value)
+
+
+def _forecast_value(udf: Udf, affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs):
+    from kpicore.asof import data_today
+    from kpicore.forecast import forecast
+    from kpicore.kpis import fiscal_start_month_of
+
+    tables = {"affaires": affaires, "activites": activites, "commerciaux": commerciaux, "objectifs": objectifs}
+    missing = _missing(udf, tables)
+    if missing:
+        raise _BadArgument(missing)
+    key, data = _data(tables)
+    as_of = excel_date(date_ref) or data_today(data).date()
+    period = period_of(periode, as_of, fiscal_start_month_of(data))
+    if period.end < as_of:
+        raise _BadArgument(f"la période {period.code} est finie au {as_of:%d/%m/%Y} : la prévision porte sur "
+                           "une période en cours ou à venir (pour le passé, voyez PILOT_CA_SIGNE).")
+    scope = _scope(data, perimetre)
+    if scope.level != "company" and scope.key not in _known_scopes(data):
+        raise _BadArgument(f"périmètre « {perimetre} » inconnu dans les tables passées.")
+    # the calibrated method's P10/P50/P90 do not depend on the method the backtest would choose: skip it
+    fc = _FORECASTS.get((key, as_of, period.code, scope.key),
+                        lambda: forecast(data, period, scope.key, as_of, n_sims=N_SIMS, method_shown="calibrated"))
+    return _as_cell(getattr(fc, udf.forecast))
+
+
+def _known_scopes(data) -> set[tuple[str, str]]:
+    from kpicore.forecast import scopes
+
+    return set(scopes(data))
+
+
+def _kpi(name: str, *args) -> float | str:
+    udf = REGISTRY_BY_NAME[name]
+    return _guard(lambda: _kpi_value(udf, udf.kpi, *args))
+
+
+def _fc(name: str, *args) -> float | str:
+    udf = REGISTRY_BY_NAME[name]
+    return _guard(lambda: _forecast_value(udf, *args))
+
+
+# --------------------------------------------------------------------------- the functions
+# Each is one line deep.  Docstrings are Excel's function help; @xw.arg docs its argument help.
+# No type hints on parameters: xlwings (Windows) would take them for converters.
+
+_A, _P, _PE, _D, _AC, _C, _O = (a.help_fr for a in ARGS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_RDV_SEMAINE(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                      objectifs=None):
+    """RDV qualifiés par semaine dans la période (table Activités requise)."""
+    return _kpi("PILOT_RDV_SEMAINE", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_RDV_QUALIFIES(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                        objectifs=None):
+    """Nombre de RDV qualifiés dans la période (table Activités requise)."""
+    return _kpi("PILOT_RDV_QUALIFIES", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_PROPOSITIONS_MOIS(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                            objectifs=None):
+    """Propositions envoyées, ramenées au mois (activités, sinon date de proposition des affaires)."""
+    return _kpi("PILOT_PROPOSITIONS_MOIS", affaires, perimetre, periode, date_ref, activites, commerciaux,
+                objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_PROPOSITIONS(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                       objectifs=None):
+    """Nombre de propositions envoyées dans la période."""
+    return _kpi("PILOT_PROPOSITIONS", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_CONVERSION(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                     objectifs=None):
+    """Taux de transformation proposition → commande : gagnées ÷ (gagnées + perdues) parmi les affaires avec proposition décidées dans la période."""  # noqa: E501
+    return _kpi("PILOT_CONVERSION", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_PANIER_MOYEN(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                       objectifs=None):
+    """Panier moyen : montant moyen des affaires gagnées dans la période."""
+    return _kpi("PILOT_PANIER_MOYEN", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_CYCLE_JOURS(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                      objectifs=None):
+    """Durée médiane du cycle de vente (jours, création → signature), affaires gagnées dans la période."""
+    return _kpi("PILOT_CYCLE_JOURS", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_CYCLE_MOYEN_JOURS(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                            objectifs=None):
+    """Durée moyenne du cycle de vente (jours), affaires gagnées dans la période."""
+    return _kpi("PILOT_CYCLE_MOYEN_JOURS", affaires, perimetre, periode, date_ref, activites, commerciaux,
+                objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_CA_SIGNE(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                   objectifs=None):
+    """CA signé : somme des affaires gagnées dans la période."""
+    return _kpi("PILOT_CA_SIGNE", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_AFFAIRES_GAGNEES(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                           objectifs=None):
+    """Nombre d'affaires gagnées dans la période."""
+    return _kpi("PILOT_AFFAIRES_GAGNEES", affaires, perimetre, periode, date_ref, activites, commerciaux,
+                objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_PIPELINE(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                   objectifs=None):
+    """Pipeline ouvert à la fin de la période (ou à la date de référence)."""
+    return _kpi("PILOT_PIPELINE", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_PIPELINE_PONDERE(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                           objectifs=None):
+    """Pipeline ouvert pondéré par la probabilité déclarée, sinon celle de l'étape."""
+    return _kpi("PILOT_PIPELINE_PONDERE", affaires, perimetre, periode, date_ref, activites, commerciaux,
+                objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_COUVERTURE(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                     objectifs=None):
+    """Couverture : pipeline pondéré à signer dans la période ÷ reste à faire (table Objectifs requise)."""
+    return _kpi("PILOT_COUVERTURE", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_TAUX_GAIN(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                    objectifs=None):
+    """Taux de gain : gagnées ÷ (gagnées + perdues), toutes affaires décidées dans la période."""
+    return _kpi("PILOT_TAUX_GAIN", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_RDV_VERS_PROPOSITION(affaires, perimetre="", periode="", date_ref=None, activites=None,
+                               commerciaux=None, objectifs=None):
+    """Propositions ÷ RDV qualifiés de la même période, taux apparent (table Activités requise)."""
+    return _kpi("PILOT_RDV_VERS_PROPOSITION", affaires, perimetre, periode, date_ref, activites, commerciaux,
+                objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_FORECAST_P10(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                       objectifs=None):
+    """Prévision de CA de la période, bas de fourchette (P10, 9 chances sur 10 d'être dépassé)."""
+    return _fc("PILOT_FORECAST_P10", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_FORECAST_P50(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                       objectifs=None):
+    """Prévision de CA de la période, médiane (P50) calibrée sur l'historique."""
+    return _fc("PILOT_FORECAST_P50", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_FORECAST_P90(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                       objectifs=None):
+    """Prévision de CA de la période, haut de fourchette (P90)."""
+    return _fc("PILOT_FORECAST_P90", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_FORECAST_PROBA(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+                         objectifs=None):
+    """Probabilité d'atteindre l'objectif de CA de la période (table Objectifs requise)."""
+    return _fc("PILOT_FORECAST_PROBA", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("kpi", doc=KPI_ID_ARG.help_fr)
+@xw.arg("affaires", ndim=2, doc=_A)
+@xw.arg("perimetre", doc=_P)
+@xw.arg("periode", doc=_PE)
+@xw.arg("date_ref", doc=_D)
+@xw.arg("activites", ndim=2, doc=_AC)
+@xw.arg("commerciaux", ndim=2, doc=_C)
+@xw.arg("objectifs", ndim=2, doc=_O)
+def PILOT_KPI(kpi, affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
+              objectifs=None):
+    """Tout KPI du dictionnaire par son identifiant (1er argument), ex. activities_call ; puis les arguments des autres fonctions PILOT_."""  # noqa: E501
+    return _guard(lambda: _kpi_value(GENERIC, str(kpi or "").strip(), affaires, perimetre, periode, date_ref,
+                                     activites, commerciaux, objectifs))

@@ -1,0 +1,91 @@
+"""The two ritual decks as plain functions the CLI calls.
+
+    build_weekly(data, as_of, out_path, template=None) -> Path
+    build_monthly(data, as_of, out_path, period=None, template=None) -> Path
+
+``weekly_deck`` / ``monthly_deck`` do the same and return a ``DeckReport``: what
+each slide showed (numbers and table rows), for tests and for the CLI's summary.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from kpicore.dataset import PipelineData
+from kpicore.forecast import N_SIMS
+from kpicore.periods import DateLike, Period, to_date
+from ritual_decks.shown import DeckReport
+from ritual_decks.slides import DeckWriter
+
+
+def weekly_deck(data: PipelineData, as_of: DateLike, out_path: Path | str, template: Path | str | None = None,
+                *, n_sims: int = N_SIMS) -> DeckReport:
+    """Write the weekly pipeline review and say what each slide showed."""
+    from ritual_decks.weekly import WeeklyDeck
+
+    day = to_date(as_of)
+    writer = DeckWriter(template)
+    deck = WeeklyDeck(data, day, writer, n_sims)
+    slides = deck.build()
+    path = writer.save(out_path)
+    return DeckReport("weekly", path, day, deck.week.code, tuple(slides))
+
+
+def monthly_deck(data: PipelineData, as_of: DateLike, out_path: Path | str, period: Period | str | None = None,
+                 template: Path | str | None = None, *, n_sims: int = N_SIMS) -> DeckReport:
+    """Write the monthly executive review of ``period`` (default: the last month over on ``as_of``)."""
+    from ritual_decks.monthly import MonthlyDeck, review_month
+
+    day = to_date(as_of)
+    writer = DeckWriter(template)
+    deck = MonthlyDeck(data, day, review_month(data, day, period), writer, n_sims)
+    slides = deck.build()
+    path = writer.save(out_path)
+    return DeckReport("monthly", path, day, deck.period.code, tuple(slides))
+
+
+def build_weekly(data: PipelineData, as_of: DateLike, out_path: Path | str,
+                 template: Path | str | None = None) -> Path:
+    """The weekly pipeline review (.pptx) as of ``as_of``; returns the file written."""
+    return weekly_deck(data, as_of, out_path, template).path
+
+
+def build_monthly(data: PipelineData, as_of: DateLike, out_path: Path | str, period: Period | str | None = None,
+                  template: Path | str | None = None) -> Path:
+    """The monthly executive review (.pptx) of ``period`` as known on ``as_of``; returns the file written."""
+    return monthly_deck(data, as_of, out_path, period, template).path
+
+
+def deck_as_of(data: PipelineData, kind: str = "weekly", period: Period | str | None = None) -> date:
+    """The as-of date a CLI run uses: the date of the data (its latest recorded date), or for
+    ``weekly`` with a ``period`` (a week, e.g. 2026-W46) the end of that week if earlier."""
+    from kpicore.asof import data_today
+    from kpicore.kpis import fiscal_start_month_of
+    from kpicore.periods import parse_period
+
+    today = data_today(data).date()
+    if kind == "weekly" and period is not None:
+        return min(parse_period(period, fiscal_start_month_of(data)).end, today)
+    return today
+
+
+def demo_decks(out_dir: Path | str, template: Path | str | None = None) -> tuple[Path, Path]:
+    """Both decks of the demo company (``pilotage demo``): hebdo and mensuel, in ``out_dir``."""
+    from kpicore.demo_company import DEMO_AS_OF, generate
+
+    data = generate()
+    out = Path(out_dir)
+    return (build_weekly(data, DEMO_AS_OF, out / "revue_hebdo_demo.pptx", template),
+            build_monthly(data, DEMO_AS_OF, out / "revue_mensuelle_demo.pptx", template=template))
+
+
+def to_pdf(deck: Path, out_dir: Path | None = None) -> Path:
+    """The deck as PDF through LibreOffice (``pilotage deck ... --pdf``)."""
+    from workbook_templates.libreoffice import convert
+
+    return convert(Path(deck), "pdf", Path(out_dir) if out_dir else Path(deck).parent, recalculate=False)
+
+
+__all__ = ["build_weekly", "build_monthly", "weekly_deck", "monthly_deck", "deck_as_of", "demo_decks", "to_pdf",
+           "DeckReport"]

@@ -1,0 +1,237 @@
+"""The PILOT_ Excel functions, called as plain Python over tables as Excel passes them.
+
+Tables are the hand-made company of ``tests/addin_tables.py``; every expected
+number is worked out below from its rows.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from addin import udfs
+from addin_tables import ACTIVITIES, AS_OF, DEALS, REPS, TARGETS
+from kpicore.kpi_dictionary import DEFAULT_DICTIONARY
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    udfs.clear_caches()
+    yield
+    udfs.clear_caches()
+
+
+def _copy(rows):
+    """The same content in new list objects: what Excel passes on each recalculation."""
+    return [list(r) for r in rows]
+
+
+# --------------------------------------------------------------------------- KPI values
+def test_conversion_per_scope():
+    # decided in March with a proposal: D1 won, D2 lost, D3 won (Martin), D6 lost (Durand); D4 had no proposal
+    assert udfs.PILOT_CONVERSION(DEALS, "", "2025-03", AS_OF) == pytest.approx(2 / 4)
+    assert udfs.PILOT_CONVERSION(DEALS, "rep:Martin", "2025-03", AS_OF) == pytest.approx(2 / 3)
+    assert udfs.PILOT_CONVERSION(DEALS, "rep:Durand", "2025-03", AS_OF) == 0.0  # 0 won of 1 decided
+
+
+def test_result_kpis_of_march():
+    won = [10000, 20000, 5000]  # D1, D3, D4 closed won in March
+    assert udfs.PILOT_CA_SIGNE(DEALS, "", "2025-03", AS_OF) == sum(won)
+    assert udfs.PILOT_AFFAIRES_GAGNEES(DEALS, "", "2025-03", AS_OF) == 3
+    assert udfs.PILOT_PANIER_MOYEN(DEALS, "", "2025-03", AS_OF) == pytest.approx(35000 / 3)
+    # cycles: D1 10/01 -> 05/03 = 21 + 28 + 5 = 54 days; D3 01/02 -> 20/03 = 27 + 20 = 47; D4 01/03 -> 25/03 = 24
+    assert udfs.PILOT_CYCLE_JOURS(DEALS, "", "2025-03", AS_OF) == 47
+    assert udfs.PILOT_CYCLE_MOYEN_JOURS(DEALS, "", "2025-03", AS_OF) == pytest.approx((54 + 47 + 24) / 3)
+    # every deal decided in March: D1, D3, D4 won; D2, D6 lost
+    assert udfs.PILOT_TAUX_GAIN(DEALS, "", "2025-03", AS_OF) == pytest.approx(3 / 5)
+
+
+def test_pipeline_and_coverage():
+    # D5 is the only open deal at 31/03: 30 000 at 50 %, expected to close on 31/03
+    assert udfs.PILOT_PIPELINE(DEALS, "", "2025-03", AS_OF) == 30000
+    assert udfs.PILOT_PIPELINE_PONDERE(DEALS, "", "2025-03", AS_OF) == 15000
+    # coverage = weighted pipeline closing in March / (target 40 000 - won 35 000)
+    assert udfs.PILOT_COUVERTURE(DEALS, "", "2025-03", AS_OF, None, None, TARGETS) == pytest.approx(15000 / 5000)
+
+
+def test_proposals_without_activities_use_the_deal_dates():
+    # proposal dates in March: D5 (10/03) only; per month = 1 / (31 days / 30.4375)
+    assert udfs.PILOT_PROPOSITIONS(DEALS, "", "2025-03", AS_OF) == 1
+    assert udfs.PILOT_PROPOSITIONS_MOIS(DEALS, "", "2025-03", AS_OF) == pytest.approx(1 / (31 / 30.4375))
+
+
+def test_meeting_kpis_take_the_activities_table():
+    # 4 qualified meetings in March (31 days): 4 / (31 / 7) per week; Martin 3 of them
+    assert udfs.PILOT_RDV_SEMAINE(DEALS, "", "2025-03", AS_OF, ACTIVITIES) == pytest.approx(4 / (31 / 7))
+    assert udfs.PILOT_RDV_SEMAINE(DEALS, "rep:Martin", "mois", AS_OF, ACTIVITIES) == pytest.approx(3 / (31 / 7))
+    assert udfs.PILOT_RDV_QUALIFIES(DEALS, "", "2025-03", AS_OF, ACTIVITIES) == 4
+    assert udfs.PILOT_RDV_VERS_PROPOSITION(DEALS, "", "2025-03", AS_OF, ACTIVITIES) == pytest.approx(1 / 4)
+    assert udfs.PILOT_KPI("activities_call", DEALS, "", "2025-03", AS_OF, ACTIVITIES) == 1
+
+
+def test_meeting_kpi_without_activities_says_so_in_the_cell():
+    text = udfs.PILOT_RDV_SEMAINE(DEALS, "", "2025-03", AS_OF)
+    assert text.startswith(udfs.ERROR_PREFIX)
+    assert "activités" in text and "argument 5" in text
+
+
+def test_team_scope_needs_the_reps_table():
+    # Martin is the only rep of « Grands comptes »: D1 + D3
+    assert udfs.PILOT_CA_SIGNE(DEALS, "team:Grands comptes", "2025-03", AS_OF, None, REPS) == 30000
+    assert udfs.PILOT_CA_SIGNE(DEALS, "equipe:PME", "2025-03", AS_OF, None, REPS) == 5000
+    text = udfs.PILOT_CA_SIGNE(DEALS, "team:Grands comptes", "2025-03", AS_OF)
+    assert text.startswith(udfs.ERROR_PREFIX) and "commerciaux" in text
+
+
+def test_as_of_as_excel_passes_it():
+    serial_20_march = (date(2025, 3, 20) - date(1899, 12, 30)).days  # what =DATE(2025;3;20) passes: 45736
+    assert serial_20_march == 45736
+    # on 20/03 only D1 (05/03) and D3 (20/03) are won; D4 (25/03) is not yet
+    assert udfs.PILOT_CA_SIGNE(DEALS, "", "2025-03", float(serial_20_march)) == 30000
+    assert udfs.PILOT_CA_SIGNE(DEALS, "", "2025-03", "20/03/2025") == 30000
+    assert udfs.PILOT_CA_SIGNE(DEALS, "", "2025-03", datetime(2025, 3, 20)) == 30000
+    # empty: the date of the data, its latest creation or close date (D6 lost on 28/03): D4 (25/03) is in
+    assert udfs.PILOT_CA_SIGNE(DEALS, "", "2025-03") == 35000
+    assert udfs.PILOT_CA_SIGNE(DEALS, "", "2025-03", "27/03/2025") == 35000
+    assert udfs.PILOT_CA_SIGNE(DEALS, "", "2025-03", "24/03/2025") == 30000
+
+
+def test_a_period_with_nothing_to_measure_is_an_empty_cell_not_zero():
+    # no deal was decided in January 2025
+    assert udfs.PILOT_CONVERSION(DEALS, "", "2025-01", AS_OF) == ""
+    assert udfs.PILOT_PANIER_MOYEN(DEALS, "", "2025-01", AS_OF) == ""
+
+
+def test_relative_and_numeric_periods():
+    assert udfs.PILOT_CA_SIGNE(DEALS, "", "trimestre", AS_OF) == 35000  # Q1 2025: the March wins only
+    assert udfs.PILOT_CA_SIGNE(DEALS, "", 2025.0, AS_OF) == 35000  # a year typed in a cell arrives as 2025.0
+    assert udfs.PILOT_CA_SIGNE(DEALS, "", "", AS_OF) == 35000  # empty: the month of the as-of date
+
+
+# --------------------------------------------------------------------------- forecast
+def test_forecast_figures_are_ordered_and_wired_to_kpicore():
+    from kpicore.forecast import forecast
+    from kpicore.ingest import RawGrid, ingest
+
+    p10, p50, p90 = (f(DEALS, "", "2025-03", AS_OF) for f in
+                     (udfs.PILOT_FORECAST_P10, udfs.PILOT_FORECAST_P50, udfs.PILOT_FORECAST_P90))
+    assert p10 <= p50 <= p90
+    # won to date (35 000) is in every outcome, and at most D5 (30 000) can be added this month
+    assert 35000 <= p10 and p90 <= 35000 + 30000
+    data = ingest([RawGrid("t", "Affaires", DEALS, 1, "Deals", 1)])
+    direct = forecast(data, "2025-03", ("company", ""), AS_OF, n_sims=udfs.N_SIMS, method_shown="calibrated")
+    assert (p10, p50, p90) == (direct.p10, direct.p50, direct.p90)
+
+
+def test_forecast_of_a_finished_period_explains_itself():
+    text = udfs.PILOT_FORECAST_P50(DEALS, "", "2025-02", AS_OF)
+    assert text.startswith(udfs.ERROR_PREFIX) and "PILOT_CA_SIGNE" in text
+
+
+def test_probability_needs_targets():
+    text = udfs.PILOT_FORECAST_PROBA(DEALS, "", "2025-03", AS_OF)
+    assert text.startswith(udfs.ERROR_PREFIX) and "objectifs" in text
+    p = udfs.PILOT_FORECAST_PROBA(DEALS, "", "2025-03", AS_OF, None, None, TARGETS)
+    assert 0.0 <= p <= 1.0
+
+
+# --------------------------------------------------------------------------- errors never raise
+@pytest.mark.parametrize("call, words", [
+    (lambda: udfs.PILOT_CA_SIGNE(5.0, "", "2025-03"), "ligne d'en-tête"),
+    (lambda: udfs.PILOT_CA_SIGNE(DEALS[1:], "", "2025-03"), "en-tête"),
+    (lambda: udfs.PILOT_CA_SIGNE(DEALS, "", "mars 2025"), "période"),
+    (lambda: udfs.PILOT_CA_SIGNE(DEALS, "chef:Claire", "2025-03"), "périmètre"),
+    (lambda: udfs.PILOT_CA_SIGNE(DEALS, "rep:Dupont", "2025-03"), "Dupont"),
+    (lambda: udfs.PILOT_CA_SIGNE(DEALS, "", "2025-03", "demain"), "date de référence"),
+    (lambda: udfs.PILOT_CA_SIGNE(DEALS, "", "2025-03", -5.0), "date de référence"),
+    (lambda: udfs.PILOT_COUVERTURE(DEALS, "", "2025-03", AS_OF), "objectifs"),
+    (lambda: udfs.PILOT_KPI("ca_total", DEALS, "", "2025-03"), "inconnu"),
+    (lambda: udfs.PILOT_CA_SIGNE([["Nom", "Ville"], ["a", "b"]], "", "2025-03"), "table"),
+])
+def test_bad_arguments_give_french_text(call, words):
+    out = call()
+    assert isinstance(out, str) and out.startswith(udfs.ERROR_PREFIX)
+    assert words in out
+    assert "Traceback" not in out
+
+
+def test_a_bug_is_text_in_the_cell(monkeypatch):
+    def boom(*_):
+        raise ZeroDivisionError("x")
+
+    monkeypatch.setattr(udfs, "_kpi_value", boom)
+    out = udfs.PILOT_CA_SIGNE(DEALS, "", "2025-03")
+    assert out.startswith(udfs.ERROR_PREFIX) and "ZeroDivisionError" in out
+
+
+# --------------------------------------------------------------------------- cache
+def test_a_table_used_by_many_cells_is_parsed_once():
+    for scope in ("", "rep:Martin", "rep:Durand"):
+        udfs.PILOT_CA_SIGNE(_copy(DEALS), scope, "2025-03", AS_OF)
+    info = udfs.cache_info()["data"]
+    assert (info["misses"], info["hits"]) == (1, 2)
+    changed = _copy(DEALS)
+    changed[4][5] = 6000.0  # D4 now 6 000: new content, parsed again, and the value follows
+    assert udfs.PILOT_CA_SIGNE(changed, "", "2025-03", AS_OF) == 10000 + 20000 + 6000
+    assert udfs.cache_info()["data"]["misses"] == 2
+
+
+def test_the_cache_is_bounded():
+    for k in range(udfs.CACHE_SIZE + 3):
+        rows = _copy(DEALS)
+        rows[1][5] = 10000.0 + k  # distinct content each time
+        assert udfs.PILOT_CA_SIGNE(rows, "", "2025-03", AS_OF) == 10000 + k + 20000 + 5000
+    assert udfs.cache_info()["data"]["size"] == udfs.CACHE_SIZE
+
+
+# --------------------------------------------------------------------------- registry vs functions
+def _decorators() -> dict[str, list[ast.Call]]:
+    tree = ast.parse(Path(inspect.getfile(udfs)).read_text(encoding="utf-8"))
+    return {n.name: [d for d in n.decorator_list if isinstance(d, ast.Call)]
+            for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("PILOT_")}
+
+
+def _call_name(call: ast.Call) -> str:
+    f = call.func
+    return f"{f.value.id}.{f.attr}" if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
+
+
+def test_every_registered_udf_matches_its_function():
+    decorated = _decorators()
+    names = {u.name for u in udfs.REGISTRY} | {udfs.GENERIC.name}
+    assert set(decorated) == names, "a PILOT_ function without a registry entry, or the reverse"
+    for name in names:
+        udf = udfs.REGISTRY_BY_NAME[name]
+        f = getattr(udfs, name)
+        args = udfs.arguments_of(name)
+        params = list(inspect.signature(f).parameters.values())
+        assert [p.name for p in params] == [a.name for a in args], name
+        for p, a in zip(params, args):
+            assert (p.default is inspect.Parameter.empty) == (not a.optional), (name, p.name)
+            assert p.annotation is inspect.Parameter.empty, "xlwings would read a hint as a converter"
+        assert inspect.getdoc(f) == udf.help_fr and len(udf.help_fr) <= 255
+        calls = decorated[name]
+        assert [_call_name(c) for c in calls].count("xw.func") == 1
+        xw_args = {c.args[0].value: c for c in calls if _call_name(c) == "xw.arg"}
+        assert list(xw_args) == [a.name for a in args], name
+        for a in args:
+            kw = {k.arg: k.value for k in xw_args[a.name].keywords}
+            assert ("ndim" in kw and kw["ndim"].value == 2) == (a.kind == "table"), (name, a.name)
+            assert "doc" in kw, (name, a.name)
+
+
+def test_every_named_udf_computes_a_dictionary_kpi_or_a_forecast_figure():
+    from kpicore.forecast import Forecast
+
+    fields = Forecast.__dataclass_fields__
+    for u in udfs.REGISTRY:
+        assert bool(u.kpi) != bool(u.forecast), u.name
+        assert (u.kpi in DEFAULT_DICTIONARY) if u.kpi else (u.forecast in fields), u.name
+    named = {u.kpi for u in udfs.REGISTRY if u.kpi}
+    # the five KPIs of the method each have their own French name; the rest go through PILOT_KPI
+    assert {"qualified_meetings_per_week", "proposals_per_month", "proposal_conversion", "average_deal_size",
+            "sales_cycle_days"} <= named
