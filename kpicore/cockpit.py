@@ -324,8 +324,7 @@ class CockpitBuilder:
                 [Cell(f"Méthode affichée : {method}.", "muted")] + [Cell(None, "muted")] * 5,
                 [Cell(_short(fc.method_reason_fr, 240), "note")] + [Cell(None, "note")] * 5,
                 [Cell(None, "note")] * 6, [Cell(None, "note")] * 6,
-                [Cell("P10 – P90 : 8 chances sur 10 que le mois finisse dans cette fourchette.", "muted")]
-                + [Cell(None, "muted")] * 5]
+                [Cell(self._range_note(), "muted")] + [Cell(None, "muted")] * 5]
         self.L.block("forecast_note", top, 6, note,
                      merges=((top, 6, top, 11), (top + 1, 6, top + 1, 11), (top + 2, 6, top + 4, 11),
                              (top + 5, 6, top + 5, 11)))
@@ -356,6 +355,15 @@ class CockpitBuilder:
                 ConditionalRule(sign_rng, "formula", formula=f'={first}="{SIGN_WARN}"', style="warn"),
             ]
         return top + len(rows) + 1
+
+    def _range_note(self) -> str:
+        """What the P10–P90 range is worth, as measured by the backtest, never as promised."""
+        bt = next(iter(self.context.backtests.values()), None)
+        coverage = bt.metric(MONTH, "calibrated", "coverage") if bt is not None else float("nan")
+        if not np.isfinite(coverage):
+            return "P10 – P90 : fourchette simulée ; sa fiabilité sera mesurée quand l'historique le permettra."
+        return (f"P10 – P90 : dans le rejeu de votre historique, le mois a fini dans la fourchette "
+                f"{100 * coverage:.0f}\u00a0% du temps (visé : 80\u00a0%).")
 
     def _all_alerts(self) -> list[Alert]:
         if self._alert_cache is None:
