@@ -8,11 +8,12 @@ rows    block
 ======  =====================================================================
 1–2     header: company, period, as-of and refresh time, data-quality badge,
         the view selector (a drop-down cell)
-4–8     six KPI tiles (revenue won and the five KPIs): label, value and status
-        sign, target (a formula into the Targets sheet), gap, 12-month or
-        8-week sparkline
-10–17   forecast of the month (left) and alerts with their action (right)
-19–     one row per rep (manager), per team (direction) or per day (rep view)
+4–9     six KPI tiles (revenue won and the five KPIs): label, value and status
+        sign, target (a formula into the Targets sheet), gap, change against
+        the previous period, 12-month or 8-week sparkline
+11–17   forecast of the month (left) and how to read it (right)
+then    alerts, most important first, with the suggested action
+then    one row per rep (manager), per team (direction) or per day (rep view)
 then    deals at risk this week, by value at risk
 ======  =====================================================================
 
@@ -249,7 +250,7 @@ class CockpitBuilder:
     def tiles(self, top: int) -> int:
         values = {v.kpi: v for v in self.engine.values(self.month, self.scope, kpis=TILE_KPIS)}
         elapsed = self.month.days_elapsed(self.as_of) / self.month.days
-        cells: list[list[Cell]] = [[], [], [], [], []]
+        cells: list[list[Cell]] = [[], [], [], [], [], []]
         merges = []
         for i, kpi in enumerate(TILE_KPIS):
             v: KpiValue = values[kpi]
@@ -274,7 +275,9 @@ class CockpitBuilder:
             cells[3] += [Cell("Écart", "muted"),
                          Cell(v.gap, style, formula=f'=IF(OR({value_ref}="",{target_ref}=""),"",'
                                                      f'{value_ref}-{target_ref})')]
-            cells[4] += [Cell(None, "text"), Cell(_trend_text(v, self.month.previous()), "muted")]
+            cells[4] += [Cell(_trend_text(v, self.month.previous()), "muted"), Cell(None, "muted")]
+            cells[5] += [Cell(None, "text"), Cell(None, "text")]
+            merges += [(top + 4, c, top + 4, c + 1), (top + 5, c, top + 5, c + 1)]
             # status colours: on the value and the sign, by formula against the live target
             rng = a1_range(top + 1, c, top + 1, c + 1)
             anchor = a1(top + 1, c, absolute=False).replace(col_letter(c), "$" + col_letter(c))
@@ -292,12 +295,12 @@ class CockpitBuilder:
             trend = [_num(val) for _, val in v.trend]
             if trend:
                 self.L.block(f"trend_{kpi}", top + i, TREND_COL, [[Cell(x, "number") for x in trend]])
-                self.L.sparklines.append(Sparkline(a1(top + 4, c),
+                self.L.sparklines.append(Sparkline(a1(top + 5, c),
                                                    a1_range(top + i, TREND_COL, top + i, TREND_COL + len(trend) - 1)))
         self.L.block("tiles", top, 0, cells, merges=tuple(merges))
         self.L.row_heights[top + 1] = 24
-        self.L.row_heights[top + 4] = 22
-        return top + 6
+        self.L.row_heights[top + 5] = 22
+        return top + 7
 
     def forecast(self, top: int) -> int:
         scopes = [self.scope.key] + ([(REP, r) for r in self._reps_in_scope()] if self.view == "manager" else []) \
