@@ -79,16 +79,19 @@ def refresh(path: Path, *, view: str | None = None, who: str | None = None, as_o
     from workbook_templates.cockpit_sheet import write_cockpit
     from workbook_templates.package import SheetPart, replace_sheets
     from workbook_templates.product_sheets import read_product_frame, write_frame_sheet
-    from workbook_templates.reading import load_pipeline
+    from workbook_templates.quality_sheet import QUALITY_SHEET, quality_sheet_part
+    from workbook_templates.company import load_company
 
     path = Path(path)
-    data = load_pipeline(path)
+    # the workbook, its edited KPI dictionary and the reps' activity workbooks listed in Settings
+    data = load_company(path)
     chosen = resolve_view(view, current_view_cell(path), data.setting("cockpit_view") or data.setting("vue"))
     as_of = to_date(as_of) if as_of is not None else data_today(data).date()
     now = now or datetime.now().replace(microsecond=0)
     context = prepare(data)
     spec = build_cockpit(data, as_of, view=chosen, who=who, refreshed_at=now,
-                         targets_at=targets_location(data), n_sims=n_sims, context=context)
+                         targets_at=targets_location(data), n_sims=n_sims, context=context,
+                         quality_sheet=QUALITY_SHEET, dictionary=data.dictionary)
     # the forecast snapshot of the day (month and quarter, every scope): its accuracy is measured
     # once the period is over
     history = read_product_frame(path, schema.FORECAST_HISTORY)
@@ -97,6 +100,7 @@ def refresh(path: Path, *, view: str | None = None, who: str | None = None, as_o
                                    on=as_of)
     sheets = {
         SHEET_NAME: SheetPart(lambda wb, ws: write_cockpit(wb, spec, ws)),
+        QUALITY_SHEET: quality_sheet_part(data),
         schema.FORECAST_HISTORY.sheet_fr: SheetPart(
             lambda wb, ws: write_frame_sheet(wb, ws, history, schema.FORECAST_HISTORY), "hidden"),
     }
@@ -114,11 +118,14 @@ DECK_KINDS = {"weekly": ("build_weekly", "Revue hebdo"), "monthly": ("build_mont
 def export_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, template: Path | None = None) -> Path:
     """The weekly or monthly ritual deck of ``data`` as of ``as_of``, written to ``out_path``."""
     from kpicore.errors import UsageError
+    from workbook_templates.archive_guard import check_archive
 
     if kind not in DECK_KINDS:
         raise UsageError(f"deck « {kind} » inconnu : choisissez weekly (hebdo) ou monthly (mensuel).")
     from ritual_decks import deck as decks
 
+    if template is not None:  # a client's .pptx is untrusted input like any workbook
+        check_archive(template)
     build = getattr(decks, DECK_KINDS[kind][0])
     return Path(build(data, as_of, Path(out_path), template=template))
 

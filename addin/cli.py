@@ -200,10 +200,12 @@ def cmd_risks(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- refresh
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from addin.actions import refresh
+    from addin.scheduled import guarded_refresh
 
     _step(f"Actualisation du cockpit de {args.file} ...")
-    outcome = refresh(Path(args.file), view=args.view, who=args.team or args.rep, as_of=args.as_of)
+    # under Pilotage's own lock: a scheduled run and a manager never interleave on one file
+    outcome = guarded_refresh(Path(args.file), wait=args.wait, view=args.view, who=args.team or args.rep,
+                              as_of=args.as_of)
     print(f"Cockpit actualisé (vue {outcome.view}, données au {outcome.as_of:%d/%m/%Y}) : {outcome.path}")
     if outcome.backup:
         print(f"Version précédente gardée : {outcome.backup}")
@@ -261,6 +263,14 @@ def cmd_activity(args: argparse.Namespace) -> int:
     path = new_activity_workbook(data, Path(args.folder))
     print(f"Classeur d'activité créé : {path}")
     return 0
+
+
+# --------------------------------------------------------------------------- scheduled runs
+def cmd_run(args: argparse.Namespace) -> int:
+    """Exit codes for Task Scheduler and cron: see addin.scheduled (0 ok ... 6 internal error)."""
+    from addin.scheduled import run_scheduled
+
+    return run_scheduled(Path(args.file), Path(args.out), kind=args.kind, log_path=args.log)
 
 
 # --------------------------------------------------------------------------- parser
@@ -354,7 +364,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--team", help="équipe de la vue manager (défaut : toute l'entreprise)")
     p.add_argument("--rep", help="commercial de la vue rep")
     p.add_argument("--as-of", type=_date, help="date de référence (défaut : date des données)")
+    p.add_argument("--wait", type=float, default=0.0,
+                   help="secondes d'attente si une autre actualisation tient le classeur (défaut : refus immédiat)")
     p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser("run", help="exécution planifiée : actualisation + deck hebdo (et mensuel le 1er jour ouvré)")
+    p.add_argument("kind", choices=("weekly", "monthly", "refresh"))
+    p.add_argument("file")
+    p.add_argument("--out", required=True, help="dossier des decks et du journal")
+    p.add_argument("--log", help="fichier journal (défaut : DOSSIER/pilotage_planifie.log)")
+    p.set_defaults(func=cmd_run)
 
     return parser
 

@@ -165,10 +165,11 @@ def _trend_text(v: KpiValue, previous: Period) -> str:
 class CockpitBuilder:
     def __init__(self, data: PipelineData, as_of: date, view: str, who: str | None,
                  refreshed_at: datetime, targets_at: TargetsLocation | None,
-                 dictionary: KpiDictionary, n_sims: int, context=None) -> None:
+                 dictionary: KpiDictionary, n_sims: int, context=None, quality_sheet: str | None = None) -> None:
         self.data, self.as_of, self.view = data, as_of, view
         self.refreshed_at, self.targets_at, self.dictionary = refreshed_at, targets_at, dictionary
         self.n_sims = n_sims
+        self.quality_sheet = quality_sheet
         self.context = context if context is not None else prepare(data)
         self.engine = KpiEngine(data, as_of, dictionary)
         self.book = target_book(data, dictionary)
@@ -239,8 +240,11 @@ class CockpitBuilder:
                     f"{self.as_of:%d/%m/%Y} · actualisé le {self.refreshed_at:%d/%m/%Y à %H:%M}")
         badge = d.quality.badge()
         badge_style = "badge_ok" if not d.quality.errors else "badge_warn"
+        # the badge leads to the data-quality sheet when the workbook has one
+        badge_formula = (f'=HYPERLINK({_q("#" + chr(39) + self.quality_sheet + chr(39) + "!A1")},{_q(badge)})'
+                         if self.quality_sheet else None)
         row0 = [Cell(f"Cockpit commercial · {company}", "title")] + [Cell(None, "title")] * 7 + \
-               [Cell("Vue :", "label"), Cell(VIEW_LABELS_FR[self.view], "input"), Cell(badge, badge_style),
+               [Cell("Vue :", "label"), Cell(VIEW_LABELS_FR[self.view], "input"), Cell(badge, badge_style, formula=badge_formula),
                 Cell(None, badge_style)]
         row1 = [Cell(subtitle, "subtitle")] + [Cell(None, "subtitle")] * (NCOLS - 1)
         self.L.block("header", 0, 0, [row0, row1], merges=((0, 0, 0, 7), (1, 0, 1, 11), (0, 10, 0, 11)))
@@ -504,7 +508,8 @@ class CockpitBuilder:
 
 def build_cockpit(data: PipelineData, as_of: date | str, *, view: str = "manager", who: str | None = None,
                   refreshed_at: datetime | None = None, targets_at: TargetsLocation | None = TargetsLocation(),
-                  dictionary: KpiDictionary = DEFAULT_DICTIONARY, n_sims: int = 2000, context=None) -> CockpitSpec:
+                  dictionary: KpiDictionary = DEFAULT_DICTIONARY, n_sims: int = 2000, context=None,
+                  quality_sheet: str | None = None) -> CockpitSpec:
     """The cockpit of ``view`` (manager, direction, rep) as of ``as_of``.
 
     ``who`` is the team of the manager view (all reps when omitted) or the rep of
@@ -512,9 +517,11 @@ def build_cockpit(data: PipelineData, as_of: date | str, *, view: str = "manager
     target formulas (None: targets written as values).  ``refreshed_at`` is
     shown in the header (the caller passes the clock: this module reads none).
     ``context`` is a ``kpicore.forecast.prepare(data)`` to share with other forecasts.
+    ``quality_sheet`` names the data-quality sheet the header's badge links to.
     """
     if view not in VIEWS:
         raise UsageError(f"vue « {view} » inconnue : choisissez parmi {', '.join(VIEWS)}.")
     as_of = to_date(as_of)
     refreshed_at = refreshed_at or datetime.combine(as_of, datetime.min.time())
-    return CockpitBuilder(data, as_of, view, who, refreshed_at, targets_at, dictionary, n_sims, context).build()
+    return CockpitBuilder(data, as_of, view, who, refreshed_at, targets_at, dictionary, n_sims, context,
+                          quality_sheet).build()

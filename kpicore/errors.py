@@ -37,3 +37,18 @@ class InputFileError(PilotageError):
 
 class UsageError(PilotageError):
     """A bad argument on the command line or in a formula."""
+
+
+class FileBusyError(InputFileError):
+    """The file is held by someone else (Excel, LibreOffice, another Pilotage run): try again later.
+
+    Nothing was written. A distinct exit code lets a scheduled task retry.
+    """
+
+    exit_code = 3
+
+
+class WriteFailedError(InputFileError):
+    """Writing failed (disk full, access denied, folder missing...); the client's file is untouched."""
+
+    exit_code = 4

@@ -72,6 +72,7 @@ from xml.etree import ElementTree as StdET
 
 import defusedxml.ElementTree as SafeET
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -79,7 +80,9 @@ from kpicore.errors import InputFileError
 
 from . import _xmltext as xt
 from ._rawzip import ArchiveTooLarge, RawZipReader, RawZipWriter
-from .safe_file import DEFAULT_KEEP, check_not_open, write_atomically
+# the limits live with the read path's checks; re-exported here for existing callers
+from .archive_guard import DEFAULT_LIMITS, ArchiveLimits, check_members
+from .safe_file import DEFAULT_KEEP, check_not_open, write_atomically, write_error
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -99,28 +102,6 @@ _SHEET_STATES = ("visible", "hidden", "veryHidden")
 _STYLE_ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
                 "dxfs", "tableStyles", "colors", "extLst"]
 _FIRST_CUSTOM_NUMFMT = 164
-
-
-@dataclass(frozen=True)
-class ArchiveLimits:
-    """Bounds checked on the zip's directory before anything is inflated or parsed.
-
-    Sizes are in bytes. ``max_ratio`` (uncompressed ÷ compressed) applies to
-    members above ``ratio_from`` bytes: deflate cannot exceed about 1032:1, and
-    real sheet XML stays far below (the 1,000,000-row sheet of the benchmark
-    compresses about 10:1). ``max_parsed`` bounds each part that is actually
-    inflated and parsed (shared parts), whatever its directory entry claims.
-    """
-
-    max_members: int = 20_000
-    max_member_size: int = 2 * 1024**3
-    max_total_size: int = 4 * 1024**3
-    max_ratio: float = 500.0
-    ratio_from: int = 1024**2
-    max_parsed: int = 256 * 1024**2
-
-
-DEFAULT_LIMITS = ArchiveLimits()
 
 
 @dataclass(frozen=True)
@@ -178,7 +159,14 @@ def replace_sheets(client_path: Path | str, new_sheets: Mapping[str, SheetPart],
     result: dict[str, tuple[str, ...]] = {}
     with tempfile.TemporaryDirectory(prefix="pilotage-scratch-") as scratch_dir:
         scratch = Path(scratch_dir) / "scratch.xlsx"
-        build_scratch(new_sheets, scratch)
+        try:
+            build_scratch(new_sheets, scratch)
+        except (OSError, FileCreateError) as exc:  # the temporary folder full or denied: nothing written yet
+            cause = exc if isinstance(exc, OSError) else exc.args[0] if exc.args else None
+            mapped = write_error(cause, dest) if isinstance(cause, OSError) else None
+            if mapped is None:
+                raise
+            raise mapped from exc
 
         def write(tmp: Path) -> None:
             added, replaced = transplant_sheets(
@@ -244,23 +232,7 @@ def _open_client(fileobj, path: Path, limits: ArchiveLimits) -> RawZipReader:
 
 
 def _check_limits(infos: list[zipfile.ZipInfo], limits: ArchiveLimits, path: Path) -> None:
-    fix = "vérifiez qu'il s'agit bien du classeur de pipeline ; un classeur Excel normal reste sous ces limites."
-    if len(infos) > limits.max_members:
-        raise _file_error(path, f"l'archive contient {len(infos)} éléments, plus que la limite de "
-                                f"sécurité de {limits.max_members}", fix)
-    total = 0
-    for info in infos:
-        if info.file_size > limits.max_member_size:
-            raise _file_error(path, f"l'élément « {info.filename} » ferait {info.file_size} octets une fois "
-                                    f"décompressé, plus que la limite de sécurité de {limits.max_member_size}", fix)
-        if info.file_size > limits.ratio_from and (
-                info.compress_size == 0 or info.file_size / info.compress_size > limits.max_ratio):
-            raise _file_error(path, f"l'élément « {info.filename} » a un taux de compression anormal "
-                                    f"({info.file_size} octets pour {info.compress_size} compressés)", fix)
-        total += info.file_size
-    if total > limits.max_total_size:
-        raise _file_error(path, f"l'archive ferait {total} octets une fois décompressée, plus que la limite "
-                                f"de sécurité de {limits.max_total_size}", fix)
+    check_members(infos, limits, path)
 
 
 def _rels_name(part: str) -> str:

@@ -11,14 +11,28 @@ Every problem with the file itself is an ``InputFileError`` in French that
 names the file and the fix: missing or empty file, encrypted workbook, legacy
 ``.xls``, ``.xlsb``, a file that is not a workbook, a damaged zip, nothing
 recognisable inside.  Never a traceback for a user's file.
+
+Untrusted files (``archive_guard``): before calamine sees a workbook, its zip
+directory is checked against ``ArchiveLimits`` (members, sizes, ratio, member
+names) and every member is inflated once as a stream to check its real size
+and refuse a DTD in any XML part.  A text cell longer than Excel's own limit
+(32,767 characters) is cut to that length with a warning in the quality
+report, so one absurd cell cannot flow into the product's sheets and decks.
+
+A file being written by another program while we read it (a OneDrive sync,
+a colleague saving over a share) is detected by its size, modification time
+and inode before and after the read; it is read again, up to
+``READ_RETRIES`` times, then refused with a ``FileBusyError``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 import posixpath
 import re
+import time
 import zipfile
 from pathlib import Path
 from typing import Mapping
@@ -26,12 +40,15 @@ from typing import Mapping
 import defusedxml.ElementTree as ET
 
 from kpicore.dataset import PipelineData
-from kpicore.errors import InputFileError
+from kpicore.errors import FileBusyError, InputFileError
 from kpicore.ingest import RawGrid, ingest
+from kpicore.quality import WARNING, Issue
 
-# Bounds on what a workbook may expand to (a zip bomb must not take the machine down).
-MAX_UNCOMPRESSED = 2 * 1024**3
-MAX_RATIO = 200
+from .archive_guard import DEFAULT_LIMITS, ArchiveLimits, check_archive
+
+# Excel's own limit for the text of one cell: a longer one cannot come from Excel
+MAX_CELL_CHARS = 32_767
+READ_RETRIES = 3
 
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
@@ -47,9 +64,35 @@ def _fail(path: Path, message: str, fix: str) -> InputFileError:
     return InputFileError(message, file=path.name, fix=fix)
 
 
-def read_grids(path: str | Path) -> list[RawGrid]:
-    """The raw grids of a workbook or CSV file (one per Excel Table, else one per sheet)."""
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def read_grids(path: str | Path, *, limits: ArchiveLimits = DEFAULT_LIMITS,
+               retries: int = READ_RETRIES) -> list[RawGrid]:
+    """The raw grids of a workbook or CSV file (one per Excel Table, else one per sheet).
+
+    Read again when the file changed during the read (up to ``retries`` more
+    times); ``FileBusyError`` if it keeps changing.
+    """
     path = Path(path)
+    for attempt in range(retries + 1):
+        before = _stamp(path)
+        grids = _read_grids_once(path, limits)
+        if _stamp(path) == before:
+            return grids
+        time.sleep(0.2 * (attempt + 1))  # let the other program finish its save
+    raise FileBusyError("le fichier a changé pendant chacune des lectures (un autre programme est en train "
+                        "de l'enregistrer)", file=path.name,
+                        fix="attendez la fin de l'enregistrement ou de la synchronisation (OneDrive, "
+                            "SharePoint...), puis relancez.")
+
+
+def _read_grids_once(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> list[RawGrid]:
     if not path.exists():
         raise _fail(path, "fichier introuvable.", f"Vérifiez le chemin : {path}")
     if path.is_dir():
@@ -71,7 +114,7 @@ def read_grids(path: str | Path) -> list[RawGrid]:
                         "classeur > Chiffrer avec mot de passe, champ vide) et enregistrez-le.")
         raise _fail(path, "ancien format Excel 97-2003 (.xls), non pris en charge.", _SAVE_AS)
     if head.startswith(_ZIP):
-        return _read_zip(path)
+        return _read_zip(path, limits)
     if suffix in (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"):
         raise _fail(path, f"ce n'est pas un classeur {suffix} valide (contenu non reconnu).",
                     "Le fichier est peut-être endommagé ou mal nommé : exportez-le à nouveau.")
@@ -85,28 +128,56 @@ def load_pipeline(path: str | Path, settings: Mapping[str, str] | None = None) -
     (see ``kpicore.mapping``), for files that cannot carry a Settings sheet (CSV).
     """
     path = Path(path)
-    return ingest(read_grids(path), source=path.name, settings=settings)
+    grids = read_grids(path)
+    cut = _cut_long_cells(grids)
+    data = ingest(grids, source=path.name, settings=settings)
+    for grid, row, col in cut:
+        report = next((g for g in (data.ingest.grids if data.ingest else ())
+                       if g.sheet == grid.sheet and g.table_name == grid.table_name), None)
+        letter = _letters(col)
+        header = next((c.header for c in (report.columns if report else ()) if c.letter == letter and c.header),
+                      "")
+        data.quality.add(Issue(
+            WARNING, (report.table or "") if report else "",
+            "Texte de plus de 32 767 caractères (limite d'Excel) tronqué à cette longueur",
+            "Vérifiez cette cellule : un texte aussi long ne vient pas d'une saisie dans Excel.",
+            file=grid.file, sheet=grid.sheet, row=row, column=str(header or letter)))
+    return data
+
+
+def _letters(col: int) -> str:
+    out = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _cut_long_cells(grids: list[RawGrid]) -> list[tuple[RawGrid, int, int]]:
+    """Cut text cells over ``MAX_CELL_CHARS`` in place; (grid, Excel row, Excel column) of each."""
+    cut = []
+    for grid in grids:
+        for i, row in enumerate(grid.rows):
+            for j, value in enumerate(row):
+                if type(value) is str and len(value) > MAX_CELL_CHARS:
+                    row[j] = value[:MAX_CELL_CHARS]
+                    cut.append((grid, grid.first_row + i, grid.first_col + j))
+    return cut
 
 
 # --------------------------------------------------------------------- xlsx
 
 
-def _read_zip(path: Path) -> list[RawGrid]:
+def _read_zip(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> list[RawGrid]:
+    check_archive(path, limits)  # bounds and DTDs, before any parser sees the file
     try:
         zf = zipfile.ZipFile(path)
         names = set(zf.namelist())
-        infos = zf.infolist()
     except (zipfile.BadZipFile, EOFError, OSError):
         raise _fail(path, "le classeur est endommagé ou incomplet (archive zip illisible).",
                     "Le fichier a peut-être été tronqué lors d'une copie ou d'un envoi : récupérez-en une copie "
                     "complète ou enregistrez-le à nouveau depuis Excel.") from None
     with zf:
-        total = sum(i.file_size for i in infos)
-        packed = sum(i.compress_size for i in infos) or 1
-        if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO and total > 100 * 1024**2:
-            raise _fail(path, "le classeur se décompresse en un volume anormal (plus de 2 Go ou taux suspect).",
-                        "Vérifiez l'origine du fichier ; enregistrez à nouveau les données utiles dans un "
-                        "nouveau classeur.")
         if "xl/workbook.bin" in names:
             raise _fail(path, "format Classeur binaire Excel (.xlsb), non pris en charge.", _SAVE_AS)
         if "xl/workbook.xml" not in names:

@@ -10,11 +10,26 @@
   the last ``keep`` (5 by default) per file. The backup is a hard link to the
   old file when the file system allows it (no copy, whatever the size), a copy
   otherwise.
+- Hold Pilotage's own lock (``file_lock.pilotage_lock``, ``.~pilotage.NAME.lock``)
+  while writing, so two runs never interleave; while holding it, remove the
+  temporary files a killed run left behind (``.STEM.*.pilotage-tmp``).
+- Every failure of the system while writing (disk full, access denied, file
+  locked by another program, folder missing, read-only medium) becomes a
+  French ``WriteFailedError`` (exit code 4) or ``FileBusyError`` (exit code 3)
+  that says the file was not modified and what to do; the temporary file and
+  any backup made for this write are removed.
+
+Backup policy, in short (also in ``docs/README_file_safety.md``): one backup
+per refresh that replaces an existing file, in ``.pilotage_backups`` beside
+the workbook, named ``STEM.YYYYMMDD-HHMMSS.EXT``, the 5 most recent kept per
+workbook; the older ones are deleted by the next refresh. Pilotage never
+deletes anything else.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -23,7 +38,9 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from kpicore.errors import InputFileError
+from kpicore.errors import FileBusyError, InputFileError, WriteFailedError
+
+from .file_lock import pilotage_lock
 
 BACKUP_DIR_NAME = ".pilotage_backups"
 DEFAULT_KEEP = 5
@@ -39,7 +56,7 @@ def check_not_open(path: Path) -> None:
     for lock in lock_files(Path(path)):
         if lock.exists():
             app = "Excel" if lock.name.startswith("~$") else "LibreOffice"
-            raise InputFileError(
+            raise FileBusyError(
                 f"le classeur est ouvert dans {app} (fichier de verrou « {lock.name} » présent), "
                 "il n'a pas été modifié",
                 file=str(path),
@@ -93,26 +110,89 @@ def _make_backup(path: Path, folder: Path) -> Path:
             if target.exists():
                 n += 1
                 continue
-            shutil.copy2(path, target)
+            try:
+                shutil.copy2(path, target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    target.unlink()  # a half copy (disk full) is no backup
+                raise
             return target
 
 
+_UNCHANGED = "le classeur n'a pas été modifié"
+# Windows: ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION (another program holds the file)
+_WIN_SHARING = (32, 33)
+
+
+def write_error(exc: OSError, path: Path) -> InputFileError | None:
+    """The French error for a system failure while writing ``path``, or None if it has no errno."""
+    code = exc.errno
+    if getattr(exc, "winerror", None) in _WIN_SHARING or code in (errno.EBUSY, errno.ETXTBSY):
+        return FileBusyError(f"le classeur est utilisé par un autre programme, {_UNCHANGED}", file=str(path),
+                             fix="fermez le programme qui l'utilise (Excel, un antivirus, une synchronisation "
+                                 "OneDrive en cours...) puis relancez.")
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return WriteFailedError(f"espace disque insuffisant, {_UNCHANGED}", file=str(path),
+                                fix="libérez de la place sur le disque du classeur (ou videz le dossier "
+                                    f"« {BACKUP_DIR_NAME} » des sauvegardes anciennes), puis relancez.")
+    if code == errno.EFBIG:
+        return WriteFailedError(f"taille de fichier maximale atteinte sur ce support, {_UNCHANGED}",
+                                file=str(path), fix="enregistrez le classeur sur un autre disque, puis relancez.")
+    if code in (errno.EACCES, errno.EPERM):
+        return WriteFailedError(
+            f"écriture refusée par le système (accès refusé), {_UNCHANGED}", file=str(path),
+            fix="vérifiez que le classeur n'est ni ouvert ni en lecture seule et que le dossier "
+                "est accessible en écriture, puis relancez.")
+    if code == errno.EROFS:
+        return WriteFailedError(f"le support est en lecture seule, {_UNCHANGED}", file=str(path),
+                                fix="copiez le classeur sur un disque accessible en écriture, puis relancez.")
+    if code == errno.ENOENT:
+        return WriteFailedError(f"le dossier du classeur est introuvable, {_UNCHANGED}", file=str(path),
+                                fix="vérifiez le chemin (lecteur réseau déconnecté, dossier renommé ?) "
+                                    "puis relancez.")
+    if code is not None:
+        return WriteFailedError(f"erreur du système pendant l'écriture ({exc.strerror or exc}), {_UNCHANGED}",
+                                file=str(path), fix="vérifiez le disque et le dossier du classeur, puis relancez.")
+    return None
+
+
+def _remove_orphans(path: Path) -> None:
+    """Temporary files a killed run left beside ``path`` (only called under Pilotage's lock)."""
+    pattern = re.compile(re.escape(f".{path.stem}.") + r"[^/\\]*\.pilotage-tmp$")
+    with contextlib.suppress(OSError):
+        for child in path.parent.iterdir():
+            if pattern.match(child.name):
+                with contextlib.suppress(OSError):
+                    child.unlink()
+
+
 def write_atomically(path: Path, write: Callable[[Path], None], *, backup: bool = True,
-                     backup_dir: Path | None = None, keep: int = DEFAULT_KEEP) -> Path | None:
+                     backup_dir: Path | None = None, keep: int = DEFAULT_KEEP,
+                     lock_wait: float = 0.0) -> Path | None:
     """Replace ``path`` by what ``write(tmp_path)`` produces; return the backup made, if any.
 
     ``write`` receives a temporary path in the same folder and must leave the
     complete new content there. If it raises, or anything fails before the
     final rename, ``path`` is untouched and the temporary file is removed.
+    ``lock_wait``: seconds to wait for another Pilotage run holding the file.
     """
     path = Path(path)
     check_not_open(path)
+    with pilotage_lock(path, wait=lock_wait):
+        _remove_orphans(path)
+        return _write_locked(path, write, backup=backup, backup_dir=backup_dir, keep=keep)
+
+
+def _write_locked(path: Path, write: Callable[[Path], None], *, backup: bool, backup_dir: Path | None,
+                  keep: int) -> Path | None:
     folder = path.parent
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".pilotage-tmp", dir=folder)
     except PermissionError as exc:
-        raise InputFileError("impossible d'écrire dans le dossier du classeur (accès refusé)",
-                             file=str(path), fix="choisissez un dossier accessible en écriture.") from exc
+        raise WriteFailedError("impossible d'écrire dans le dossier du classeur (accès refusé)",
+                               file=str(path), fix="choisissez un dossier accessible en écriture.") from exc
+    except OSError as exc:
+        raise (write_error(exc, path) or exc) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     made: Path | None = None
@@ -133,12 +213,14 @@ def write_atomically(path: Path, write: Callable[[Path], None], *, backup: bool 
         if made is not None:
             with contextlib.suppress(OSError):
                 made.unlink()
-        if isinstance(exc, PermissionError):
-            raise InputFileError(
-                "écriture refusée par le système (accès refusé), le classeur n'a pas été modifié",
-                file=str(path),
-                fix="vérifiez que le classeur n'est ni ouvert ni en lecture seule et que le dossier "
-                    "est accessible en écriture, puis relancez.") from exc
+        backups = backup_dir or folder / BACKUP_DIR_NAME
+        if backup and backups.name == BACKUP_DIR_NAME:
+            with contextlib.suppress(OSError):
+                backups.rmdir()  # only when empty: a first refresh that failed leaves no trace
+        if isinstance(exc, OSError):
+            mapped = write_error(exc, path)
+            if mapped is not None:
+                raise mapped from exc
         raise
     _fsync_dir(folder)
     if made is not None:

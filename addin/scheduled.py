@@ -1,0 +1,305 @@
+"""Scheduled runs (Windows Task Scheduler, cron): refresh the cockpit, export the ritual decks.
+
+``run_scheduled(path, out_folder)`` is what a Monday-morning task calls
+(the CLI verb the lead wires: ``pilotage scheduled FILE OUT_FOLDER``):
+
+1. refresh the cockpit in the workbook, holding Pilotage's lock on it; a
+   manager's refresh in progress is waited for (``lock_wait``, 10 minutes by
+   default), Excel holding the file open is refused at once;
+2. write the weekly deck (« Revue hebdo AAAA-MM-JJ.pptx ») into
+   ``out_folder``;
+3. on the first working day of the month (Monday to Friday, French public
+   holidays excluded), write the monthly deck too (« Revue mensuelle
+   AAAA-MM-JJ.pptx »).
+
+``kind="monthly"`` writes only the monthly deck, ``kind="refresh"`` no deck.
+A deck is written to a temporary file in ``out_folder`` and renamed, so a
+failed run never leaves half a deck under the final name.
+
+Each step appends one line to the log (``log_path``, default
+``OUT_FOLDER/pilotage_planifie.log``), also echoed on stderr::
+
+    2026-11-30T07:00:03 | actualisation | ok | 4.21 s | cockpit actualisé (vue manager) ...
+
+Exit codes (documented for Task Scheduler's « Résultat de la dernière
+exécution » and cron's mail):
+
+====  ==========================================================================
+ 0    everything done, the data had no problem
+ 1    everything done, but the data-quality report lists problems (see the
+      « Qualité des données » sheet or ``pilotage check``)
+ 2    bad input: the workbook cannot be read or used as it is (message in the log)
+ 3    busy: the workbook is open in Excel/LibreOffice, another Pilotage run held
+      it longer than ``lock_wait``, or it kept changing while read; nothing was
+      written, try again later
+ 4    write failure: disk full, access denied, output folder missing; the
+      client's workbook is untouched
+ 5    the cockpit was refreshed but a deck could not be written
+ 6    unexpected internal error (a bug: the traceback is in the log)
+====  ==========================================================================
+
+When several steps fail the highest code is returned.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from kpicore.dataset import PipelineData
+from kpicore.errors import FileBusyError, PilotageError, WriteFailedError
+
+EXIT_OK = 0
+EXIT_DATA_WARNINGS = 1
+EXIT_BAD_INPUT = 2
+EXIT_BUSY = 3
+EXIT_WRITE_FAILED = 4
+EXIT_DECK_FAILED = 5
+EXIT_INTERNAL = 6
+
+DEFAULT_LOG_NAME = "pilotage_planifie.log"
+DEFAULT_LOCK_WAIT = 600.0
+KINDS = ("weekly", "monthly", "refresh")
+DECK_LABELS = {"weekly": "Revue hebdo", "monthly": "Revue mensuelle"}
+
+RefreshStep = Callable[[Path, date], tuple[PipelineData, str]]
+DeckStep = Callable[[PipelineData, date, Path], Path]
+
+
+@dataclass(frozen=True)
+class Steps:
+    """The work itself, injectable: tests pass fakes, the defaults call the real refresh and decks."""
+
+    refresh: RefreshStep
+    weekly: DeckStep
+    monthly: DeckStep
+
+
+# --------------------------------------------------------------------------- calendar
+
+def _easter(year: int) -> date:
+    # anonymous Gregorian algorithm (Meeus/Jones/Butcher)
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 19 * l_) // 433
+    month = (h + l_ - 7 * m + 90) // 25
+    return date(year, month, (h + l_ - 7 * m + 33 * month + 19) % 32)
+
+
+def french_holidays(year: int) -> frozenset[date]:
+    """The eleven public holidays of metropolitan France."""
+    easter = _easter(year)
+    fixed = [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)]
+    moving = [easter + timedelta(days=1), easter + timedelta(days=39), easter + timedelta(days=50)]
+    return frozenset([date(year, m, d) for m, d in fixed] + moving)
+
+
+def first_working_day(year: int, month: int) -> date:
+    """First day of the month that is Monday to Friday and not a French public holiday."""
+    day = date(year, month, 1)
+    holidays = french_holidays(year)
+    while day.weekday() >= 5 or day in holidays:
+        day += timedelta(days=1)
+    return day
+
+
+def is_first_working_day(day: date) -> bool:
+    return day == first_working_day(day.year, day.month)
+
+
+# --------------------------------------------------------------------------- default steps
+
+def _real_refresh(path: Path, as_of: date) -> tuple[PipelineData, str]:
+    outcome = guarded_refresh(path, as_of=as_of)
+    backup = f", sauvegarde : {outcome.backup.name}" if outcome.backup else ""
+    return outcome.data, f"cockpit actualisé (vue {outcome.view}){backup} ; {outcome.data.quality.badge()}"
+
+
+def _real_weekly(data: PipelineData, as_of: date, out: Path) -> Path:
+    from ritual_decks.deck import build_weekly
+
+    return Path(build_weekly(data, as_of, out))
+
+
+def _real_monthly(data: PipelineData, as_of: date, out: Path) -> Path:
+    from ritual_decks.deck import build_monthly
+
+    return Path(build_monthly(data, as_of, out))
+
+
+DEFAULT_STEPS = Steps(_real_refresh, _real_weekly, _real_monthly)
+
+
+def guarded_refresh(path: Path | str, *, wait: float = 0.0, **kwargs):
+    """``addin.actions.refresh`` holding Pilotage's lock on the workbook for the whole read-compute-write.
+
+    ``wait``: seconds to wait for another run (0 from the ribbon or the CLI:
+    refuse at once with ``FileBusyError``). The CLI's ``refresh`` verb should
+    call this rather than ``refresh`` directly, so that two refreshes never
+    read the same version and overwrite each other's forecast history.
+    """
+    from addin.actions import refresh
+    from workbook_templates.file_lock import pilotage_lock
+
+    with pilotage_lock(path, wait=wait):
+        return refresh(Path(path), **kwargs)
+
+
+# --------------------------------------------------------------------------- the run
+
+class _Log:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def line(self, step: str, outcome: str, seconds: float | None, detail: str = "") -> None:
+        stamp = datetime.now().isoformat(timespec="seconds")
+        took = f"{seconds:.2f} s" if seconds is not None else "-"
+        text = " | ".join([stamp, step, outcome, took, " ".join(detail.split())])
+        print(text, file=sys.stderr, flush=True)
+        try:
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+        except OSError as exc:  # the run goes on; the line was at least printed
+            print(f"(journal non écrit : {self.path} : {exc.strerror or exc})", file=sys.stderr)
+
+    def block(self, text: str) -> None:
+        try:
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write(text if text.endswith("\n") else text + "\n")
+        except OSError:
+            print(text, file=sys.stderr)
+
+
+def _code_of(err: PilotageError) -> int:
+    if isinstance(err, FileBusyError):
+        return EXIT_BUSY
+    if isinstance(err, WriteFailedError):
+        return EXIT_WRITE_FAILED
+    return EXIT_BAD_INPUT
+
+
+def _write_deck(step: DeckStep, data: PipelineData, as_of: date, final: Path) -> Path:
+    fd, tmp_name = tempfile.mkstemp(prefix=".pilotage-deck.", suffix=final.suffix, dir=final.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a deck is an ordinary file
+        step(data, as_of, tmp)
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return final
+
+
+def _out_folder_ready(out: Path, log: _Log) -> bool:
+    if out.is_dir():
+        return True
+    if out.exists():
+        log.line("dossier de sortie", "échec", None, f"{out} existe mais n'est pas un dossier → indiquez un dossier.")
+        return False
+    if out.parent.is_dir():
+        try:
+            out.mkdir()
+            log.line("dossier de sortie", "créé", None, str(out))
+            return True
+        except OSError as exc:
+            log.line("dossier de sortie", "échec", None, f"{out} : {exc.strerror or exc} → vérifiez vos droits.")
+            return False
+    # a missing parent is most often a disconnected network drive: never create a whole tree there
+    log.line("dossier de sortie", "échec", None,
+             f"{out} : dossier introuvable (lecteur réseau déconnecté ?) → créez-le ou corrigez le chemin de la tâche.")
+    return False
+
+
+def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "weekly", today: date | None = None,
+                  log_path: Path | str | None = None, lock_wait: float = DEFAULT_LOCK_WAIT,
+                  steps: Steps | None = None) -> int:
+    """Refresh the workbook at ``path`` and write the ritual decks into ``out_folder``; the exit code.
+
+    ``kind``: "weekly" (refresh + weekly deck, + monthly deck on the first
+    working day of the month), "monthly" (refresh + monthly deck) or
+    "refresh" (no deck). ``today`` (default: the system date) is the as-of
+    date of the cockpit and the decks and decides the first working day.
+    See the module docstring for the log and the exit codes.
+    """
+    from workbook_templates.file_lock import pilotage_lock
+
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    path, out = Path(path), Path(out_folder)
+    today = today or date.today()
+    steps = steps or DEFAULT_STEPS
+    decks = [] if kind == "refresh" else ["monthly"] if kind == "monthly" else (
+        ["weekly", "monthly"] if is_first_working_day(today) else ["weekly"])
+    log = _Log(Path(log_path) if log_path is not None else out / DEFAULT_LOG_NAME)
+    if log_path is None and not out.is_dir() and not out.parent.is_dir():
+        log = _Log(path.with_name(DEFAULT_LOG_NAME))  # the log still goes somewhere visible
+    started = time.perf_counter()
+    codes: list[int] = []
+    # the output folder first: it holds the log, and a missing one is known before any work
+    out_ok = _out_folder_ready(out, log) if decks or log_path is None else True
+    log.line("début", "ok", None, f"classeur {path} ; type {kind} ; date {today.isoformat()} ; sortie {out}")
+
+    data: PipelineData | None = None
+    t0 = time.perf_counter()
+    try:
+        with pilotage_lock(path, wait=lock_wait):
+            data, detail = steps.refresh(path, today)
+        log.line("actualisation", "ok", time.perf_counter() - t0, detail)
+        if data.quality.issues:
+            codes.append(EXIT_DATA_WARNINGS)
+    except PilotageError as err:
+        codes.append(_code_of(err))
+        log.line("actualisation", "échec", time.perf_counter() - t0, str(err))
+    except Exception as exc:  # a bug: keep the traceback for the support
+        codes.append(EXIT_INTERNAL)
+        log.line("actualisation", "erreur interne", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
+        log.block(traceback.format_exc())
+
+    if decks and data is None:
+        for deck in decks:
+            log.line(f"deck {DECK_LABELS[deck].lower()}", "non fait", None, "l'actualisation a échoué")
+    elif decks and not out_ok:
+        codes.append(EXIT_WRITE_FAILED)
+    else:
+        for deck in decks:
+            step = steps.weekly if deck == "weekly" else steps.monthly
+            final = out / f"{DECK_LABELS[deck]} {today.isoformat()}.pptx"
+            t0 = time.perf_counter()
+            try:
+                written = _write_deck(step, data, today, final)
+                log.line(f"deck {DECK_LABELS[deck].lower()}", "ok", time.perf_counter() - t0, str(written))
+            except PilotageError as err:
+                codes.append(EXIT_DECK_FAILED)
+                log.line(f"deck {DECK_LABELS[deck].lower()}", "échec", time.perf_counter() - t0, str(err))
+            except OSError as exc:
+                codes.append(EXIT_DECK_FAILED)
+                log.line(f"deck {DECK_LABELS[deck].lower()}", "échec", time.perf_counter() - t0,
+                         f"{final} : {exc.strerror or exc} → vérifiez l'espace disque et les droits du dossier.")
+            except Exception as exc:
+                codes.append(EXIT_INTERNAL)
+                log.line(f"deck {DECK_LABELS[deck].lower()}", "erreur interne", time.perf_counter() - t0,
+                         f"{type(exc).__name__}: {exc}")
+                log.block(traceback.format_exc())
+    code = max(codes, default=EXIT_OK)
+    log.line("fin", f"code {code}", time.perf_counter() - started)
+    return code
+
+
+__all__ = ["DEFAULT_STEPS", "EXIT_BAD_INPUT", "EXIT_BUSY", "EXIT_DATA_WARNINGS", "EXIT_DECK_FAILED",
+           "EXIT_INTERNAL", "EXIT_OK", "EXIT_WRITE_FAILED", "Steps", "first_working_day", "french_holidays",
+           "guarded_refresh", "is_first_working_day", "run_scheduled"]

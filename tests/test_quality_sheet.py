@@ -1,0 +1,134 @@
+"""The « Qualité des données » sheet: grouped problems with counts, first rows and fixes, then the detail."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+import security_corpus as corpus
+from kpicore.dataset import PipelineData
+from kpicore.quality import ERROR, WARNING, Issue, QualityReport
+from workbook_templates import quality_sheet
+from workbook_templates.package import replace_sheets
+from workbook_templates.quality_sheet import QUALITY_SHEET, quality_sheet_part, write_quality_sheet
+
+NEG = "Montant négatif"
+FIX_NEG = "Saisissez un montant positif (un avoir n'est pas une affaire)."
+
+
+def _data(source: str = "pipeline.xlsx") -> PipelineData:
+    q = QualityReport()
+    for row in (5, 7, 9):
+        q.add(Issue(ERROR, "Deals", NEG, FIX_NEG, file=source, sheet="Affaires", row=row, column="Montant",
+                    value=f"-{row}00"))
+    q.add(Issue(WARNING, "Deals", "Date au format américain lue (12/13/2026)", "Rien à faire, vérifiez-la.",
+                file=source, sheet="Affaires", row=4, column="Clôture", value="12/13/2026"))
+    # a client's text that looks like a formula must stay text
+    q.add(Issue(ERROR, "Activities", "Type d'activité inconnu", "Choisissez un type de la liste.",
+                file=source, sheet="Activités", row=3, column="Type", value='=HYPERLINK("http://x","y")'))
+    return PipelineData(quality=q, source=source)
+
+
+def _write(tmp_path: Path, data: PipelineData) -> tuple[list[list], str]:
+    path = tmp_path / "q.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    write_quality_sheet(wb, wb.add_worksheet(QUALITY_SHEET), data)
+    wb.close()
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(QUALITY_SHEET).to_python()
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    return rows, xml
+
+
+def _find(rows: list[list], first: str) -> int:
+    return next(i for i, r in enumerate(rows) if r and r[0] == first)
+
+
+def test_problems_are_grouped_with_count_first_rows_and_fix(tmp_path):
+    rows, _ = _write(tmp_path, _data())
+    assert rows[0][0] == QUALITY_SHEET
+    # 3 negative amounts + 1 unknown type are excluded; 1 date was repaired
+    assert rows[2][0] == "Données : 4 ligne(s) exclue(s), 1 correction(s)"
+    head = _find(rows, "À corriger, par problème (les plus fréquents d'abord)") + 1
+    assert rows[head][:7] == ["Effet", "Table", "Colonne", "Problème", "Nombre", "Premières lignes",
+                              "Comment corriger"]
+    groups = [r[:7] for r in rows[head + 1:head + 4]]
+    assert groups == [
+        ["Ligne exclue", "Affaires", "Montant", NEG, 3.0, "Affaires!5, Affaires!7, Affaires!9", FIX_NEG],
+        ["Ligne exclue", "Activités", "Type", "Type d'activité inconnu", 1.0, "Activités!3",
+         "Choisissez un type de la liste."],
+        # a group of one shows its own detail, date included
+        ["Corrigée", "Affaires", "Clôture", "Date au format américain lue (12/13/2026)", 1.0, "Affaires!4",
+         "Rien à faire, vérifiez-la."],
+    ]
+
+
+def test_detail_has_one_line_per_issue_with_a_link_to_the_row(tmp_path):
+    rows, xml = _write(tmp_path, _data())
+    head = _find(rows, "Détail, une ligne par problème trouvé") + 1
+    detail = [r[:6] for r in rows[head + 1:] if r and r[0]]
+    # errors first, then by table, sheet and row
+    assert [(r[1], r[3]) for r in detail] == [("Activités", "3"), ("Affaires", "5"), ("Affaires", "7"),
+                                              ("Affaires", "9"), ("Affaires", "4")]
+    assert detail[1][4:6] == ["Montant", "-500"]
+    locations = re.findall(r'<hyperlink [^>]*location="([^"]+)"', xml)
+    assert locations == ["'Activités'!A3", "'Affaires'!A5", "'Affaires'!A7", "'Affaires'!A9", "'Affaires'!A4"]
+
+
+def test_text_from_the_client_is_never_a_formula(tmp_path):
+    rows, xml = _write(tmp_path, _data())
+    assert "<f>" not in xml
+    assert any(r[5] == '=HYPERLINK("http://x","y")' for r in rows if len(r) > 5)
+
+
+def test_no_links_for_a_csv_source(tmp_path):
+    _, xml = _write(tmp_path, _data("export.csv"))
+    assert "<hyperlink" not in xml
+
+
+def test_long_detail_is_capped_with_a_pointer_to_pilotage_check(tmp_path, monkeypatch):
+    monkeypatch.setattr(quality_sheet, "MAX_DETAIL_ROWS", 2)
+    rows, _ = _write(tmp_path, _data())
+    head = _find(rows, "Détail, une ligne par problème trouvé") + 1
+    tail = [r[0] for r in rows[head + 1:] if r and r[0]]
+    # 5 issues, 2 shown: 3 more
+    assert tail[-1] == "… et 3 autre(s) : la liste complète est donnée par « pilotage check FICHIER »."
+    assert len(tail) == 3
+
+
+def test_clean_data_says_so(tmp_path):
+    rows, _ = _write(tmp_path, PipelineData(source="pipeline.xlsx"))
+    assert rows[2][0] == "Données : OK"
+    assert any(r[0] == "Aucun problème : toutes les lignes ont été lues telles quelles." for r in rows if r)
+
+
+def test_the_sheet_goes_into_the_clients_workbook(tmp_path):
+    client = corpus.base_workbook(tmp_path / "pipeline.xlsx")
+    replace_sheets(client, {QUALITY_SHEET: quality_sheet_part(_data())})
+    book = CalamineWorkbook.from_path(str(client))
+    assert book.sheet_names == ["Affaires", QUALITY_SHEET]
+    assert book.get_sheet_by_name("Affaires").to_python()[1][0] == "D-1"
+    assert quality_sheet.QUALITY_LINK == "internal:'Qualité des données'!A1"
+
+
+def test_real_ingest_issues_show_up(tmp_path):
+    from workbook_templates.reading import load_pipeline
+
+    rows = [list(r) for r in corpus.ROWS] + [["D-3", "Cyan", "Alice", "Proposition", -50, "2026-03-01"]]
+    data = load_pipeline(corpus.base_workbook(tmp_path / "pipeline.xlsx", rows))
+    assert data.quality.issues, "the negative amount must be reported"
+    sheet_rows, _ = _write(tmp_path, data)
+    head = _find(sheet_rows, "Détail, une ligne par problème trouvé") + 1
+    # the deal with -50 is on Excel row 4 (header on row 1, D-1 on 2, D-2 on 3)
+    assert any(r[2] == "Affaires" and r[3] == "4" for r in sheet_rows[head + 1:] if len(r) > 3)
+
+
+@pytest.mark.parametrize("sheet, target", [("Affaires", "internal:'Affaires'!A3"),
+                                           ("L'équipe", "internal:'L''équipe'!A3")])
+def test_link_target_quotes_sheet_names(sheet, target):
+    assert quality_sheet._link_target(sheet, 3) == target
