@@ -198,3 +198,38 @@ def test_refresh_keeps_one_forecast_snapshot_per_day_and_leaves_data_sheets_alon
     with zipfile.ZipFile(book) as z:
         for name, data in before.items():
             assert z.read(name) == data, f"{name} changed"
+
+
+def test_view_precedence_command_line_then_cell_then_settings():
+    from kpicore.cockpit import resolve_view
+    from kpicore.errors import UsageError
+
+    assert resolve_view("rep", "Direction", "manager") == "rep"
+    assert resolve_view(None, "Direction", "rep") == "direction"  # the cell's French label
+    assert resolve_view(None, None, "Commercial") == "rep"
+    assert resolve_view(None, "", None) == "manager"
+    with pytest.raises(UsageError, match="vue « Patron » inconnue"):
+        resolve_view(None, "Patron", None)
+
+
+def test_refresh_reads_the_view_chosen_in_the_cockpit_cell(demo_workbook, tmp_path):
+    """A manager picks « Direction » in the drop-down; the next refresh builds the direction view."""
+    import openpyxl
+
+    from addin.actions import current_view_cell, refresh
+    from kpicore.cockpit import VIEW_CELL
+
+    book = tmp_path / "pipeline.xlsx"
+    shutil.copy(demo_workbook, book)
+    assert refresh(book, as_of=DEMO_AS_OF, now=NOW, n_sims=200, backup=False).view == "manager"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(book)
+    wb[SHEET_NAME].cell(VIEW_CELL[0] + 1, VIEW_CELL[1] + 1).value = "Direction"
+    wb.save(book)
+    assert current_view_cell(book) == "Direction"
+    outcome = refresh(book, as_of=DEMO_AS_OF, now=NOW, n_sims=200, backup=False)
+    assert outcome.view == "direction"
+    names = [row[0].value for row in outcome.spec.block("scope_table").cells[2:]]
+    assert sorted(names) == sorted(outcome.data.reps["team"].unique())
+    assert current_view_cell(book) == "Direction"
