@@ -101,6 +101,47 @@ class TargetsLocation:
         return f"'{sheet}'!${letter}:${letter}"
 
 
+# English labels of the cockpit (Settings: language = en). Exact labels only: period names,
+# alert texts and risk reasons come from their engines in French.
+LABELS_EN: dict[str, str] = {
+    "Affaire": "Deal", "Affaires à risque cette semaine": "Deals at risk this week", "Alertes": "Alerts",
+    "Alertes de la semaine et actions": "This week's alerts and actions", "Appels": "Calls",
+    "Atteinte à date": "Attainment to date", "Aucune affaire à risque cette semaine.": "No deal at risk this week.",
+    "Aucune alerte : rien ne s'écarte des seuils du dictionnaire KPI.":
+        "No alert: nothing is beyond the KPI dictionary's thresholds.",
+    "CA signé (mois à date)": "Revenue won (month to date)", "CA signé (mois)": "Revenue won (month)",
+    "CA signé à date": "Revenue won to date",
+    "Choisissez la vue, puis cliquez sur Rafraîchir le cockpit.": "Pick the view, then click Refresh the cockpit.",
+    "Client": "Account", "Comment lire la prévision": "How to read the forecast", "Commercial": "Rep",
+    "Commerciaux": "Reps", "Couverture du reste à faire": "Coverage of the remaining target",
+    "Cycle (j, médiane)": "Cycle (days, median)", "Cycle de vente (jours)": "Sales cycle (days)",
+    "Entreprise": "Company", "Fourchette P10 – P90": "P10 – P90 range", "Jour": "Day",
+    "Mon activité des 10 derniers jours ouvrés": "My activity over the last 10 working days",
+    "Montant": "Amount", "Objectif": "Target", "Objectif CA (mois)": "Revenue target (month)",
+    "Objectif du mois": "Month's target", "Panier moyen": "Average deal size",
+    "Probabilité d'atteindre l'objectif": "Probability of reaching the target",
+    "Projection (P50 / obj.)": "Projection (P50 / target)", "Propositions": "Proposals",
+    "Propositions / mois": "Proposals / month", "Prévision de fin de mois": "Month-end forecast",
+    "RDV qualifiés": "Qualified meetings", "RDV qualifiés / sem.": "Qualified meetings / wk",
+    "RDV qualifiés / semaine": "Qualified meetings / week", "Raisons": "Reasons", "Relances": "Follow-ups",
+    "Signature prévue": "Expected close", "Total": "Total", "Toute l'entreprise": "Whole company",
+    "Transfo. prop. → cde": "Proposal → order", "Transfo. proposition → cde": "Proposal → order conversion",
+    "Valeur à risque": "Value at risk", "Vue :": "View:", "Écart": "Gap", "Équipe": "Team", "Équipes": "Teams",
+    "Étape": "Stage",
+}
+
+
+def translate(spec: CockpitSpec, labels: dict[str, str]) -> CockpitSpec:
+    """The spec with every cell whose text is a known label replaced by its translation."""
+    from dataclasses import replace
+
+    def cell(c: Cell) -> Cell:
+        return replace(c, value=labels[c.value]) if isinstance(c.value, str) and c.value in labels else c
+
+    blocks = tuple(replace(b, cells=tuple(tuple(cell(c) for c in row) for row in b.cells)) for b in spec.blocks)
+    return replace(spec, blocks=blocks, language="en")
+
+
 def _q(text: str) -> str:
     """A string literal for a formula (client text stays inside the quotes)."""
     return '"' + str(text).replace('"', '""') + '"'
@@ -509,7 +550,7 @@ class CockpitBuilder:
 def build_cockpit(data: PipelineData, as_of: date | str, *, view: str = "manager", who: str | None = None,
                   refreshed_at: datetime | None = None, targets_at: TargetsLocation | None = TargetsLocation(),
                   dictionary: KpiDictionary = DEFAULT_DICTIONARY, n_sims: int = 2000, context=None,
-                  quality_sheet: str | None = None) -> CockpitSpec:
+                  quality_sheet: str | None = None, language: str | None = None) -> CockpitSpec:
     """The cockpit of ``view`` (manager, direction, rep) as of ``as_of``.
 
     ``who`` is the team of the manager view (all reps when omitted) or the rep of
@@ -518,10 +559,14 @@ def build_cockpit(data: PipelineData, as_of: date | str, *, view: str = "manager
     shown in the header (the caller passes the clock: this module reads none).
     ``context`` is a ``kpicore.forecast.prepare(data)`` to share with other forecasts.
     ``quality_sheet`` names the data-quality sheet the header's badge links to.
+    ``language`` (default: Settings ``language``, else fr): ``en`` translates the cockpit's own
+    labels (``LABELS_EN``); the view selector keeps its French values, which the refresh reads back.
     """
     if view not in VIEWS:
         raise UsageError(f"vue « {view} » inconnue : choisissez parmi {', '.join(VIEWS)}.")
     as_of = to_date(as_of)
     refreshed_at = refreshed_at or datetime.combine(as_of, datetime.min.time())
-    return CockpitBuilder(data, as_of, view, who, refreshed_at, targets_at, dictionary, n_sims, context,
+    spec = CockpitBuilder(data, as_of, view, who, refreshed_at, targets_at, dictionary, n_sims, context,
                           quality_sheet).build()
+    language = (language or data.setting("language") or "fr").strip().lower()[:2]
+    return translate(spec, LABELS_EN) if language == "en" else spec

@@ -233,3 +233,15 @@ def test_refresh_reads_the_view_chosen_in_the_cockpit_cell(demo_workbook, tmp_pa
     names = [row[0].value for row in outcome.spec.block("scope_table").cells[2:]]
     assert sorted(names) == sorted(outcome.data.reps["team"].unique())
     assert current_view_cell(book) == "Direction"
+
+
+def test_english_labels_by_setting(demo_data):
+    from kpicore.cockpit import LABELS_EN
+
+    spec = build_cockpit(demo_data, DEMO_AS_OF, view="manager", refreshed_at=NOW, n_sims=200, language="en")
+    assert spec.language == "en"
+    texts = {c.value for c in spec.cell_map().values() if isinstance(c.value, str)}
+    assert {"Average deal size", "Reps", "Deals at risk this week"} <= texts
+    assert not texts & (set(LABELS_EN) - set(LABELS_EN.values())), "a French label was left untranslated"
+    french = build_cockpit(demo_data, DEMO_AS_OF, view="manager", refreshed_at=NOW, n_sims=200)
+    assert french.language == "fr" and "Panier moyen" in {c.value for c in french.cell_map().values()}
