@@ -36,6 +36,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from kpicore import schema
 from kpicore.alerts import HIGH, MEDIUM, Alert, compute_alerts
 from kpicore.cockpit_spec import (
     Block,
@@ -58,7 +59,7 @@ from kpicore.periods import MONTH, Period, to_date
 from kpicore.risk import deals_at_risk
 from kpicore.targets import COMPANY, REP, TEAM, target_book
 
-SHEET_NAME = "Cockpit"
+SHEET_NAME = schema.COCKPIT_SHEET
 VIEWS = ("manager", "direction", "rep")
 VIEW_LABELS_FR = {"manager": "Manager", "direction": "Direction", "rep": "Commercial"}
 VIEW_FROM_LABEL = {v.lower(): k for k, v in VIEW_LABELS_FR.items()} | {k: k for k in VIEWS}

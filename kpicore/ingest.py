@@ -237,6 +237,9 @@ def _cut(loc: _Located) -> tuple[TablePart, GridReport, list[Issue]]:
     return part, report, issues
 
 
+_OWN_SHEETS = frozenset(name.casefold() for name in schema.OUTPUT_SHEETS)
+
+
 def ingest(grids: Sequence[RawGrid], source: str = "", settings: Mapping[str, str] | None = None
            ) -> PipelineData:
     """The canonical data of the grids of one or more files, with the quality report.
@@ -251,6 +254,11 @@ def ingest(grids: Sequence[RawGrid], source: str = "", settings: Mapping[str, st
     located: dict[int, _Located] = {}
     ignored: dict[int, str] = {}
     for k, g in enumerate(grids):
+        if g.sheet.casefold() in _OWN_SHEETS:
+            # the product's own output (cockpit, quality sheet, forecast history): never client data,
+            # though its headers may look like a table's
+            ignored[k] = "feuille écrite par Pilotage"
+            continue
         loc = locate(g, overrides)
         if isinstance(loc, str):
             ignored[k] = loc

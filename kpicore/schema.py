@@ -341,3 +341,11 @@ def conform(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     for c in extras:
         out[c] = frame[c]
     return out
+
+
+# Sheets that only the product writes and rebuilds (the ingest never reads them as client data):
+# the cockpit, the data-quality sheet and the forecast history.
+COCKPIT_SHEET = "Cockpit"
+QUALITY_SHEET = "Qualité des données"
+OUTPUT_SHEETS = (COCKPIT_SHEET, QUALITY_SHEET, FORECAST_HISTORY.sheet_fr)
+

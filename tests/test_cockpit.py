@@ -245,3 +245,19 @@ def test_english_labels_by_setting(demo_data):
     assert not texts & (set(LABELS_EN) - set(LABELS_EN.values())), "a French label was left untranslated"
     french = build_cockpit(demo_data, DEMO_AS_OF, view="manager", refreshed_at=NOW, n_sims=200)
     assert french.language == "fr" and "Panier moyen" in {c.value for c in french.cell_map().values()}
+
+
+def test_the_product_sheets_are_never_read_back_as_client_data(demo_workbook, tmp_path):
+    """After a refresh, the forecast history's headers look like Targets; the ingest must skip them."""
+    from addin.actions import refresh
+    from workbook_templates.reading import load_pipeline
+
+    book = tmp_path / "pipeline.xlsx"
+    shutil.copy(demo_workbook, book)
+    clean = load_pipeline(book)
+    refresh(book, as_of=DEMO_AS_OF, now=NOW, n_sims=200, backup=False)
+    again = load_pipeline(book)
+    assert len(again.quality.issues) == len(clean.quality.issues)
+    assert len(again.targets) == len(clean.targets)
+    second = refresh(book, as_of=DEMO_AS_OF, now=NOW, n_sims=200, backup=False)
+    assert second.spec.block("header").cells[0][10].value == clean.quality.badge()

@@ -22,7 +22,7 @@ from kpicore.quality import ERROR
 from kpicore.quality_text import check_report
 from workbook_templates import styles
 
-QUALITY_SHEET = "Qualité des données"
+QUALITY_SHEET = schema.QUALITY_SHEET
 QUALITY_LINK = f"internal:'{QUALITY_SHEET}'!A1"
 # one line per issue below the summary, up to this many (the summary always counts them all)
 MAX_DETAIL_ROWS = 5_000
