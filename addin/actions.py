@@ -75,7 +75,7 @@ def refresh(path: Path, *, view: str | None = None, who: str | None = None, as_o
     from kpicore import schema
     from kpicore.asof import data_today
     from kpicore.forecast import forecast_all, prepare
-    from kpicore.snapshots import append_forecasts
+    from kpicore.snapshots import append_forecasts, append_pipeline_snapshot
     from workbook_templates.cockpit_sheet import write_cockpit
     from workbook_templates.package import SheetPart, replace_sheets
     from workbook_templates.product_sheets import read_product_frame, write_frame_sheet
@@ -104,6 +104,15 @@ def refresh(path: Path, *, view: str | None = None, who: str | None = None, as_o
         schema.FORECAST_HISTORY.sheet_fr: SheetPart(
             lambda wb, ws: write_frame_sheet(wb, ws, history, schema.FORECAST_HISTORY), "hidden"),
     }
+    # one photograph of the pipeline a week, taken live (as of the date of the data): the weekly
+    # deck's "what moved" and the backtest's as-of values come from them, since a CRM overwrites
+    # amounts, stages and close dates. The sheet is rewritten only in a week that has none yet.
+    snaps = data.pipeline_snapshots
+    week_start = pd.Timestamp(as_of) - pd.Timedelta(days=as_of.weekday())
+    if as_of == data_today(data).date() and not (snaps["snapshot_on"] >= week_start).any():
+        snaps = append_pipeline_snapshot(data, as_of)
+        sheets[schema.PIPELINE_SNAPSHOTS.sheet_fr] = SheetPart(
+            lambda wb, ws: write_frame_sheet(wb, ws, snaps, schema.PIPELINE_SNAPSHOTS), "hidden")
     result = replace_sheets(path, sheets, backup=backup)
     return RefreshOutcome(result.path, result.backup, chosen, as_of, spec, data, history)
 

@@ -7,6 +7,7 @@ import warnings
 from datetime import datetime
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kpicore import schema
@@ -261,3 +262,27 @@ def test_the_product_sheets_are_never_read_back_as_client_data(demo_workbook, tm
     assert len(again.targets) == len(clean.targets)
     second = refresh(book, as_of=DEMO_AS_OF, now=NOW, n_sims=200, backup=False)
     assert second.spec.block("header").cells[0][10].value == clean.quality.badge()
+
+
+def test_refresh_photographs_the_pipeline_once_a_week(demo_workbook, demo_data, tmp_path):
+    """A live refresh in a week without a photograph adds one (the open deals, as they are)."""
+    from addin.actions import refresh
+    from workbook_templates.reading import load_pipeline
+
+    deals = demo_data.deals
+    late = deals["created_on"].max() + pd.Timedelta(days=7)  # the data's date moves to the next week
+    newer = demo_data.with_frames(deals=pd.concat([deals, deals.tail(1).assign(
+        deal_id="AFF-99999", created_on=late, status="open", closed_on=pd.NaT)], ignore_index=True))
+    from workbook_templates.pipeline_workbook import write_pipeline_workbook
+
+    book = write_pipeline_workbook(newer, tmp_path / "pipeline.xlsx")
+    before = load_pipeline(book).pipeline_snapshots
+    refresh(book, now=NOW, n_sims=200, backup=False)
+    after = load_pipeline(book).pipeline_snapshots
+    shot = after[after["snapshot_on"] == late]
+    open_now = newer.deals[newer.deals["status"] == "open"]
+    assert len(after) == len(before) + len(open_now)
+    assert set(shot["deal_id"]) == set(open_now["deal_id"])
+    assert shot["amount"].sum() == pytest.approx(open_now["amount"].sum())
+    refresh(book, now=NOW, n_sims=200, backup=False)  # same week: no second photograph
+    assert len(load_pipeline(book).pipeline_snapshots) == len(after)
