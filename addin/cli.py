@@ -265,6 +265,29 @@ def cmd_activity(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- templates, rep export
+def cmd_template(args: argparse.Namespace) -> int:
+    if args.kind == "pipeline":
+        from workbook_templates.pipeline_template import write_pipeline_template
+
+        path = write_pipeline_template(Path(args.out))
+        print(f"Modèle de classeur pipeline écrit : {path}")
+    else:
+        from workbook_templates.activity_workbook import write_activity_template
+
+        path = write_activity_template(Path(args.out), team=args.team, pipeline=args.from_)
+        print(f"Classeur d'activité écrit : {path}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from workbook_templates.rep_export import export_rep_file
+
+    path = export_rep_file(Path(args.file), args.name, Path(args.out), as_of=args.as_of)
+    print(f"Vue personnelle de {args.name} écrite : {path} (ses seuls chiffres)")
+    return 0
+
+
 # --------------------------------------------------------------------------- scheduled runs
 def cmd_run(args: argparse.Namespace) -> int:
     """Exit codes for Task Scheduler and cron: see addin.scheduled (0 ok ... 6 internal error)."""
@@ -367,6 +390,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=float, default=0.0,
                    help="secondes d'attente si une autre actualisation tient le classeur (défaut : refus immédiat)")
     p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser("template", help="modèles : classeur pipeline vierge, classeur d'activité des commerciaux")
+    p.add_argument("kind", choices=("pipeline", "activity"))
+    p.add_argument("out", help="fichier .xlsx à créer (jamais par-dessus un fichier existant)")
+    p.add_argument("--team", help="activity : l'équipe dont les commerciaux figurent dans la liste")
+    p.add_argument("--from", dest="from_", help="activity : classeur pipeline d'où prendre commerciaux et types")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("export", help="la vue personnelle d'un commercial, dans un fichier à lui")
+    p.add_argument("what", choices=("rep",))
+    p.add_argument("name", help="le commercial, tel qu'écrit dans la feuille Commerciaux")
+    p.add_argument("file", help="classeur pipeline")
+    p.add_argument("--out", required=True, help="fichier .xlsx à écrire")
+    p.add_argument("--as-of", type=_date)
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("run", help="exécution planifiée : actualisation + deck hebdo (et mensuel le 1er jour ouvré)")
     p.add_argument("kind", choices=("weekly", "monthly", "refresh"))

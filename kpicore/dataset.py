@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from kpicore import schema
+from kpicore.kpi_dictionary import DEFAULT_DICTIONARY, KpiDictionary
 from kpicore.quality import QualityReport
 
 if TYPE_CHECKING:  # kpicore.ingest imports this module
@@ -56,6 +57,9 @@ class PipelineData:
     # how each sheet of the source was read (mapping, header row, row outcomes); None when
     # the data did not come through kpicore.ingest (the demo company, tests)
     ingest: "IngestReport | None" = None
+    # the KPI dictionary as the workbook's « Dictionnaire KPI » sheet edits it (thresholds,
+    # labels); the shipped one when the source has no such sheet
+    dictionary: KpiDictionary = DEFAULT_DICTIONARY
 
     def with_frames(self, **frames: pd.DataFrame) -> "PipelineData":
         return replace(self, **frames)

@@ -713,3 +713,19 @@ def test_state_of_an_existing_product_sheet_follows_the_request(client):
     assert sheets["Cockpit"].get("state") is None and sheets["Archive"].get("state") == "hidden"
     with pytest.raises(ValueError, match="state of sheet"):
         replace_sheets(client, {"Cockpit": SheetPart(_cockpit().write, "cachée")})
+
+
+def test_a_workbook_saved_by_openpyxl_gets_a_new_sheet(tmp_path):
+    """openpyxl declares xmlns:r on each <sheet>, not on <workbook>: a new entry must declare it too."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "Affaires"
+    wb.active["A1"] = "N° affaire"
+    wb.create_sheet("Objectifs")
+    path = tmp_path / "saved_by_openpyxl.xlsx"
+    wb.save(path)
+    workbook_xml = _members(path)["xl/workbook.xml"].decode()
+    assert "<workbook xmlns:r=" not in workbook_xml and 'sheet xmlns:r="' in workbook_xml  # the case at hand
+    replace_sheets(path, {"Cockpit": SheetPart(lambda wb, ws: ws.write("A1", "ok"))}, backup=False)
+    ET.fromstring(_members(path)["xl/workbook.xml"])  # well-formed, every prefix bound
+    _check_package_consistent(path)
+    assert _load(path)["Cockpit"]["A1"].value == "ok"

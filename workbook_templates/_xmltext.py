@@ -52,6 +52,16 @@ def prefix_for(text: str, namespace: str) -> str | None:
     return m.group(1) if m else None
 
 
+def root_prefix_for(text: str, namespace: str) -> str | None:
+    """A prefix declared for ``namespace`` on the root element itself, or None.
+
+    Only a root declaration is in scope for an element we add: openpyxl, for
+    one, declares ``xmlns:r`` on each ``<sheet>`` rather than on ``<workbook>``.
+    """
+    root = re.search(r"<(?![?!])[^>]*>", text)
+    return prefix_for(root.group(0), namespace) if root else None
+
+
 def qname(prefix: str, local: str) -> str:
     return f"{prefix}:{local}" if prefix else local
 

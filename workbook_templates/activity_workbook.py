@@ -119,13 +119,19 @@ def write_activity_workbook(path: str | os.PathLike, reps: Sequence[str] = (), *
         fmts = styles.xlsxwriter_formats(wb)
         ws = wb.add_worksheet(SHEET)
         for c, col in enumerate(cols):
-            width = styles.KIND_WIDTHS.get(col.kind, 20 if col.name != "note" else 45)
+            # dates get a little more than elsewhere: seen touching the rep's name in LibreOffice
+            width = 13 if col.kind == "date" else styles.KIND_WIDTHS.get(col.kind, 20 if col.name != "note" else 45)
             ws.set_column(c, c, width, fmts[col.kind])
         ws.add_table(0, 0, BLANK_ROWS, len(cols) - 1, {
             "name": TABLE, "style": styles.TABLE_STYLE,
             "columns": [{"header": col.label_fr, "header_format": fmts["header"]} for col in cols]})
         ws.freeze_panes(1, 0)
         ws.set_row(0, 30)
+        # read across: landscape, one page wide, the header on every page
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
 
         def column(name: str) -> tuple[int, int, int, int]:
             return 1, names.index(name), BLANK_ROWS, names.index(name)
@@ -153,6 +159,9 @@ def write_activity_workbook(path: str | os.PathLike, reps: Sequence[str] = (), *
 
         help_ws = wb.add_worksheet("Mode d'emploi")
         help_ws.set_column(0, 0, 100)
+        help_ws.set_landscape()
+        help_ws.set_paper(9)
+        help_ws.fit_to_pages(1, 0)
         bold = wb.add_format({"bold": True, "font_size": 14})
         for r, line in enumerate(HOW_TO):
             help_ws.write_string(r, 0, line, bold if r == 0 else None)
@@ -199,3 +208,20 @@ def activity_workbook_for(data, path: str | os.PathLike, *, team: str | None = N
         reps_frame = chosen
     reps = sorted(str(r) for r in reps_frame["rep"].dropna().unique())
     return write_activity_workbook(path, reps, team=team)
+
+
+def write_activity_template(path: str | os.PathLike, *, team: str | None = None,
+                            pipeline: str | os.PathLike | None = None) -> Path:
+    """``pilotage template activity OUT.xlsx [--team NAME] [--from PIPELINE.xlsx]``.
+
+    With ``pipeline``, the rep drop-down holds that workbook's active reps (of
+    ``team`` only, when given); without it the rep column is free text.
+    """
+    if pipeline is None:
+        if team:
+            raise UsageError("--team demande --from PIPELINE.xlsx : les équipes sont lues dans la feuille "
+                             "Commerciaux du classeur pipeline.")
+        return write_activity_workbook(path)
+    from workbook_templates.reading import load_pipeline
+
+    return activity_workbook_for(load_pipeline(pipeline), path, team=team)

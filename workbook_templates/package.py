@@ -671,7 +671,7 @@ class _WorkbookEdit:
     def __init__(self, wb_text: str, wb_root, rels_text: str, rels: list[_Rel], ct_text: str) -> None:
         self.wb_text, self.rels_text, self.ct_text = wb_text, rels_text, ct_text
         self.prefix = xt.root_prefix(wb_text)
-        self.r_prefix = xt.prefix_for(wb_text, NS_R)
+        self.r_prefix = xt.root_prefix_for(wb_text, NS_R)
         self.rels = {r.id: r for r in rels}
         self.rels_prefix = xt.root_prefix(rels_text)
         self.ct_prefix = xt.root_prefix(ct_text)

@@ -31,7 +31,8 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -55,7 +56,24 @@ _NS_PER_DAY = 86_400 * 10**9
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def write_pipeline_workbook(data: PipelineData, path: str | os.PathLike) -> Path:
+@dataclass(frozen=True)
+class Extras:
+    """Hooks that add to the package while XlsxWriter builds it (the template uses them).
+
+    ``first(workbook, fmts)`` adds sheets before the table sheets, ``each(workbook,
+    sheet, table, frame, fmts)`` decorates each table sheet (validations, column
+    formats), ``last(workbook, fmts)`` adds sheets after the visible table sheets
+    (before the hidden product sheets).  Sheets added by ``first`` must hold no
+    Excel table; ``each`` must not write below the header except row 2's formatted
+    blanks (the data rows are streamed there afterwards).
+    """
+
+    first: Callable | None = None
+    each: Callable | None = None
+    last: Callable | None = None
+
+
+def write_pipeline_workbook(data: PipelineData, path: str | os.PathLike, *, extras: Extras | None = None) -> Path:
     """Write every canonical table of ``data`` to a new workbook at ``path``; return the path.
 
     The file is written next to its destination under a temporary name, then
@@ -90,7 +108,7 @@ def write_pipeline_workbook(data: PipelineData, path: str | os.PathLike) -> Path
         skeleton, final = temps
         # mkstemp creates files for their owner only; give the result the usual permissions.
         os.chmod(final, 0o666 & ~_umask())
-        _write(data, frames, skeleton, final)
+        _write(data, frames, skeleton, final, extras or Extras())
         os.replace(final, path)
     finally:
         for tmp in temps:
@@ -105,12 +123,14 @@ def _umask() -> int:
     return mask
 
 
-def _write(data: PipelineData, frames: dict[str, pd.DataFrame], skeleton: str, final: str) -> None:
-    plans = _write_skeleton(data, frames, skeleton)
+def _write(data: PipelineData, frames: dict[str, pd.DataFrame], skeleton: str, final: str,
+           extras: Extras) -> None:
+    plans = _write_skeleton(data, frames, skeleton, extras)
     _fill(skeleton, final, plans)
 
 
-def _write_skeleton(data: PipelineData, frames: dict[str, pd.DataFrame], filename: str) -> list[tuple]:
+def _write_skeleton(data: PipelineData, frames: dict[str, pd.DataFrame], filename: str,
+                    extras: Extras = Extras()) -> list[tuple]:
     """The package by XlsxWriter; returns (sheet part, table part, table, frame) per sheet."""
     workbook = xlsxwriter.Workbook(filename, {
         # Client text is data: never turn it into a formula, a link or a number.
@@ -125,9 +145,14 @@ def _write_skeleton(data: PipelineData, frames: dict[str, pd.DataFrame], filenam
     })
     fmts = styles.xlsxwriter_formats(workbook)
     plans = []
+    if extras.first:
+        extras.first(workbook, fmts)
     # Visible sheets first: the first sheet of a workbook may not be hidden.
     ordered = sorted(ATTRIBUTES.items(), key=lambda kv: kv[1].written_by_product)
-    for number, (name, table) in enumerate(ordered, start=1):
+    for name, table in ordered:
+        if table.written_by_product and extras.last:
+            extras.last(workbook, fmts)
+            extras = Extras(each=extras.each)
         frame = frames[name]
         sheet = workbook.add_worksheet(table.sheet_fr)
         last_col = len(table.columns) - 1
@@ -145,10 +170,14 @@ def _write_skeleton(data: PipelineData, frames: dict[str, pd.DataFrame], filenam
             "style": styles.TABLE_STYLE,
             "columns": [{"header": col.label_fr, "header_format": fmts["header"]} for col in table.columns],
         })
+        if extras.each:
+            extras.each(workbook, sheet, table, frame, fmts)
         if table.written_by_product:
             sheet.hide()
-        # XlsxWriter numbers sheet and table parts in creation order (one table per sheet).
-        plans.append((f"xl/worksheets/sheet{number}.xml", f"xl/tables/table{number}.xml", table, frame))
+        # XlsxWriter numbers sheet parts by position and table parts in creation order.
+        number = len(workbook.worksheets())
+        table_number = sum(len(ws.tables) for ws in workbook.worksheets())
+        plans.append((f"xl/worksheets/sheet{number}.xml", f"xl/tables/table{table_number}.xml", table, frame))
     workbook.close()
     return plans
 
