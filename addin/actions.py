@@ -143,6 +143,16 @@ def deck_name(kind: str, as_of: date) -> str:
     return f"{DECK_KINDS[kind][1]} {as_of:%Y-%m-%d}"
 
 
+def deck_beside(data: PipelineData, kind: str, folder: Path) -> Path:
+    """The deck as of the date of the data, in ``folder`` under a name no existing file has
+    (the ribbon's and the LibreOffice menu's « Deck hebdo » / « Deck mensuel »)."""
+    from kpicore.asof import data_today
+    from workbook_templates.activity_workbook import free_path
+
+    as_of = data_today(data).date()
+    return export_deck(data, kind, as_of, free_path(Path(folder), deck_name(kind, as_of), ".pptx"))
+
+
 def new_activity_workbook(data: PipelineData | None, folder: Path, stem: str = "Activités commerciales") -> Path:
     """A new shared activity workbook in ``folder`` (never over an existing file), reps from ``data``."""
     from workbook_templates.activity_workbook import free_path, write_activity_workbook

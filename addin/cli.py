@@ -265,6 +265,15 @@ def cmd_activity(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- LibreOffice extension
+def cmd_extension(args: argparse.Namespace) -> int:
+    from addin.extension import build_extension
+
+    print(f"Extension LibreOffice écrite : {build_extension(Path(args.out))}")
+    print("Installez-la avec : unopkg add " + args.out + " (LibreOffice fermé), ou le Gestionnaire des extensions.")
+    return 0
+
+
 # --------------------------------------------------------------------------- templates, rep export
 def cmd_template(args: argparse.Namespace) -> int:
     if args.kind == "pipeline":
@@ -390,6 +399,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=float, default=0.0,
                    help="secondes d'attente si une autre actualisation tient le classeur (défaut : refus immédiat)")
     p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser("extension", help="extension LibreOffice Calc (menu Pilotage)")
+    p.add_argument("action", choices=("build",))
+    p.add_argument("--out", default="pilotage.oxt", help="fichier .oxt écrit")
+    p.set_defaults(func=cmd_extension)
 
     p = sub.add_parser("template", help="modèles : classeur pipeline vierge, classeur d'activité des commerciaux")
     p.add_argument("kind", choices=("pipeline", "activity"))

@@ -62,13 +62,9 @@ def refresh_live(book, *, now: datetime | None = None, n_sims: int = 2000) -> st
 
 
 def _deck(book, kind: str) -> str:
-    from addin.actions import deck_name, export_deck
-    from workbook_templates.activity_workbook import free_path
+    from addin.actions import deck_beside
 
-    data = load_live(book)
-    as_of = data_date(data)
-    path = export_deck(data, kind, as_of, free_path(output_folder(book), deck_name(kind, as_of), ".pptx"))
-    return f"Présentation créée : {path}"
+    return f"Présentation créée : {deck_beside(load_live(book), kind, output_folder(book))}"
 
 
 def deck_weekly_live(book) -> str:
@@ -81,27 +77,9 @@ def deck_monthly_live(book) -> str:
 
 def check_live(book) -> str:
     """A short report for a message box: rows per table, the totals, the main problems and their fix."""
-    from kpicore.quality_text import check_report
+    from kpicore.quality_text import check_summary_text
 
-    data = load_live(book)
-    r = check_report(data)
-    out = []
-    for sh in r["sheets"]:
-        if sh["table"]:
-            n = sh["rows"]
-            out.append(f"• {sh['sheet']} : {n['kept']} ligne(s) gardée(s), {n['excluded']} exclue(s)")
-    t = r["row_totals"]
-    out.append(f"Bilan : {t['data']} lue(s), {t['kept']} gardée(s), {t['excluded']} exclue(s) ; "
-               f"{len(data.quality.errors)} erreur(s), {len(data.quality.warnings)} correction(s).")
-    for g in r["errors"][:MAX_PROBLEMS]:
-        first = g["first"][0] if g["first"] else {}
-        where = f" (ex. {first.get('sheet')}!{first.get('row')})" if first.get("row") else ""
-        out.append(f"✗ {g['problem']} : {g['count']}{where}\n   → {g['fix']}")
-    if len(r["errors"]) > MAX_PROBLEMS or r["warnings"]:
-        out.append("Rapport complet : pilotage check <classeur> en ligne de commande.")
-    if not r["errors"]:
-        out.append("Aucune ligne exclue : les données sont utilisables telles quelles.")
-    return "\n".join(out)
+    return check_summary_text(load_live(book), MAX_PROBLEMS)
 
 
 def activity_workbook_live(book) -> str:

@@ -133,3 +133,28 @@ def check_report_text(data: PipelineData) -> str:
                 out.append(f"    {where}")
             out.append(f"    → {g['fix']}")
     return "\n".join(out) + "\n"
+
+
+def check_summary_text(data: PipelineData, max_problems: int = 4) -> str:
+    """A short report for a message box (Excel ribbon, LibreOffice menu): rows kept and excluded per
+    table, the totals, the main problems with their fix. ``max_problems``: a message box shows about
+    1,000 characters well."""
+    r = check_report(data)
+    out = []
+    for sh in r["sheets"]:
+        if sh["table"]:
+            n = sh["rows"]
+            out.append(f"• {sh['sheet']} : {n['kept']} ligne(s) gardée(s), {n['excluded']} exclue(s)")
+    t = r["row_totals"]
+    out.append(f"Bilan : {t['data']} lue(s), {t['kept']} gardée(s), {t['excluded']} exclue(s) ; "
+               f"{len(data.quality.errors)} erreur(s), {len(data.quality.warnings)} correction(s).")
+    for g in r["errors"][:max_problems]:
+        first = g["first"][0] if g["first"] else {}
+        where = f" (ex. {first.get('sheet')}!{first.get('row')})" if first.get("row") else ""
+        out.append(f"✗ {g['problem']} : {g['count']}{where}\n   → {g['fix']}")
+    if len(r["errors"]) > max_problems or r["warnings"]:
+        out.append("Rapport complet : pilotage check <classeur> en ligne de commande.")
+    if not r["errors"]:
+        out.append("Aucune ligne exclue : les données sont utilisables telles quelles.")
+    return "\n".join(out)
+

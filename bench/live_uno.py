@@ -1,0 +1,148 @@
+"""Benchmark: a live refresh through LibreOffice (UNO) beside the file writer's refresh, on the demo workbook.
+
+Steps, each timed (wall clock), on copies of the demo workbook (written once
+with ``write_pipeline_workbook`` and cached under ``bench/output/``):
+
+- ``file``: ``addin.actions.refresh`` on the file (read with calamine, build,
+  write the Cockpit at the package level, atomic save with backup);
+- ``uno``: a headless soffice started (own profile), the workbook opened,
+  then ``load_uno`` (read the database ranges over UNO + ingest),
+  ``build_cockpit``, ``write_cockpit_uno`` and LibreOffice's save as .xlsx;
+  the UNO steps run over the socket bridge, one round trip per call;
+- ``uno-in-process`` (``--extension``): the same refresh dispatched from the
+  installed .oxt, so the Python code runs inside soffice and every UNO call is
+  in-process, as for a user clicking the menu.
+
+Usage: ``.venv/bin/python bench/live_uno.py [--n-sims 2000] [--extension]``.
+Prints a table and writes ``bench/output/live_uno.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUTPUT = HERE / "output"
+sys.path.insert(0, str(HERE.parent))
+
+NOW = datetime(2026, 11, 20, 8, 30)
+
+
+def demo_workbook() -> Path:
+    path = OUTPUT / "live_uno_demo.xlsx"
+    if not path.exists():
+        from kpicore.demo_company import generate
+        from workbook_templates.pipeline_workbook import write_pipeline_workbook
+
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        write_pipeline_workbook(generate(), path)
+    return path
+
+
+def time_file(source: Path, tmp: Path, n_sims: int) -> dict[str, float]:
+    from addin.actions import refresh
+
+    copy = tmp / "file.xlsx"
+    shutil.copy(source, copy)
+    t = time.perf_counter()
+    refresh(copy, now=NOW, n_sims=n_sims, backup=True)
+    return {"total": time.perf_counter() - t}
+
+
+def time_uno(source: Path, tmp: Path, n_sims: int) -> dict[str, float]:
+    from addin.actions import targets_location
+    from addin.live_uno import write_cockpit_uno
+    from addin.uno_actions import _data_date, load_uno
+    from addin.uno_bridge import Office, store_as_xlsx
+    from kpicore.cockpit import build_cockpit
+
+    copy = tmp / "uno.xlsx"
+    shutil.copy(source, copy)
+    out: dict[str, float] = {}
+    t0 = t = time.perf_counter()
+    with Office() as office:
+        out["start soffice"] = time.perf_counter() - t
+        t = time.perf_counter()
+        doc = office.open(copy)
+        out["open"] = time.perf_counter() - t
+        t = time.perf_counter()
+        data = load_uno(doc)
+        out["read + ingest"] = time.perf_counter() - t
+        t = time.perf_counter()
+        spec = build_cockpit(data, _data_date(data), refreshed_at=NOW, targets_at=targets_location(data),
+                             n_sims=n_sims)
+        out["build"] = time.perf_counter() - t
+        t = time.perf_counter()
+        write_cockpit_uno(doc, spec)
+        out["write cockpit"] = time.perf_counter() - t
+        t = time.perf_counter()
+        store_as_xlsx(doc, tmp / "uno-saved.xlsx")
+        out["save"] = time.perf_counter() - t
+        doc.close(True)
+    out["total"] = time.perf_counter() - t0
+    return out
+
+
+def time_extension(source: Path, n_sims: int) -> dict[str, float]:
+    """The menu's refresh inside soffice (the .oxt installed with unopkg; as nobody when run as root)."""
+    from addin.extension import build_extension, command_url
+    from addin.uno_bridge import Office
+    from workbook_templates.libreoffice import make_profile
+
+    base = Path(tempfile.mkdtemp(prefix="pilotage-bench-"))
+    try:
+        profile = base / "profile"
+        make_profile(profile)
+        oxt = build_extension(base / "pilotage.oxt")
+        cmd = ["unopkg", "add", "--suppress-license", f"-env:UserInstallation={profile.as_uri()}", str(oxt)]
+        if os.geteuid() == 0:
+            for p in (base, profile, profile / "user"):
+                p.chmod(0o777)
+            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+        subprocess.run(cmd, check=True, capture_output=True, env={**os.environ, "HOME": str(base)})
+        copy = base / "pipeline.xlsx"
+        shutil.copy(source, copy)
+        journal = base / "journal.jsonl"
+        with Office(profile, env={"PILOTAGE_UNO_JOURNAL": str(journal), "PILOTAGE_NO_DIALOG": "1"}) as office:
+            doc = office.open(copy)
+            helper = office.service("com.sun.star.frame.DispatchHelper")
+            t = time.perf_counter()
+            helper.executeDispatch(doc.CurrentController.Frame, command_url("pilotage_refresh"), "", 0, ())
+            total = time.perf_counter() - t
+            doc.close(True)
+        run = json.loads(journal.read_text(encoding="utf-8").splitlines()[-1])
+        return {"dispatch (read + build + write)": total, "inside soffice": run["seconds"]}
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-sims", type=int, default=2000)
+    parser.add_argument("--extension", action="store_true", help="also time the refresh dispatched from the .oxt")
+    args = parser.parse_args()
+    source = demo_workbook()
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="pilotage-bench-") as tmp:
+        results["file"] = time_file(source, Path(tmp), args.n_sims)
+        results["uno"] = time_uno(source, Path(tmp), args.n_sims)
+    if args.extension:
+        results["uno-in-process"] = time_extension(source, args.n_sims)
+    print(f"demo workbook {source.name} ({source.stat().st_size / 1e6:.1f} MB), n_sims={args.n_sims}")
+    for engine, steps in results.items():
+        for step, seconds in steps.items():
+            print(f"{engine:16} {step:34} {seconds:7.2f} s")
+    (OUTPUT / "live_uno.json").write_text(json.dumps({"n_sims": args.n_sims, "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
