@@ -191,8 +191,7 @@ def test_log_path_can_be_chosen_and_is_appended(workbook, tmp_path):
 
 
 def test_real_run_on_the_demo_workbook(demo_workbook, tmp_path):
-    """The default steps: the real refresh and the real decks (when the deck module is there)."""
-    pytest.importorskip("ritual_decks.deck")
+    """The default steps: the real refresh and the real decks."""
     from kpicore.demo_company import DEMO_AS_OF
 
     path = tmp_path / "pipeline.xlsx"
