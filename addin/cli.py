@@ -16,7 +16,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from kpicore.errors import PilotageError, UsageError
+from kpicore.errors import PilotageError
 
 
 def _date(text: str) -> date:

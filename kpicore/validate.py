@@ -379,8 +379,7 @@ def _duplicates(allf: pd.DataFrame, keep: np.ndarray, table: schema.Table, works
         rows = [f"{works[pt].p.sheet} ligne {works[pt].rows[i]}" for pt, i in where]
         ident = " / ".join(str(grp.iloc[0][k]) for k in key)
         if h.nunique() == 1:
-            (pt0, i0), rest = where[0], where[1:]
-            for pt, i in rest:
+            for pt, i in where[1:]:  # the first copy is kept
                 keep[grp.index[where.index((pt, i))]] = False
                 merged[pt].append(i)
                 works[pt].issue(WARNING, f"Ligne en double (identique à {rows[0]}) : une seule copie gardée",

@@ -51,7 +51,7 @@ def _client(path: Path, data, *, macro: bool) -> Path:
     deals.write_comment("A1", "Numéro de l'affaire dans le CRM")
     deals.data_validation(1, 3, len(data.deals), 3, {"validate": "list", "source": list(data.stages["stage"])})
     chart = wb.add_chart({"type": "column"})
-    chart.add_series({"values": f"=Affaires!$F$2:$F$20", "name": "Montants"})
+    chart.add_series({"values": "=Affaires!$F$2:$F$20", "name": "Montants"})
     deals.insert_chart("R2", chart)
     deals.insert_image("R20", "logo.png", {"image_data": io.BytesIO(corpus._png())})
     _write_table(wb, "Activités", schema.ACTIVITIES, acts, date_fmt)
