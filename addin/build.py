@@ -42,6 +42,7 @@ from xml.sax.saxutils import escape
 
 from addin.ribbon_actions import ACTIONS, VBA_MODULE, RibbonAction, groups
 from kpicore.errors import UsageError
+from workbook_templates.safe_file import publish
 
 ADDIN_NAME = "pilotage.xlam"
 CUSTOM_UI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
@@ -159,7 +160,7 @@ def build_addin(out_path: str | os.PathLike, *, template: Path | None = None, in
         with zipfile.ZipFile(tmp, "w") as zout:
             for name in sorted(members):
                 zout.writestr(_zipinfo(name), members[name])
-        os.replace(tmp, out_path)
+        publish(tmp, out_path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

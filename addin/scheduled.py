@@ -55,6 +55,7 @@ from pathlib import Path
 
 from kpicore.dataset import PipelineData
 from kpicore.errors import FileBusyError, PilotageError, WriteFailedError
+from workbook_templates.safe_file import publish
 
 EXIT_OK = 0
 EXIT_DATA_WARNINGS = 1
@@ -193,12 +194,9 @@ def _write_deck(step: DeckStep, data: PipelineData, as_of: date, final: Path) ->
     fd, tmp_name = tempfile.mkstemp(prefix=".pilotage-deck.", suffix=final.suffix, dir=final.parent)
     os.close(fd)
     tmp = Path(tmp_name)
-    umask = os.umask(0)
-    os.umask(umask)
     try:
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a deck is an ordinary file
         step(data, as_of, tmp)
-        os.replace(tmp, final)
+        publish(tmp, final)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

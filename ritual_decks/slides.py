@@ -26,6 +26,7 @@ from pptx.util import Pt
 from kpicore.errors import InputFileError
 from ritual_decks import style, text_fit
 from ritual_decks.charts import Box
+from workbook_templates.safe_file import publish
 
 # Placeholder types a layout may carry and still count as "title only" / "blank".
 _FURNITURE = {PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER}
@@ -403,7 +404,7 @@ class DeckWriter:
         os.close(fd)
         try:
             self.prs.save(tmp)
-            os.replace(tmp, out)
+            publish(tmp, out)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -37,6 +37,7 @@ import xlsxwriter
 from kpicore import schema
 from kpicore.errors import UsageError
 from workbook_templates import styles
+from workbook_templates.safe_file import publish
 
 SHEET = "Activités"
 TABLE = "Activities"
@@ -181,7 +182,7 @@ def write_activity_workbook(path: str | os.PathLike, reps: Sequence[str] = (), *
         wb.define_name(TYPES_NAME, f"='{LISTS_SHEET}'!$B$2:$B${len(words) + 1}")
         lists.hide()
         wb.close()
-        os.replace(tmp, path)
+        publish(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -45,6 +45,7 @@ from kpicore import schema
 from kpicore.dataset import ATTRIBUTES, PipelineData
 from kpicore.errors import InputFileError
 from workbook_templates import styles
+from workbook_templates.safe_file import publish
 
 # Excel's limit is 1,048,576 rows per sheet, one of them is the header.
 MAX_DATA_ROWS = 1_048_575
@@ -106,21 +107,13 @@ def write_pipeline_workbook(data: PipelineData, path: str | os.PathLike, *, extr
             os.close(fd)
             temps.append(tmp)
         skeleton, final = temps
-        # mkstemp creates files for their owner only; give the result the usual permissions.
-        os.chmod(final, 0o666 & ~_umask())
         _write(data, frames, skeleton, final, extras or Extras())
-        os.replace(final, path)
+        publish(final, path)
     finally:
         for tmp in temps:
             if os.path.exists(tmp):
                 os.unlink(tmp)
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _write(data: PipelineData, frames: dict[str, pd.DataFrame], skeleton: str, final: str,

@@ -26,6 +26,7 @@ from kpicore.parsing import fold
 from kpicore.periods import to_date
 from workbook_templates import styles
 from workbook_templates.cockpit_sheet import write_cockpit
+from workbook_templates.safe_file import publish
 
 ACTIVITY_SHEET = "Mes activités"
 ACTIVITY_TABLE = "MesActivites"
@@ -80,7 +81,7 @@ def export_rep(data: PipelineData, rep: str, out_path: str | os.PathLike, *, as_
         write_cockpit(wb, spec)
         _write_activities(wb, mine)
         wb.close()
-        os.replace(tmp, out_path)
+        publish(tmp, out_path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

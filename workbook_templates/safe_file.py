@@ -183,6 +183,32 @@ def write_atomically(path: Path, write: Callable[[Path], None], *, backup: bool 
         return _write_locked(path, write, backup=backup, backup_dir=backup_dir, keep=keep)
 
 
+def ordinary_mode() -> int:
+    """The permissions of a file created the usual way: 0o666 less the umask.
+
+    ``tempfile.mkstemp`` creates files readable by their owner only; an output
+    renamed from one would stay private (a deck a manager mails, a workbook on
+    a shared drive).
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def set_final_mode(tmp: Path | str, path: Path | str) -> None:
+    """Give ``tmp`` the mode of the file it will replace, or an ordinary file's mode."""
+    if Path(path).exists():
+        shutil.copymode(path, tmp)
+    else:
+        os.chmod(tmp, ordinary_mode())
+
+
+def publish(tmp: Path | str, path: Path | str) -> None:
+    """Put a finished temporary file (same folder) in place of ``path``: its final mode, then one rename."""
+    set_final_mode(tmp, path)
+    os.replace(tmp, path)
+
+
 def _write_locked(path: Path, write: Callable[[Path], None], *, backup: bool, backup_dir: Path | None,
                   keep: int) -> Path | None:
     folder = path.parent
@@ -200,8 +226,7 @@ def _write_locked(path: Path, write: Callable[[Path], None], *, backup: bool, ba
         write(tmp)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
-        if path.exists():
-            shutil.copymode(path, tmp)
+        set_final_mode(tmp, path)
         # the user may have opened the file while we were writing
         check_not_open(path)
         if backup and path.exists():
