@@ -487,8 +487,31 @@ def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=Non
     pipe = _Pipe(ctx, pipeline_as_of(data, as_of, today=ctx.today))
     method, reason = _choose_method(ctx, as_of, per, method_shown)
     todo = scopes(data) if scopes_ is None else list(scopes_)
-    return tuple(_forecast_scope(ctx, pipe, per, s, n_sims=n_sims, seed=seed, method_shown=method,
-                                 method_reason_fr=reason) for s in todo)
+    fcs = tuple(_forecast_scope(ctx, pipe, per, s, n_sims=n_sims, seed=seed, method_shown=method,
+                                method_reason_fr=reason) for s in todo)
+    if method_shown is not None or as_of not in ctx.backtests:
+        return fcs
+    # the range as measured: widened by the errors the company's own replay has seen
+    errors = ctx.backtests[as_of].range_errors(MONTH if per.kind == MONTH else QUARTER,
+                                               per.days_elapsed(as_of.date()) / per.days)
+    return tuple(_measured_range(fc, errors) for fc in fcs)
+
+
+def _measured_range(fc: Forecast, errors: np.ndarray | None) -> Forecast:
+    """``fc`` with P10-P90 at least as wide as its past errors (kpicore.backtest, "The range measured"),
+    and P(reach target) read from those errors when they widened it."""
+    from kpicore.backtest import widen
+
+    p10, p90 = widen(fc.p50, fc.p10, fc.p90, fc.won_to_date, errors)
+    if (p10, p90) == (fc.p10, fc.p90):
+        return fc
+    prob = fc.prob_reach_target
+    if fc.target is not None and errors is not None:
+        prob = 1.0 if fc.won_to_date >= fc.target else float(np.mean(fc.p50 * np.exp(errors) >= fc.target))
+    note = (f"Fourchette P10–P90 élargie par l'erreur mesurée sur {len(errors)} périodes passées "
+            "(la simulation seule ne contient pas l'erreur du modèle).")
+    return replace(_replace_shown(replace(fc, p10=p10, p90=p90, prob_reach_target=prob)),
+                   notes_fr=fc.notes_fr + (note,))
 
 
 def forecast(data: PipelineData, period: str | Period = "quarter", scope: tuple[str, str] = COMPANY_SCOPE,

@@ -6,6 +6,7 @@ import json
 from importlib import resources
 
 import jsonschema
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -115,3 +116,44 @@ def test_backtest_scores_only_periods_over_by_its_end():
     # months over by 2025-09-15: June, July, August; quarters: Q2 only (Q3 ends on 09-30)
     assert set(bt.rows["period"]) == {"2025-06", "2025-07", "2025-08", "2025-Q2"}
     assert bt.as_of_dates[-1] == T("2025-08-25")
+
+
+# -- the range measured, not promised ----------------------------------------------------------
+
+def test_widen_takes_the_past_errors_percentiles_and_never_narrows():
+    from kpicore.backtest import widen
+
+    errors = np.log(np.array([0.5, 0.8, 0.9, 1.0, 1.0, 1.1, 1.2, 1.5, 2.0, 1.0]))
+    q10, q90 = np.quantile(errors, [0.1, 0.9])
+    lo, hi = widen(100.0, 95.0, 105.0, 0.0, errors)
+    assert lo == pytest.approx(100 * np.exp(q10)) and hi == pytest.approx(100 * np.exp(q90))
+    # already wider than the errors: unchanged
+    assert widen(100.0, 10.0, 500.0, 0.0, errors) == (10.0, 500.0)
+    # never below what is already won
+    assert widen(100.0, 95.0, 105.0, 90.0, errors)[0] == 90.0
+    assert widen(100.0, 95.0, 105.0, 0.0, None) == (95.0, 105.0)
+
+
+def test_each_replayed_range_uses_only_errors_of_periods_over_before_it():
+    from kpicore.backtest import RANGE_MIN_POINTS, _widen_ranges
+
+    T = pd.Timestamp
+    rows = []
+    # ten months, each forecast on its 1st (first third) at 100 with the simulation's 95-105
+    actuals = [50, 80, 90, 100, 100, 110, 120, 150, 200, 100]
+    for k, actual in enumerate(actuals):
+        start = T("2025-01-01") + pd.DateOffset(months=k)
+        end = start + pd.DateOffset(months=1) - pd.Timedelta(days=1)
+        rows.append({"as_of": start, "granularity": "month", "period": f"m{k}", "method": "calibrated",
+                     "predicted": 100.0, "actual": float(actual), "p10": 95.0, "p90": 105.0,
+                     "period_end": end, "third": 0, "won_to_date": 0.0})
+    out = _widen_ranges(pd.DataFrame(rows))
+    for k in range(len(actuals)):
+        past = np.log(np.array(actuals[:k]) / 100.0)  # months over before the k-th forecast's date
+        if len(past) < RANGE_MIN_POINTS:
+            assert (out.loc[k, "p10_range"], out.loc[k, "p90_range"]) == (95.0, 105.0)
+        else:
+            q10, q90 = np.quantile(past, [0.1, 0.9])
+            assert out.loc[k, "p10_range"] == pytest.approx(min(95.0, 100 * np.exp(q10)))
+            assert out.loc[k, "p90_range"] == pytest.approx(max(105.0, 100 * np.exp(q90)))
+    assert RANGE_MIN_POINTS <= len(actuals) - 1, "the last forecast must have been widened"

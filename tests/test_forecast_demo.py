@@ -100,3 +100,21 @@ def test_live_forecast_of_every_scope(demo_data, context):
     doc = forecast_json(live)
     schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("forecast.v1.json").read_text())
     jsonschema.validate(doc, schema_doc)
+
+
+def test_the_live_range_is_widened_by_the_measured_error(demo_data):
+    """On the demo the simulation alone is too narrow for months; the live range must hold the replay's
+    errors, and the replay's coverage is scored on the range as shown."""
+    from kpicore.backtest import backtest
+    from kpicore.forecast import forecast_all, prepare
+
+    ctx = prepare(demo_data)
+    live = forecast_all(demo_data, "month", "2026-11-20", scopes_=[("company", "")], n_sims=2000, context=ctx)[0]
+    sim = forecast_all(demo_data, "month", "2026-11-20", scopes_=[("company", "")], n_sims=2000, context=ctx,
+                       method_shown=live.method_shown)[0]
+    assert live.p10 <= sim.p10 and live.p90 >= sim.p90
+    assert (live.p10, live.p90) != (sim.p10, sim.p90)
+    assert live.p50 == sim.p50
+    s = backtest(demo_data).summary.set_index(["granularity", "method"])
+    for gran in ("month", "quarter"):
+        assert s.loc[(gran, "calibrated"), "coverage"] >= s.loc[(gran, "calibrated"), "coverage_sim"]
