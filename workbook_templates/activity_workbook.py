@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import xlsxwriter
 
@@ -87,6 +87,25 @@ def free_path(folder: Path, stem: str, suffix: str = ".xlsx") -> Path:
     return path
 
 
+def lay_out_activity_table(ws, fmts: dict, name: str, last_row: int,
+                           width: Callable[[schema.Column], float]) -> None:
+    """The Activities table of a sheet (rows 1 to ``last_row``): column widths and formats, the
+    Excel Table with its header, the frozen header row, and a print that reads across (landscape,
+    one page wide, the header on every page). Shared by the reps' workbook and a rep's export."""
+    cols = schema.ACTIVITIES.columns
+    for c, col in enumerate(cols):
+        ws.set_column(c, c, width(col), fmts[col.kind])
+    ws.add_table(0, 0, last_row, len(cols) - 1, {
+        "name": name, "style": styles.TABLE_STYLE,
+        "columns": [{"header": col.label_fr, "header_format": fmts["header"]} for col in cols]})
+    ws.freeze_panes(1, 0)
+    ws.set_row(0, 30)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
 def write_activity_workbook(path: str | os.PathLike, reps: Sequence[str] = (), *, team: str | None = None,
                             types: Sequence[str] = schema.ACTIVITY_TYPES) -> Path:
     """Write a new, empty activity workbook at ``path`` (which must not exist); return the path.
@@ -119,20 +138,9 @@ def write_activity_workbook(path: str | os.PathLike, reps: Sequence[str] = (), *
         wb.set_properties({"title": title, "comments": "Écrit par Pilotage"})
         fmts = styles.xlsxwriter_formats(wb)
         ws = wb.add_worksheet(SHEET)
-        for c, col in enumerate(cols):
-            # dates get a little more than elsewhere: seen touching the rep's name in LibreOffice
-            width = 13 if col.kind == "date" else styles.KIND_WIDTHS.get(col.kind, 20 if col.name != "note" else 45)
-            ws.set_column(c, c, width, fmts[col.kind])
-        ws.add_table(0, 0, BLANK_ROWS, len(cols) - 1, {
-            "name": TABLE, "style": styles.TABLE_STYLE,
-            "columns": [{"header": col.label_fr, "header_format": fmts["header"]} for col in cols]})
-        ws.freeze_panes(1, 0)
-        ws.set_row(0, 30)
-        # read across: landscape, one page wide, the header on every page
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
+        # dates get a little more than elsewhere: seen touching the rep's name in LibreOffice
+        lay_out_activity_table(ws, fmts, TABLE, BLANK_ROWS, lambda col: 13 if col.kind == "date" else
+                               styles.KIND_WIDTHS.get(col.kind, 20 if col.name != "note" else 45))
 
         def column(name: str) -> tuple[int, int, int, int]:
             return 1, names.index(name), BLANK_ROWS, names.index(name)

@@ -47,7 +47,7 @@ from kpicore.ingest import RawGrid, ingest
 from kpicore.parsing import fold
 from kpicore.quality import ERROR, WARNING, Issue
 from workbook_templates import activity_workbook
-from workbook_templates.reading import read_grids
+from workbook_templates.reading import file_stamp, read_grids
 
 SETTING_KEY = "activity_workbooks"
 RETRIES = 3
@@ -68,14 +68,6 @@ class SkippedFile:
 def _read_workbook(path: Path) -> list[RawGrid]:
     # read_grids also compares the file before and after; its own retries are ours here
     return read_grids(path, retries=0)
-
-
-def _stamp(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def split_setting(value: str | None) -> list[str]:
@@ -132,7 +124,7 @@ def read_stable(path: Path, *, retries: int = RETRIES, backoff: float = BACKOFF_
     for attempt in range(retries + 1):
         if attempt:
             time.sleep(backoff * attempt)
-        before = _stamp(path)
+        before = file_stamp(path)
         if before is None:
             return "fichier introuvable"
         if before[0] == 0:
@@ -148,7 +140,7 @@ def read_stable(path: Path, *, retries: int = RETRIES, backoff: float = BACKOFF_
             # a half-written file looks damaged: try again, then report what the reader said
             reason = str(exc)
             continue
-        if _stamp(path) != before:
+        if file_stamp(path) != before:
             reason = "le fichier a changé pendant la lecture (enregistrement ou synchronisation en cours)"
             continue
         return grids

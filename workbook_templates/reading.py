@@ -64,7 +64,8 @@ def _fail(path: Path, message: str, fix: str) -> InputFileError:
     return InputFileError(message, file=path.name, fix=fix)
 
 
-def _stamp(path: Path) -> tuple[int, int, int] | None:
+def file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """Size, modification time and inode: a file saved or synced meanwhile changes one of them."""
     try:
         st = os.stat(path)
     except OSError:
@@ -81,9 +82,9 @@ def read_grids(path: str | Path, *, limits: ArchiveLimits = DEFAULT_LIMITS,
     """
     path = Path(path)
     for attempt in range(retries + 1):
-        before = _stamp(path)
+        before = file_stamp(path)
         grids = _read_grids_once(path, limits)
-        if _stamp(path) == before:
+        if file_stamp(path) == before:
             return grids
         time.sleep(0.2 * (attempt + 1))  # let the other program finish its save
     raise FileBusyError("le fichier a changé pendant chacune des lectures (un autre programme est en train "

@@ -25,6 +25,7 @@ from kpicore.errors import InputFileError, UsageError
 from kpicore.parsing import fold
 from kpicore.periods import to_date
 from workbook_templates import styles
+from workbook_templates.activity_workbook import lay_out_activity_table
 from workbook_templates.cockpit_sheet import write_cockpit
 from workbook_templates.safe_file import publish
 
@@ -93,12 +94,8 @@ def _write_activities(wb, rows) -> None:
     cols = [c for c in schema.ACTIVITIES.columns]
     ws = wb.add_worksheet(ACTIVITY_SHEET)
     labels = schema.ACTIVITY_TYPE_LABELS_FR
-    for c, col in enumerate(cols):
-        ws.set_column(c, c, styles.KIND_WIDTHS.get(col.kind, 45 if col.name == "note" else 22), fmts[col.kind])
-    n = max(len(rows), 1)
-    ws.add_table(0, 0, n, len(cols) - 1, {
-        "name": ACTIVITY_TABLE, "style": styles.TABLE_STYLE,
-        "columns": [{"header": col.label_fr, "header_format": fmts["header"]} for col in cols]})
+    lay_out_activity_table(ws, fmts, ACTIVITY_TABLE, max(len(rows), 1),
+                           lambda col: styles.KIND_WIDTHS.get(col.kind, 45 if col.name == "note" else 22))
     for r, rec in enumerate(rows[[c.name for c in cols]].itertuples(index=False), start=1):
         for c, (col, value) in enumerate(zip(cols, rec)):
             if value is None or value is pd.NA or value is pd.NaT:
@@ -109,12 +106,6 @@ def _write_activities(wb, rows) -> None:
                 ws.write_string(r, c, labels.get(str(value), str(value)))
             else:
                 ws.write_string(r, c, str(value))
-    ws.freeze_panes(1, 0)
-    ws.set_row(0, 30)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
 
 
 def export_rep_file(pipeline: str | os.PathLike, rep: str, out_path: str | os.PathLike, *,
