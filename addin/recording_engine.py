@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from kpicore.mapping import column_letter
+
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _COL = re.compile(r"^\$?([A-Za-z]{1,3})$")
 
@@ -55,12 +57,7 @@ def col_number(letters: str) -> int:
     return n
 
 
-def col_letters(n: int) -> str:
-    s = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        s = chr(65 + rem) + s
-    return s
+col_letters = column_letter  # 1-based, as xlwings' engine interface counts columns
 
 
 def parse_area(text: str) -> tuple[int, int, int, int]:

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from kpicore.mapping import column_letter
+
 CellValue = str | float | int | date | datetime | None
 
 # The semantic styles a spec may use; writers must map every one of them.
@@ -45,12 +47,8 @@ STYLE_NAMES = (
 
 
 def col_letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    """Excel letter of the 0-based column ``col`` (0 -> A)."""
+    return column_letter(col + 1)
 
 
 def a1(row: int, col: int, *, absolute: bool = False) -> str:

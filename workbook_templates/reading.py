@@ -42,6 +42,7 @@ import defusedxml.ElementTree as ET
 from kpicore.dataset import PipelineData
 from kpicore.errors import FileBusyError, InputFileError
 from kpicore.ingest import RawGrid, ingest
+from kpicore.mapping import column_letter
 from kpicore.quality import WARNING, Issue
 
 from .archive_guard import DEFAULT_LIMITS, ArchiveLimits, check_archive
@@ -135,7 +136,7 @@ def load_pipeline(path: str | Path, settings: Mapping[str, str] | None = None) -
     for grid, row, col in cut:
         report = next((g for g in (data.ingest.grids if data.ingest else ())
                        if g.sheet == grid.sheet and g.table_name == grid.table_name), None)
-        letter = _letters(col)
+        letter = column_letter(col)
         header = next((c.header for c in (report.columns if report else ()) if c.letter == letter and c.header),
                       "")
         data.quality.add(Issue(
@@ -144,14 +145,6 @@ def load_pipeline(path: str | Path, settings: Mapping[str, str] | None = None) -
             "Vérifiez cette cellule : un texte aussi long ne vient pas d'une saisie dans Excel.",
             file=grid.file, sheet=grid.sheet, row=row, column=str(header or letter)))
     return data
-
-
-def _letters(col: int) -> str:
-    out = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _cut_long_cells(grids: list[RawGrid]) -> list[tuple[RawGrid, int, int]]:
