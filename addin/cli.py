@@ -38,9 +38,10 @@ def _step(message: str) -> None:
 
 # --------------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
-    from addin.actions import refresh
+    from addin.actions.decks import write_deck
+    from addin.actions.refresh import refresh
+    from addin.engines.file import FileWorkbook
     from kpicore.demo_company import DEMO_AS_OF, generate
-    from ritual_decks.deck import build_monthly, build_weekly
     from workbook_templates.pipeline_workbook import write_pipeline_workbook
 
     out = Path(args.out)
@@ -54,12 +55,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _step(f"    classeur écrit en {time.perf_counter() - t0:.1f} s")
     t1 = time.perf_counter()
     _step("2/3 Actualisation du cockpit (KPI, prévision, alertes, affaires à risque) ...")
-    outcome = refresh(path, as_of=as_of, backup=False)
+    outcome = refresh(FileWorkbook(path, backup=False, progress=lambda text: _step(f"    {text}")), as_of=as_of)
     _step(f"    cockpit actualisé en {time.perf_counter() - t1:.1f} s")
     t2 = time.perf_counter()
     _step("3/3 Decks des rituels hebdo et mensuel ...")
-    weekly = build_weekly(outcome.data, as_of, out / "revue_hebdo_demo.pptx")
-    monthly = build_monthly(outcome.data, as_of, out / "revue_mensuelle_demo.pptx")
+    weekly = write_deck(outcome.data, "weekly", as_of, out / "revue_hebdo_demo.pptx")
+    monthly = write_deck(outcome.data, "monthly", as_of, out / "revue_mensuelle_demo.pptx")
     _step(f"    decks écrits en {time.perf_counter() - t2:.1f} s")
     print(f"Classeur pipeline de démonstration, avec sa feuille Cockpit (vue {outcome.view}) : {path.resolve()}")
     for attr, frame in data.frames().items():
@@ -71,10 +72,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- check
 def cmd_check(args: argparse.Namespace) -> int:
+    from addin.actions import reports
     from kpicore.quality_text import check_report, check_report_text
-    from workbook_templates.reading import load_pipeline
 
-    data = load_pipeline(Path(args.file))
+    data = reports.check(_book(args.file)).data
     if args.json:
         _print_json(check_report(data))
     else:
@@ -83,16 +84,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- kpis, alerts
-def _load(path: str):
-    from workbook_templates.reading import load_pipeline
+def _book(path: str):
+    """The file engine over ``path``, its progress on stderr."""
+    from addin.engines.file import FileWorkbook
 
-    return load_pipeline(Path(path))
-
-
-def _as_of(args: argparse.Namespace, data) -> date:
-    from kpicore.asof import data_today
-
-    return args.as_of or data_today(data).date()
+    return FileWorkbook(Path(path), progress=None)
 
 
 def _fmt(value, unit: str) -> str:
@@ -108,10 +104,9 @@ def _fmt(value, unit: str) -> str:
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
-    from kpicore.json_results import kpis_json
+    from addin.actions import reports
 
-    data = _load(args.file)
-    out = kpis_json(data, args.period, _as_of(args, data), args.scope or "company")
+    out = reports.kpis(_book(args.file), args.period, scope=args.scope, as_of=args.as_of).result
     if args.json:
         _print_json(out)
         return 0
@@ -123,10 +118,9 @@ def cmd_kpis(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    from kpicore.json_results import alerts_json
+    from addin.actions import reports
 
-    data = _load(args.file)
-    out = alerts_json(data, _as_of(args, data))
+    out = reports.alerts(_book(args.file), as_of=args.as_of).result
     if args.json:
         _print_json(out)
         return 0
@@ -149,11 +143,12 @@ def _money(x) -> str:
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
-    from kpicore.forecast import forecast, forecast_json
+    from addin.actions import reports
+    from kpicore.forecast import forecast_json
 
-    data = _load(args.file)
-    as_of = _as_of(args, data)
-    fc = forecast(data, args.period, _scope_tuple(args.scope), as_of, n_sims=args.sims)
+    report = reports.forecast(_book(args.file), args.period, scope=_scope_tuple(args.scope), as_of=args.as_of,
+                              n_sims=args.sims)
+    fc, as_of = report.result, report.as_of
     if args.json:
         _print_json(forecast_json(fc))
         return 0
@@ -169,11 +164,12 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from kpicore.backtest import backtest, backtest_json
+    from addin.actions import reports
+    from kpicore.backtest import backtest_json
 
-    data = _load(args.file)
     _step("Rejeu de l'historique (une prévision par semaine) ...")
-    bt = backtest(data, start=args.from_, end=args.to, granularities=(args.horizon,), scope=_scope_tuple(args.scope))
+    bt = reports.backtest(_book(args.file), args.horizon, scope=_scope_tuple(args.scope), start=args.from_,
+                          end=args.to).result
     doc = backtest_json(bt)
     if args.json:
         _print_json(doc)
@@ -184,10 +180,10 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 
 def cmd_risks(args: argparse.Namespace) -> int:
-    from kpicore.risk import deals_at_risk, risks_json
+    from addin.actions import reports
+    from kpicore.risk import risks_json
 
-    data = _load(args.file)
-    report = deals_at_risk(data, _as_of(args, data))
+    report = reports.risks(_book(args.file), as_of=args.as_of).result
     if args.json:
         _print_json(risks_json(report))
         return 0
@@ -200,12 +196,29 @@ def cmd_risks(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- refresh
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from addin.scheduled import guarded_refresh
+    from addin.actions.refresh import refresh
 
+    options = dict(view=args.view, who=args.team or args.rep, as_of=args.as_of)
     _step(f"Actualisation du cockpit de {args.file} ...")
+    if args.engine == "uno":
+        if not args.out:
+            from kpicore.errors import UsageError
+
+            raise UsageError("--engine uno écrit une copie : indiquez-la avec --out COPIE.xlsx (LibreOffice "
+                             "réécrit chaque partie du fichier qu'il enregistre, il n'écrit donc jamais sur "
+                             "votre classeur).")
+        from addin.engines.uno import UnoWorkbook
+        from addin.engines.uno_session import headless_calc
+
+        with headless_calc(Path(args.file), Path(args.out)) as doc:
+            outcome = refresh(UnoWorkbook(doc, lock_wait=args.wait, progress=_step), **options)
+        print(f"Cockpit actualisé par LibreOffice (vue {outcome.view}, données au {outcome.as_of:%d/%m/%Y}) : "
+              f"{Path(args.out)}")
+        return 0
+    from addin.engines.file import FileWorkbook
+
     # under Pilotage's own lock: a scheduled run and a manager never interleave on one file
-    outcome = guarded_refresh(Path(args.file), wait=args.wait, view=args.view, who=args.team or args.rep,
-                              as_of=args.as_of)
+    outcome = refresh(FileWorkbook(Path(args.file), out=args.out, lock_wait=args.wait, progress=_step), **options)
     print(f"Cockpit actualisé (vue {outcome.view}, données au {outcome.as_of:%d/%m/%Y}) : {outcome.path}")
     if outcome.backup:
         print(f"Version précédente gardée : {outcome.backup}")
@@ -214,10 +227,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- decks
 def cmd_deck(args: argparse.Namespace) -> int:
-    from ritual_decks.deck import build_monthly, build_weekly, deck_as_of
+    from addin.actions.company import read_company
+    from addin.actions.decks import write_deck
+    from ritual_decks.deck import deck_as_of
     from workbook_templates.libreoffice import convert, soffice_path
 
-    data = _load(args.file)
+    data = read_company(_book(args.file))
     as_of = args.as_of or deck_as_of(data, args.kind, args.period)
     default = f"revue_{'hebdo' if args.kind == 'weekly' else 'mensuelle'}_{as_of:%Y-%m-%d}.pptx"
     out = Path(args.out) if args.out else Path(args.file).with_name(default)
@@ -226,10 +241,7 @@ def cmd_deck(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     template = Path(args.template) if args.template else None
     _step(f"Deck {'hebdo' if args.kind == 'weekly' else 'mensuel'} au {as_of:%d/%m/%Y} ...")
-    if args.kind == "weekly":
-        path = build_weekly(data, as_of, out, template=template)
-    else:
-        path = build_monthly(data, as_of, out, period=args.period, template=template)
+    path = write_deck(data, args.kind, as_of, out, period=args.period, template=template)
     print(f"Deck écrit : {path}")
     if args.pdf:
         if soffice_path() is None:
@@ -257,10 +269,9 @@ def cmd_addin(args: argparse.Namespace) -> int:
 
 
 def cmd_activity(args: argparse.Namespace) -> int:
-    from addin.actions import new_activity_workbook
+    from addin.actions.activity import new_activity_workbook
 
-    data = _load(args.pipeline) if args.pipeline else None
-    path = new_activity_workbook(data, Path(args.folder))
+    path = new_activity_workbook(_book(args.pipeline) if args.pipeline else None, Path(args.folder))
     print(f"Classeur d'activité créé : {path}")
     return 0
 
@@ -398,6 +409,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, help="date de référence (défaut : date des données)")
     p.add_argument("--wait", type=float, default=0.0,
                    help="secondes d'attente si une autre actualisation tient le classeur (défaut : refus immédiat)")
+    p.add_argument("--engine", choices=("file", "uno"), default="file",
+                   help="file (défaut) : écrit dans le fichier au niveau du paquet ; uno : fait le même travail "
+                        "dans un LibreOffice sans écran et enregistre une copie (--out obligatoire)")
+    p.add_argument("--out", help="écrire le résultat dans ce fichier plutôt que dans le classeur lui-même")
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser("extension", help="extension LibreOffice Calc (menu Pilotage)")

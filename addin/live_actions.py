@@ -1,70 +1,43 @@
-"""The ribbon's actions on the open workbook (an ``xlwings.Book``), one function per button.
+"""The ribbon's buttons on the open workbook (an ``xlwings.Book``): each runs its action over the xlwings engine.
 
-Each reads the workbook's tables live (``addin.live_excel.read_live_grids``:
-the book as it is on screen, unsaved edits included), runs the same kpicore
-code as the command line, writes through the live engine or to a file next to
-the workbook, and returns the French sentence the dispatcher shows in a message
-box.  A user's mistake raises ``PilotageError`` (the dispatcher shows its
-message); nothing here catches it.
+The action is the command line's own (``addin.actions``): the same company is
+read (activity workbooks, edited KPI dictionary), the same lock is taken, the
+same sheets are written.  Each function returns the French sentence the
+dispatcher (``addin.ribbon``) shows in a message box; a user's mistake raises
+``PilotageError``, whose message the dispatcher shows.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
-from kpicore.dataset import PipelineData
+from addin.engines.xlwings import XlwingsWorkbook
 
 MAX_PROBLEMS = 4  # a message box shows about 1,000 characters well
 
 
-def load_live(book) -> PipelineData:
-    """The canonical data of the open workbook."""
-    from addin.live_excel import read_live_grids
-    from kpicore.ingest import ingest
-
-    return ingest(read_live_grids(book), source=book.name)
-
-
-def data_date(data: PipelineData) -> date:
-    from kpicore.asof import data_today
-
-    return data_today(data).date()
-
-
-def output_folder(book) -> Path:
-    """Where files made from the workbook go: its own folder, else Documents (an unsaved or cloud book)."""
-    full = Path(str(book.fullname))
-    if full.is_absolute() and full.parent.is_dir():
-        return full.parent
+def output_folder(book: XlwingsWorkbook) -> Path:
+    """Where files made from the workbook go: its own folder, else Documents (a workbook never saved)."""
+    folder = book.folder
+    if folder is not None and folder.is_dir():
+        return folder
     docs = Path.home() / "Documents"
     return docs if docs.is_dir() else Path.home()
 
 
-def refresh_live(book, *, now: datetime | None = None, n_sims: int = 2000) -> str:
-    from addin.actions import targets_location
-    from addin.live_excel import read_live_view_cell, write_cockpit_live
-    from kpicore.cockpit import SHEET_NAME, VIEW_CELL, VIEW_LABELS_FR, build_cockpit, resolve_view
+def refresh_live(book, *, now: datetime | None = None, n_sims: int | None = None) -> str:
+    from addin.actions.refresh import refresh, summary_fr
 
-    data = load_live(book)
-    view = resolve_view(None, read_live_view_cell(book, SHEET_NAME, VIEW_CELL),
-                        data.setting("cockpit_view") or data.setting("vue"))
-    as_of = data_date(data)
-    spec = build_cockpit(data, as_of, view=view, refreshed_at=now or datetime.now().replace(microsecond=0),
-                         targets_at=targets_location(data), n_sims=n_sims)
-    skipped = write_cockpit_live(book, spec)
-    text = f"Cockpit actualisé : vue {VIEW_LABELS_FR[view]}, données au {as_of:%d/%m/%Y}."
-    if data.quality.errors:
-        text += f"\n{len(data.quality.errors)} ligne(s) exclue(s) : cliquez sur « Vérifier les données »."
-    if skipped:
-        text += f"\nNon appliqué sur cette plateforme : {', '.join(skipped)}."
-    return text
+    options = {"n_sims": n_sims} if n_sims else {}
+    return summary_fr(refresh(XlwingsWorkbook(book), now=now, **options))
 
 
 def _deck(book, kind: str) -> str:
-    from addin.actions import deck_beside
+    from addin.actions.decks import make_deck
 
-    return f"Présentation créée : {deck_beside(load_live(book), kind, output_folder(book))}"
+    live = XlwingsWorkbook(book)
+    return f"Présentation créée : {make_deck(live, kind, output_folder(live))}"
 
 
 def deck_weekly_live(book) -> str:
@@ -77,14 +50,16 @@ def deck_monthly_live(book) -> str:
 
 def check_live(book) -> str:
     """A short report for a message box: rows per table, the totals, the main problems and their fix."""
+    from addin.actions import reports
     from kpicore.quality_text import check_summary_text
 
-    return check_summary_text(load_live(book), MAX_PROBLEMS)
+    return check_summary_text(reports.check(XlwingsWorkbook(book)).data, MAX_PROBLEMS)
 
 
 def activity_workbook_live(book) -> str:
-    from addin.actions import new_activity_workbook
+    from addin.actions.activity import new_activity_workbook
 
-    path = new_activity_workbook(load_live(book), output_folder(book))
+    live = XlwingsWorkbook(book)
+    path = new_activity_workbook(live, output_folder(live))
     return (f"Classeur d'activité créé : {path}\nPartagez-le avec les commerciaux (OneDrive, SharePoint) et "
             "indiquez son chemin dans la feuille Paramètres.")

@@ -266,7 +266,8 @@ def _fresh_sheet(book, name: str, skipped: list[str]):
         cells.data_validation.delete()
         _native("effacement des graphiques sparkline", lambda: cells.api.SparklineGroups.Clear(), skipped)
         return sheet
-    return book.sheets.add(name, before=book.sheets[0] if len(book.sheets) else None)
+    # a new product sheet goes after the client's sheets (DESIGN.md "Architecture")
+    return book.sheets.add(name, after=book.sheets[len(book.sheets) - 1] if len(book.sheets) else None)
 
 
 def _status(app, text: str | bool) -> None:
@@ -352,6 +353,31 @@ def write_cockpit_live(book, spec: CockpitSpec, *, progress: Callable[[str], Non
     return sorted(set(skipped))
 
 
+def write_frame_live(book, name: str, rows: list[list], formats: list[str | None]) -> list[str]:
+    """A product sheet of plain rows (``rows[0]`` the header) in one 2-D write, a number format per column."""
+    skipped: list[str] = []
+    sheet = _fresh_sheet(book, name, skipped)
+    sheet.range((1, 1)).value = rows
+    width = len(rows[0]) if rows else 0
+    if width:
+        sheet.range((1, 1), (1, width)).font.bold = True
+    if len(rows) > 1:
+        for j, code in enumerate(formats):
+            if code:
+                sheet.range((2, j + 1), (len(rows), j + 1)).number_format = code
+    return skipped
+
+
+def read_live_sheet(book, name: str) -> list[list] | None:
+    """The values of sheet ``name`` from A1 to the end of its used range (Excel ignores case), or None."""
+    sheet = next((s for s in book.sheets if s.name.casefold() == name.strip().casefold()), None)
+    if sheet is None:
+        return None
+    used = sheet.used_range
+    last_row, last_col = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
+    return [list(r) for r in sheet.range((1, 1), (last_row, last_col)).options(ndim=2).value]
+
+
 def _input_prompt(rng, prompt: str) -> None:
     validation = rng.api.Validation
     validation.InputTitle = "Vue"
@@ -364,7 +390,7 @@ def _page_setup(sheet, p) -> None:
     ps.PaperSize = XL_PAPER.get(p.paper, 9)
     ps.Zoom = False  # FitToPages* apply only without a zoom
     ps.FitToPagesWide = p.fit_width
-    ps.FitToPagesTall = p.fit_height
+    ps.FitToPagesTall = p.fit_height or False  # False: as many pages as the height needs
     ps.CenterHorizontally = True
     points = p.margins_cm / 2.54 * 72
     ps.LeftMargin = ps.RightMargin = ps.TopMargin = ps.BottomMargin = points
@@ -406,11 +432,3 @@ def read_live_grids(book) -> list[RawGrid]:
 
 def _rows(rng) -> list[list[object]]:
     return [list(r) for r in rng.options(ndim=2).value]
-
-
-def read_live_view_cell(book, sheet_name: str, cell: tuple[int, int]) -> str | None:
-    """The view chosen in the cockpit's selector cell, when the book has a cockpit."""
-    if sheet_name not in [s.name for s in book.sheets]:
-        return None
-    value = book.sheets[sheet_name].range((cell[0] + 1, cell[1] + 1)).value
-    return str(value) if value not in (None, "") else None

@@ -364,7 +364,8 @@ def _used_range(sheet):
 def _fresh_sheet(doc, name: str):
     sheets = doc.Sheets
     if not sheets.hasByName(name):
-        sheets.insertNewByName(name, 0)
+        # a new product sheet goes after the client's sheets (DESIGN.md "Architecture")
+        sheets.insertNewByName(name, sheets.Count)
         return sheets.getByName(name)
     sheet = sheets.getByName(name)
     used = _used_range(sheet)
@@ -606,12 +607,40 @@ def read_uno_grids(doc) -> list[RawGrid]:
     return grids
 
 
-def read_uno_view_cell(doc, sheet_name: str, cell: tuple[int, int]) -> str | None:
-    """The view chosen in the cockpit's selector cell, when the document has a cockpit."""
-    if not doc.Sheets.hasByName(sheet_name):
+def read_uno_sheet(doc, name: str) -> list[list] | None:
+    """The values of sheet ``name`` from A1 to the end of its used area (case ignored), or None."""
+    sheets = doc.Sheets
+    found = next((n for n in sheets.ElementNames if n.casefold() == name.strip().casefold()), None)
+    if found is None:
         return None
-    text = doc.Sheets.getByName(sheet_name).getCellByPosition(cell[1], cell[0]).getString()
-    return text or None
+    return _rows_of(doc, _used_range(sheets.getByName(found)))
+
+
+def _serial(value: Any) -> Any:
+    """A cell of ``setDataArray``: text, a float (dates as Excel's serial days), or "" for nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return (value - EPOCH).total_seconds() / 86400
+    if isinstance(value, date):
+        return float((value - EPOCH.date()).days)
+    return value
+
+
+def write_frame_uno(doc, name: str, rows: list[list], formats: list[str | None]) -> None:
+    """A product sheet of plain rows (``rows[0]`` the header) in one ``setDataArray``, a number format
+    per column."""
+    sheet = _fresh_sheet(doc, name)
+    if not rows or not rows[0]:
+        return
+    width = len(rows[0])
+    sheet.getCellRangeByPosition(0, 0, width - 1, len(rows) - 1).setDataArray(
+        tuple(tuple(_serial(v) for v in row) for row in rows))
+    sheet.getCellRangeByPosition(0, 0, width - 1, 0).CharWeight = BOLD
+    if len(rows) > 1:
+        for j, code in enumerate(formats):
+            if code:
+                sheet.getCellRangeByPosition(j, 1, j, len(rows) - 1).NumberFormat = number_format_key(doc, code)
 
 
 # --------------------------------------------------------------------------- messages

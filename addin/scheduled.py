@@ -122,39 +122,27 @@ def is_first_working_day(day: date) -> bool:
 # --------------------------------------------------------------------------- default steps
 
 def _real_refresh(path: Path, as_of: date) -> tuple[PipelineData, str]:
-    outcome = guarded_refresh(path, as_of=as_of)
+    from addin.actions.refresh import refresh
+    from addin.engines.file import FileWorkbook
+
+    outcome = refresh(FileWorkbook(path, progress=None), as_of=as_of)
     backup = f", sauvegarde : {outcome.backup.name}" if outcome.backup else ""
     return outcome.data, f"cockpit actualisé (vue {outcome.view}){backup} ; {outcome.data.quality.badge()}"
 
 
 def _real_weekly(data: PipelineData, as_of: date, out: Path) -> Path:
-    from ritual_decks.deck import build_weekly
+    from addin.actions.decks import write_deck
 
-    return Path(build_weekly(data, as_of, out))
+    return write_deck(data, "weekly", as_of, out)
 
 
 def _real_monthly(data: PipelineData, as_of: date, out: Path) -> Path:
-    from ritual_decks.deck import build_monthly
+    from addin.actions.decks import write_deck
 
-    return Path(build_monthly(data, as_of, out))
+    return write_deck(data, "monthly", as_of, out)
 
 
 DEFAULT_STEPS = Steps(_real_refresh, _real_weekly, _real_monthly)
-
-
-def guarded_refresh(path: Path | str, *, wait: float = 0.0, **kwargs):
-    """``addin.actions.refresh`` holding Pilotage's lock on the workbook for the whole read-compute-write.
-
-    ``wait``: seconds to wait for another run (0 from the ribbon or the CLI:
-    refuse at once with ``FileBusyError``). The CLI's ``refresh`` verb should
-    call this rather than ``refresh`` directly, so that two refreshes never
-    read the same version and overwrite each other's forecast history.
-    """
-    from addin.actions import refresh
-    from workbook_templates.file_lock import pilotage_lock
-
-    with pilotage_lock(path, wait=wait):
-        return refresh(Path(path), **kwargs)
 
 
 # --------------------------------------------------------------------------- the run
@@ -300,4 +288,4 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
 
 __all__ = ["DEFAULT_STEPS", "EXIT_BAD_INPUT", "EXIT_BUSY", "EXIT_DATA_WARNINGS", "EXIT_DECK_FAILED",
            "EXIT_INTERNAL", "EXIT_OK", "EXIT_WRITE_FAILED", "Steps", "first_working_day", "french_holidays",
-           "guarded_refresh", "is_first_working_day", "run_scheduled"]
+           "is_first_working_day", "run_scheduled"]

@@ -1,91 +1,52 @@
 """The *Pilotage* menu's actions on an open Calc document, one function per entry of the Excel ribbon.
 
 Same ids, labels and jobs as ``addin.ribbon_actions`` (the Excel ribbon): each
-reads the document's tables live (``addin.live_uno.read_uno_grids``: what is on
-screen, unsaved edits included), runs the same kpicore code and the same
-``addin.actions`` functions as the command line and the Excel add-in, writes
-through the UNO engine or to a file next to the document, and returns the
-French sentence the menu shows.  ``dispatch`` is what the extension's job
+runs the command line's own action (``addin.actions``) over the UNO engine
+(what is on screen, unsaved edits included), and returns the French sentence
+the menu shows.  ``dispatch`` is what the extension's job
 calls: it catches ``PilotageError`` and shows its message in a dialog.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from kpicore.cockpit_spec import CockpitSpec
-from kpicore.dataset import PipelineData
+from addin.engines.uno import UnoWorkbook
 from kpicore.errors import PilotageError
 
 log = logging.getLogger("pilotage.libreoffice")
 
 
-def load_uno(doc) -> PipelineData:
-    """The canonical data of the open document."""
-    from addin.live_uno import read_uno_grids
-    from kpicore.ingest import ingest
-
-    return ingest(read_uno_grids(doc), source=doc.Title)
-
-
-def _data_date(data: PipelineData) -> date:
-    from kpicore.asof import data_today
-
-    return data_today(data).date()
-
-
 def output_folder(doc) -> Path:
     """The document's own folder; Documents (or home) for a document never saved."""
-    if doc.URL:
-        from addin.uno_bridge import import_uno
-
-        folder = Path(import_uno().fileUrlToSystemPath(doc.URL)).parent
-        if folder.is_dir():
-            return folder
+    folder = UnoWorkbook(doc).folder
+    if folder is not None and folder.is_dir():
+        return folder
     docs = Path.home() / "Documents"
     return docs if docs.is_dir() else Path.home()
 
 
-@dataclass(frozen=True)
-class UnoRefresh:
-    text: str  # the French sentence the menu shows
-    spec: CockpitSpec
-    skipped: tuple[str, ...]  # what the UNO engine approximated or skipped
+def refresh_uno_outcome(doc, *, now: datetime | None = None, n_sims: int | None = None):
+    """Refresh the open document (what the menu entry does); the action's ``RefreshOutcome``."""
+    from addin.actions.refresh import refresh
+
+    options = {"n_sims": n_sims} if n_sims else {}
+    return refresh(UnoWorkbook(doc), now=now, **options)
 
 
-def refresh_uno_result(doc, *, now: datetime | None = None, n_sims: int = 2000) -> UnoRefresh:
-    """Rebuild the Cockpit sheet of the open document from its tables (what the menu entry does)."""
-    from addin.actions import targets_location
-    from addin.live_uno import read_uno_view_cell, write_cockpit_uno
-    from kpicore.cockpit import SHEET_NAME, VIEW_CELL, VIEW_LABELS_FR, build_cockpit, resolve_view
+def refresh_uno(doc, *, now: datetime | None = None, n_sims: int | None = None) -> str:
+    from addin.actions.refresh import summary_fr
 
-    data = load_uno(doc)
-    view = resolve_view(None, read_uno_view_cell(doc, SHEET_NAME, VIEW_CELL),
-                        data.setting("cockpit_view") or data.setting("vue"))
-    as_of = _data_date(data)
-    spec = build_cockpit(data, as_of, view=view, refreshed_at=now or datetime.now().replace(microsecond=0),
-                         targets_at=targets_location(data), n_sims=n_sims)
-    skipped = write_cockpit_uno(doc, spec)
-    text = f"Cockpit actualisé : vue {VIEW_LABELS_FR[view]}, données au {as_of:%d/%m/%Y}."
-    if data.quality.errors:
-        text += f"\n{len(data.quality.errors)} ligne(s) exclue(s) : choisissez « Vérifier les données »."
-    if skipped:
-        text += f"\nNon appliqué dans LibreOffice : {', '.join(skipped)}."
-    return UnoRefresh(text, spec, tuple(skipped))
-
-
-def refresh_uno(doc, *, now: datetime | None = None, n_sims: int = 2000) -> str:
-    return refresh_uno_result(doc, now=now, n_sims=n_sims).text
+    return summary_fr(refresh_uno_outcome(doc, now=now, n_sims=n_sims), check_hint="« Vérifier les données »")
 
 
 def _deck(doc, kind: str) -> str:
-    from addin.actions import deck_beside
+    from addin.actions.decks import make_deck
 
-    return f"Présentation créée : {deck_beside(load_uno(doc), kind, output_folder(doc))}"
+    return f"Présentation créée : {make_deck(UnoWorkbook(doc), kind, output_folder(doc))}"
 
 
 def deck_weekly_uno(doc) -> str:
@@ -98,16 +59,17 @@ def deck_monthly_uno(doc) -> str:
 
 def check_uno(doc) -> str:
     """The same short report as the Excel ribbon's « Vérifier les données » (same wording)."""
+    from addin.actions import reports
     from addin.live_actions import MAX_PROBLEMS
     from kpicore.quality_text import check_summary_text
 
-    return check_summary_text(load_uno(doc), MAX_PROBLEMS)
+    return check_summary_text(reports.check(UnoWorkbook(doc)).data, MAX_PROBLEMS)
 
 
 def activity_workbook_uno(doc) -> str:
-    from addin.actions import new_activity_workbook
+    from addin.actions.activity import new_activity_workbook
 
-    path = new_activity_workbook(load_uno(doc), output_folder(doc))
+    path = new_activity_workbook(UnoWorkbook(doc), output_folder(doc))
     return (f"Classeur d'activité créé : {path}\nPartagez-le avec les commerciaux et indiquez son chemin "
             "dans la feuille Paramètres.")
 

@@ -53,7 +53,7 @@ import numpy as np
 
 from kpicore.covisits import covisit_table
 from kpicore.dataset import PipelineData
-from kpicore.kpi_dictionary import DEFAULT_DICTIONARY, KpiDictionary
+from kpicore.kpi_dictionary import KpiDictionary
 from kpicore.kpis import KpiEngine, Scope
 from kpicore.periods import FISCAL_QUARTER, MONTH, QUARTER, DateLike, Period, to_date
 from kpicore.targets import COMPANY, REP, TEAM
@@ -371,11 +371,13 @@ def _none(x: float) -> float | None:
     return float(x) if _ok(x) else None
 
 
-def compute_alerts(data: PipelineData, as_of: DateLike, dictionary: KpiDictionary = DEFAULT_DICTIONARY,
+def compute_alerts(data: PipelineData, as_of: DateLike, dictionary: KpiDictionary | None = None,
                    engine: KpiEngine | None = None) -> list[Alert]:
-    """Every alert as of a date, most important first (see the module docstring)."""
+    """Every alert as of a date, most important first (see the module docstring).
+
+    ``dictionary`` defaults to the engine's, else the workbook's own (``data.dictionary``)."""
     engine = engine or KpiEngine(data, to_date(as_of), dictionary)
-    rules = _Rules(data, engine, dictionary)
+    rules = _Rules(data, engine, dictionary if dictionary is not None else engine.dictionary)
     for rule in (rules.low_conversion, rules.meetings_falling, rules.few_proposals, rules.deal_size_falling,
                  rules.cycle_lengthening, rules.behind_target):
         rule()

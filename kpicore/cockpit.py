@@ -53,7 +53,7 @@ from kpicore.cockpit_spec import (
 from kpicore.dataset import PipelineData
 from kpicore.errors import UsageError
 from kpicore.forecast import forecast_all, prepare
-from kpicore.kpi_dictionary import DEFAULT_DICTIONARY, DOWN, KpiDictionary
+from kpicore.kpi_dictionary import DOWN, KpiDictionary
 from kpicore.kpis import KpiEngine, KpiValue, Scope
 from kpicore.periods import MONTH, Period, to_date
 from kpicore.risk import deals_at_risk
@@ -550,7 +550,7 @@ class CockpitBuilder:
 
 def build_cockpit(data: PipelineData, as_of: date | str, *, view: str = "manager", who: str | None = None,
                   refreshed_at: datetime | None = None, targets_at: TargetsLocation | None = TargetsLocation(),
-                  dictionary: KpiDictionary = DEFAULT_DICTIONARY, n_sims: int = 2000, context=None,
+                  dictionary: KpiDictionary | None = None, n_sims: int = 2000, context=None,
                   quality_sheet: str | None = None, language: str | None = None) -> CockpitSpec:
     """The cockpit of ``view`` (manager, direction, rep) as of ``as_of``.
 
@@ -567,7 +567,8 @@ def build_cockpit(data: PipelineData, as_of: date | str, *, view: str = "manager
         raise UsageError(f"vue « {view} » inconnue : choisissez parmi {', '.join(VIEWS)}.")
     as_of = to_date(as_of)
     refreshed_at = refreshed_at or datetime.combine(as_of, datetime.min.time())
-    spec = CockpitBuilder(data, as_of, view, who, refreshed_at, targets_at, dictionary, n_sims, context,
+    spec = CockpitBuilder(data, as_of, view, who, refreshed_at, targets_at,
+                          dictionary if dictionary is not None else data.dictionary, n_sims, context,
                           quality_sheet).build()
     language = (language or data.setting("language") or "fr").strip().lower()[:2]
     return translate(spec, LABELS_EN) if language == "en" else spec

@@ -43,6 +43,11 @@ STYLE_NAMES = (
     "badge_warn",
     "input",  # a cell the user may change (the view selector)
     "status",  # the status sign of a tile, coloured by conditional formatting
+    "section",  # a heading inside a sheet
+    "wrap",  # text wrapped, top-aligned
+    "bad_text",  # a word of warning in the off-target colour (a row excluded)
+    "warn_text",  # a word in the close-to-target colour (a row repaired)
+    "link",  # a cell that jumps elsewhere in the workbook (a HYPERLINK formula)
 )
 
 
@@ -143,6 +148,8 @@ class PrintSetup:
 
 @dataclass(frozen=True)
 class CockpitSpec:
+    """A product sheet of styled cells (the cockpit, the quality sheet), as every writer receives it."""
+
     sheet_name: str
     view: str
     language: str

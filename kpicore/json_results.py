@@ -15,7 +15,7 @@ from importlib import resources
 from kpicore.alerts import Alert, compute_alerts
 from kpicore.covisits import covisit_scores
 from kpicore.dataset import PipelineData
-from kpicore.kpi_dictionary import DEFAULT_DICTIONARY, KpiDictionary
+from kpicore.kpi_dictionary import KpiDictionary
 from kpicore.kpis import KpiEngine, Scope, parse_scope
 from kpicore.periods import DateLike, Period, parse_period, to_date
 
@@ -37,7 +37,7 @@ def _scope(scope: Scope) -> dict:
 
 
 def kpis_json(data: PipelineData, period: Period | str, as_of: DateLike, scope: Scope | str = "company",
-              dictionary: KpiDictionary = DEFAULT_DICTIONARY, engine: KpiEngine | None = None) -> dict:
+              dictionary: KpiDictionary | None = None, engine: KpiEngine | None = None) -> dict:
     """Every KPI of the dictionary for one scope and period as of a date (schema ``kpis.v1.json``)."""
     engine = engine or KpiEngine(data, as_of, dictionary)
     period = parse_period(period, engine.fiscal_start_month)
@@ -77,7 +77,7 @@ def alert_json(alert: Alert) -> dict:
     }
 
 
-def alerts_json(data: PipelineData, as_of: DateLike, dictionary: KpiDictionary = DEFAULT_DICTIONARY,
+def alerts_json(data: PipelineData, as_of: DateLike, dictionary: KpiDictionary | None = None,
                 engine: KpiEngine | None = None) -> dict:
     """Every alert as of a date, most important first (schema ``alerts.v1.json``)."""
     alerts = compute_alerts(data, as_of, dictionary, engine)

@@ -61,7 +61,7 @@ import pandas as pd
 
 from kpicore.dataset import PipelineData
 from kpicore.errors import UsageError
-from kpicore.kpi_dictionary import DEFAULT_DICTIONARY, KpiDictionary
+from kpicore.kpi_dictionary import KpiDictionary
 from kpicore.periods import MONTH, WEEK, DateLike, Period, fiscal_start_month, parse_period, to_date
 from kpicore.schema import ACTIVITY_TYPES
 from kpicore.targets import COMPANY, REP, TEAM, TargetBook
@@ -182,11 +182,10 @@ class KpiEngine:
     Results are cached per period; the engine never changes ``data``.
     """
 
-    def __init__(self, data: PipelineData, as_of: DateLike,
-                 dictionary: KpiDictionary = DEFAULT_DICTIONARY) -> None:
+    def __init__(self, data: PipelineData, as_of: DateLike, dictionary: KpiDictionary | None = None) -> None:
         self.data = data
         self.as_of = to_date(as_of)
-        self.dictionary = dictionary
+        self.dictionary = dictionary if dictionary is not None else data.dictionary  # the workbook's edits
         self.fiscal_start_month = fiscal_start_month_of(data)
         self._cache: dict[Period, pd.DataFrame] = {}
         self._arrays: dict[Period, dict[str, np.ndarray]] = {}
@@ -206,7 +205,7 @@ class KpiEngine:
             [(COMPANY, "")] + [(TEAM, t) for t in self.teams] + [(REP, r) for r in self.reps],
             names=["level", "name"])
         self._position = {key: i for i, key in enumerate(self.index)}
-        self.targets = TargetBook(data.targets, self.rep_team, dictionary)
+        self.targets = TargetBook(data.targets, self.rep_team, self.dictionary)
 
         def codes(col: pd.Series) -> np.ndarray:
             c = pd.Categorical(col, categories=self.reps).codes
@@ -431,14 +430,14 @@ class KpiEngine:
 
 
 def compute_kpis(data: PipelineData, period: Period | str, as_of: DateLike, scope: Scope | str = "company",
-                 kpis: tuple[str, ...] | None = None, dictionary: KpiDictionary = DEFAULT_DICTIONARY
+                 kpis: tuple[str, ...] | None = None, dictionary: KpiDictionary | None = None
                  ) -> list[KpiValue]:
     """The KPIs of one scope and period as of a date (see the module docstring)."""
     return KpiEngine(data, as_of, dictionary).values(period, scope, kpis)
 
 
 def kpi_table(data: PipelineData, period: Period | str, as_of: DateLike,
-              dictionary: KpiDictionary = DEFAULT_DICTIONARY) -> pd.DataFrame:
+              dictionary: KpiDictionary | None = None) -> pd.DataFrame:
     """Every KPI for every scope (rows ``(level, name)``) over one period: the per-rep cockpit rows."""
     return KpiEngine(data, as_of, dictionary).table(period)
 

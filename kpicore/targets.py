@@ -169,12 +169,12 @@ class TargetBook:
         return out
 
 
-def target_book(data: PipelineData, dictionary: KpiDictionary = DEFAULT_DICTIONARY) -> TargetBook:
-    return TargetBook(data.targets, data.rep_team(), dictionary)
+def target_book(data: PipelineData, dictionary: KpiDictionary | None = None) -> TargetBook:
+    return TargetBook(data.targets, data.rep_team(), dictionary if dictionary is not None else data.dictionary)
 
 
 def target_for(data: PipelineData, metric: str, period: Period, level: str, name: str = "",
-               dictionary: KpiDictionary = DEFAULT_DICTIONARY) -> float | None:
+               dictionary: KpiDictionary | None = None) -> float | None:
     """The target of ``metric`` for one scope and period; None when missing."""
     return target_book(data, dictionary).value(metric, period, level, name)
 

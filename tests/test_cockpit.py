@@ -125,12 +125,13 @@ def test_refreshed_demo_recalculates_in_libreoffice_and_tile_follows_target(soff
                                                                             tmp_path):
     import openpyxl
 
-    from addin.actions import refresh
+    from addin.actions.refresh import refresh
+    from addin.engines.file import FileWorkbook
     from workbook_templates.libreoffice import convert, sheet_png
 
     book = tmp_path / "pipeline.xlsx"
     shutil.copy(demo_workbook, book)
-    outcome = refresh(book, as_of=DEMO_AS_OF, now=NOW, n_sims=500)
+    outcome = refresh(FileWorkbook(book), as_of=DEMO_AS_OF, now=NOW, n_sims=500)
 
     # recalculated by LibreOffice: no error value anywhere on the cockpit
     csv_dir = tmp_path / "csv"
@@ -183,21 +184,26 @@ def test_refresh_keeps_one_forecast_snapshot_per_day_and_leaves_data_sheets_alon
                                                                                   tmp_path):
     import zipfile
 
-    from addin.actions import refresh
+    from addin.actions.refresh import refresh
+    from addin.engines.file import FileWorkbook
 
     book = tmp_path / "pipeline.xlsx"
     shutil.copy(demo_workbook, book)
     with zipfile.ZipFile(book) as z:
         before = {i.filename: z.read(i.filename) for i in z.infolist() if i.filename.startswith("xl/worksheets/")}
     scopes = 1 + demo_data.reps["team"].nunique() + len(demo_data.reps)  # company, teams, reps
-    first = refresh(book, as_of=DEMO_AS_OF, now=NOW, n_sims=200, backup=False)
+    first = refresh(FileWorkbook(book, backup=False), as_of=DEMO_AS_OF, now=NOW, n_sims=200)
     assert len(first.forecast_history) == 2 * scopes  # the month and the quarter
-    again = refresh(book, as_of=DEMO_AS_OF, now=NOW, n_sims=200, backup=False)
+    again = refresh(FileWorkbook(book, backup=False), as_of=DEMO_AS_OF, now=NOW, n_sims=200)
     assert len(again.forecast_history) == 2 * scopes  # same day: replaced, not appended
-    week_before = refresh(book, as_of="2026-11-13", now=NOW, n_sims=200, backup=False)
+    week_before = refresh(FileWorkbook(book, backup=False), as_of="2026-11-13", now=NOW, n_sims=200)
     assert len(week_before.forecast_history) == 4 * scopes
     with zipfile.ZipFile(book) as z:
+        assert z.read("xl/worksheets/sheet1.xml") != before["xl/worksheets/sheet1.xml"]
         for name, data in before.items():
+            if name == "xl/worksheets/sheet1.xml":
+                # the sheet shown before the refresh only loses its tab's selection: the Cockpit is shown now
+                data = data.replace(b' tabSelected="1"', b"", 1)
             assert z.read(name) == data, f"{name} changed"
 
 
@@ -217,23 +223,24 @@ def test_refresh_reads_the_view_chosen_in_the_cockpit_cell(demo_workbook, tmp_pa
     """A manager picks « Direction » in the drop-down; the next refresh builds the direction view."""
     import openpyxl
 
-    from addin.actions import current_view_cell, refresh
+    from addin.actions.refresh import refresh, view_cell
+    from addin.engines.file import FileWorkbook
     from kpicore.cockpit import VIEW_CELL
 
     book = tmp_path / "pipeline.xlsx"
     shutil.copy(demo_workbook, book)
-    assert refresh(book, as_of=DEMO_AS_OF, now=NOW, n_sims=200, backup=False).view == "manager"
+    assert refresh(FileWorkbook(book, backup=False), as_of=DEMO_AS_OF, now=NOW, n_sims=200).view == "manager"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         wb = openpyxl.load_workbook(book)
     wb[SHEET_NAME].cell(VIEW_CELL[0] + 1, VIEW_CELL[1] + 1).value = "Direction"
     wb.save(book)
-    assert current_view_cell(book) == "Direction"
-    outcome = refresh(book, as_of=DEMO_AS_OF, now=NOW, n_sims=200, backup=False)
+    assert view_cell(FileWorkbook(book).sheet_rows(SHEET_NAME)) == "Direction"
+    outcome = refresh(FileWorkbook(book, backup=False), as_of=DEMO_AS_OF, now=NOW, n_sims=200)
     assert outcome.view == "direction"
     names = [row[0].value for row in outcome.spec.block("scope_table").cells[2:]]
     assert sorted(names) == sorted(outcome.data.reps["team"].unique())
-    assert current_view_cell(book) == "Direction"
+    assert view_cell(FileWorkbook(book).sheet_rows(SHEET_NAME)) == "Direction"
 
 
 def test_english_labels_by_setting(demo_data):
@@ -250,23 +257,25 @@ def test_english_labels_by_setting(demo_data):
 
 def test_the_product_sheets_are_never_read_back_as_client_data(demo_workbook, tmp_path):
     """After a refresh, the forecast history's headers look like Targets; the ingest must skip them."""
-    from addin.actions import refresh
+    from addin.actions.refresh import refresh
+    from addin.engines.file import FileWorkbook
     from workbook_templates.reading import load_pipeline
 
     book = tmp_path / "pipeline.xlsx"
     shutil.copy(demo_workbook, book)
     clean = load_pipeline(book)
-    refresh(book, as_of=DEMO_AS_OF, now=NOW, n_sims=200, backup=False)
+    refresh(FileWorkbook(book, backup=False), as_of=DEMO_AS_OF, now=NOW, n_sims=200)
     again = load_pipeline(book)
     assert len(again.quality.issues) == len(clean.quality.issues)
     assert len(again.targets) == len(clean.targets)
-    second = refresh(book, as_of=DEMO_AS_OF, now=NOW, n_sims=200, backup=False)
+    second = refresh(FileWorkbook(book, backup=False), as_of=DEMO_AS_OF, now=NOW, n_sims=200)
     assert second.spec.block("header").cells[0][10].value == clean.quality.badge()
 
 
 def test_refresh_photographs_the_pipeline_once_a_week(demo_workbook, demo_data, tmp_path):
     """A live refresh in a week without a photograph adds one (the open deals, as they are)."""
-    from addin.actions import refresh
+    from addin.actions.refresh import refresh
+    from addin.engines.file import FileWorkbook
     from workbook_templates.reading import load_pipeline
 
     deals = demo_data.deals
@@ -277,12 +286,12 @@ def test_refresh_photographs_the_pipeline_once_a_week(demo_workbook, demo_data, 
 
     book = write_pipeline_workbook(newer, tmp_path / "pipeline.xlsx")
     before = load_pipeline(book).pipeline_snapshots
-    refresh(book, now=NOW, n_sims=200, backup=False)
+    refresh(FileWorkbook(book, backup=False), now=NOW, n_sims=200)
     after = load_pipeline(book).pipeline_snapshots
     shot = after[after["snapshot_on"] == late]
     open_now = newer.deals[newer.deals["status"] == "open"]
     assert len(after) == len(before) + len(open_now)
     assert set(shot["deal_id"]) == set(open_now["deal_id"])
     assert shot["amount"].sum() == pytest.approx(open_now["amount"].sum())
-    refresh(book, now=NOW, n_sims=200, backup=False)  # same week: no second photograph
+    refresh(FileWorkbook(book, backup=False), now=NOW, n_sims=200)  # same week: no second photograph
     assert len(load_pipeline(book).pipeline_snapshots) == len(after)

@@ -1,7 +1,7 @@
 """Two refreshes of one workbook at once (a scheduled job and a manager): they serialise or the second
 is refused, never interleave; Pilotage's lock file and its stale-lock detection.
 
-The refreshes run in separate processes, each a real ``guarded_refresh`` of the demo workbook.
+The refreshes run in separate processes, each a real refresh of the demo workbook through the file engine.
 """
 
 from __future__ import annotations
@@ -44,9 +44,10 @@ def recording(path, **kw):
             held.append([start, time.time()])
 
 file_lock.pilotage_lock = recording
-from addin.scheduled import guarded_refresh
+from addin.actions.refresh import refresh
+from addin.engines.file import FileWorkbook
 try:
-    outcome = guarded_refresh({path!r}, wait={wait}, n_sims=200)
+    outcome = refresh(FileWorkbook({path!r}, lock_wait={wait}, progress=None), n_sims=200)
 except PilotageError as err:
     print(json.dumps({{"type": type(err).__name__, "code": err.exit_code, "message": str(err)}}))
 else:

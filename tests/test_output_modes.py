@@ -39,10 +39,11 @@ def test_new_outputs_get_the_usual_permissions(umask_022, demo_data, tmp_path):
 def test_a_refreshed_workbook_keeps_its_mode(umask_022, demo_workbook, tmp_path):
     import shutil
 
-    from addin.actions import refresh
+    from addin.actions.refresh import refresh
+    from addin.engines.file import FileWorkbook
 
     book = tmp_path / "pipeline.xlsx"
     shutil.copy(demo_workbook, book)
     os.chmod(book, 0o640)
-    refresh(book, as_of=DEMO_AS_OF, n_sims=200, backup=False)
+    refresh(FileWorkbook(book, backup=False), as_of=DEMO_AS_OF, n_sims=200)
     assert _mode(book) == 0o640

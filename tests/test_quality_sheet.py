@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from pathlib import Path
@@ -13,7 +14,7 @@ from python_calamine import CalamineWorkbook
 import security_corpus as corpus
 from kpicore.dataset import PipelineData
 from kpicore.quality import ERROR, WARNING, Issue, QualityReport
-from workbook_templates import quality_sheet
+from kpicore.quality_spec import row_link
 from workbook_templates.package import replace_sheets
 from workbook_templates.quality_sheet import QUALITY_SHEET, quality_sheet_part, write_quality_sheet
 
@@ -34,10 +35,10 @@ def _data(source: str = "pipeline.xlsx") -> PipelineData:
     return PipelineData(quality=q, source=source)
 
 
-def _write(tmp_path: Path, data: PipelineData) -> tuple[list[list], str]:
+def _write(tmp_path: Path, data: PipelineData, **kwargs) -> tuple[list[list], str]:
     path = tmp_path / "q.xlsx"
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    write_quality_sheet(wb, wb.add_worksheet(QUALITY_SHEET), data)
+    write_quality_sheet(wb, wb.add_worksheet(QUALITY_SHEET), data, **kwargs)
     wb.close()
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(QUALITY_SHEET).to_python()
     with zipfile.ZipFile(path) as z:
@@ -76,24 +77,28 @@ def test_detail_has_one_line_per_issue_with_a_link_to_the_row(tmp_path):
     assert [(r[1], r[3]) for r in detail] == [("Activités", "3"), ("Affaires", "5"), ("Affaires", "7"),
                                               ("Affaires", "9"), ("Affaires", "4")]
     assert detail[1][4:6] == ["Montant", "-500"]
-    locations = re.findall(r'<hyperlink [^>]*location="([^"]+)"', xml)
-    assert locations == ["'Activités'!A3", "'Affaires'!A5", "'Affaires'!A7", "'Affaires'!A9", "'Affaires'!A4"]
+    # each row number is a link into this workbook, written as a HYPERLINK formula so that every
+    # engine (file, Excel, Calc) carries it the same way
+    formulas = [html.unescape(f) for f in re.findall(r"<f>([^<]+)</f>", xml)]
+    assert formulas == [f'HYPERLINK("#{target}","{target.rsplit("A", 1)[1]}")' for target in
+                        ["'Activités'!A3", "'Affaires'!A5", "'Affaires'!A7", "'Affaires'!A9", "'Affaires'!A4"]]
 
 
 def test_text_from_the_client_is_never_a_formula(tmp_path):
     rows, xml = _write(tmp_path, _data())
-    assert "<f>" not in xml
+    formulas = [html.unescape(f) for f in re.findall(r"<f>([^<]+)</f>", xml)]
+    assert all(f.startswith('HYPERLINK("#') for f in formulas)  # only the row links are formulas
+    assert 'HYPERLINK("http://x","y")' not in formulas
     assert any(r[5] == '=HYPERLINK("http://x","y")' for r in rows if len(r) > 5)
 
 
 def test_no_links_for_a_csv_source(tmp_path):
     _, xml = _write(tmp_path, _data("export.csv"))
-    assert "<hyperlink" not in xml
+    assert "<f>" not in xml
 
 
-def test_long_detail_is_capped_with_a_pointer_to_pilotage_check(tmp_path, monkeypatch):
-    monkeypatch.setattr(quality_sheet, "MAX_DETAIL_ROWS", 2)
-    rows, _ = _write(tmp_path, _data())
+def test_long_detail_is_capped_with_a_pointer_to_pilotage_check(tmp_path):
+    rows, _ = _write(tmp_path, _data(), max_detail_rows=2)
     head = _find(rows, "Détail, une ligne par problème trouvé") + 1
     tail = [r[0] for r in rows[head + 1:] if r and r[0]]
     # 5 issues, 2 shown: 3 more
@@ -113,7 +118,6 @@ def test_the_sheet_goes_into_the_clients_workbook(tmp_path):
     book = CalamineWorkbook.from_path(str(client))
     assert book.sheet_names == ["Affaires", QUALITY_SHEET]
     assert book.get_sheet_by_name("Affaires").to_python()[1][0] == "D-1"
-    assert quality_sheet.QUALITY_LINK == "internal:'Qualité des données'!A1"
 
 
 def test_real_ingest_issues_show_up(tmp_path):
@@ -128,7 +132,8 @@ def test_real_ingest_issues_show_up(tmp_path):
     assert any(r[2] == "Affaires" and r[3] == "4" for r in sheet_rows[head + 1:] if len(r) > 3)
 
 
-@pytest.mark.parametrize("sheet, target", [("Affaires", "internal:'Affaires'!A3"),
-                                           ("L'équipe", "internal:'L''équipe'!A3")])
-def test_link_target_quotes_sheet_names(sheet, target):
-    assert quality_sheet._link_target(sheet, 3) == target
+@pytest.mark.parametrize("sheet, formula", [("Affaires", '=HYPERLINK("#\'Affaires\'!A3","3")'),
+                                            ("L'équipe", '=HYPERLINK("#\'L\'\'équipe\'!A3","3")'),
+                                            ('Ventes "B"', '=HYPERLINK("#\'Ventes ""B""\'!A3","3")')])
+def test_row_link_quotes_sheet_names(sheet, formula):
+    assert row_link(sheet, 3) == formula

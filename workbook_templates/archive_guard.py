@@ -44,6 +44,7 @@ The cost of step 2 is one inflation of the archive, in constant memory: 0.7 to
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zipfile
@@ -141,14 +142,16 @@ def check_members(infos: list[zipfile.ZipInfo], limits: ArchiveLimits, path: Pat
                             "compressés)", fix)
 
 
-def check_archive(path: Path | str, limits: ArchiveLimits = DEFAULT_LIMITS) -> None:
+def check_archive(path: Path | str, limits: ArchiveLimits = DEFAULT_LIMITS, *, content: bytes | None = None) -> None:
     """Check the archive at ``path`` fully (directory, real inflated sizes, no DTD) before a parser sees it.
 
+    ``content``: the file's bytes when the caller has already read them (the
+    file is then not opened again; ``path`` only names it in messages).
     Raises ``InputFileError`` (French) on any breach; a file that is not a zip
     at all is left to the caller's own diagnosis.
     """
     path = Path(path)
-    with open(path, "rb") as fh:
+    with (io.BytesIO(content) if content is not None else open(path, "rb")) as fh:
         try:
             zf = zipfile.ZipFile(fh)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError):

@@ -53,6 +53,11 @@ _STYLES: dict[str, dict] = {
     "badge_warn": {"bg_color": WARN_FILL, "font_color": WARN_INK, "bold": True},
     "input": {"bg_color": "#FFF7D6", "border": 1, "border_color": RULE, "bold": True},
     "status": {"bold": True, "align": "center"},
+    "section": {"bold": True, "font_size": 12},
+    "wrap": {"text_wrap": True, "valign": "top"},
+    "bad_text": {"font_color": BAD_INK, "bold": True, "valign": "top"},
+    "warn_text": {"font_color": WARN_INK, "bold": True, "valign": "top"},
+    "link": {"font_color": BLUE, "valign": "top"},
 }
 assert set(_STYLES) == set(STYLE_NAMES), "every semantic style needs a look"
 

@@ -1,7 +1,7 @@
 """Everything the refresh reads for one company: the pipeline workbook, its edited
 KPI dictionary, and the activities gathered from the reps' shared workbooks.
 
-``load_company(path)`` is ``load_pipeline(path)`` plus:
+``complete_company`` adds to the workbook's own tables (whatever engine read them):
 
 - the « Dictionnaire KPI » sheet read back (``kpicore.kpi_dictionary.read_dictionary``):
   managers edit thresholds and labels there; a malformed cell keeps its default
@@ -26,49 +26,52 @@ from kpicore import schema
 from kpicore.dataset import PipelineData
 from kpicore.kpi_dictionary import COLUMNS_FR, SHEET_FR, read_dictionary
 from workbook_templates import gathering
-from workbook_templates.reading import load_pipeline
+from workbook_templates.reading import ingest_grids, read_source
 
 
-def read_dictionary_sheet(path: str | Path) -> tuple[pd.DataFrame | None, str]:
-    """The « Dictionnaire KPI » sheet of a workbook as a frame (header on row 1), or None when absent."""
-    from python_calamine import CalamineWorkbook
-
-    book = CalamineWorkbook.from_path(str(path))
-    sheet = next((s for s in book.sheet_names if s.strip().casefold() == SHEET_FR.casefold()), None)
-    if sheet is None:
-        return None, ""
-    rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+def dictionary_frame(rows: list[list] | None) -> pd.DataFrame | None:
+    """The « Dictionnaire KPI » sheet's rows (header on row 1) as a frame of its known columns."""
     if not rows:
-        return None, sheet
+        return None
     known = set(COLUMNS_FR) | set(COLUMNS_FR.values())
     header = [str(h).strip() if h not in (None, "") else f"_col{j}" for j, h in enumerate(rows[0])]
     body = [list(r) + [None] * (len(header) - len(r)) for r in rows[1:]]
     frame = pd.DataFrame(body, columns=header, dtype=object)
-    frame = frame[[c for c in header if c in known]]
-    return frame, sheet
+    return frame[[c for c in header if c in known]]
 
 
-def load_company(path: str | Path, settings: Mapping[str, str] | None = None, *, today: date | None = None,
-                 retries: int = gathering.RETRIES, backoff: float = gathering.BACKOFF_SECONDS) -> PipelineData:
-    """The company's data for a refresh: the pipeline workbook, its dictionary, the gathered activities.
+def complete_company(data: PipelineData, dictionary_rows: list[list] | None, *, file: str,
+                     folder: Path | None, today: date | None = None, retries: int = gathering.RETRIES,
+                     backoff: float = gathering.BACKOFF_SECONDS) -> PipelineData:
+    """``data`` (the workbook's own tables, ingested) with its edited dictionary and the gathered activities.
 
-    ``today`` (default: the computer's date) bounds activity dates: a later one is a typo.
+    ``dictionary_rows``: the « Dictionnaire KPI » sheet as read (None when absent);
+    ``folder``: where relative paths of activity workbooks resolve (None: the
+    current folder). ``today`` (default: the computer's date) bounds activity
+    dates: a later one is a typo.
     """
-    path = Path(path)
-    data = load_pipeline(path, settings)
-    frame, sheet = read_dictionary_sheet(path) if path.suffix.lower() in (".xlsx", ".xlsm") else (None, "")
+    frame = dictionary_frame(dictionary_rows)
     if frame is not None:
         dictionary, issues = read_dictionary(frame)
-        data.quality.extend(dataclasses.replace(i, file=path.name, sheet=sheet) for i in issues)
+        data.quality.extend(dataclasses.replace(i, file=file, sheet=SHEET_FR) for i in issues)
         data = dataclasses.replace(data, dictionary=dictionary)
     entries = gathering.split_setting(data.setting(gathering.SETTING_KEY))
     if entries:
         gathered, issues, _skipped = gathering.gather_activities(
-            entries, data.reps["rep"], today=today or date.today(), retries=retries, base=path.parent,
-            existing=data.activities, existing_source=path.name, backoff=backoff)
+            entries, data.reps["rep"], today=today or date.today(), retries=retries, base=folder or Path.cwd(),
+            existing=data.activities, existing_source=file, backoff=backoff)
         data.quality.extend(issues)
         activities = pd.concat([data.activities, gathered], ignore_index=True) if len(data.activities) \
             else gathered
         data = data.with_frames(activities=schema.conform(activities, schema.ACTIVITIES))
     return data
 
+
+def load_company(path: str | Path, settings: Mapping[str, str] | None = None, *, today: date | None = None,
+                 retries: int = gathering.RETRIES, backoff: float = gathering.BACKOFF_SECONDS) -> PipelineData:
+    """The company's data from a file: the pipeline workbook, its dictionary, the gathered activities."""
+    path = Path(path)
+    source = read_source(path)
+    data = ingest_grids(source.grids, path.name, settings)
+    return complete_company(data, source.sheet_rows(SHEET_FR), file=path.name, folder=path.resolve().parent,
+                            today=today, retries=retries, backoff=backoff)

@@ -60,6 +60,7 @@ client's text starting with ``=``, ``+``, ``-`` or ``@`` stays text.
 from __future__ import annotations
 
 import copy
+import io
 import posixpath
 import re
 import tempfile
@@ -76,12 +77,13 @@ from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from kpicore.errors import InputFileError
+from kpicore.errors import FileBusyError, InputFileError
 
 from . import _xmltext as xt
 from ._rawzip import ArchiveTooLarge, RawZipReader, RawZipWriter
 # the limits live with the read path's checks; re-exported here for existing callers
 from .archive_guard import DEFAULT_LIMITS, ArchiveLimits, check_members
+from .reading import file_stamp
 from .safe_file import DEFAULT_KEEP, check_not_open, write_atomically, write_error
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -138,7 +140,8 @@ class _Rel:
 def replace_sheets(client_path: Path | str, new_sheets: Mapping[str, SheetPart],
                    out_path: Path | str | None = None, *, backup: bool = True,
                    backup_dir: Path | None = None, keep_backups: int = DEFAULT_KEEP,
-                   limits: ArchiveLimits = DEFAULT_LIMITS) -> RefreshResult:
+                   limits: ArchiveLimits = DEFAULT_LIMITS, content: bytes | None = None,
+                   active: str | None = None, read_stamp: tuple | None = None) -> RefreshResult:
     """Write ``new_sheets`` into the client's workbook, replacing sheets of the same name.
 
     ``out_path`` defaults to ``client_path`` (refresh in place). The
@@ -146,10 +149,17 @@ def replace_sheets(client_path: Path | str, new_sheets: Mapping[str, SheetPart],
     ``.pilotage_backups/`` next to it (the last ``keep_backups``). Raises
     ``InputFileError`` (French message) when the file is open in Excel or
     LibreOffice, is not a usable .xlsx/.xlsm, or exceeds ``limits``.
+
+    ``content``: the client file's bytes as the caller read them (the file is
+    then not read again); with ``read_stamp`` (``reading.file_stamp`` at that
+    read), a file saved by someone else since is refused (``FileBusyError``)
+    rather than overwritten with the older content. ``active``: the sheet
+    Excel opens on (its tab selected; the previously selected tab loses that
+    flag, the only change a client's sheet part may receive).
     """
     client_path = Path(client_path)
     dest = Path(out_path) if out_path is not None else client_path
-    if not client_path.is_file():
+    if content is None and not client_path.is_file():
         raise InputFileError("classeur introuvable", file=str(client_path),
                              fix="vérifiez le chemin du classeur de pipeline.")
     check_not_open(client_path)
@@ -170,7 +180,12 @@ def replace_sheets(client_path: Path | str, new_sheets: Mapping[str, SheetPart],
 
         def write(tmp: Path) -> None:
             added, replaced = transplant_sheets(
-                client_path, scratch, {n: p.state for n, p in new_sheets.items()}, tmp, limits=limits)
+                client_path, scratch, {n: p.state for n, p in new_sheets.items()}, tmp, limits=limits,
+                content=content, active=active)
+            if read_stamp is not None and file_stamp(client_path) != read_stamp:
+                raise FileBusyError("le classeur a été enregistré par un autre programme pendant "
+                                    "l'actualisation ; rien n'a été modifié", file=str(client_path),
+                                    fix="relancez l'actualisation : elle partira de la version enregistrée.")
             result["added"], result["replaced"] = added, replaced
 
         made = write_atomically(dest, write, backup=backup, backup_dir=backup_dir, keep=keep_backups)
@@ -193,18 +208,20 @@ def build_scratch(new_sheets: Mapping[str, SheetPart], path: Path) -> None:
 
 
 def transplant_sheets(client_path: Path | str, scratch_path: Path | str, states: Mapping[str, str],
-                      out_path: Path | str, *, limits: ArchiveLimits = DEFAULT_LIMITS
+                      out_path: Path | str, *, limits: ArchiveLimits = DEFAULT_LIMITS,
+                      content: bytes | None = None, active: str | None = None
                       ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Write to ``out_path`` the client's package with the scratch's sheets ``states`` put in.
 
-    Not atomic by itself (``replace_sheets`` is). Returns (added, replaced)
-    sheet names.
+    Not atomic by itself (``replace_sheets`` is). ``content``: the client's
+    bytes when already read. Returns (added, replaced) sheet names.
     """
     client_path = Path(client_path)
-    with open(client_path, "rb") as client_file, zipfile.ZipFile(scratch_path) as scratch_zip:
+    client = io.BytesIO(content) if content is not None else open(client_path, "rb")
+    with client as client_file, zipfile.ZipFile(scratch_path) as scratch_zip:
         reader = _open_client(client_file, client_path, limits)
         job = _Transplant(reader, scratch_zip, client_path, limits)
-        job.run(states)
+        job.run(states, active)
         with open(out_path, "wb") as out:
             job.write(out)
     return tuple(job.added), tuple(job.replaced)
@@ -424,6 +441,7 @@ class _Transplant:
         self.removed: set[str] = set()
         self.added: list[str] = []
         self.replaced: list[str] = []
+        self.sheet_parts: dict[str, str] = {}  # product sheet name -> its part
         self.taken = {i.filename.lower() for i in reader.infos}
         self.member_case = {i.filename.lower(): i.filename for i in reader.infos}
 
@@ -463,7 +481,7 @@ class _Transplant:
                               "ouvrez le classeur dans Excel, enregistrez-le, puis relancez.") from exc
 
     # -- the job ----------------------------------------------------------------------------
-    def run(self, states: Mapping[str, str]) -> None:
+    def run(self, states: Mapping[str, str], active: str | None = None) -> None:
         root_rels = self._rels_of("")  # "_rels/.rels"
         office = [r for r in root_rels if r.type == REL_OFFICE_DOC]
         if not office or not office[0].target.lower().endswith(".xml"):
@@ -501,6 +519,8 @@ class _Transplant:
             self._put_sheet(ctx, name, state, scratch_sheets[name], styles, strings,
                             scratch_names.get(name, []))
 
+        if active is not None:
+            self._activate(ctx, active, states)
         if self.replaced:
             self._drop_calc_chain(ctx, wb_rels)
         merged = styles.result()
@@ -511,6 +531,61 @@ class _Transplant:
         self.changed[self._member("[Content_Types].xml")] = xt.encode(ctx.ct_text, ct_bom)
         for part, data in self.changed.items():  # never write a part we could not read back
             self._parse(part, data)
+
+    def _activate(self, ctx: _WorkbookEdit, name: str, states: Mapping[str, str]) -> None:
+        """Open the workbook on sheet ``name``: ``activeTab`` and its tab selected, the old tab unselected."""
+        target = ctx.find_sheet(name)
+        if target is None:
+            raise ValueError(f"sheet {name!r} is not in the workbook")
+        views = xt.iter_tags(ctx.wb_text, ctx.prefix, "workbookView")
+        old_index = int(xt.attrs_of(views[0].group(0)).get("activeTab", "0")) if views else 0
+        if views:
+            tag = views[0]
+            new_tag = xt.set_attr(tag.group(0), "activeTab", None if target["index"] == 0 else str(target["index"]))
+            first = xt.attrs_of(new_tag).get("firstSheet")
+            if first is not None and int(first) > target["index"]:
+                new_tag = xt.set_attr(new_tag, "firstSheet", str(target["index"]))
+            ctx.wb_text = ctx.wb_text[:tag.start()] + new_tag + ctx.wb_text[tag.end():]
+        else:
+            view = f'<{xt.qname(ctx.prefix, "workbookView")} activeTab="{target["index"]}"/>'
+            block = f'<{xt.qname(ctx.prefix, "bookViews")}>{view}</{xt.qname(ctx.prefix, "bookViews")}>'
+            ctx.wb_text = xt.insert_element(ctx.wb_text, ctx.prefix, "workbook", block,
+                                            ["sheets", "functionGroups", "externalReferences", "definedNames",
+                                             "calcPr", "oleSize", "customWorkbookViews", "pivotCaches",
+                                             "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr",
+                                             "webPublishObjects", "extLst"])
+        self._select_tab(self.sheet_parts[name], True)
+        old = next((s for s in ctx.sheets if s["index"] == old_index), None)
+        if old is not None and old["name"] not in states:
+            rel = ctx.rel(old["r:id"])
+            if rel is not None and rel.type == REL_WORKSHEET:
+                self._select_tab(self._member(_resolve(self.wb_part, rel.target)) or "", False)
+
+    def _select_tab(self, part: str, selected: bool) -> None:
+        """Set or clear ``tabSelected`` on the first ``<sheetView>`` of a sheet part (edited as text)."""
+        member = self._member(part)
+        if part in self.new:
+            data = self.new[part]
+        elif member in self.changed:
+            data = self.changed[member]
+        elif member is not None:
+            data = self._read(member)
+        else:
+            return
+        text, bom = xt.decode(data, part)
+        prefix = xt.root_prefix(text)
+        tag = xt.start_tag(text, prefix, "sheetView")
+        if tag is None:
+            return
+        current = xt.attrs_of(tag.group(0)).get("tabSelected") in ("1", "true")
+        if current == selected:
+            return
+        new_tag = xt.set_attr(tag.group(0), "tabSelected", "1" if selected else None)
+        edited = xt.encode(text[:tag.start()] + new_tag + text[tag.end():], bom)
+        if part in self.new:
+            self.new[part] = edited
+        else:
+            self.changed[member] = edited
 
     def _scratch_sheets(self) -> tuple[dict[str, tuple[str, int]], dict[str, list[StdET.Element]]]:
         root = StdET.fromstring(self.scratch.read("xl/workbook.xml"))
@@ -549,6 +624,7 @@ class _Transplant:
             ctx.add_override(part, CT_WORKSHEET)
             self.added.append(name)
 
+        self.sheet_parts[name] = part
         xml = self.scratch.read(scratch_part).decode("utf-8")
         if re.search(r'<c\s[^>]*\scm="', xml):
             # dynamic arrays point into xl/metadata.xml, a workbook-wide part we do not merge

@@ -8,8 +8,6 @@ French labels of ``kpicore.schema``; reading maps them back.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -41,14 +39,11 @@ def write_frame_sheet(workbook: Workbook, worksheet: Worksheet, frame: pd.DataFr
     worksheet.freeze_panes(1, 0)
 
 
-def read_product_frame(path: Path, table: schema.Table) -> pd.DataFrame:
-    """The product sheet ``table.sheet_fr`` of the workbook as a conformed frame (empty if absent)."""
-    from python_calamine import CalamineWorkbook
+def frame_from_rows(rows: list[list] | None, table: schema.Table) -> pd.DataFrame:
+    """A product sheet's rows (header first, as any engine reads them) as a frame conformed to ``table``.
 
-    book = CalamineWorkbook.from_path(str(path))
-    if table.sheet_fr not in book.sheet_names:
-        return table.empty()
-    rows = book.get_sheet_by_name(table.sheet_fr).to_python()
+    Empty when the sheet is absent or empty; columns are matched by their French label.
+    """
     if not rows:
         return table.empty()
     by_label = {c.label_fr: c for c in table.columns}
@@ -73,3 +68,21 @@ def read_product_frame(path: Path, table: schema.Table) -> pd.DataFrame:
         else:
             frame[c.name] = frame[c.name].map(lambda v: None if pd.isna(v) else str(v))
     return schema.conform(frame, table)
+
+
+def frame_rows(frame: pd.DataFrame, table: schema.Table) -> list[list]:
+    """``frame`` as rows for a live write: the French header, then plain values (None, float,
+    ``datetime`` or str), the same cells ``write_frame_sheet`` writes."""
+    frame = schema.conform(frame, table)
+    columns = []
+    for col in table.columns:
+        values = frame[col.name]
+        if col.kind == "date":
+            out = [None if pd.isna(v) else pd.Timestamp(v).to_pydatetime() for v in values]
+        elif col.kind in ("amount", "number", "fraction", "int"):
+            out = [None if pd.isna(v) else float(v) for v in values]
+        else:
+            out = [None if pd.isna(v) else str(v) for v in values]
+        columns.append(out)
+    header = [c.label_fr for c in table.columns]
+    return [header] + [list(r) for r in zip(*columns)] if columns else [header]

@@ -34,6 +34,7 @@ import posixpath
 import re
 import time
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -74,9 +75,37 @@ def file_stamp(path: Path) -> tuple[int, int, int] | None:
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
-def read_grids(path: str | Path, *, limits: ArchiveLimits = DEFAULT_LIMITS,
-               retries: int = READ_RETRIES) -> list[RawGrid]:
-    """The raw grids of a workbook or CSV file (one per Excel Table, else one per sheet).
+@dataclass
+class Source:
+    """One read of a client's file: its bytes (read once), its raw grids and, for a workbook,
+    every sheet's rows as calamine gives them (the product's own sheets are read from there).
+
+    The same bytes serve the archive guard, the reader and the package writer,
+    so a refresh opens the client's file once.
+    """
+
+    path: Path
+    content: bytes
+    stamp: tuple[int, int, int] | None
+    grids: list[RawGrid]
+    sheets: dict[str, list[list]] = field(default_factory=dict)
+
+    @property
+    def is_workbook(self) -> bool:
+        return self.content.startswith(_ZIP)
+
+    def sheet_rows(self, name: str) -> list[list] | None:
+        """The rows of the sheet called ``name`` (Excel compares sheet names without case), or None."""
+        wanted = name.strip().casefold()
+        for sheet, rows in self.sheets.items():
+            if sheet.strip().casefold() == wanted:
+                return rows
+        return None
+
+
+def read_source(path: str | Path, *, limits: ArchiveLimits = DEFAULT_LIMITS,
+                retries: int = READ_RETRIES) -> Source:
+    """Read a workbook or CSV file once and parse it (see ``Source``).
 
     Read again when the file changed during the read (up to ``retries`` more
     times); ``FileBusyError`` if it keeps changing.
@@ -84,9 +113,10 @@ def read_grids(path: str | Path, *, limits: ArchiveLimits = DEFAULT_LIMITS,
     path = Path(path)
     for attempt in range(retries + 1):
         before = file_stamp(path)
-        grids = _read_grids_once(path, limits)
+        source = _read_source_once(path, limits)
         if file_stamp(path) == before:
-            return grids
+            source.stamp = before
+            return source
         time.sleep(0.2 * (attempt + 1))  # let the other program finish its save
     raise FileBusyError("le fichier a changé pendant chacune des lectures (un autre programme est en train "
                         "de l'enregistrer)", file=path.name,
@@ -94,33 +124,38 @@ def read_grids(path: str | Path, *, limits: ArchiveLimits = DEFAULT_LIMITS,
                             "SharePoint...), puis relancez.")
 
 
-def _read_grids_once(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> list[RawGrid]:
+def read_grids(path: str | Path, *, limits: ArchiveLimits = DEFAULT_LIMITS,
+               retries: int = READ_RETRIES) -> list[RawGrid]:
+    """The raw grids of a workbook or CSV file (one per Excel Table, else one per sheet)."""
+    return read_source(path, limits=limits, retries=retries).grids
+
+
+def _read_source_once(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> Source:
     if not path.exists():
         raise _fail(path, "fichier introuvable.", f"Vérifiez le chemin : {path}")
     if path.is_dir():
         raise _fail(path, "c'est un dossier, pas un fichier.", "Indiquez le fichier du classeur lui-même.")
     try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
+        content = path.read_bytes()
     except OSError as exc:
         raise _fail(path, f"lecture impossible ({exc.strerror or exc}).",
                     "Fermez le fichier s'il est ouvert ailleurs et vérifiez vos droits d'accès.") from None
-    if not head:
+    if not content:
         raise _fail(path, "le fichier est vide (0 octet).", "Exportez ou enregistrez à nouveau le fichier.")
     suffix = path.suffix.lower()
-    if head.startswith(_CFB):
-        data = path.read_bytes()
-        if "EncryptedPackage".encode("utf-16-le") in data:
+    if content.startswith(_CFB):
+        if "EncryptedPackage".encode("utf-16-le") in content:
             raise _fail(path, "le classeur est protégé par un mot de passe (chiffré).",
                         "Ouvrez-le dans Excel, retirez le mot de passe (Fichier > Informations > Protéger le "
                         "classeur > Chiffrer avec mot de passe, champ vide) et enregistrez-le.")
         raise _fail(path, "ancien format Excel 97-2003 (.xls), non pris en charge.", _SAVE_AS)
-    if head.startswith(_ZIP):
-        return _read_zip(path, limits)
+    if content.startswith(_ZIP):
+        grids, sheets = _read_zip(path, content, limits)
+        return Source(path, content, None, grids, sheets)
     if suffix in (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"):
         raise _fail(path, f"ce n'est pas un classeur {suffix} valide (contenu non reconnu).",
                     "Le fichier est peut-être endommagé ou mal nommé : exportez-le à nouveau.")
-    return _read_csv(path)
+    return Source(path, content, None, _read_csv(path, content))
 
 
 def load_pipeline(path: str | Path, settings: Mapping[str, str] | None = None) -> PipelineData:
@@ -130,9 +165,13 @@ def load_pipeline(path: str | Path, settings: Mapping[str, str] | None = None) -
     (see ``kpicore.mapping``), for files that cannot carry a Settings sheet (CSV).
     """
     path = Path(path)
-    grids = read_grids(path)
+    return ingest_grids(read_source(path).grids, path.name, settings)
+
+
+def ingest_grids(grids: list[RawGrid], name: str, settings: Mapping[str, str] | None = None) -> PipelineData:
+    """Ingest raw grids (from a file or a live workbook): overlong cells cut with a warning first."""
     cut = _cut_long_cells(grids)
-    data = ingest(grids, source=path.name, settings=settings)
+    data = ingest(grids, source=name, settings=settings)
     for grid, row, col in cut:
         report = next((g for g in (data.ingest.grids if data.ingest else ())
                        if g.sheet == grid.sheet and g.table_name == grid.table_name), None)
@@ -162,10 +201,11 @@ def _cut_long_cells(grids: list[RawGrid]) -> list[tuple[RawGrid, int, int]]:
 # --------------------------------------------------------------------- xlsx
 
 
-def _read_zip(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> list[RawGrid]:
-    check_archive(path, limits)  # bounds and DTDs, before any parser sees the file
+def _read_zip(path: Path, content: bytes, limits: ArchiveLimits = DEFAULT_LIMITS
+              ) -> tuple[list[RawGrid], dict[str, list[list]]]:
+    check_archive(path, limits, content=content)  # bounds and DTDs, before any parser sees the file
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(io.BytesIO(content))
         names = set(zf.namelist())
     except (zipfile.BadZipFile, EOFError, OSError):
         raise _fail(path, "le classeur est endommagé ou incomplet (archive zip illisible).",
@@ -190,10 +230,12 @@ def _read_zip(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> list[RawGri
     try:
         from python_calamine import CalamineWorkbook
 
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
         grids: list[RawGrid] = []
+        sheets: dict[str, list[list]] = {}
         for sheet in wb.sheet_names:
             rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            sheets[sheet] = rows
             for name, ref, header_rows, total_rows in tables.get(sheet, ()):
                 r0, c0, r1, c1 = _ref(ref)
                 sub = [row[c0 - 1:c1] for row in rows[r0 - 1:r1]]
@@ -208,7 +250,7 @@ def _read_zip(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> list[RawGri
                     "à nouveau.") from None
     if not grids:
         raise _fail(path, "le classeur ne contient aucune feuille.", "Vérifiez le fichier.")
-    return grids
+    return grids, sheets
 
 
 def _ref(ref: str) -> tuple[int, int, int, int]:
@@ -271,8 +313,7 @@ def _tables_by_sheet(zf: zipfile.ZipFile) -> dict[str, list[tuple[str, str, int,
 # ---------------------------------------------------------------------- csv
 
 
-def _read_csv(path: Path) -> list[RawGrid]:
-    raw = path.read_bytes()
+def _read_csv(path: Path, raw: bytes) -> list[RawGrid]:
     if b"\x00" in raw[:4096]:
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
             text = raw.decode("utf-16")

@@ -1,0 +1,25 @@
+"""What every action reads of a workbook: its tables, its edited KPI dictionary, the reps' activity workbooks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Mapping
+
+from addin.engines.protocol import Workbook
+from kpicore.dataset import PipelineData
+from kpicore.kpi_dictionary import SHEET_FR as DICTIONARY_SHEET
+from workbook_templates.company import complete_company
+from workbook_templates.reading import ingest_grids
+
+
+def read_company(book: Workbook, *, settings: Mapping[str, str] | None = None,
+                 today: date | None = None) -> PipelineData:
+    """The company's data as one workbook holds it, whatever the engine.
+
+    ``settings``: extra Settings rows (``mapping.*`` for a CSV export that
+    cannot carry a Settings sheet); ``today`` bounds activity dates (default:
+    the computer's date).
+    """
+    data = ingest_grids(book.grids(), book.name, settings)
+    return complete_company(data, book.sheet_rows(DICTIONARY_SHEET), file=book.name, folder=book.folder,
+                            today=today)

@@ -1,0 +1,136 @@
+"""Refresh: rebuild the product's sheets of a workbook from its tables, whatever the engine.
+
+Under Pilotage's lock on the workbook (a scheduled run and a click never
+interleave; a click on a locked workbook is refused at once), from one read of
+the workbook:
+
+1. the company (``company.read_company``): its tables, the edited KPI
+   dictionary, the reps' activity workbooks;
+2. the view: ``view``, else the cockpit's selector cell, else Settings;
+3. the cockpit (``kpicore.cockpit.build_cockpit``) and the quality sheet
+   (``kpicore.quality_spec``);
+4. the day's forecasts (month and quarter, every scope) appended to the hidden
+   forecast history, whose accuracy is measured once each period is over;
+5. once a week, the photograph of the open pipeline appended to the hidden
+   snapshots (taken live, on a refresh as of the date of the data or later:
+   the weekly deck's "what moved" and the backtest's as-of values come from
+   them, since a CRM overwrites amounts, stages and close dates);
+6. one write of all of them; a new Cockpit goes after the client's sheets, an
+   existing one keeps its place, and the Cockpit is the sheet shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from addin.actions.company import read_company
+from addin.engines.protocol import FrameSheet, ProductSheet, Workbook
+from kpicore import schema
+from kpicore.cockpit import SHEET_NAME, VIEW_CELL, VIEW_LABELS_FR, TargetsLocation, build_cockpit, resolve_view
+from kpicore.cockpit_spec import CockpitSpec
+from kpicore.dataset import PipelineData
+from kpicore.forecast import N_SIMS
+from kpicore.periods import to_date
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    where: str  # the file written, or the live workbook's name
+    backup: Path | None
+    view: str
+    as_of: date
+    spec: CockpitSpec
+    data: PipelineData
+    forecast_history: pd.DataFrame
+    snapshot_taken: bool
+    skipped: tuple[str, ...] = ()  # what the live engine approximated or skipped
+
+    @property
+    def path(self) -> Path:
+        return Path(self.where)
+
+
+def targets_location(data: PipelineData) -> TargetsLocation | None:
+    """Where the Targets table sits in the client's workbook, from the ingest's column mapping.
+
+    None when the workbook has no Targets sheet (or it lacks a column): the
+    cockpit then writes targets as values rather than formulas.
+    """
+    if data.ingest is None:
+        return None
+    for grid in data.ingest.read:
+        if grid.table != "Targets":
+            continue
+        letters = {c.column: c.letter for c in grid.columns if c.column}
+        needed = ("period", "scope_type", "scope_name", "metric", "value")
+        if all(k in letters for k in needed):
+            return TargetsLocation(grid.sheet, *(letters[k] for k in needed))
+    return None
+
+
+def view_cell(rows: list[list] | None) -> str | None:
+    """The view chosen in the cockpit's selector cell (``VIEW_CELL``), from the Cockpit sheet's rows."""
+    row, col = VIEW_CELL
+    try:
+        value = rows[row][col] if rows else None
+    except IndexError:
+        return None
+    return str(value).strip() if value not in (None, "") else None
+
+
+def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, as_of: date | str | None = None,
+            now: datetime | None = None, n_sims: int = N_SIMS) -> RefreshOutcome:
+    """Rebuild the Cockpit, the quality sheet, the forecast history and the weekly snapshot of ``book``.
+
+    ``as_of`` defaults to the date of the data; ``now`` is the refresh time shown in the cockpit.
+    """
+    from kpicore.asof import data_today
+    from kpicore.forecast import forecast_all, prepare
+    from kpicore.quality_spec import QUALITY_SHEET, build_quality_spec
+    from kpicore.snapshots import append_forecasts, append_pipeline_snapshot
+    from workbook_templates.product_sheets import frame_from_rows
+
+    book.check_writable()
+    with book.lock():
+        book.progress("lecture du classeur…")
+        data = read_company(book)
+        chosen = resolve_view(view, view_cell(book.sheet_rows(SHEET_NAME)),
+                              data.setting("cockpit_view") or data.setting("vue"))
+        today = data_today(data).date()
+        as_of = to_date(as_of) if as_of is not None else today
+        now = now or datetime.now().replace(microsecond=0)
+        book.progress("calcul des KPI, de la prévision et des alertes…")
+        context = prepare(data)
+        spec = build_cockpit(data, as_of, view=chosen, who=who, refreshed_at=now,
+                             targets_at=targets_location(data), n_sims=n_sims, context=context,
+                             quality_sheet=QUALITY_SHEET, dictionary=data.dictionary)
+        history = frame_from_rows(book.sheet_rows(schema.FORECAST_HISTORY.sheet_fr), schema.FORECAST_HISTORY)
+        for period in ("month", "quarter"):
+            history = append_forecasts(history, forecast_all(data, period, as_of, n_sims=n_sims, context=context),
+                                       on=as_of)
+        sheets: list[ProductSheet] = [spec, build_quality_spec(data), FrameSheet(schema.FORECAST_HISTORY, history)]
+        snaps = data.pipeline_snapshots
+        week_start = pd.Timestamp(as_of) - pd.Timedelta(days=as_of.weekday())
+        # a photograph is of the pipeline as it stands now: never for a past as-of date
+        taken = as_of >= today and not (snaps["snapshot_on"] >= week_start).any()
+        if taken:
+            sheets.append(FrameSheet(schema.PIPELINE_SNAPSHOTS, append_pipeline_snapshot(data, as_of)))
+        book.progress("écriture des feuilles…")
+        written = book.write(sheets, active=SHEET_NAME)
+    return RefreshOutcome(written.where, written.backup, chosen, as_of, spec, data, history, taken,
+                          written.skipped)
+
+
+def summary_fr(outcome: RefreshOutcome, *, check_hint: str = "« Vérifier les données »") -> str:
+    """The sentence a button shows once the refresh is done."""
+    text = f"Cockpit actualisé : vue {VIEW_LABELS_FR[outcome.view]}, données au {outcome.as_of:%d/%m/%Y}."
+    errors = outcome.data.quality.errors
+    if errors:
+        text += f"\n{len(errors)} ligne(s) exclue(s) : voyez la feuille « Qualité des données » ou {check_hint}."
+    if outcome.skipped:
+        text += f"\nNon appliqué sur cette plateforme : {', '.join(outcome.skipped)}."
+    return text

@@ -1,0 +1,79 @@
+"""The read-only verbs (check, kpis, alerts, forecast, backtest, risks) over the workbook protocol.
+
+Each reads the company as the refresh does (``company.read_company``: the
+activity workbooks and the edited KPI dictionary included), so a verb never
+shows another company than the cockpit; the edges render what they return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from addin.actions.company import read_company
+from addin.engines.protocol import Workbook
+from kpicore.dataset import PipelineData
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a read-only verb found: the company it read, its as-of date, and the result."""
+
+    data: PipelineData
+    as_of: date
+    result: Any
+
+
+def _as_of(data: PipelineData, as_of: date | None) -> date:
+    from kpicore.asof import data_today
+
+    return as_of or data_today(data).date()
+
+
+def check(book: Workbook) -> Report:
+    """The mapping found and the data-quality report (``kpicore.quality_text`` renders it)."""
+    data = read_company(book)
+    return Report(data, _as_of(data, None), data.quality)
+
+
+def kpis(book: Workbook, period: str, *, scope: str | None = None, as_of: date | None = None) -> Report:
+    from kpicore.json_results import kpis_json
+
+    data = read_company(book)
+    day = _as_of(data, as_of)
+    return Report(data, day, kpis_json(data, period, day, scope or "company"))
+
+
+def alerts(book: Workbook, *, as_of: date | None = None) -> Report:
+    from kpicore.json_results import alerts_json
+
+    data = read_company(book)
+    day = _as_of(data, as_of)
+    return Report(data, day, alerts_json(data, day))
+
+
+def forecast(book: Workbook, period: str, *, scope: tuple[str, str], as_of: date | None = None,
+             n_sims: int | None = None) -> Report:
+    from kpicore import forecast as fc
+
+    data = read_company(book)
+    day = _as_of(data, as_of)
+    return Report(data, day, fc.forecast(data, period, scope, day, n_sims=n_sims or fc.N_SIMS))
+
+
+def backtest(book: Workbook, horizon: str, *, scope: tuple[str, str], start: date | None = None,
+             end: date | None = None) -> Report:
+    from kpicore.backtest import backtest as replay
+
+    data = read_company(book)
+    return Report(data, _as_of(data, end), replay(data, start=start, end=end, granularities=(horizon,),
+                                                  scope=scope))
+
+
+def risks(book: Workbook, *, as_of: date | None = None) -> Report:
+    from kpicore.risk import deals_at_risk
+
+    data = read_company(book)
+    day = _as_of(data, as_of)
+    return Report(data, day, deals_at_risk(data, day))

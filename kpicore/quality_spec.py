@@ -1,0 +1,108 @@
+"""The « Qualité des données » sheet as data (a ``CockpitSpec``), so that every engine writes it.
+
+It holds the same content as ``pilotage check`` (``kpicore.quality_text.check_report``):
+the row counts, then one line per problem with its count, its first rows and
+the fix in plain French, then the detail, one line per issue (sheet, row as
+Excel shows it, a link to that row when it is in this workbook, column, value).
+
+Links are ``HYPERLINK`` formulas composed here (never from the client's
+text), so the file writer, Excel and Calc all carry them the same way; every
+text from the client's file is a value, never a formula.
+"""
+
+from __future__ import annotations
+
+from kpicore import schema
+from kpicore.cockpit_spec import Block, Cell, CockpitSpec, PrintSetup
+from kpicore.dataset import PipelineData
+from kpicore.quality import ERROR
+from kpicore.quality_text import check_report
+
+QUALITY_SHEET = schema.QUALITY_SHEET
+# one line per issue below the summary, up to this many (the summary always counts them all)
+MAX_DETAIL_ROWS = 5_000
+SHOWN_VALUE = 200  # characters of a cell's value shown in the detail
+COLUMN_WIDTHS = (16.0, 18.0, 18.0, 50.0, 9.0, 34.0, 60.0, 24.0)
+_LABELS = {t.name: t.sheet_fr for t in schema.TABLES.values()}
+_SEVERITY = {ERROR: "Ligne exclue", "warning": "Corrigée"}
+
+
+def first_rows(first: list[dict], count: int) -> str:
+    shown = [f"{f['sheet']}!{f['row']}" for f in first if f["row"] is not None]
+    text = ", ".join(shown)
+    if count > len(shown) and shown:
+        text += f" … (+{count - len(shown)})"
+    return text
+
+
+def _text_literal(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def row_link(sheet: str, row: int) -> str:
+    """A formula that shows ``row`` and jumps to column A of that row of ``sheet`` in this workbook."""
+    target = "#'" + sheet.replace("'", "''") + f"'!A{row}"
+    return f"=HYPERLINK({_text_literal(target)},{_text_literal(str(row))})"
+
+
+def _severity_style(severity: str) -> str:
+    return "bad_text" if severity == ERROR else "warn_text"
+
+
+def build_quality_spec(data: PipelineData, *, max_detail_rows: int = MAX_DETAIL_ROWS) -> CockpitSpec:
+    """The quality sheet of ``data`` (see the module docstring)."""
+    report = check_report(data)
+    rows: list[tuple[Cell, ...]] = [
+        (Cell(QUALITY_SHEET, "title"),),
+        (Cell(f"Fichier : {report['source']}"),),
+        (Cell(report["badge"], "bad_text" if data.quality.errors else "warn_text" if data.quality.issues
+              else "text"),),
+    ]
+    t = report["row_totals"]
+    rows.append((Cell(f"{t['data']} ligne(s) lue(s), {t['kept']} gardée(s), {t['excluded']} exclue(s)"
+                      + (f", {t['duplicates_merged']} doublon(s) fusionné(s)" if t["duplicates_merged"] else "")),))
+    rows.append(())
+    freeze = 0
+    groups = [(ERROR, g) for g in report["errors"]] + [("warning", g) for g in report["warnings"]]
+    if not groups:
+        rows.append((Cell("Aucun problème : toutes les lignes ont été lues telles quelles."),))
+    else:
+        rows.append((Cell("À corriger, par problème (les plus fréquents d'abord)", "section"),))
+        rows.append(tuple(Cell(h, "header") for h in ("Effet", "Table", "Colonne", "Problème", "Nombre",
+                                                       "Premières lignes", "Comment corriger")))
+        for severity, g in groups:
+            problem = g["first"][0]["detail"] if g["count"] == 1 and g["first"] else g["problem"]
+            rows.append((Cell(_SEVERITY[severity], _severity_style(severity)),
+                         Cell(_LABELS.get(g["table"], g["table"]) or "", "wrap"),
+                         Cell(g["column"] or "", "wrap"), Cell(problem, "wrap"), Cell(g["count"], "integer"),
+                         Cell(first_rows(g["first"], g["count"]), "wrap"), Cell(g["fix"], "wrap")))
+        rows.append(())
+        issues = data.quality.issues
+        rows.append((Cell("Détail, une ligne par problème trouvé", "section"),))
+        rows.append(tuple(Cell(h, "header") for h in ("Effet", "Table", "Feuille", "Ligne", "Colonne", "Valeur",
+                                                       "Problème", "Comment corriger")))
+        if len(issues) > 30:
+            freeze = len(rows)  # a long detail keeps its header in view
+        workbook_source = (data.source or "").lower().endswith((".xlsx", ".xlsm"))
+        ordered = sorted(issues, key=lambda i: (i.severity != ERROR, i.table, i.sheet, i.row or 0))
+        for issue in ordered[:max_detail_rows]:
+            if issue.row is not None and issue.sheet and workbook_source:
+                where = Cell(str(issue.row), "link", formula=row_link(issue.sheet, issue.row))
+            elif issue.row is not None:
+                where = Cell(issue.row, "integer")
+            else:
+                where = Cell(None)
+            value = issue.value or ""
+            rows.append((Cell(_SEVERITY.get(issue.severity, issue.severity), _severity_style(issue.severity)),
+                         Cell(_LABELS.get(issue.table, issue.table) or ""), Cell(issue.sheet or ""), where,
+                         Cell(issue.column or ""),
+                         Cell(value if len(value) <= SHOWN_VALUE else value[:SHOWN_VALUE] + "…"),
+                         Cell(issue.problem, "wrap"), Cell(issue.fix, "wrap")))
+        if len(issues) > max_detail_rows:
+            rows.append((Cell(f"… et {len(issues) - max_detail_rows} autre(s) : la liste complète est "
+                              "donnée par « pilotage check FICHIER »."),))
+    width = len(COLUMN_WIDTHS)
+    cells = tuple(row + (Cell(None),) * (width - len(row)) for row in rows)
+    return CockpitSpec(QUALITY_SHEET, "quality", data.setting("language", "fr") or "fr",
+                       (Block("quality", 0, 0, cells),), column_widths=COLUMN_WIDTHS,
+                       print_setup=PrintSetup(fit_height=0), freeze_rows=freeze)
