@@ -299,6 +299,16 @@ class RecordingSheet:
         self.name = name
         self.values: dict[tuple[int, int], Any] = {}  # what the sheet holds, for reading back
         self.tables = RecordingTables(self)
+        self._visible = True
+
+    @property
+    def visible(self) -> bool:
+        return self._visible
+
+    @visible.setter
+    def visible(self, value: bool) -> None:
+        self._visible = bool(value)
+        self.rec.add("sheet.visible", self.name, "", bool(value))
 
     @property
     def rec(self) -> Recorder:
@@ -819,15 +829,48 @@ def _cf_options(kind: str, spec: dict, workbook) -> dict:
     raise ValueError(f"règle conditionnelle inconnue : {kind}")
 
 
-def replay_to_xlsx(ops: list[Op], sheet: str, path: Path | str) -> Path:
-    """Write the recorded state of ``sheet`` into a new workbook at ``path`` (XlsxWriter)."""
+def _new_workbook(path: Path):
     import xlsxwriter
 
-    m = model_of(ops, sheet)
+    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                           "strings_to_urls": False})
+
+
+def replay_to_xlsx(ops: list[Op], sheet: str, path: Path | str) -> Path:
+    """Write the recorded state of ``sheet`` into a new workbook at ``path`` (XlsxWriter)."""
     path = Path(path)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                         "strings_to_urls": False})
-    ws = wb.add_worksheet(sheet)
+    wb = _new_workbook(path)
+    _replay_sheet(wb, wb.add_worksheet(sheet), model_of(ops, sheet))
+    wb.close()
+    return path
+
+
+def replay_book_to_xlsx(book, path: Path | str) -> Path:
+    """Every sheet of a recorded ``xw.Book`` in its order, state and active sheet, into a new workbook.
+
+    A sheet the recording wrote is replayed from its operations; a sheet only
+    filled as input (``put_table``) keeps its values.
+    """
+    impl = book.impl
+    path = Path(path)
+    wb = _new_workbook(path)
+    ops = impl.app.rec.ops
+    for sheet in impl.sheets:
+        m = model_of(ops, sheet.name)
+        if not any(op.sheet == sheet.name for op in ops):
+            m.cells = dict(sheet.values)
+        ws = wb.add_worksheet(sheet.name)
+        _replay_sheet(wb, ws, m)
+        if not sheet.visible:
+            ws.hide()
+    active = impl.sheets.active
+    if active.visible:
+        wb.get_worksheet_by_name(active.name).activate()
+    wb.close()
+    return path
+
+
+def _replay_sheet(wb, ws, m: _SheetModel) -> None:
     cache: dict[tuple, Any] = {}
 
     def fmt(rc):
@@ -880,6 +923,5 @@ def replay_to_xlsx(ops: list[Op], sheet: str, path: Path | str) -> Path:
     if m.page.get("Orientation") == 2:
         ws.set_landscape()
     if "FitToPagesWide" in m.page:
-        ws.fit_to_pages(m.page["FitToPagesWide"], m.page.get("FitToPagesTall", 1))
-    wb.close()
-    return path
+        tall = m.page.get("FitToPagesTall", 1)
+        ws.fit_to_pages(m.page["FitToPagesWide"], 0 if tall is False else tall)

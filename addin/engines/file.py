@@ -79,6 +79,8 @@ class FileWorkbook:
         same = self.out.resolve() == self.path.resolve()
         result = replace_sheets(self.path, parts, out_path=self.out, backup=self.backup and same,
                                 content=source.content, active=active, read_stamp=source.stamp)
+        if same:
+            self._source = None  # the file is new now: the next action reads it again
         return Written(str(result.path), result.backup)
 
     def lock(self) -> AbstractContextManager:

@@ -1,0 +1,156 @@
+"""One refresh, whatever the engine: the file engine, the xlwings engine (over the recording engine,
+replayed to a file) and the UNO engine (a real headless LibreOffice) refresh the same demo workbook
+twice, a week apart, and must leave the same product sheets: the same cockpit (values, formulas,
+looks, conditional rules), the same quality sheet, the same rows added to the forecast history and
+to the pipeline snapshots, the sheets in the same places, the Cockpit shown.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import sheet_compare as cmp
+from kpicore import schema
+from kpicore.demo_company import DEMO_AS_OF
+
+NOW = datetime(2026, 11, 20, 8, 30)
+LATER = DEMO_AS_OF + timedelta(days=7)
+SIMS = 200
+PRODUCT = [schema.COCKPIT_SHEET, schema.QUALITY_SHEET, schema.FORECAST_HISTORY.sheet_fr]
+
+
+def _twice(book) -> tuple:
+    from addin.actions.refresh import refresh
+
+    first = refresh(book, as_of=DEMO_AS_OF, now=NOW, n_sims=SIMS)
+    second = refresh(book, as_of=LATER, now=NOW, n_sims=SIMS)
+    return first, second
+
+
+@pytest.fixture(scope="module")
+def by_file(demo_workbook, tmp_path_factory) -> tuple[Path, tuple]:
+    from addin.engines.file import FileWorkbook
+
+    path = tmp_path_factory.mktemp("file") / "pipeline.xlsx"
+    shutil.copy(demo_workbook, path)
+    outcomes = _twice(FileWorkbook(path, backup=False, progress=None))
+    return path, outcomes
+
+
+def recorded_book(path: Path):
+    """A recording ``xw.Book`` holding the workbook's tables where the file has them (its full name: ``path``)."""
+    from addin.recording_engine import new_book, put_table
+    from workbook_templates.reading import read_source
+
+    book, _ = new_book(path.name, ())
+    book.impl.fullname = str(path)
+    for grid in read_source(path).grids:
+        put_table(book, grid.sheet, [list(r) for r in grid.rows], top_left=(grid.first_row, grid.first_col),
+                  table_name=grid.table_name)
+    return book
+
+
+@pytest.fixture(scope="module")
+def by_xlwings(demo_workbook, tmp_path_factory) -> tuple[Path, tuple]:
+    from addin.engines.xlwings import XlwingsWorkbook
+    from addin.recording_engine import replay_book_to_xlsx
+
+    folder = tmp_path_factory.mktemp("xlwings")
+    source = folder / "pipeline.xlsx"
+    shutil.copy(demo_workbook, source)
+    book = recorded_book(source)
+    outcomes = _twice(XlwingsWorkbook(book))
+    return replay_book_to_xlsx(book, folder / "replayed.xlsx"), outcomes
+
+
+@pytest.fixture(scope="module")
+def office(soffice):
+    from addin.uno_bridge import Office
+
+    o = Office()
+    yield o
+    o.close()
+
+
+@pytest.fixture(scope="module")
+def by_uno(office, demo_workbook, tmp_path_factory) -> tuple[Path, tuple]:
+    from addin.engines.uno import UnoWorkbook
+    from addin.uno_bridge import store_as_xlsx
+
+    folder = tmp_path_factory.mktemp("uno")
+    source = folder / "pipeline.xlsx"
+    shutil.copy(demo_workbook, source)
+    doc = office.open(source)
+    try:
+        outcomes = _twice(UnoWorkbook(doc))
+        saved = store_as_xlsx(doc, folder / "saved.xlsx")
+    finally:
+        doc.close(True)
+    return saved, outcomes
+
+
+def _frame(book, table: schema.Table):
+    from workbook_templates.product_sheets import frame_from_rows
+
+    rows = [list(r) for r in book[table.sheet_fr].iter_rows(values_only=True)]
+    return frame_from_rows(rows, table)
+
+
+def _assert_same_frames(a, b) -> None:
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_exact=False, rtol=1e-9)
+
+
+@pytest.mark.parametrize("engine", ["by_xlwings", pytest.param("by_uno", marks=pytest.mark.libreoffice)])
+def test_every_engine_leaves_the_file_engines_product_sheets(engine, by_file, demo_workbook, request):
+    path, (first, second) = request.getfixturevalue(engine)
+    ref_path, (ref_first, ref_second) = by_file
+    got, ref = cmp.load_book(path), cmp.load_book(ref_path)
+
+    # the same company read, the same cockpit built, twice
+    assert second.spec == ref_second.spec and first.spec == ref_first.spec
+    # the sheets: the client's first, in their order, the new product sheets after them, the Cockpit shown
+    client = cmp.load_book(demo_workbook).sheetnames
+    assert ref.sheetnames == got.sheetnames == client + PRODUCT
+    assert got.active.title == ref.active.title == schema.COCKPIT_SHEET
+    states = {ws.title: ws.sheet_state for ws in got.worksheets}
+    assert states == {ws.title: ws.sheet_state for ws in ref.worksheets}
+    assert states[schema.FORECAST_HISTORY.sheet_fr] == states[schema.PIPELINE_SNAPSHOTS.sheet_fr] == "hidden"
+    assert states[schema.COCKPIT_SHEET] == states[schema.QUALITY_SHEET] == "visible"
+
+    for name in (schema.COCKPIT_SHEET, schema.QUALITY_SHEET):
+        a, b = ref[name], got[name]
+        assert cmp.differences(cmp.cells(a), cmp.cells(b)) == {}, name
+        assert sorted(map(str, a.merged_cells.ranges)) == sorted(map(str, b.merged_cells.ranges)), name
+        assert cmp.rules_by_range(b) == cmp.rules_by_range(a), name
+    n_formulas = sum(1 for c in second.spec.cell_map().values() if c.formula)
+    assert n_formulas >= 20 and sum(1 for v in cmp.cells(got[schema.COCKPIT_SHEET]).values() if v[1] == "f") \
+        == n_formulas
+
+    # the same rows added to the forecast history and to the snapshots
+    for table in (schema.FORECAST_HISTORY, schema.PIPELINE_SNAPSHOTS):
+        _assert_same_frames(_frame(got, table), _frame(ref, table))
+
+
+def test_a_refresh_a_week_later_adds_one_history_row_per_forecast_and_one_snapshot(by_file, demo_data):
+    path, (first, second) = by_file
+    scopes = 1 + demo_data.reps["team"].nunique() + len(demo_data.reps)  # company, teams, reps
+    assert len(first.forecast_history) == 2 * scopes  # the month and the quarter, every scope
+    assert len(second.forecast_history) == 4 * scopes
+    days = second.forecast_history["snapshot_on"].dt.date.value_counts()
+    assert days.to_dict() == {DEMO_AS_OF: 2 * scopes, LATER: 2 * scopes}
+    # the demo already has its photograph for the week of DEMO_AS_OF; the week after gets one
+    assert not first.snapshot_taken and second.snapshot_taken
+    book = cmp.load_book(path)
+    snaps = _frame(book, schema.PIPELINE_SNAPSHOTS)
+    before = demo_data.pipeline_snapshots
+    open_deals = demo_data.deals[demo_data.deals["status"] == "open"]
+    assert len(snaps) == len(before) + len(open_deals)
+    shot = snaps[snaps["snapshot_on"].dt.date == LATER]
+    assert set(shot["deal_id"]) == set(open_deals["deal_id"])
+    assert shot["amount"].sum() == pytest.approx(open_deals["amount"].sum())
