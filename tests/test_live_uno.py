@@ -29,18 +29,9 @@ pytestmark = pytest.mark.libreoffice
 NOW = datetime(2026, 11, 20, 8, 30)
 
 
-@pytest.fixture(scope="module")
-def office(soffice):
-    from addin.uno_bridge import Office
-
-    o = Office()
-    yield o
-    o.close()
-
-
 @pytest.fixture
 def opened(office, tmp_path):
-    """Open a copy of a workbook in the module's soffice; every document is closed after the test."""
+    """Open a copy of a workbook in the session's soffice; every document is closed after the test."""
     docs = []
 
     def open_copy(path: Path):
