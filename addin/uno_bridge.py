@@ -129,10 +129,13 @@ class Office:
                     raise PilotageError(f"LibreOffice ne répond pas sur le port {self.port} : {err}") from None
                 time.sleep(0.25)
 
-    def open(self, path: Path, *, hidden: bool = True):
-        """Load a document; ``hidden=False`` gives it a frame the dispatcher can address."""
+    def open(self, path: Path, *, hidden: bool = True, **load: Any):
+        """Load a document; ``hidden=False`` gives it a frame the dispatcher can address.
+
+        ``load``: more of the media descriptor (``MacroExecutionMode=0``, ...).
+        """
         url = Path(path).resolve().as_uri()
-        doc = self.desktop.loadComponentFromURL(url, "_blank", 0, props(Hidden=hidden))
+        doc = self.desktop.loadComponentFromURL(url, "_blank", 0, props(Hidden=hidden, **load))
         if doc is None:
             raise PilotageError(f"LibreOffice n'a pas pu ouvrir {Path(path).name}.")
         return doc

@@ -9,6 +9,9 @@ with ``write_pipeline_workbook`` and cached under ``bench/output/``):
   then ``load_uno`` (read the database ranges over UNO + ingest),
   ``build_cockpit``, ``write_cockpit_uno`` and LibreOffice's save as .xlsx;
   the UNO steps run over the socket bridge, one round trip per call;
+- ``calc-copy``: ``addin.engines.uno_session.headless_calc_copy`` alone, the
+  session of ``refresh --engine uno --out COPY`` without the action: its own
+  soffice started, the workbook opened in place, saved to the copy, stopped;
 - ``uno-in-process`` (``--extension``): the same refresh dispatched from the
   installed .oxt, so the Python code runs inside soffice and every UNO call is
   in-process, as for a user clicking the menu.
@@ -92,6 +95,21 @@ def time_uno(source: Path, tmp: Path, n_sims: int) -> dict[str, float]:
     return out
 
 
+def time_calc_copy(source: Path, tmp: Path) -> dict[str, float]:
+    from addin.engines.uno_session import headless_calc_copy
+
+    client = tmp / "calc-copy.xlsx"
+    shutil.copy(source, client)
+    marks: list[float] = []
+    t0 = time.perf_counter()
+    with headless_calc_copy(client, tmp / "calc-copy-out.xlsx", progress=lambda _t: marks.append(time.perf_counter())):
+        opened = time.perf_counter()
+    end = time.perf_counter()
+    started, saving = marks[1], marks[2]  # "Ouverture..." follows the start, "Enregistrement..." the block
+    return {"checks + start soffice": started - t0, "open": opened - started, "save copy + stop": end - saving,
+            "total (start + open + save + stop)": end - t0}
+
+
 def time_extension(source: Path, n_sims: int) -> dict[str, float]:
     """The menu's refresh inside soffice (the .oxt installed with unopkg; as nobody when run as root)."""
     from addin.extension import build_extension, command_url
@@ -108,7 +126,8 @@ def time_extension(source: Path, n_sims: int) -> dict[str, float]:
             for p in (base, profile, profile / "user"):
                 p.chmod(0o777)
             cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
-        subprocess.run(cmd, check=True, capture_output=True, env={**os.environ, "HOME": str(base)})
+        # in base: unopkg cds into the directory it inherits, which nobody may not enter (/root)
+        subprocess.run(cmd, check=True, capture_output=True, env={**os.environ, "HOME": str(base)}, cwd=base)
         copy = base / "pipeline.xlsx"
         shutil.copy(source, copy)
         journal = base / "journal.jsonl"
@@ -135,6 +154,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pilotage-bench-") as tmp:
         results["file"] = time_file(source, Path(tmp), args.n_sims)
         results["uno"] = time_uno(source, Path(tmp), args.n_sims)
+        results["calc-copy"] = time_calc_copy(source, Path(tmp))
     if args.extension:
         results["uno-in-process"] = time_extension(source, args.n_sims)
     print(f"demo workbook {source.name} ({source.stat().st_size / 1e6:.1f} MB), n_sims={args.n_sims}")

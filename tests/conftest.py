@@ -38,6 +38,19 @@ def soffice() -> str:
 
 
 @pytest.fixture(scope="session")
+def office(soffice):
+    """One headless LibreOffice driven over UNO for the whole test session (``addin.uno_bridge.Office``).
+
+    Starting one costs seconds; tests share it and close every document they open.
+    """
+    from addin.uno_bridge import Office
+
+    o = Office()
+    yield o
+    o.close()
+
+
+@pytest.fixture(scope="session")
 def pdftoppm() -> str:
     return need_app("pdftoppm", "apt-get install poppler-utils")
 

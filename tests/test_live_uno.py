@@ -29,18 +29,9 @@ pytestmark = pytest.mark.libreoffice
 NOW = datetime(2026, 11, 20, 8, 30)
 
 
-@pytest.fixture(scope="module")
-def office(soffice):
-    from addin.uno_bridge import Office
-
-    o = Office()
-    yield o
-    o.close()
-
-
 @pytest.fixture
 def opened(office, tmp_path):
-    """Open a copy of a workbook in the module's soffice; every document is closed after the test."""
+    """Open a copy of a workbook in the session's soffice; every document is closed after the test."""
     docs = []
 
     def open_copy(path: Path):
@@ -313,7 +304,12 @@ def test_extension_is_reproducible_and_offers_the_ribbons_actions(tmp_path):
 
 
 def _unopkg_add(oxt: Path, profile: Path) -> subprocess.CompletedProcess:
-    """``unopkg add`` into ``profile``; unopkg refuses a per-user install as root, so root runs it as nobody."""
+    """``unopkg add`` into ``profile``; unopkg refuses a per-user install as root, so root runs it as nobody.
+
+    It runs in the profile's folder: unopkg's script starts with ``cd`` into the
+    working directory it inherits, which nobody may not enter when the suite
+    runs from a private folder (``/root``, a ``mktemp -d``).
+    """
     cmd = ["unopkg", "add", "--suppress-license", f"-env:UserInstallation={profile.as_uri()}", str(oxt)]
     env = {**os.environ, "HOME": str(profile.parent)}
     if os.geteuid() == 0:
@@ -321,7 +317,7 @@ def _unopkg_add(oxt: Path, profile: Path) -> subprocess.CompletedProcess:
             p.chmod(0o777)
         oxt.chmod(0o644)
         cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=180, env=env)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=180, env=env, cwd=profile.parent)
 
 
 @pytest.fixture

@@ -16,13 +16,16 @@ from pathlib import Path
 
 from kpicore.errors import PilotageError
 
-# Calc > Formula > "Recalculation on file load" for Excel 2007+ files: 0 = always.
-_RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+_XCU_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"
  xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+"""
+# Calc > Formula > "Recalculation on file load" for Excel 2007+ files: 0 = always.
+_RECALC_ITEMS = """<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
+"""
+# No lock file (.~lock.NAME#) beside a document this profile opens.
+_NO_LOCK_ITEMS = """<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="UseLocking" oor:op="fuse"><value>false</value></prop></item>
 """
 
 INSTALL_HINT = "installez LibreOffice (Debian : apt-get install libreoffice-calc-nogui libreoffice-impress-nogui)"
@@ -37,12 +40,18 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def make_profile(directory: Path, *, recalculate: bool = True) -> str:
-    """Create a LibreOffice user profile in ``directory``; return its URL for -env:UserInstallation."""
+def make_profile(directory: Path, *, recalculate: bool = True, lock_documents: bool = True) -> str:
+    """Create a LibreOffice user profile in ``directory``; return its URL for -env:UserInstallation.
+
+    ``lock_documents=False``: LibreOffice leaves no lock file beside what it
+    opens (for a run that never saves over the file it opened: a killed run
+    would otherwise leave a lock that makes the workbook look open).
+    """
     user = directory / "user"
     user.mkdir(parents=True, exist_ok=True)
-    if recalculate:
-        (user / "registrymodifications.xcu").write_text(_RECALC_XCU, encoding="utf-8")
+    items = (_RECALC_ITEMS if recalculate else "") + ("" if lock_documents else _NO_LOCK_ITEMS)
+    if items:
+        (user / "registrymodifications.xcu").write_text(_XCU_HEAD + items + "</oor:items>\n", encoding="utf-8")
     return directory.resolve().as_uri()
 
 
