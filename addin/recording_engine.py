@@ -863,9 +863,10 @@ def replay_book_to_xlsx(book, path: Path | str) -> Path:
         _replay_sheet(wb, ws, m)
         if not sheet.visible:
             ws.hide()
-    active = impl.sheets.active
-    if active.visible:
-        wb.get_worksheet_by_name(active.name).activate()
+    shown = [op.sheet for op in ops if op.kind == "api" and op.payload.get("path") == "Activate"]
+    active = shown[-1] if shown else impl.sheets.active.name
+    if impl.sheets(active).visible:
+        wb.get_worksheet_by_name(active).activate()
     wb.close()
     return path
 

@@ -68,15 +68,6 @@ def by_xlwings(demo_workbook, tmp_path_factory) -> tuple[Path, tuple]:
 
 
 @pytest.fixture(scope="module")
-def office(soffice):
-    from addin.uno_bridge import Office
-
-    o = Office()
-    yield o
-    o.close()
-
-
-@pytest.fixture(scope="module")
 def by_uno(office, demo_workbook, tmp_path_factory) -> tuple[Path, tuple]:
     from addin.engines.uno import UnoWorkbook
     from addin.uno_bridge import store_as_xlsx

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from contextlib import AbstractContextManager
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Sequence
 
 from addin.engines.protocol import FrameSheet, ProductSheet, Written, sheet_state
@@ -36,10 +36,24 @@ class XlwingsWorkbook:
 
     @property
     def local_path(self) -> Path | None:
-        """The workbook's file on this computer; None for a workbook never saved."""
-        from addin.engines.cloud import local_workbook_path
+        """The workbook's file on this computer (a OneDrive or SharePoint one: its synced copy);
+        None for a workbook never saved. ``WorkbookNotLocal`` (French) for a cloud workbook with no
+        synced copy: its lock and the activity workbooks' relative paths have nowhere to resolve."""
+        from addin.engines.cloud import WorkbookNotLocal, book_local_path
 
-        return local_workbook_path(str(self.book.fullname))
+        try:
+            return book_local_path(self.book)
+        except WorkbookNotLocal:
+            if self._never_saved():
+                return None
+            raise
+
+    def _never_saved(self) -> bool:
+        try:
+            fullname = str(self.book.fullname)
+        except Exception:  # Excel could not map a cloud address: it was saved somewhere
+            return False
+        return "://" not in fullname and not Path(fullname).is_absolute() and not PureWindowsPath(fullname).drive
 
     @property
     def folder(self) -> Path | None:
@@ -74,7 +88,13 @@ class XlwingsWorkbook:
                 skipped += write_cockpit_live(self.book, sheet, progress=self.progress)
         for sheet in sheets:
             self.book.sheets[sheet.sheet_name].visible = sheet_state(sheet) == "visible"
-        self.book.sheets[active].activate()
+        # COM's Worksheet.Activate: xlwings' Sheet.activate first activates the book, which is the one
+        # the button was clicked in
+        shown = self.book.sheets[active]
+        try:
+            shown.api.Activate()
+        except Exception:  # a platform without that object: the sheet is written, only not shown
+            skipped.append("feuille Cockpit affichée")
         return Written(self.name, None, tuple(sorted(set(skipped))))
 
     def lock(self) -> AbstractContextManager:
