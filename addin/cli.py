@@ -155,7 +155,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     as_of = _as_of(args, data)
     fc = forecast(data, args.period, _scope_tuple(args.scope), as_of, n_sims=args.sims)
     if args.json:
-        _print_json(forecast_json(fc))
+        _print_json(forecast_json(fc, source=data.source))
         return 0
     print(f"Prévision {fc.period_label} · {args.scope or 'entreprise'} · au {as_of:%d/%m/%Y}")
     print(f"  signé à date            {_money(fc.won_to_date)}")
@@ -174,7 +174,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     data = _load(args.file)
     _step("Rejeu de l'historique (une prévision par semaine) ...")
     bt = backtest(data, start=args.from_, end=args.to, granularities=(args.horizon,), scope=_scope_tuple(args.scope))
-    doc = backtest_json(bt)
+    doc = backtest_json(bt, source=data.source)
     if args.json:
         _print_json(doc)
         return 0
@@ -189,7 +189,7 @@ def cmd_risks(args: argparse.Namespace) -> int:
     data = _load(args.file)
     report = deals_at_risk(data, _as_of(args, data))
     if args.json:
-        _print_json(risks_json(report))
+        _print_json(risks_json(report, source=data.source))
         return 0
     if report.deals.empty:
         print("Aucune affaire à risque.")
