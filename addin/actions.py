@@ -127,14 +127,12 @@ DECK_KINDS = {"weekly": ("build_weekly", "Revue hebdo"), "monthly": ("build_mont
 def export_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, template: Path | None = None) -> Path:
     """The weekly or monthly ritual deck of ``data`` as of ``as_of``, written to ``out_path``."""
     from kpicore.errors import UsageError
-    from workbook_templates.archive_guard import check_archive
 
     if kind not in DECK_KINDS:
         raise UsageError(f"deck « {kind} » inconnu : choisissez weekly (hebdo) ou monthly (mensuel).")
     from ritual_decks import deck as decks
 
-    if template is not None:  # a client's .pptx is untrusted input like any workbook
-        check_archive(template)
+    # a client template goes through the archive guard where the deck writer opens it
     build = getattr(decks, DECK_KINDS[kind][0])
     return Path(build(data, as_of, Path(out_path), template=template))
 
