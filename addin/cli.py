@@ -150,7 +150,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                               n_sims=args.sims)
     fc, as_of = report.result, report.as_of
     if args.json:
-        _print_json(forecast_json(fc))
+        _print_json(forecast_json(fc, source=report.data.source))
         return 0
     print(f"Prévision {fc.period_label} · {args.scope or 'entreprise'} · au {as_of:%d/%m/%Y}")
     print(f"  signé à date            {_money(fc.won_to_date)}")
@@ -168,9 +168,10 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from kpicore.backtest import backtest_json
 
     _step("Rejeu de l'historique (une prévision par semaine) ...")
-    bt = reports.backtest(_book(args.file), args.horizon, scope=_scope_tuple(args.scope), start=args.from_,
-                          end=args.to).result
-    doc = backtest_json(bt)
+    report = reports.backtest(_book(args.file), args.horizon, scope=_scope_tuple(args.scope), start=args.from_,
+                              end=args.to)
+    bt = report.result
+    doc = backtest_json(bt, source=report.data.source)
     if args.json:
         _print_json(doc)
         return 0
@@ -183,9 +184,10 @@ def cmd_risks(args: argparse.Namespace) -> int:
     from addin.actions import reports
     from kpicore.risk import risks_json
 
-    report = reports.risks(_book(args.file), as_of=args.as_of).result
+    found = reports.risks(_book(args.file), as_of=args.as_of)
+    report = found.result
     if args.json:
-        _print_json(risks_json(report))
+        _print_json(risks_json(report, source=found.data.source))
         return 0
     if report.deals.empty:
         print("Aucune affaire à risque.")

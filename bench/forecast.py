@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         start = pd.Timestamp(DEMO_AS_OF) - pd.Timedelta(days=365)
         med, times, bt = timed(lambda: backtest(large, start=start, _context=ctx), 1)
         record("large: backtest of the last year", med, times, as_of_dates=len(bt.as_of_dates))
-        report["large_backtest"] = backtest_json(bt)
+        report["large_backtest"] = backtest_json(bt, source=large.source)
 
     small = generate()
     ctx_small = prepare(small)
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     med, times, bt = timed(lambda: backtest(small, start=start, _context=ctx_small), args.repeat)
     record("small: backtest of the second year", med, times, as_of_dates=len(bt.as_of_dates),
            forecasts=int(len(bt.rows) / 3))
-    report["small_backtest"] = backtest_json(bt)
+    report["small_backtest"] = backtest_json(bt, source=small.source)
     med, times, _ = timed(lambda: forecast_all(small, "quarter", n_sims=args.sims), args.repeat)
     record("small: forecast_all quarter with method choice", med, times)
 

@@ -43,6 +43,7 @@ import pandas as pd
 
 from kpicore.asof import effective_close, pipelines_as_of, to_day
 from kpicore.dataset import PipelineData
+from kpicore.json_schemas import envelope, scope_json
 from kpicore.forecast import (COMPANY_SCOPE, METHOD_LABELS_FR, METHODS, _Context, _forecast_scope, _owners,
                               _Pipe, prepare)
 from kpicore.periods import MONTH, QUARTER, Period
@@ -245,12 +246,15 @@ def _num(x) -> float | None:
     return None if x is None or pd.isna(x) else round(float(x), 4)
 
 
-def backtest_json(bt: Backtest) -> dict:
-    """The backtest as a document valid against ``kpicore/json_schemas/backtest.v1.json``."""
+def backtest_json(bt: Backtest, *, source: str) -> dict:
+    """The backtest as a document valid against ``kpicore/json_schemas/backtest.v2.json``.
+
+    ``source``: the file the data came from (``PipelineData.source``). The
+    envelope's ``as_of`` is null: the replay's dates are ``as_of_first`` to ``as_of_last``.
+    """
     return {
-        "$schema": "https://pilotage.example/schemas/backtest.v1.json",
-        "version": 1,
-        "scope": {"type": bt.scope[0], "name": bt.scope[1]},
+        **envelope("backtest", source, None),
+        "scope": scope_json(bt.scope),
         "as_of_first": bt.as_of_dates[0].date().isoformat() if bt.as_of_dates else None,
         "as_of_last": bt.as_of_dates[-1].date().isoformat() if bt.as_of_dates else None,
         "n_as_of": len(bt.as_of_dates),

@@ -51,6 +51,7 @@ from kpicore.calibration import (History, NewDealFlow, build_history, closing_se
                                  win_probability)
 from kpicore.dataset import PipelineData
 from kpicore.errors import UsageError
+from kpicore.json_schemas import envelope, scope_json
 from kpicore.kpis import fiscal_start_month_of
 from kpicore.periods import MONTH, QUARTER, Period, parse_period
 from kpicore.targets import TargetBook, target_book
@@ -522,9 +523,6 @@ def forecast(data: PipelineData, period: str | Period = "quarter", scope: tuple[
                         method_shown=method_shown, context=context)[0]
 
 
-SCHEMA_ID = "https://pilotage.example/schemas/forecast.v1.json"
-
-
 def _num(x: float | None) -> float | None:
     return None if x is None or (isinstance(x, float) and np.isnan(x)) else round(float(x), 2)
 
@@ -537,7 +535,7 @@ def forecast_record(fc: Forecast) -> dict:
         "period": fc.period, "period_label": fc.period_label,
         "period_start": fc.period_start.date().isoformat(), "period_end": fc.period_end.date().isoformat(),
         "as_of": fc.as_of.date().isoformat(),
-        "scope": {"type": fc.scope[0], "name": fc.scope[1]},
+        "scope": scope_json(fc.scope),
         "won_to_date": _num(fc.won_to_date), "weighted_declared": _num(fc.weighted_declared),
         "calibrated": _num(fc.calibrated), "new_deals": _num(fc.new_deals), "run_rate": _num(fc.run_rate),
         "p10": _num(fc.p10), "p50": _num(fc.p50), "p90": _num(fc.p90),
@@ -549,12 +547,16 @@ def forecast_record(fc: Forecast) -> dict:
     }
 
 
-def forecast_json(forecasts: Forecast | Sequence[Forecast]) -> dict:
-    """The forecasts as a document valid against ``kpicore/json_schemas/forecast.v1.json``.
+def forecast_json(forecasts: Forecast | Sequence[Forecast], *, source: str) -> dict:
+    """The forecasts as a document valid against ``kpicore/json_schemas/forecast.v2.json``.
 
-    One forecast is a single object with its fields at the top level (the
-    ``pilotage forecast`` contract); a sequence is a list under ``forecasts``.
+    One forecast is a single object with its fields at the top level after the
+    envelope (the ``pilotage forecast`` contract); a sequence is a list under
+    ``forecasts``, and the envelope's ``as_of`` is theirs when they share one.
+    ``source``: the file the data came from (``PipelineData.source``).
     """
     if isinstance(forecasts, Forecast):
-        return {"$schema": SCHEMA_ID, "version": 1, **forecast_record(forecasts)}
-    return {"$schema": SCHEMA_ID, "version": 1, "forecasts": [forecast_record(f) for f in forecasts]}
+        return {**envelope("forecast", source, forecasts.as_of), **forecast_record(forecasts)}
+    records = [forecast_record(f) for f in forecasts]
+    days = {r["as_of"] for r in records}
+    return {**envelope("forecast", source, days.pop() if len(days) == 1 else None), "forecasts": records}

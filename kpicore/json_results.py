@@ -1,51 +1,43 @@
 """KPIs and alerts as JSON-ready dicts, in the shapes of the versioned schemas.
 
-``kpis_json`` follows ``kpicore/json_schemas/kpis.v1.json`` and ``alerts_json``
-follows ``alerts.v1.json`` (package data; ``load_schema`` reads them).  A
-missing number is ``null``, never NaN (JSON has no NaN); dates are ISO strings.
+``kpis_json`` follows ``kpicore/json_schemas/kpis.v2.json`` and ``alerts_json``
+follows ``alerts.v2.json`` (package data; ``load_schema`` reads them); both
+start with the envelope every Pilotage document shares (``kpicore.json_schemas``).
+A missing number is ``null``, never NaN (JSON has no NaN); dates are ISO strings.
 A change of shape that could break a reader gets a new schema version.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from importlib import resources
 
 from kpicore.alerts import Alert, compute_alerts
 from kpicore.covisits import covisit_scores
 from kpicore.dataset import PipelineData
+from kpicore.json_schemas import envelope, load_schema, schema_file, scope_json
 from kpicore.kpi_dictionary import KpiDictionary
 from kpicore.kpis import KpiEngine, Scope, parse_scope
 from kpicore.periods import DateLike, Period, parse_period, to_date
 
-KPIS_SCHEMA = "kpis.v1.json"
-ALERTS_SCHEMA = "alerts.v1.json"
-
-
-def load_schema(name: str) -> dict:
-    """One of the committed JSON Schemas (``kpis.v1.json``, ``alerts.v1.json``)."""
-    return json.loads(resources.files("kpicore.json_schemas").joinpath(name).read_text(encoding="utf-8"))
+KPIS_SCHEMA = schema_file("kpis")
+ALERTS_SCHEMA = schema_file("alerts")
+__all__ = ["ALERTS_SCHEMA", "KPIS_SCHEMA", "alert_json", "alerts_json", "kpis_json", "load_schema"]
 
 
 def _num(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
 
 
-def _scope(scope: Scope) -> dict:
-    return {"level": scope.level, "name": scope.key[1], "label": scope.label}
-
-
 def kpis_json(data: PipelineData, period: Period | str, as_of: DateLike, scope: Scope | str = "company",
               dictionary: KpiDictionary | None = None, engine: KpiEngine | None = None) -> dict:
-    """Every KPI of the dictionary for one scope and period as of a date (schema ``kpis.v1.json``)."""
+    """Every KPI of the dictionary for one scope and period as of a date (schema ``kpis.v2.json``)."""
     engine = engine or KpiEngine(data, as_of, dictionary)
     period = parse_period(period, engine.fiscal_start_month)
     scope = parse_scope(scope)
     values = engine.values(period, scope)
     kpis = []
     for v in values:
-        d = dictionary[v.kpi]
+        d = engine.dictionary[v.kpi]
         kpis.append({
             "id": v.kpi, "label": d.label_fr, "label_en": d.label_en,
             "value": _num(v.value), "previous": _num(v.previous), "target": _num(v.target), "gap": _num(v.gap),
@@ -54,11 +46,11 @@ def kpis_json(data: PipelineData, period: Period | str, as_of: DateLike, scope: 
         })
     scores = covisit_scores(data, period, engine.as_of, scope.level, scope.key[1])
     return {
-        "schema": "pilotage.kpis", "version": 1, "as_of": engine.as_of.isoformat(),
+        **envelope("kpis", data.source, engine.as_of),
         "period": {"code": period.code, "kind": period.kind, "start": period.start.isoformat(),
                    "end": period.end.isoformat(), "label": period.label,
                    "days_elapsed": period.days_elapsed(engine.as_of), "is_over": period.is_over(engine.as_of)},
-        "scope": _scope(scope),
+        "scope": scope_json(scope),
         "kpis": kpis,
         "covisits": {"count": scores.count, "discovery_quality": _num(scores.discovery_quality),
                      "proposal_relevance": _num(scores.proposal_relevance),
@@ -69,7 +61,7 @@ def kpis_json(data: PipelineData, period: Period | str, as_of: DateLike, scope: 
 def alert_json(alert: Alert) -> dict:
     return {
         "kind": alert.kind, "severity": alert.severity, "severity_label": alert.severity_fr,
-        "scope": _scope(alert.scope), "kpi": alert.kpi, "title": alert.title, "detail": alert.detail,
+        "scope": scope_json(alert.scope), "kpi": alert.kpi, "title": alert.title, "detail": alert.detail,
         "action": alert.action, "numbers": {k: _num(v) for k, v in alert.numbers},
         "impact_eur": _num(alert.impact_eur),
         "lands_from": alert.lands_from.isoformat() if alert.lands_from else None,
@@ -79,7 +71,7 @@ def alert_json(alert: Alert) -> dict:
 
 def alerts_json(data: PipelineData, as_of: DateLike, dictionary: KpiDictionary | None = None,
                 engine: KpiEngine | None = None) -> dict:
-    """Every alert as of a date, most important first (schema ``alerts.v1.json``)."""
+    """Every alert as of a date, most important first (schema ``alerts.v2.json``)."""
     alerts = compute_alerts(data, as_of, dictionary, engine)
-    return {"schema": "pilotage.alerts", "version": 1, "as_of": to_date(as_of).isoformat(),
+    return {**envelope("alerts", data.source, to_date(as_of)),
             "count": len(alerts), "alerts": [alert_json(a) for a in alerts]}

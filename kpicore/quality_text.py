@@ -1,7 +1,8 @@
 """The report of ``pilotage check FILE``: the mapping found and the data quality, in French.
 
-:func:`check_report` gives a plain dict (for ``--json``); :func:`check_report_text`
-renders the same content as text.  Issues are grouped by problem (the
+:func:`check_report` gives a plain dict (for ``--json``: schema
+``kpicore/json_schemas/check.v1.json``, after the envelope every JSON document
+shares); :func:`check_report_text` renders the same content as text.  Issues are grouped by problem (the
 details in parentheses, such as a date or the other copy of a duplicate, are
 left out of the grouping), with their count and their first rows.
 """
@@ -13,6 +14,7 @@ from typing import Any
 
 from kpicore import schema
 from kpicore.dataset import PipelineData
+from kpicore.json_schemas import envelope
 from kpicore.quality import ERROR
 
 ROWS_SHOWN = 8
@@ -41,7 +43,7 @@ def _groups(data: PipelineData, severity: str) -> list[dict[str, Any]]:
 
 
 def check_report(data: PipelineData) -> dict[str, Any]:
-    """The mapping and the quality report as plain data (JSON-serialisable)."""
+    """The mapping and the quality report as plain data (JSON-serialisable, schema ``check.v1.json``)."""
     sheets = []
     for g in (data.ingest.grids if data.ingest else ()):
         sheets.append({
@@ -59,7 +61,7 @@ def check_report(data: PipelineData) -> dict[str, Any]:
     read = [s for s in sheets if s["table"]]
     totals = {k: sum(s["rows"][k] for s in read) for k in ("data", "kept", "excluded", "duplicates_merged")}
     return {
-        "source": data.source,
+        **envelope("check", data.source, None),  # a report on a file: no as-of date
         "row_totals": totals,
         "tables": sorted(data.present),
         "rows": {name: len(frame) for name, frame in data.frames().items() if len(frame)},

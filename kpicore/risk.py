@@ -35,6 +35,7 @@ import pandas as pd
 
 from kpicore.asof import data_today, pipeline_as_of, to_day
 from kpicore.dataset import PipelineData
+from kpicore.json_schemas import envelope
 
 PERCENTILE = 75
 MIN_SAMPLE = 20
@@ -226,15 +227,15 @@ def deals_at_risk(data: PipelineData, as_of=None, *, owners: frozenset[str] | No
                       n_open=len(d))
 
 
-def risks_json(report: RiskReport) -> dict:
-    """The report as a document valid against ``kpicore/json_schemas/risks.v1.json``."""
+def risks_json(report: RiskReport, *, source: str) -> dict:
+    """The report as a document valid against ``kpicore/json_schemas/risks.v2.json``.
+
+    ``source``: the file the data came from (``PipelineData.source``)."""
     def date_or_none(x) -> str | None:
         return None if pd.isna(x) else pd.Timestamp(x).date().isoformat()
 
     return {
-        "$schema": "https://pilotage.example/schemas/risks.v1.json",
-        "version": 1,
-        "as_of": report.as_of.date().isoformat(),
+        **envelope("risks", source, report.as_of),
         "n_open": int(report.n_open),
         "deals": [
             {"deal_id": str(r.deal_id), "account": None if pd.isna(r.account) else str(r.account),

@@ -5,13 +5,16 @@ With a client template (``template=client.pptx``) the deck keeps the template's
 masters, layouts, theme colours, fonts of the title placeholders and logo: its
 own slides are removed, each slide is made from a layout chosen by name or by
 placeholder types (a "title only" layout, else a blank one), and the chart
-colours come from the theme's accents.
+colours come from the theme's accents. The template is the client's file: it
+passes ``workbook_templates.archive_guard.check_archive`` before python-pptx
+opens it, whichever way the deck was asked for.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -26,6 +29,7 @@ from pptx.util import Pt
 from kpicore.errors import InputFileError
 from ritual_decks import style, text_fit
 from ritual_decks.charts import Box
+from workbook_templates.archive_guard import check_archive
 from workbook_templates.safe_file import publish
 
 # Placeholder types a layout may carry and still count as "title only" / "blank".
@@ -157,6 +161,13 @@ class DeckWriter:
             path = Path(template)
             if not path.is_file():
                 raise InputFileError(f"modèle PowerPoint « {path} » introuvable : donnez le chemin d'un fichier .pptx.")
+            if not zipfile.is_zipfile(path):
+                raise InputFileError("ce n'est pas un modèle PowerPoint (.pptx) : le fichier n'est pas une archive "
+                                     "Office", file=path.name,
+                                     fix="enregistrez le modèle depuis PowerPoint au format .pptx et donnez ce fichier.")
+            # the client's file is untrusted input like any workbook: bounded and free of DTDs before
+            # python-pptx inflates and parses it, whoever asked for the deck (CLI, ribbon, menu)
+            check_archive(path)
             try:
                 self.prs = Presentation(str(path))
             except Exception as exc:  # python-pptx raises several kinds for a file that is not a .pptx

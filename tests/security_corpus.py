@@ -93,15 +93,18 @@ def traversal(folder: Path, name: str = "../../evil.txt", stem: str = "traversal
 _ROW = b'<row><c t="inlineStr"><is><t>lol</t></is></c></row>'
 
 
-def zip_bomb(folder: Path, *, inflated: int = 1024**3, lie: bool = False) -> Path:
+def zip_bomb(folder: Path, *, inflated: int = 1024**3, lie: bool = False, base: Path | None = None,
+             member: str = SHEET, name: str | None = None) -> Path:
     """A workbook whose sheet inflates to about ``inflated`` bytes of repeated rows, from a ~1 MB file.
 
     Built without compressing a gigabyte: with a full flush, each copy of a
     1 MiB block compresses to the same bytes, so the deflate stream is one
     compressed copy repeated. ``lie``: the zip's directory declares 10 kB for
     that sheet, so that checks on the directory alone let it through.
+    ``base``, ``member``, ``name``: another archive whose ``member`` becomes the
+    bomb, written as ``name`` (see :func:`pptx_bomb`).
     """
-    base = base_workbook(folder / "base_bomb.xlsx")
+    base = base or base_workbook(folder / "base_bomb.xlsx")
     block = _ROW * (1024**2 // len(_ROW))
     copies = max(inflated // len(block), 1)
     head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="'
@@ -119,12 +122,12 @@ def zip_bomb(folder: Path, *, inflated: int = 1024**3, lie: bool = False) -> Pat
         crc = zlib.crc32(block, crc)
     crc = zlib.crc32(tail, crc) & 0xFFFFFFFF
     real = len(head) + len(block) * copies + len(tail)
-    out = folder / ("zip_bomb_lying.xlsx" if lie else "zip_bomb.xlsx")
+    out = folder / (name or ("zip_bomb_lying.xlsx" if lie else "zip_bomb.xlsx"))
     with zipfile.ZipFile(base) as zin, open(out, "wb") as fh:
         writer = RawZipWriter(fh)
         for info in zin.infolist():
-            if info.filename == SHEET:
-                fake = zipfile.ZipInfo(SHEET, info.date_time)
+            if info.filename == member:
+                fake = zipfile.ZipInfo(member, info.date_time)
                 fake.compress_type = zipfile.ZIP_DEFLATED
                 fake.CRC = crc
                 fake.compress_size = len(body)
@@ -134,6 +137,17 @@ def zip_bomb(folder: Path, *, inflated: int = 1024**3, lie: bool = False) -> Pat
                 writer.add_bytes(info.filename, zin.read(info.filename), info.date_time)
         writer.close()
     return out
+
+
+def pptx_bomb(folder: Path, *, inflated: int = 1024**3, lie: bool = False) -> Path:
+    """A PowerPoint file (a client's deck template) whose main part, ``ppt/presentation.xml``,
+    inflates to about ``inflated`` bytes (:func:`zip_bomb`)."""
+    from pptx import Presentation
+
+    base = folder / "base_bomb.pptx"
+    Presentation().save(str(base))
+    return zip_bomb(folder, inflated=inflated, lie=lie, base=base, member="ppt/presentation.xml",
+                    name="modele_bombe_menteur.pptx" if lie else "modele_bombe.pptx")
 
 
 def huge_text(chars: int) -> bytes:

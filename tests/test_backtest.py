@@ -95,8 +95,8 @@ def test_backtest_on_a_steady_process():
     expected = actual_won(truth, "2025-01-01", "2025-03-03") + \
         actual_won(truth, "2024-12-03", "2025-03-03") / 91 * 28
     assert row["predicted"] == pytest.approx(expected)
-    doc = backtest_json(bt)
-    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("backtest.v1.json").read_text())
+    doc = backtest_json(bt, source=data.source)
+    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("backtest.v2.json").read_text())
     jsonschema.validate(doc, schema_doc)
     assert doc["n_as_of"] == 52 and doc["method_shown"] == bt.method_shown
 

@@ -423,6 +423,54 @@ def test_a_client_template_gives_its_masters_layouts_colours_and_logo(tmp_path, 
     assert str(bars.plots[0].series[0].format.fill.fore_color.rgb) == accent1.upper()
 
 
+@pytest.fixture(scope="module")
+def hostile_templates(tmp_path_factory) -> dict[str, Path]:
+    """Client templates the deck writer must refuse before python-pptx inflates or parses them."""
+    import security_corpus as corpus
+
+    folder = tmp_path_factory.mktemp("hostile_templates")
+    not_pptx = folder / "modele.pptx"
+    not_pptx.write_bytes(b"%PDF-1.7 ceci est un PDF renomme en .pptx\n" * 100)
+    # 1 GiB of XML from a 3 MB file, against limits of 200:1 above 1 MiB (ArchiveLimits); the lying
+    # one declares 10 kB in the zip's directory, so only its inflation finds it out
+    return {"bomb": corpus.pptx_bomb(folder), "lying_bomb": corpus.pptx_bomb(folder, lie=True),
+            "not_a_zip": not_pptx}
+
+
+@pytest.mark.parametrize("kind, words", [
+    ("bomb", "« ppt/presentation.xml » a un taux de compression anormal"),
+    ("lying_bomb", "« ppt/presentation.xml » se décompresse en plus que les 10000 octets annoncés"),
+    ("not_a_zip", "ce n'est pas un modèle PowerPoint (.pptx)"),
+])
+def test_pilotage_deck_refuses_a_hostile_template(capsys, tmp_path, demo_workbook, hostile_templates, kind, words):
+    from addin.cli import main
+
+    template = hostile_templates[kind]
+    out = tmp_path / "decks"
+    code = main(["deck", "weekly", str(demo_workbook), "--template", str(template), "--out", str(out)])
+    stdout, err = capsys.readouterr()
+    assert code != 0
+    assert "Erreur : " in err and template.name in err and words in err, err
+    assert "Traceback" not in err
+    assert "Deck écrit" not in stdout
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # no deck, no temporary file
+
+
+def test_every_way_to_a_deck_guards_the_template(tmp_path, demo_data, hostile_templates):
+    """The guard sits where the template is opened (ritual_decks.slides.DeckWriter): the monthly
+    deck and the ribbon's export go through it as the CLI's weekly deck does."""
+    from addin.actions.decks import write_deck
+    from kpicore.errors import InputFileError
+    from ritual_decks.deck import build_monthly
+
+    bomb = hostile_templates["lying_bomb"]
+    with pytest.raises(InputFileError, match="archive falsifiée"):
+        build_monthly(demo_data, DEMO_AS_OF, tmp_path / "mensuel.pptx", template=bomb)
+    with pytest.raises(InputFileError, match="archive falsifiée"):
+        write_deck(demo_data, "weekly", DEMO_AS_OF, tmp_path / "hebdo.pptx", template=bomb)
+    assert not list(tmp_path.iterdir())
+
+
 # -- LibreOffice ------------------------------------------------------------------------------------
 
 @pytest.mark.libreoffice

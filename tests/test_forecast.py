@@ -185,12 +185,14 @@ def test_periods_and_bad_methods():
 
 
 def test_forecast_json_follows_its_schema():
-    fcs = forecast_all(_small(), "2025-11", as_of="2025-11-20", method_shown="calibrated", n_sims=200)
-    doc = forecast_json(fcs)
-    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("forecast.v1.json").read_text())
+    data = _small()
+    fcs = forecast_all(data, "2025-11", as_of="2025-11-20", method_shown="calibrated", n_sims=200)
+    doc = forecast_json(fcs, source=data.source)
+    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("forecast.v2.json").read_text())
     jsonschema.validate(doc, schema_doc)
     assert json.loads(json.dumps(doc)) == doc
-    assert [f["scope"]["type"] for f in doc["forecasts"]] == ["company", "team", "rep", "rep"]
+    assert doc["kind"] == "forecast" and doc["as_of"] == "2025-11-20"  # the forecasts' common date
+    assert [f["scope"]["level"] for f in doc["forecasts"]] == ["company", "team", "rep", "rep"]
     broken = json.loads(json.dumps(doc))
     del broken["forecasts"][0]["p50"]
     with pytest.raises(jsonschema.ValidationError):

@@ -97,8 +97,8 @@ def test_live_forecast_of_every_scope(demo_data, context):
         assert sum(getattr(f, field) for f in teams) == pytest.approx(getattr(company, field))
     assert company.target is not None and 0.0 <= company.prob_reach_target <= 1.0
     assert company.fields_from_today == ()
-    doc = forecast_json(live)
-    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("forecast.v1.json").read_text())
+    doc = forecast_json(live, source=demo_data.source)
+    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("forecast.v2.json").read_text())
     jsonschema.validate(doc, schema_doc)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pandas as pd
 
 from ingest_checks import assert_rows_accounted
 from kpicore.ingest import RawGrid, ingest
+from kpicore.json_schemas import load_schema
 from kpicore.quality_text import check_report, check_report_text
 from workbook_templates.reading import load_pipeline
 
@@ -43,6 +45,8 @@ def test_report_groups_issues_with_counts_and_first_rows():
 
 def test_report_as_plain_data_is_json():
     r = json.loads(json.dumps(check_report(_data())))
+    jsonschema.validate(r, load_schema("check"))  # errors, an ignored sheet: the whole schema in use
+    assert r["kind"] == "check" and r["source"] == "export.csv" and r["as_of"] is None
     assert r["row_totals"] == {"data": 12, "kept": 8, "excluded": 4, "duplicates_merged": 0}
     sheet = r["sheets"][0]
     assert [c["column"] for c in sheet["columns"]] == ["deal_id", "owner", "stage", "amount", "created_on", None]

@@ -123,8 +123,9 @@ def test_a_past_as_of_uses_what_was_known_then():
 
 def test_owners_limit_the_view_and_json_follows_its_schema():
     assert deals_at_risk(_data(), owners=frozenset({"Alice"})).deals.empty
-    doc = risks_json(deals_at_risk(_data()))
-    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("risks.v1.json").read_text())
+    data = _data()
+    doc = risks_json(deals_at_risk(data), source=data.source)
+    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("risks.v2.json").read_text())
     jsonschema.validate(doc, schema_doc)
     assert [d["deal_id"] for d in doc["deals"]][:2] == ["CUT", "STUCK"]
     with pytest.raises(jsonschema.ValidationError):

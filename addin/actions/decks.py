@@ -2,7 +2,7 @@
 
 The deck is written to a temporary file beside its destination and renamed,
 so a failed run never leaves half a deck under the final name; a client's
-PowerPoint template goes through the archive guard like any untrusted file.
+PowerPoint template goes through the archive guard where the deck writer opens it.
 """
 
 from __future__ import annotations
@@ -29,13 +29,10 @@ def write_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, *, pe
                template: Path | None = None) -> Path:
     """The ``kind`` deck of ``data`` as of ``as_of`` at ``out_path`` (temporary file, then rename)."""
     from ritual_decks.deck import build_monthly, build_weekly
-    from workbook_templates.archive_guard import check_archive
     from workbook_templates.safe_file import publish
 
     if kind not in DECK_KINDS:
         raise UsageError(f"deck « {kind} » inconnu : choisissez weekly (hebdo) ou monthly (mensuel).")
-    if template is not None:  # a client's .pptx is untrusted input like any workbook
-        check_archive(template)
     out_path = Path(out_path)
     fd, tmp_name = tempfile.mkstemp(prefix=".pilotage-deck.", suffix=out_path.suffix or ".pptx",
                                     dir=out_path.parent)
