@@ -17,6 +17,7 @@ import pandas as pd
 from kpicore.cockpit import SHEET_NAME, VIEW_CELL, TargetsLocation, build_cockpit, resolve_view
 from kpicore.cockpit_spec import CockpitSpec
 from kpicore.dataset import PipelineData
+from kpicore.forecast import N_SIMS
 from kpicore.periods import to_date
 
 
@@ -65,7 +66,7 @@ def current_view_cell(path: Path) -> str | None:
 
 
 def refresh(path: Path, *, view: str | None = None, who: str | None = None, as_of: date | str | None = None,
-            now: datetime | None = None, backup: bool = True, n_sims: int = 2000) -> RefreshOutcome:
+            now: datetime | None = None, backup: bool = True, n_sims: int = N_SIMS) -> RefreshOutcome:
     """Rebuild the Cockpit sheet of the workbook at ``path``, in place.
 
     Only the Cockpit sheet is replaced; every other part of the file stays as it

@@ -149,11 +149,12 @@ def _money(x) -> str:
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
-    from kpicore.forecast import forecast, forecast_json
+    from kpicore.forecast import N_SIMS, forecast, forecast_json
 
     data = _load(args.file)
     as_of = _as_of(args, data)
-    fc = forecast(data, args.period, _scope_tuple(args.scope), as_of, n_sims=args.sims)
+    fc = forecast(data, args.period, _scope_tuple(args.scope), as_of,
+                  n_sims=N_SIMS if args.sims is None else args.sims)
     if args.json:
         _print_json(forecast_json(fc))
         return 0
@@ -346,7 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help="2025-06, 2025-Q2, FY2025-Q1, month ou quarter")
     p.add_argument("--as-of", type=_date, help="date de référence (défaut : date des données)")
     p.add_argument("--scope", help="company (défaut), team:NOM ou rep:NOM")
-    p.add_argument("--sims", type=int, default=10_000, help="tirages Monte Carlo (défaut 10 000)")
+    p.add_argument("--sims", type=int, default=None,
+                   help="tirages Monte Carlo (défaut : ceux du cockpit, des decks et des fonctions de cellule, "
+                        "2 000, pour les mêmes chiffres)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_forecast)
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from kpicore.dataset import PipelineData
+from kpicore.forecast import N_SIMS
 
 MAX_PROBLEMS = 4  # a message box shows about 1,000 characters well
 
@@ -41,7 +42,7 @@ def output_folder(book) -> Path:
     return docs if docs.is_dir() else Path.home()
 
 
-def refresh_live(book, *, now: datetime | None = None, n_sims: int = 2000) -> str:
+def refresh_live(book, *, now: datetime | None = None, n_sims: int = N_SIMS) -> str:
     from addin.actions import targets_location
     from addin.live_excel import read_live_view_cell, write_cockpit_live
     from kpicore.cockpit import SHEET_NAME, VIEW_CELL, VIEW_LABELS_FR, build_cockpit, resolve_view

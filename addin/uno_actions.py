@@ -20,6 +20,7 @@ from typing import Callable
 from kpicore.cockpit_spec import CockpitSpec
 from kpicore.dataset import PipelineData
 from kpicore.errors import PilotageError
+from kpicore.forecast import N_SIMS
 
 log = logging.getLogger("pilotage.libreoffice")
 
@@ -57,7 +58,7 @@ class UnoRefresh:
     skipped: tuple[str, ...]  # what the UNO engine approximated or skipped
 
 
-def refresh_uno_result(doc, *, now: datetime | None = None, n_sims: int = 2000) -> UnoRefresh:
+def refresh_uno_result(doc, *, now: datetime | None = None, n_sims: int = N_SIMS) -> UnoRefresh:
     """Rebuild the Cockpit sheet of the open document from its tables (what the menu entry does)."""
     from addin.actions import targets_location
     from addin.live_uno import read_uno_view_cell, write_cockpit_uno
@@ -78,7 +79,7 @@ def refresh_uno_result(doc, *, now: datetime | None = None, n_sims: int = 2000) 
     return UnoRefresh(text, spec, tuple(skipped))
 
 
-def refresh_uno(doc, *, now: datetime | None = None, n_sims: int = 2000) -> str:
+def refresh_uno(doc, *, now: datetime | None = None, n_sims: int = N_SIMS) -> str:
     return refresh_uno_result(doc, now=now, n_sims=n_sims).text
 
 

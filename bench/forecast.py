@@ -3,7 +3,7 @@
 - ``large``: the large demo company (``generate(size="large")``: 120 reps in 12
   teams, about 100,000 deals).  Timed: ``prepare`` (the weekly photographs of
   the open deals the calibration learns from, built once per refresh), then
-  ``forecast_all`` of the quarter and of the month with 10,000 simulations for
+  ``forecast_all`` of the quarter and of the month with ``N_SIMS`` simulations for
   every rep, every team and the company (133 scopes), the method shown being
   fixed and the range left as simulated (the method choice and the range's
   widening are the backtest, timed apart);
@@ -38,7 +38,7 @@ import pandas as pd  # noqa: E402
 
 from kpicore.backtest import backtest, backtest_json  # noqa: E402
 from kpicore.demo_company import DEMO_AS_OF, generate  # noqa: E402
-from kpicore.forecast import forecast_all, prepare  # noqa: E402
+from kpicore.forecast import N_SIMS, forecast_all, prepare  # noqa: E402
 
 
 def timed(fn, repeat: int):
@@ -53,7 +53,7 @@ def timed(fn, repeat: int):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--sims", type=int, default=10_000)
+    parser.add_argument("--sims", type=int, default=N_SIMS)
     parser.add_argument("--large-backtest", action="store_true", help="also backtest the large company")
     args = parser.parse_args(argv)
     OUTPUT.mkdir(exist_ok=True)

@@ -68,7 +68,9 @@ METHOD_LABELS_FR = {
     "run_rate": "Rythme des 91 derniers jours",
     "weighted_declared": "Pipeline pondéré par les probabilités déclarées",
 }
-N_SIMS = 10_000
+# the draws of every path (cockpit, refresh, decks, cell functions, scheduled run, pilotage
+# forecast), with seed 0: the same draws everywhere, so the same numbers
+N_SIMS = 2_000
 RUN_RATE_DAYS = 91
 # cells of the Bernoulli matrix drawn at once (bounds memory to ~32 MB of float64)
 _CHUNK_CELLS = 4_000_000
