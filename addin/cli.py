@@ -348,8 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, help="date de référence (défaut : date des données)")
     p.add_argument("--scope", help="company (défaut), team:NOM ou rep:NOM")
     p.add_argument("--sims", type=int, default=None,
-                   help="tirages Monte Carlo (défaut : ceux du cockpit, des decks et des fonctions de cellule, "
-                        "2 000, pour les mêmes chiffres)")
+                   help="tirages Monte Carlo (défaut : 2\u202f000, comme le cockpit, les decks et les fonctions "
+                        "de cellule, pour les mêmes chiffres)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_forecast)
 
