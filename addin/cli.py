@@ -359,7 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help="2025-06, 2025-Q2, FY2025-Q1, month ou quarter")
     p.add_argument("--as-of", type=_date, help="date de référence (défaut : date des données)")
     p.add_argument("--scope", help="company (défaut), team:NOM ou rep:NOM")
-    p.add_argument("--sims", type=int, default=10_000, help="tirages Monte Carlo (défaut 10 000)")
+    p.add_argument("--sims", type=int, default=None,
+                   help="tirages Monte Carlo (défaut : 2\u202f000, comme le cockpit, les decks et les fonctions "
+                        "de cellule, pour les mêmes chiffres)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_forecast)
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from addin.engines.xlwings import XlwingsWorkbook
+from kpicore.forecast import N_SIMS
 
 MAX_PROBLEMS = 4  # a message box shows about 1,000 characters well
 
@@ -26,11 +27,10 @@ def output_folder(book: XlwingsWorkbook) -> Path:
     return docs if docs.is_dir() else Path.home()
 
 
-def refresh_live(book, *, now: datetime | None = None, n_sims: int | None = None) -> str:
+def refresh_live(book, *, now: datetime | None = None, n_sims: int = N_SIMS) -> str:
     from addin.actions.refresh import refresh, summary_fr
 
-    options = {"n_sims": n_sims} if n_sims else {}
-    return summary_fr(refresh(XlwingsWorkbook(book), now=now, **options))
+    return summary_fr(refresh(XlwingsWorkbook(book), now=now, n_sims=n_sims))
 
 
 def _deck(book, kind: str) -> str:

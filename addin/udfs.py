@@ -34,7 +34,8 @@ converter (``list`` would become an unknown converter).
 
 A table passed by many cells is ingested once: the canonical data is cached
 on the content of the tables (bounded, :data:`CACHE_SIZE` entries), and so are
-the KPI engine of each as-of date and each forecast.
+the KPI engine of each as-of date, the forecast context of each set of tables
+(its backtest, run once per as-of date) and each forecast.
 """
 
 from __future__ import annotations
@@ -56,7 +57,6 @@ ERROR_PREFIX = "#PILOTAGE : "
 CACHE_SIZE = 8  # distinct sets of tables kept parsed (a workbook rarely has more)
 ENGINE_CACHE_SIZE = 16
 FORECAST_CACHE_SIZE = 64
-N_SIMS = 2000
 CATEGORY = "Pilotage"
 _EXCEL_EPOCH = date(1899, 12, 30)
 _FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -168,16 +168,18 @@ class _Lru:
 _DATA = _Lru(CACHE_SIZE)
 _ENGINES = _Lru(ENGINE_CACHE_SIZE)
 _FORECASTS = _Lru(FORECAST_CACHE_SIZE)
+_CONTEXTS = _Lru(CACHE_SIZE)
 
 
 def cache_info() -> dict[str, dict[str, int]]:
     """Hits, misses and size of each cache (for tests and support)."""
     return {name: {"hits": c.hits, "misses": c.misses, "size": len(c.data)}
-            for name, c in (("data", _DATA), ("engines", _ENGINES), ("forecasts", _FORECASTS))}
+            for name, c in (("data", _DATA), ("engines", _ENGINES), ("forecasts", _FORECASTS),
+                            ("contexts", _CONTEXTS))}
 
 
 def clear_caches() -> None:
-    for c in (_DATA, _ENGINES, _FORECASTS):
+    for c in (_DATA, _ENGINES, _FORECASTS, _CONTEXTS):
         c.clear()
 
 
@@ -325,7 +327,7 @@ def _kpi_value(udf: Udf, kpi: str, affaires, perimetre, periode, date_ref, activ
 
 def _forecast_value(udf: Udf, affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs):
     from kpicore.asof import data_today
-    from kpicore.forecast import forecast
+    from kpicore.forecast import N_SIMS, forecast, prepare
     from kpicore.kpis import fiscal_start_month_of
 
     tables = {"affaires": affaires, "activites": activites, "commerciaux": commerciaux, "objectifs": objectifs}
@@ -341,9 +343,11 @@ def _forecast_value(udf: Udf, affaires, perimetre, periode, date_ref, activites,
     scope = _scope(data, perimetre)
     if scope.level != "company" and scope.key not in _known_scopes(data):
         raise _BadArgument(f"périmètre « {perimetre} » inconnu dans les tables passées.")
-    # the calibrated method's P10/P50/P90 do not depend on the method the backtest would choose: skip it
+    # the cockpit's path: the backtest of these tables widens the range (and chooses the method), once
+    # per set of tables and as-of date, kept in their context
+    context = _CONTEXTS.get(key, lambda: prepare(data))
     fc = _FORECASTS.get((key, as_of, period.code, scope.key),
-                        lambda: forecast(data, period, scope.key, as_of, n_sims=N_SIMS, method_shown="calibrated"))
+                        lambda: forecast(data, period, scope.key, as_of, n_sims=N_SIMS, context=context))
     return _as_cell(getattr(fc, udf.forecast))
 
 

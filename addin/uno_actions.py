@@ -16,6 +16,7 @@ from typing import Callable
 
 from addin.engines.uno import UnoWorkbook
 from kpicore.errors import PilotageError
+from kpicore.forecast import N_SIMS
 
 log = logging.getLogger("pilotage.libreoffice")
 
@@ -29,15 +30,14 @@ def output_folder(doc) -> Path:
     return docs if docs.is_dir() else Path.home()
 
 
-def refresh_uno_outcome(doc, *, now: datetime | None = None, n_sims: int | None = None):
+def refresh_uno_outcome(doc, *, now: datetime | None = None, n_sims: int = N_SIMS):
     """Refresh the open document (what the menu entry does); the action's ``RefreshOutcome``."""
     from addin.actions.refresh import refresh
 
-    options = {"n_sims": n_sims} if n_sims else {}
-    return refresh(UnoWorkbook(doc), now=now, **options)
+    return refresh(UnoWorkbook(doc), now=now, n_sims=n_sims)
 
 
-def refresh_uno(doc, *, now: datetime | None = None, n_sims: int | None = None) -> str:
+def refresh_uno(doc, *, now: datetime | None = None, n_sims: int = N_SIMS) -> str:
     from addin.actions.refresh import summary_fr
 
     return summary_fr(refresh_uno_outcome(doc, now=now, n_sims=n_sims), check_hint="« Vérifier les données »")

@@ -52,7 +52,7 @@ from kpicore.cockpit_spec import (
 )
 from kpicore.dataset import PipelineData
 from kpicore.errors import UsageError
-from kpicore.forecast import forecast_all, prepare
+from kpicore.forecast import N_SIMS, forecast_all, prepare
 from kpicore.kpi_dictionary import DOWN, KpiDictionary
 from kpicore.kpis import KpiEngine, KpiValue, Scope
 from kpicore.periods import MONTH, Period, to_date
@@ -550,7 +550,7 @@ class CockpitBuilder:
 
 def build_cockpit(data: PipelineData, as_of: date | str, *, view: str = "manager", who: str | None = None,
                   refreshed_at: datetime | None = None, targets_at: TargetsLocation | None = TargetsLocation(),
-                  dictionary: KpiDictionary | None = None, n_sims: int = 2000, context=None,
+                  dictionary: KpiDictionary | None = None, n_sims: int = N_SIMS, context=None,
                   quality_sheet: str | None = None, language: str | None = None) -> CockpitSpec:
     """The cockpit of ``view`` (manager, direction, rep) as of ``as_of``.
 

@@ -34,6 +34,12 @@ date; ``run_rate``, ``p10``, ``p50``, ``p90``, ``commit``... are whole-period to
 history (``kpicore.backtest``) for periods of that length (months for a month,
 quarters otherwise), among ``calibrated`` (its P50), ``run_rate`` and
 ``weighted_declared`` (won to date + weighted declared).
+
+Two steps follow the simulation, each on its own: choosing the method shown,
+and widening P10-P90 by the errors that same backtest measured (``forecast_all``'s
+``measured_range``, on by default).  A method forced by the caller changes the
+first only: the range, and so P10 / P50 / P90 / P(reach target), do not depend
+on it.  The backtest is run once per context and as-of date (``backtest_of``).
 """
 
 from __future__ import annotations
@@ -63,7 +69,9 @@ METHOD_LABELS_FR = {
     "run_rate": "Rythme des 91 derniers jours",
     "weighted_declared": "Pipeline pondéré par les probabilités déclarées",
 }
-N_SIMS = 10_000
+# the draws of every path (cockpit, refresh, decks, cell functions, scheduled run, pilotage
+# forecast), with seed 0: the same draws everywhere, so the same numbers
+N_SIMS = 2_000
 RUN_RATE_DAYS = 91
 # cells of the Bernoulli matrix drawn at once (bounds memory to ~32 MB of float64)
 _CHUNK_CELLS = 4_000_000
@@ -459,28 +467,53 @@ def _replace_shown(fc: Forecast) -> Forecast:
     return replace(fc, shown=fc.point(fc.method_shown))
 
 
+def _granularity(period: Period) -> str:
+    """The backtest's granularity for ``period``: months for a month, quarters for anything longer."""
+    return MONTH if period.kind == MONTH else QUARTER
+
+
+def backtest_of(context: _Context, as_of):
+    """The backtest of the company's history up to ``as_of`` (``kpicore.backtest``), run once per
+    context and as-of date: it chooses the method shown and measures the range of every scope."""
+    from kpicore.backtest import backtest
+
+    as_of = to_day(as_of)
+    if as_of not in context.backtests:
+        context.backtests[as_of] = backtest(context.data, end=as_of, _context=context)
+    return context.backtests[as_of]
+
+
 def _choose_method(ctx: _Context, as_of: pd.Timestamp, period: Period,
                    method_shown: str | None) -> tuple[str, str]:
     if method_shown is not None:
         if method_shown not in METHODS:
             raise UsageError(f"méthode « {method_shown} » inconnue : choisissez parmi {', '.join(METHODS)}.")
         return method_shown, "Méthode imposée par l'utilisateur."
-    from kpicore.backtest import backtest
+    return backtest_of(ctx, as_of).method_for(_granularity(period))
 
-    # the months' backtest decides for a month, the quarters' for anything longer
-    if as_of not in ctx.backtests:
-        ctx.backtests[as_of] = backtest(ctx.data, end=as_of, _context=ctx)
-    bt = ctx.backtests[as_of]
-    return bt.method_for(MONTH if period.kind == MONTH else QUARTER)
+
+def _widened(ctx: _Context, period: Period, as_of: pd.Timestamp,
+             forecasts: Iterable[Forecast]) -> tuple[Forecast, ...]:
+    """The range as measured: ``forecasts`` (of ``period`` as of ``as_of``) with P10-P90 widened by
+    the errors the company's own replay has seen for periods of that length, at the same part of the
+    period (``kpicore.backtest``, "The range measured"), whatever the method shown; unchanged while
+    the replay has too few errors."""
+    errors = backtest_of(ctx, as_of).range_errors(_granularity(period),
+                                                  period.days_elapsed(as_of.date()) / period.days)
+    return tuple(_measured_range(fc, errors) for fc in forecasts)
 
 
 def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=None, *,
                  scopes_: Iterable[tuple[str, str]] | None = None, n_sims: int = N_SIMS, seed: int = 0,
-                 method_shown: str | None = None, context: _Context | None = None) -> tuple[Forecast, ...]:
+                 method_shown: str | None = None, context: _Context | None = None,
+                 measured_range: bool = True) -> tuple[Forecast, ...]:
     """Forecasts for the company, every team and every rep (or ``scopes_``).
 
-    ``as_of`` defaults to the date of the data; ``method_shown`` None runs the
-    backtest on the company's history to choose it (see ``kpicore.backtest``).
+    ``as_of`` defaults to the date of the data; ``method_shown`` None lets the
+    backtest of the company's history choose it (see ``kpicore.backtest``), a
+    method given is shown as is.  Either way the range is widened by the errors
+    that backtest measured; ``measured_range`` False keeps the simulation's own
+    range (to measure what the widening brings: no product path does).
     """
     ctx = prepare(data) if context is None else context
     as_of = ctx.today if as_of is None else to_day(as_of)
@@ -490,12 +523,7 @@ def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=Non
     todo = scopes(data) if scopes_ is None else list(scopes_)
     fcs = tuple(_forecast_scope(ctx, pipe, per, s, n_sims=n_sims, seed=seed, method_shown=method,
                                 method_reason_fr=reason) for s in todo)
-    if method_shown is not None or as_of not in ctx.backtests:
-        return fcs
-    # the range as measured: widened by the errors the company's own replay has seen
-    errors = ctx.backtests[as_of].range_errors(MONTH if per.kind == MONTH else QUARTER,
-                                               per.days_elapsed(as_of.date()) / per.days)
-    return tuple(_measured_range(fc, errors) for fc in fcs)
+    return _widened(ctx, per, as_of, fcs) if measured_range else fcs
 
 
 def _measured_range(fc: Forecast, errors: np.ndarray | None) -> Forecast:
@@ -517,10 +545,10 @@ def _measured_range(fc: Forecast, errors: np.ndarray | None) -> Forecast:
 
 def forecast(data: PipelineData, period: str | Period = "quarter", scope: tuple[str, str] = COMPANY_SCOPE,
              as_of=None, *, n_sims: int = N_SIMS, seed: int = 0, method_shown: str | None = None,
-             context: _Context | None = None) -> Forecast:
+             context: _Context | None = None, measured_range: bool = True) -> Forecast:
     """The forecast of one scope (``("company", "")``, ``("team", name)``, ``("rep", name)``)."""
     return forecast_all(data, period, as_of, scopes_=[scope], n_sims=n_sims, seed=seed,
-                        method_shown=method_shown, context=context)[0]
+                        method_shown=method_shown, context=context, measured_range=measured_range)[0]
 
 
 def _num(x: float | None) -> float | None:

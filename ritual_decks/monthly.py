@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 from pptx.util import Pt
 
-from kpicore.backtest import backtest
 from kpicore.covisits import covisit_table
 from kpicore.dataset import PipelineData
-from kpicore.forecast import METHOD_LABELS_FR, forecast
+from kpicore.forecast import METHOD_LABELS_FR, backtest_of, forecast, prepare
 from kpicore.kpi_dictionary import UP
 from kpicore.kpi_tree import RESIDUAL_LABEL, Decomposition, decompose_periods, decompose_vs_target
 from kpicore.kpis import KpiEngine, Scope, fiscal_start_month_of
@@ -283,11 +282,12 @@ class MonthlyDeck:
     # -- quarter forecast and forecast accuracy ------------------------------------------------
     def quarter_forecast(self) -> SlideShown:
         self.quarter = Period.containing(QUARTER, self.as_of)
-        # one backtest both chooses the method shown (as kpicore.forecast would) and gives the accuracy history
-        self.bt = backtest(self.data, end=self.as_of)
-        method, reason = self.bt.method_for(QUARTER)
-        self.fc = forecast(self.data, self.quarter, as_of=self.as_of, n_sims=self.n_sims, method_shown=method)
-        return forecast_slide(self.w, "forecast", self.fc, reason, self.quarter.label)
+        # the cockpit's path: the backtest chooses the method shown and widens the range; the same
+        # backtest, kept in the context, gives the accuracy history
+        context = prepare(self.data)
+        self.fc = forecast(self.data, self.quarter, as_of=self.as_of, n_sims=self.n_sims, context=context)
+        self.bt = backtest_of(context, self.as_of)
+        return forecast_slide(self.w, "forecast", self.fc, self.fc.method_reason_fr, self.quarter.label)
 
     def accuracy(self) -> SlideShown:
         w = self.w

@@ -64,7 +64,8 @@ def by_xlwings(demo_workbook, tmp_path_factory) -> tuple[Path, tuple]:
     shutil.copy(demo_workbook, source)
     book = recorded_book(source)
     outcomes = _twice(XlwingsWorkbook(book))
-    return replay_book_to_xlsx(book, folder / "replayed.xlsx"), outcomes
+    replayed = replay_book_to_xlsx(book, folder / "replayed.xlsx")
+    return replayed, outcomes, cmp.load_book(replayed).active.title
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +79,11 @@ def by_uno(office, demo_workbook, tmp_path_factory) -> tuple[Path, tuple]:
     doc = office.open(source)
     try:
         outcomes = _twice(UnoWorkbook(doc))
+        shown = doc.CurrentController.ActiveSheet.Name
         saved = store_as_xlsx(doc, folder / "saved.xlsx")
     finally:
         doc.close(True)
-    return saved, outcomes
+    return saved, outcomes, shown
 
 
 def _frame(book, table: schema.Table):
@@ -99,7 +101,7 @@ def _assert_same_frames(a, b) -> None:
 
 @pytest.mark.parametrize("engine", ["by_xlwings", pytest.param("by_uno", marks=pytest.mark.libreoffice)])
 def test_every_engine_leaves_the_file_engines_product_sheets(engine, by_file, demo_workbook, request):
-    path, (first, second) = request.getfixturevalue(engine)
+    path, (first, second), shown = request.getfixturevalue(engine)
     ref_path, (ref_first, ref_second) = by_file
     got, ref = cmp.load_book(path), cmp.load_book(ref_path)
 
@@ -108,7 +110,9 @@ def test_every_engine_leaves_the_file_engines_product_sheets(engine, by_file, de
     # the sheets: the client's first, in their order, the new product sheets after them, the Cockpit shown
     client = cmp.load_book(demo_workbook).sheetnames
     assert ref.sheetnames == got.sheetnames == client + PRODUCT
-    assert got.active.title == ref.active.title == schema.COCKPIT_SHEET
+    # the sheet shown once the refresh is done (Calc's view of a hidden document: LibreOffice saves the
+    # active tab of a window only, so it is read from the live document)
+    assert shown == ref.active.title == schema.COCKPIT_SHEET
     states = {ws.title: ws.sheet_state for ws in got.worksheets}
     assert states == {ws.title: ws.sheet_state for ws in ref.worksheets}
     assert states[schema.FORECAST_HISTORY.sheet_fr] == states[schema.PIPELINE_SNAPSHOTS.sheet_fr] == "hidden"

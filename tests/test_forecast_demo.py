@@ -111,10 +111,16 @@ def test_the_live_range_is_widened_by_the_measured_error(demo_data):
     ctx = prepare(demo_data)
     live = forecast_all(demo_data, "month", "2026-11-20", scopes_=[("company", "")], n_sims=2000, context=ctx)[0]
     sim = forecast_all(demo_data, "month", "2026-11-20", scopes_=[("company", "")], n_sims=2000, context=ctx,
-                       method_shown=live.method_shown)[0]
+                       measured_range=False)[0]
     assert live.p10 <= sim.p10 and live.p90 >= sim.p90
     assert (live.p10, live.p90) != (sim.p10, sim.p90)
     assert live.p50 == sim.p50
+    # a method forced by the caller changes what is shown, not the range
+    forced = forecast_all(demo_data, "month", "2026-11-20", scopes_=[("company", "")], n_sims=2000, context=ctx,
+                          method_shown="weighted_declared")[0]
+    assert (forced.p10, forced.p50, forced.p90, forced.prob_reach_target) == \
+        (live.p10, live.p50, live.p90, live.prob_reach_target)
+    assert forced.shown == forced.won_to_date + forced.weighted_declared
     s = backtest(demo_data).summary.set_index(["granularity", "method"])
     for gran in ("month", "quarter"):
         assert s.loc[(gran, "calibrated"), "coverage"] >= s.loc[(gran, "calibrated"), "coverage_sim"]

@@ -123,7 +123,7 @@ def test_forecast_figures_are_ordered_and_wired_to_kpicore():
     # won to date (35 000) is in every outcome, and at most D5 (30 000) can be added this month
     assert 35000 <= p10 and p90 <= 35000 + 30000
     data = ingest([RawGrid("t", "Affaires", DEALS, 1, "Deals", 1)])
-    direct = forecast(data, "2025-03", ("company", ""), AS_OF, n_sims=udfs.N_SIMS, method_shown="calibrated")
+    direct = forecast(data, "2025-03", ("company", ""), AS_OF)
     assert (p10, p50, p90) == (direct.p10, direct.p50, direct.p90)
 
 

@@ -22,6 +22,7 @@ from kpicore import schema
 from kpicore.cockpit import build_cockpit
 from kpicore.dataset import PipelineData
 from kpicore.errors import InputFileError, UsageError
+from kpicore.forecast import N_SIMS
 from kpicore.parsing import fold
 from kpicore.periods import to_date
 from workbook_templates import styles
@@ -46,7 +47,7 @@ def _rep_name(data: PipelineData, rep: str) -> str:
 
 
 def export_rep(data: PipelineData, rep: str, out_path: str | os.PathLike, *, as_of: date | str,
-               refreshed_at: datetime | None = None, n_sims: int = 2000,
+               refreshed_at: datetime | None = None, n_sims: int = N_SIMS,
                activity_days: int = ACTIVITY_DAYS) -> Path:
     """Write ``rep``'s own cockpit and activity rows (the last ``activity_days`` days up to
     ``as_of``) to ``out_path`` (atomic); return the path.
@@ -110,7 +111,7 @@ def _write_activities(wb, rows) -> None:
 
 def export_rep_file(pipeline: str | os.PathLike, rep: str, out_path: str | os.PathLike, *,
                     as_of: date | str | None = None, refreshed_at: datetime | None = None,
-                    n_sims: int = 2000) -> Path:
+                    n_sims: int = N_SIMS) -> Path:
     """``pilotage export rep NAME FILE --out OUT.xlsx``: read the company as the refresh does
     (activity workbooks gathered, edited dictionary), then ``export_rep``.
 
