@@ -210,9 +210,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
                              "réécrit chaque partie du fichier qu'il enregistre, il n'écrit donc jamais sur "
                              "votre classeur).")
         from addin.engines.uno import UnoWorkbook
-        from addin.engines.uno_session import headless_calc
+        from addin.engines.uno_session import headless_calc_copy
 
-        with headless_calc(Path(args.file), Path(args.out)) as doc:
+        with headless_calc_copy(Path(args.file), Path(args.out), progress=_step) as doc:
             outcome = refresh(UnoWorkbook(doc, lock_wait=args.wait, progress=_step), **options)
         print(f"Cockpit actualisé par LibreOffice (vue {outcome.view}, données au {outcome.as_of:%d/%m/%Y}) : "
               f"{Path(args.out)}")

@@ -3,12 +3,11 @@
 Steps, each timed (wall clock), on copies of the demo workbook (written once
 with ``write_pipeline_workbook`` and cached under ``bench/output/``):
 
-- ``file``: ``addin.actions.refresh`` on the file (read with calamine, build,
-  write the Cockpit at the package level, atomic save with backup);
+- ``file``: the refresh action over the file engine (one read with calamine,
+  build, write the product sheets at the package level, atomic save with backup);
 - ``uno``: a headless soffice started (own profile), the workbook opened,
-  then ``load_uno`` (read the database ranges over UNO + ingest),
-  ``build_cockpit``, ``write_cockpit_uno`` and LibreOffice's save as .xlsx;
-  the UNO steps run over the socket bridge, one round trip per call;
+  then the same refresh action over the UNO engine, and LibreOffice's save as
+  .xlsx; the UNO steps run over the socket bridge, one round trip per call;
 - ``calc-copy``: ``addin.engines.uno_session.headless_calc_copy`` alone, the
   session of ``refresh --engine uno --out COPY`` without the action: its own
   soffice started, the workbook opened in place, saved to the copy, stopped;
@@ -52,21 +51,21 @@ def demo_workbook() -> Path:
 
 
 def time_file(source: Path, tmp: Path, n_sims: int) -> dict[str, float]:
-    from addin.actions import refresh
+    from addin.actions.refresh import refresh
+    from addin.engines.file import FileWorkbook
 
     copy = tmp / "file.xlsx"
     shutil.copy(source, copy)
     t = time.perf_counter()
-    refresh(copy, now=NOW, n_sims=n_sims, backup=True)
+    refresh(FileWorkbook(copy, progress=None), now=NOW, n_sims=n_sims)
     return {"total": time.perf_counter() - t}
 
 
 def time_uno(source: Path, tmp: Path, n_sims: int) -> dict[str, float]:
-    from addin.actions import targets_location
-    from addin.live_uno import write_cockpit_uno
-    from addin.uno_actions import _data_date, load_uno
+    """``pilotage refresh --engine uno --out COPY``'s steps: start, open, the refresh action, save, stop."""
+    from addin.actions.refresh import refresh
+    from addin.engines.uno import UnoWorkbook
     from addin.uno_bridge import Office, store_as_xlsx
-    from kpicore.cockpit import build_cockpit
 
     copy = tmp / "uno.xlsx"
     shutil.copy(source, copy)
@@ -78,15 +77,8 @@ def time_uno(source: Path, tmp: Path, n_sims: int) -> dict[str, float]:
         doc = office.open(copy)
         out["open"] = time.perf_counter() - t
         t = time.perf_counter()
-        data = load_uno(doc)
-        out["read + ingest"] = time.perf_counter() - t
-        t = time.perf_counter()
-        spec = build_cockpit(data, _data_date(data), refreshed_at=NOW, targets_at=targets_location(data),
-                             n_sims=n_sims)
-        out["build"] = time.perf_counter() - t
-        t = time.perf_counter()
-        write_cockpit_uno(doc, spec)
-        out["write cockpit"] = time.perf_counter() - t
+        refresh(UnoWorkbook(doc), now=NOW, n_sims=n_sims)
+        out["refresh action (read, compute, write)"] = time.perf_counter() - t
         t = time.perf_counter()
         store_as_xlsx(doc, tmp / "uno-saved.xlsx")
         out["save"] = time.perf_counter() - t

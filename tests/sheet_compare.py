@@ -90,3 +90,26 @@ def rules_by_range(ws) -> dict[str, list[tuple]]:
 
 def differences(a: dict, b: dict) -> dict:
     return {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}
+
+
+def sheet_xml(path: Path, name: str) -> str:
+    """The XML of the sheet called ``name`` in the package at ``path`` (found through workbook.xml and its rels)."""
+    import posixpath
+    import zipfile
+
+    import defusedxml.ElementTree as ET
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+          "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+    with zipfile.ZipFile(path) as z:
+        book = ET.fromstring(z.read("xl/workbook.xml"))
+        rels = {r.get("Id"): r.get("Target") for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+                .findall("p:Relationship", ns)}
+        for sheet in book.findall("m:sheets/m:sheet", ns):
+            if sheet.get("name") == name:
+                target = rels[sheet.get(f"{{{ns['r']}}}id")]
+                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                    posixpath.join("xl", target))
+                return z.read(part).decode("utf-8")
+    raise KeyError(name)

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from sheet_compare import sheet_xml
+
 pytestmark = pytest.mark.libreoffice
 
 NOW = datetime(2026, 11, 20, 8, 30)
@@ -107,8 +109,8 @@ def _rules_by_range(ws) -> dict[str, list[tuple]]:
 
 
 def _sparklines(path: Path) -> list[tuple[str, str, str]]:
-    """(data range, cell, colour) of each sparkline of the Cockpit (the first sheet in both files)."""
-    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode("utf-8")
+    """(data range, cell, colour) of each sparkline of the Cockpit."""
+    xml = sheet_xml(path, "Cockpit")
     out = []
     for group in re.findall(r"<x14:sparklineGroup\b.*?</x14:sparklineGroup>", xml, re.S):
         colour = re.search(r'<x14:colorSeries rgb="([0-9A-F]+)"', group).group(1)
@@ -128,7 +130,9 @@ def _columns(ws) -> dict[int, tuple]:
 @pytest.fixture(scope="module")
 def refreshed(office, demo_workbook, tmp_path_factory):
     """The demo workbook refreshed through UNO and saved by LibreOffice, beside the file writer's cockpit."""
-    from addin.uno_actions import load_uno, refresh_uno_result
+    from addin.actions.company import read_company
+    from addin.engines.uno import UnoWorkbook
+    from addin.uno_actions import refresh_uno_outcome
     from addin.uno_bridge import store_as_xlsx
     from workbook_templates.cockpit_sheet import write_cockpit_file
 
@@ -137,8 +141,8 @@ def refreshed(office, demo_workbook, tmp_path_factory):
     shutil.copy(demo_workbook, copy)
     doc = office.open(copy)
     try:
-        data = load_uno(doc)
-        result = refresh_uno_result(doc, now=NOW, n_sims=200)
+        data = read_company(UnoWorkbook(doc))
+        result = refresh_uno_outcome(doc, now=NOW, n_sims=200)
         live = store_as_xlsx(doc, tmp / "live.xlsx")
     finally:
         doc.close(True)
@@ -185,13 +189,13 @@ def test_live_refresh_gives_the_file_writers_cockpit(refreshed):
     assert result.skipped == ()
 
 
-def test_live_refresh_keeps_the_other_sheets_and_puts_the_cockpit_first(refreshed, demo_workbook):
+def test_live_refresh_keeps_the_other_sheets_and_puts_the_product_sheets_after_them(refreshed, demo_workbook):
     import openpyxl
 
     _, _, live, _ = refreshed
     before = openpyxl.load_workbook(demo_workbook, read_only=True).sheetnames
     after = openpyxl.load_workbook(live, read_only=True).sheetnames
-    assert after == ["Cockpit"] + before
+    assert after == before + ["Cockpit", "Qualité des données", "_Historique prévisions"]
 
 
 def test_uno_reader_gives_the_same_tables_as_the_file_reader(refreshed, demo_workbook):
@@ -208,18 +212,20 @@ def test_uno_reader_gives_the_same_tables_as_the_file_reader(refreshed, demo_wor
 
 
 def test_second_refresh_replaces_the_cockpit(office, opened, demo_workbook, tmp_path):
-    from addin.uno_actions import refresh_uno_result
+    from addin.uno_actions import refresh_uno_outcome
     from addin.uno_bridge import store_as_xlsx
 
     doc = opened(demo_workbook)
-    first = refresh_uno_result(doc, now=NOW, n_sims=100)
+    first = refresh_uno_outcome(doc, now=NOW, n_sims=100)
+    place = doc.Sheets.ElementNames.index("Cockpit")
     assert first.spec.view == "manager"  # no choice in the workbook: the default view
     # the user picks another view in the drop-down (J1), then refreshes
     doc.Sheets.getByName("Cockpit").getCellRangeByName(first.spec.validations[0].cell).setString("Direction")
-    result = refresh_uno_result(doc, now=NOW, n_sims=100)
+    result = refresh_uno_outcome(doc, now=NOW, n_sims=100)
     assert result.spec.view == "direction"
     names = doc.Sheets.ElementNames
-    assert names.count("Cockpit") == 1 and names[0] == "Cockpit"
+    assert names.count("Cockpit") == 1 and names.index("Cockpit") == place  # it keeps its place
+    assert doc.CurrentController.ActiveSheet.Name == "Cockpit"
     sheet = doc.Sheets.getByName("Cockpit")
     # one Calc format per distinct range: the rules of one range share a format, nothing is left
     # over from the first refresh
@@ -366,7 +372,7 @@ def test_extension_installs_and_each_menu_entry_runs_its_action(installed, demo_
         frame = doc.CurrentController.Frame
         for _, url in expected:
             helper.executeDispatch(frame, url, "", 0, ())
-        assert doc.Sheets.ElementNames[0] == "Cockpit"
+        assert "Cockpit" in doc.Sheets.ElementNames
         assert doc.Sheets.getByName("Cockpit").getCellByPosition(0, 0).getString().startswith("Cockpit commercial")
         doc.close(True)
 
@@ -414,13 +420,13 @@ def _client_workbook(path: Path) -> Path:
 def test_chart_and_comments_survive_a_live_refresh_and_save(office, tmp_path):
     import openpyxl
 
-    from addin.uno_actions import refresh_uno_result
+    from addin.uno_actions import refresh_uno_outcome
     from addin.uno_bridge import store_as_xlsx
 
     source = _client_workbook(tmp_path / "client.xlsx")
     doc = office.open(source)
     try:
-        refresh_uno_result(doc, now=NOW, n_sims=100)
+        refresh_uno_outcome(doc, now=NOW, n_sims=100)
         saved = store_as_xlsx(doc, tmp_path / "saved.xlsx")
     finally:
         doc.close(True)
@@ -433,7 +439,7 @@ def test_chart_and_comments_survive_a_live_refresh_and_save(office, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # LibreOffice's own extensions of the sheet XML
         book = openpyxl.load_workbook(saved)
-    assert book.sheetnames[0] == "Cockpit"
+    assert book.sheetnames[-3:] == ["Cockpit", "Qualité des données", "_Historique prévisions"]
     deals = book["Affaires"]
     assert deals["A1"].comment is not None and "Numéro unique" in deals["A1"].comment.text
     assert deals["F2"].comment is not None and "validé par la direction" in deals["F2"].comment.text
