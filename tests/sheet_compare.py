@@ -29,8 +29,10 @@ def number_format(code: str) -> str:
 
 
 def formula(text: str) -> str:
-    """'Objectifs'!A1 and Objectifs!A1 are one reference."""
-    return re.sub(r"'([A-Za-zÀ-ÿ_][\wÀ-ÿ]*)'!", r"\1!", text)
+    """'Objectifs'!A1 and Objectifs!A1 are one reference; 0.900000 and 0.9 one number (LibreOffice
+    writes a formula's numbers back in their shortest form)."""
+    text = re.sub(r"'([A-Za-zÀ-ÿ_][\wÀ-ÿ]*)'!", r"\1!", text)
+    return re.sub(r"(?<![\w.$])\d+\.\d+(?![\w.])", lambda m: repr(float(m.group())), text)
 
 
 def value(v):

@@ -120,7 +120,8 @@ def test_every_engine_leaves_the_file_engines_product_sheets(engine, by_file, de
 
     for name in (schema.COCKPIT_SHEET, schema.QUALITY_SHEET):
         a, b = ref[name], got[name]
-        assert cmp.differences(cmp.cells(a), cmp.cells(b)) == {}, name
+        diff = cmp.differences(cmp.cells(a), cmp.cells(b))
+        assert diff == {}, (name, diff)
         assert sorted(map(str, a.merged_cells.ranges)) == sorted(map(str, b.merged_cells.ranges)), name
         assert cmp.rules_by_range(b) == cmp.rules_by_range(a), name
     n_formulas = sum(1 for c in second.spec.cell_map().values() if c.formula)
