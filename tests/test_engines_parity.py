@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import sheet_compare as cmp
+from recorded import recorded_book
 from kpicore import schema
 from kpicore.demo_company import DEMO_AS_OF
 
@@ -39,19 +40,6 @@ def by_file(demo_workbook, tmp_path_factory) -> tuple[Path, tuple]:
     shutil.copy(demo_workbook, path)
     outcomes = _twice(FileWorkbook(path, backup=False, progress=None))
     return path, outcomes
-
-
-def recorded_book(path: Path):
-    """A recording ``xw.Book`` holding the workbook's tables where the file has them (its full name: ``path``)."""
-    from addin.recording_engine import new_book, put_table
-    from workbook_templates.reading import read_source
-
-    book, _ = new_book(path.name, ())
-    book.impl.fullname = str(path)
-    for grid in read_source(path).grids:
-        put_table(book, grid.sheet, [list(r) for r in grid.rows], top_left=(grid.first_row, grid.first_col),
-                  table_name=grid.table_name)
-    return book
 
 
 @pytest.fixture(scope="module")
