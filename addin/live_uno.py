@@ -321,9 +321,10 @@ def _import_scratch(doc, spec: CockpitSpec, rules: list[ConditionalRule]):
     """A sheet holding only ``rules`` and the sparklines, written by the file writer and imported
     (see the module docstring); the caller copies from it, then removes it.
 
-    It bears the cockpit's name in its own workbook, so a sparkline's data range
-    (``'Cockpit'!O4:Z4``) points at its own sheet, and ``copyRange`` moves it onto
-    the Cockpit.
+    It bears the cockpit's name in its own workbook, at the cockpit's place in
+    ``doc`` (empty sheets before it): a sparkline's data range (``'Cockpit'!O4:Z4``)
+    is kept by Calc as a sheet position, so ``copyRange`` moves it onto the Cockpit
+    only when both positions agree.
     """
     from dataclasses import replace
 
@@ -337,6 +338,9 @@ def _import_scratch(doc, spec: CockpitSpec, rules: list[ConditionalRule]):
     with tempfile.TemporaryDirectory(prefix="pilotage-parts-") as tmp:
         path = Path(tmp) / "parts.xlsx"
         book = xlsxwriter.Workbook(str(path))
+        place = list(doc.Sheets.ElementNames).index(spec.sheet_name)
+        for k in range(place):
+            book.add_worksheet(f"pilotage-place-{k}")
         write_cockpit(book, only)
         book.close()
         loader = doc.CurrentController.Frame.Creator  # the Desktop

@@ -115,3 +115,14 @@ def sheet_xml(path: Path, name: str) -> str:
                     posixpath.join("xl", target))
                 return z.read(part).decode("utf-8")
     raise KeyError(name)
+
+
+def sparklines(path: Path, name: str) -> list[tuple[str, str, str]]:
+    """(data range, cell, colour) of each sparkline of sheet ``name``."""
+    xml = sheet_xml(path, name)
+    out = []
+    for group in re.findall(r"<x14:sparklineGroup\b.*?</x14:sparklineGroup>", xml, re.S):
+        colour = re.search(r'<x14:colorSeries rgb="([0-9A-F]+)"', group).group(1)
+        for f, sqref in re.findall(r"<xm:f>([^<]+)</xm:f><xm:sqref>([^<]+)</xm:sqref>", group):
+            out.append((formula(f), sqref, colour))
+    return sorted(out)

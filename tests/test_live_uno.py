@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from sheet_compare import sheet_xml
+from sheet_compare import sparklines
 
 pytestmark = pytest.mark.libreoffice
 
@@ -109,14 +109,7 @@ def _rules_by_range(ws) -> dict[str, list[tuple]]:
 
 
 def _sparklines(path: Path) -> list[tuple[str, str, str]]:
-    """(data range, cell, colour) of each sparkline of the Cockpit."""
-    xml = sheet_xml(path, "Cockpit")
-    out = []
-    for group in re.findall(r"<x14:sparklineGroup\b.*?</x14:sparklineGroup>", xml, re.S):
-        colour = re.search(r'<x14:colorSeries rgb="([0-9A-F]+)"', group).group(1)
-        for f, sqref in re.findall(r"<xm:f>([^<]+)</xm:f><xm:sqref>([^<]+)</xm:sqref>", group):
-            out.append((_formula(f), sqref, colour))
-    return sorted(out)
+    return sparklines(path, "Cockpit")
 
 
 def _columns(ws) -> dict[int, tuple]:
@@ -439,7 +432,11 @@ def test_chart_and_comments_survive_a_live_refresh_and_save(office, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # LibreOffice's own extensions of the sheet XML
         book = openpyxl.load_workbook(saved)
-    assert book.sheetnames[-3:] == ["Cockpit", "Qualité des données", "_Historique prévisions"]
+    from addin_tables import TABLES
+
+    # the client's sheets first, the product's after them (the pipeline photograph of the week too)
+    assert book.sheetnames == [sheet for sheet, _ in TABLES.values()] + [
+        "Cockpit", "Qualité des données", "_Historique prévisions", "_Instantanés pipeline"]
     deals = book["Affaires"]
     assert deals["A1"].comment is not None and "Numéro unique" in deals["A1"].comment.text
     assert deals["F2"].comment is not None and "validé par la direction" in deals["F2"].comment.text
