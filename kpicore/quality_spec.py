@@ -94,9 +94,9 @@ def build_quality_spec(data: PipelineData, *, max_detail_rows: int = MAX_DETAIL_
                 where = Cell(None)
             value = issue.value or ""
             rows.append((Cell(_SEVERITY.get(issue.severity, issue.severity), _severity_style(issue.severity)),
-                         Cell(_LABELS.get(issue.table, issue.table) or ""), Cell(issue.sheet or ""), where,
-                         Cell(issue.column or ""),
-                         Cell(value if len(value) <= SHOWN_VALUE else value[:SHOWN_VALUE] + "…"),
+                         Cell(_LABELS.get(issue.table, issue.table) or "", "wrap"), Cell(issue.sheet or "", "wrap"),
+                         where, Cell(issue.column or "", "wrap"),
+                         Cell(value if len(value) <= SHOWN_VALUE else value[:SHOWN_VALUE] + "…", "wrap"),
                          Cell(issue.problem, "wrap"), Cell(issue.fix, "wrap")))
         if len(issues) > max_detail_rows:
             rows.append((Cell(f"… et {len(issues) - max_detail_rows} autre(s) : la liste complète est "
@@ -105,4 +105,19 @@ def build_quality_spec(data: PipelineData, *, max_detail_rows: int = MAX_DETAIL_
     cells = tuple(row + (Cell(None),) * (width - len(row)) for row in rows)
     return CockpitSpec(QUALITY_SHEET, "quality", data.setting("language", "fr") or "fr",
                        (Block("quality", 0, 0, cells),), column_widths=COLUMN_WIDTHS,
-                       print_setup=PrintSetup(fit_height=0), freeze_rows=freeze)
+                       row_heights=wrapped_heights(cells), print_setup=PrintSetup(fit_height=0),
+                       freeze_rows=freeze)
+
+
+def wrapped_heights(rows: tuple[tuple[Cell, ...], ...], line_points: float = 12.75) -> dict[int, float]:
+    """Row heights (points) that show every line of the wrapped cells: no writer sizes rows to their text."""
+    heights = {}
+    for r, row in enumerate(rows):
+        lines = 1
+        for c, cell in enumerate(row):
+            if cell.style in ("wrap", "header") and isinstance(cell.value, str) and c < len(COLUMN_WIDTHS):
+                per_line = max(COLUMN_WIDTHS[c] * 1.15, 1.0)  # characters of a 10-point font per column width
+                lines = max(lines, -(-len(cell.value) // int(per_line)))
+        if lines > 1:
+            heights[r] = lines * line_points
+    return heights

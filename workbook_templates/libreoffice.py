@@ -123,10 +123,17 @@ def _only_sheet_visible(source: Path, sheet: str, target: Path) -> None:
                     return tag.replace("<sheet ", '<sheet state="hidden" ', 1)
 
                 xml = re.sub(r"<sheet\b[^>]*/>", hide, xml)
+                # LibreOffice prints a hidden sheet that has a print area: keep only the wanted sheet's
+                keep = str(names.index(wanted))
+                xml = re.sub(r'<definedName\b[^>]*\bname="_xlnm\.Print_Area"[^>]*\blocalSheetId="(\d+)"[^>]*>'
+                             r"[^<]*</definedName>", lambda m: m.group(0) if m.group(1) == keep else "", xml)
                 xml = re.sub(r'activeTab="\d+"', f'activeTab="{names.index(wanted)}"', xml)
                 if "activeTab=" not in xml:
                     xml = xml.replace("<workbookView ", f'<workbookView activeTab="{names.index(wanted)}" ', 1)
                 data = xml.encode("utf-8")
+            elif info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                # a selected tab is printed with the active one, hidden or not: only activeTab selects
+                data = re.sub(rb'(<sheetView\b[^>]*?)\stabSelected="(?:1|true)"', rb"\1", data, count=1)
             zout.writestr(info, data)
 
 
