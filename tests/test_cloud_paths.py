@@ -228,3 +228,46 @@ def test_an_xlwings_book_whose_own_mapping_fails_gets_the_french_message(tmp_pat
     synced = _file(tmp_path / "Contoso" / "Ventes - Documents" / "Pipeline.xlsx")
     (tmp_path / "OneDrive - Contoso").mkdir()
     assert book_local_path(Book(), env={}, home=tmp_path) == synced
+
+
+# --------------------------------------------------------------------------- through the ribbon
+def _recorded(fullname: str, tmp_path: Path):
+    """A small client workbook open in Excel under ``fullname`` (recording engine)."""
+    import security_corpus as corpus
+    from recorded import recorded_book
+
+    book = recorded_book(corpus.base_workbook(tmp_path / "client.xlsx"))
+    book.impl.fullname = fullname
+    return book
+
+
+def test_the_ribbon_refuses_a_workbook_only_in_the_cloud_in_french(tmp_path, monkeypatch):
+    """No synced copy: no place for the lock nor for relative paths, so the refresh is refused, nothing written."""
+    from addin.ribbon import dispatch
+
+    for var in ("OneDrive", "OneDriveConsumer", "OneDriveCommercial"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    book = _recorded(CONSUMER, tmp_path)
+    text = dispatch("pilotage_refresh", book)
+    assert text.startswith("Rafraîchir le cockpit : ") and "OneDrive" in text and "Traceback" not in text
+    assert book.impl.app.rec.of_kind("value") == []  # nothing written into the workbook
+    assert "Cockpit" not in book.impl.sheets
+
+
+def test_the_ribbon_refreshes_a_synced_workbook_with_its_lock_beside_the_synced_file(tmp_path, monkeypatch):
+    from addin.ribbon import dispatch
+
+    home = tmp_path / "home"
+    synced = _file(home / "OneDrive" / "Documents" / "Pipeline.xlsx")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("OneDrive", str(home / "OneDrive"))
+    book = _recorded(CONSUMER, tmp_path)
+    seen = []
+    import workbook_templates.file_lock as file_lock
+
+    real = file_lock.pilotage_lock
+    monkeypatch.setattr(file_lock, "pilotage_lock", lambda path, **kw: seen.append(Path(path)) or real(path, **kw))
+    text = dispatch("pilotage_refresh", book)
+    assert text.startswith("Cockpit actualisé"), text
+    assert seen and seen[0] == synced

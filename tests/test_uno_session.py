@@ -169,3 +169,36 @@ def test_missing_uno_bridge_says_how_to_install_it(demo_workbook, tmp_path, monk
         with headless_calc_copy(demo_workbook, tmp_path / "copie.xlsx"):
             pytest.fail("LibreOffice must not start")
     assert "python3-uno" in str(err.value) and "No module named 'uno'" in str(err.value)
+
+
+def test_refresh_engine_uno_refreshes_a_copy_and_leaves_the_workbook(soffice, demo_workbook, demo_data, tmp_path,
+                                                                     capsys):
+    """``pilotage refresh FILE --engine uno --out COPY``: the refresh action in a LibreOffice of its own."""
+    import openpyxl
+
+    from addin.cli import main
+
+    source = tmp_path / "pipeline.xlsx"
+    shutil.copy(demo_workbook, source)
+    before = source.read_bytes()
+    copy = tmp_path / "copie.xlsx"
+    assert main(["refresh", str(source), "--engine", "uno", "--out", str(copy)]) == 0
+    assert "Cockpit actualisé par LibreOffice" in capsys.readouterr().out
+    assert source.read_bytes() == before
+    assert not _our_soffices()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        book = openpyxl.load_workbook(copy)
+        client = openpyxl.load_workbook(source, read_only=True).sheetnames
+    assert book.sheetnames == client + ["Cockpit", "Qualité des données", "_Historique prévisions"]
+    assert book["Cockpit"]["A1"].value.startswith("Cockpit commercial")
+    scopes = 1 + demo_data.reps["team"].nunique() + len(demo_data.reps)
+    assert book["_Historique prévisions"].max_row == 1 + 2 * scopes  # header + month and quarter, every scope
+
+
+def test_refresh_engine_uno_without_a_copy_is_refused_in_french(demo_workbook, capsys):
+    from addin.cli import main
+
+    assert main(["refresh", str(demo_workbook), "--engine", "uno"]) != 0
+    err = capsys.readouterr().err
+    assert "--out" in err and "LibreOffice" in err and "Traceback" not in err
