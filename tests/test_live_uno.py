@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from sheet_compare import sparklines
+import sheet_compare as cmp
 
 pytestmark = pytest.mark.libreoffice
 
@@ -55,61 +55,6 @@ def _load(path: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # sparkline extension, unknown to openpyxl
         return openpyxl.load_workbook(path)["Cockpit"]
-
-
-def _format(code: str) -> str:
-    """A number format as it displays: LibreOffice writes '#,##0" €"' and '0\\ %' for '#,##0 "€"' and '0 %'."""
-    code = re.sub(r"\[\$-[0-9A-Fa-f]+\]", "", code)
-    return code.replace('"', "").replace("\\", "")
-
-
-def _formula(text: str) -> str:
-    return re.sub(r"'([A-Za-zÀ-ÿ_][\wÀ-ÿ]*)'!", r"\1!", text)  # 'Objectifs'!A1 and Objectifs!A1 are one reference
-
-
-def _value(v):
-    if isinstance(v, float):
-        return round(v, 9)  # LibreOffice writes 15 significant digits, XlsxWriter 17
-    if isinstance(v, str) and v.startswith("="):
-        return _formula(v)
-    return v
-
-
-def _cells(ws) -> dict[str, tuple]:
-    out = {}
-    for row in ws.iter_rows():
-        for c in row:
-            if c.value is None and c.number_format == "General" and not c.font.b and not c.fill.fill_type:
-                continue
-            fill = c.fill.fgColor.rgb if c.fill.fill_type else None
-            out[c.coordinate] = (_value(c.value), c.data_type, _format(c.number_format), bool(c.font.b), c.font.sz,
-                                 c.font.color.rgb if c.font.color is not None else None, fill,
-                                 c.alignment.horizontal or "general", bool(c.alignment.wrap_text))
-    return out
-
-
-def _rules_by_range(ws) -> dict[str, list[tuple]]:
-    """Per range, its rules in priority order: (type, formula, fill, scale colours, icons, bar colour)."""
-    found = []
-    for rng, rules in ws.conditional_formatting._cf_rules.items():
-        for r in rules:
-            icons = (r.iconSet.iconSet, [(v.type, float(v.val)) for v in r.iconSet.cfvo], bool(r.iconSet.reverse)) \
-                if r.iconSet is not None else None
-            scale = [c.rgb for c in r.colorScale.color] if r.colorScale is not None else None
-            # a min or max end has no value (LibreOffice writes val="0" there, Excel ignores it)
-            bar = (r.dataBar.color.rgb, [(v.type, None if v.type in ("min", "max") else v.val)
-                                         for v in r.dataBar.cfvo]) if r.dataBar is not None else None
-            fill = r.dxf.fill.bgColor.rgb if r.dxf is not None and r.dxf.fill is not None else None
-            found.append((str(rng.sqref), r.priority, (r.type, tuple(_formula(f) for f in r.formula or ()), fill,
-                                                        scale, icons, bar)))
-    out: dict[str, list[tuple]] = {}
-    for sqref, _, rule in sorted(found, key=lambda x: (x[0], x[1])):
-        out.setdefault(sqref, []).append(rule)
-    return out
-
-
-def _sparklines(path: Path) -> list[tuple[str, str, str]]:
-    return sparklines(path, "Cockpit")
 
 
 def _columns(ws) -> dict[int, tuple]:
@@ -147,7 +92,7 @@ def test_live_refresh_gives_the_file_writers_cockpit(refreshed):
     result, _, live, ref = refreshed
     spec = result.spec
     a, b = _load(ref), _load(live)
-    ca, cb = _cells(a), _cells(b)
+    ca, cb = cmp.cells(a), cmp.cells(b)
     assert len(ca) > 200  # the demo cockpit is a real sheet, not an empty one
     diff = {k: (ca.get(k), cb.get(k)) for k in set(ca) | set(cb) if ca.get(k) != cb.get(k)}
     assert diff == {}
@@ -155,7 +100,7 @@ def test_live_refresh_gives_the_file_writers_cockpit(refreshed):
     assert sum(1 for v in cb.values() if v[1] == "f") == n_formulas >= 20  # formulas went in as formulas
     assert sorted(map(str, a.merged_cells.ranges)) == sorted(map(str, b.merged_cells.ranges))
 
-    ra, rb = _rules_by_range(a), _rules_by_range(b)
+    ra, rb = cmp.rules_by_range(a), cmp.rules_by_range(b)
     assert sum(len(v) for v in ra.values()) == len(spec.rules)
     # priorities are compared within a range: the spec's ranges do not overlap, so the order across
     # ranges changes nothing (LibreOffice lists imported scales first)
@@ -177,8 +122,8 @@ def test_live_refresh_gives_the_file_writers_cockpit(refreshed):
     assert (b.page_setup.orientation, int(b.page_setup.paperSize)) == ("landscape", 9)  # 9: A4
     assert (int(b.page_setup.fitToWidth or 1), int(b.page_setup.fitToHeight or 1)) == (1, 1)
     assert b.sheet_properties.pageSetUpPr.fitToPage
-    assert _sparklines(live) == _sparklines(ref)
-    assert len(_sparklines(ref)) == len(spec.sparklines) > 0
+    assert cmp.sparklines(live, "Cockpit") == cmp.sparklines(ref, "Cockpit")
+    assert len(cmp.sparklines(ref, "Cockpit")) == len(spec.sparklines) > 0
     assert result.skipped == ()
 
 
@@ -226,7 +171,7 @@ def test_second_refresh_replaces_the_cockpit(office, opened, demo_workbook, tmp_
     title = sheet.getCellByPosition(0, 0)
     assert title.getString().startswith("Cockpit commercial")
     saved = store_as_xlsx(doc, tmp_path / "twice.xlsx")
-    assert len(_sparklines(saved)) == len(result.spec.sparklines)
+    assert len(cmp.sparklines(saved, "Cockpit")) == len(result.spec.sparklines)
 
 
 def test_text_stays_text_formulas_compute_and_dates_are_serials(office, tmp_path):
