@@ -193,3 +193,15 @@ def test_the_calc_menu_reads_both(office, copy):
         _assert_cockpit_reads_both(refresh_uno_outcome(doc, now=NOW, n_sims=200))
     finally:
         doc.close(True)
+
+
+def test_a_workbook_never_saved_reports_the_relative_activity_workbook_instead_of_guessing_a_folder(copy):
+    from addin.actions.company import read_company
+    from addin.engines.xlwings import XlwingsWorkbook
+
+    book = recorded_book(copy)
+    book.impl.fullname = "Classeur1"  # Excel's name of a workbook never saved
+    data = read_company(XlwingsWorkbook(book))
+    assert len(data.activities) == 0
+    [issue] = [i for i in data.quality.issues if "Activités/Anne.xlsx" in i.problem]
+    assert "pas encore été enregistré" in issue.problem and "chemin complet" in issue.fix

@@ -16,6 +16,7 @@ KPI dictionary, and the activities gathered from the reps' shared workbooks.
 from __future__ import annotations
 
 import dataclasses
+import os
 from datetime import date
 from pathlib import Path
 from typing import Mapping
@@ -25,6 +26,7 @@ import pandas as pd
 from kpicore import schema
 from kpicore.dataset import PipelineData
 from kpicore.kpi_dictionary import COLUMNS_FR, SHEET_FR, read_dictionary
+from kpicore.quality import WARNING, Issue
 from workbook_templates import gathering
 from workbook_templates.reading import ingest_grids, read_source
 
@@ -46,8 +48,8 @@ def complete_company(data: PipelineData, dictionary_rows: list[list] | None, *, 
     """``data`` (the workbook's own tables, ingested) with its edited dictionary and the gathered activities.
 
     ``dictionary_rows``: the « Dictionnaire KPI » sheet as read (None when absent);
-    ``folder``: where relative paths of activity workbooks resolve (None: the
-    current folder). ``today`` (default: the computer's date) bounds activity
+    ``folder``: where relative paths of activity workbooks resolve (None for a
+    workbook never saved: relative paths are reported, not read). ``today`` (default: the computer's date) bounds activity
     dates: a later one is a typo.
     """
     frame = dictionary_frame(dictionary_rows)
@@ -56,9 +58,16 @@ def complete_company(data: PipelineData, dictionary_rows: list[list] | None, *, 
         data.quality.extend(dataclasses.replace(i, file=file, sheet=SHEET_FR) for i in issues)
         data = dataclasses.replace(data, dictionary=dictionary)
     entries = gathering.split_setting(data.setting(gathering.SETTING_KEY))
+    if folder is None:  # a workbook never saved: a relative path has nothing to start from
+        relative = [e for e in entries if not os.path.isabs(os.path.expanduser(os.path.expandvars(e)))]
+        data.quality.extend(Issue(WARNING, "Activities", f"Classeur d'activité « {e} » non lu : le classeur "
+                                  "n'a pas encore été enregistré, un chemin relatif ne part de nulle part",
+                                  "Enregistrez le classeur, ou indiquez un chemin complet dans Paramètres "
+                                  f"(clé {gathering.SETTING_KEY}).", file=file) for e in relative)
+        entries = [e for e in entries if e not in relative]
     if entries:
         gathered, issues, _skipped = gathering.gather_activities(
-            entries, data.reps["rep"], today=today or date.today(), retries=retries, base=folder or Path.cwd(),
+            entries, data.reps["rep"], today=today or date.today(), retries=retries, base=folder,
             existing=data.activities, existing_source=file, backoff=backoff)
         data.quality.extend(issues)
         activities = pd.concat([data.activities, gathered], ignore_index=True) if len(data.activities) \
