@@ -122,7 +122,8 @@ def sparklines(path: Path, name: str) -> list[tuple[str, str, str]]:
     xml = sheet_xml(path, name)
     out = []
     for group in re.findall(r"<x14:sparklineGroup\b.*?</x14:sparklineGroup>", xml, re.S):
-        colour = re.search(r'<x14:colorSeries rgb="([0-9A-F]+)"', group).group(1)
+        found = re.search(r'<x14:colorSeries rgb="([0-9A-F]+)"', group)
+        colour = found.group(1) if found else None  # none set: the application's default colour
         for f, sqref in re.findall(r"<xm:f>([^<]+)</xm:f><xm:sqref>([^<]+)</xm:sqref>", group):
             out.append((formula(f), sqref, colour))
     return sorted(out)

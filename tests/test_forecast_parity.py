@@ -141,12 +141,17 @@ def cli(demo_workbook, scopes) -> dict:
     """(d): ``pilotage forecast --json`` for every period and scope, with its default draws.  The
     six runs read the same file: the first reads it, the others are given what it read (reading
     the workbook is most of a run's time); each run forecasts with its own context."""
-    import addin.cli
+    from addin.actions import reports
 
-    real, read = addin.cli._load, {}
+    real, read = reports.read_company, {}
+
+    def read_once(book, **kw):
+        key = str(book.path)
+        return read[key] if key in read else read.setdefault(key, real(book, **kw))
+
     out = {}
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(addin.cli, "_load", lambda path: read[path] if path in read else read.setdefault(path, real(path)))
+        mp.setattr(reports, "read_company", read_once)
         for period in PERIODS:
             for kind, name in scopes:
                 argv = ["forecast", str(demo_workbook), "--period", period, "--as-of", DEMO_AS_OF.isoformat(),
@@ -260,7 +265,7 @@ def test_pilotage_forecast_gives_the_refreshs_numbers(cli, history, scopes):
     for period in PERIODS:
         for scope in scopes:
             doc, r = cli[(period, scope)], history[(period, scope)]
-            assert (doc["scope"]["type"], doc["scope"]["name"]) == scope
+            assert (doc["scope"]["level"], doc["scope"]["name"]) == scope
             assert doc["n_sims"] == N_SIMS and doc["method_shown"] == r["method_shown"]
             assert (doc["p10"], doc["p50"], doc["p90"]) == tuple(round(r[f], 2) for f in ("p10", "p50", "p90"))
             assert doc["prob_reach_target"] == round(r["prob_reach_target"], 4), (period, scope)

@@ -85,11 +85,19 @@ def scheduled(workbook, tmp_path):
         assert holder is not None and holder.pid == proc.pid
         yield proc
     finally:
+        # closing its stdin ends the step: the run lets the lock go and finishes (its output is a few lines)
+        if not proc.stdin.closed:
+            proc.stdin.close()
         try:
-            out, err = proc.communicate(timeout=60)  # closes its stdin: the step returns, the run lets go
+            proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
             raise
+        finally:
+            out, err = proc.stdout.read(), proc.stderr.read()
+            proc.stdout.close()
+            proc.stderr.close()
     assert proc.returncode == 0, err[-3000:]
     assert "code 0" in out
     assert not lock_path(workbook).exists()
