@@ -231,13 +231,16 @@ def test_an_xlwings_book_whose_own_mapping_fails_gets_the_french_message(tmp_pat
 
 
 # --------------------------------------------------------------------------- through the ribbon
-def _recorded(fullname: str, tmp_path: Path):
-    """A small client workbook open in Excel under ``fullname`` (recording engine)."""
+def _recorded(tmp_path: Path):
+    """A small client workbook open in Excel from a personal OneDrive (recording engine). Each test gives
+    its own address: xlwings keeps the answer of its mapping for the life of the process."""
+    import uuid
+
     import security_corpus as corpus
     from recorded import recorded_book
 
     book = recorded_book(corpus.base_workbook(tmp_path / "client.xlsx"))
-    book.impl.fullname = fullname
+    book.impl.fullname = CONSUMER.replace("4f2a9c1b7e", uuid.uuid4().hex[:10])
     return book
 
 
@@ -248,7 +251,7 @@ def test_the_ribbon_refuses_a_workbook_only_in_the_cloud_in_french(tmp_path, mon
     for var in ("OneDrive", "OneDriveConsumer", "OneDriveCommercial"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    book = _recorded(CONSUMER, tmp_path)
+    book = _recorded(tmp_path)
     text = dispatch("pilotage_refresh", book)
     assert text.startswith("Rafraîchir le cockpit : ") and "OneDrive" in text and "Traceback" not in text
     assert book.impl.app.rec.of_kind("value") == []  # nothing written into the workbook
@@ -262,7 +265,7 @@ def test_the_ribbon_refreshes_a_synced_workbook_with_its_lock_beside_the_synced_
     synced = _file(home / "OneDrive" / "Documents" / "Pipeline.xlsx")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("OneDrive", str(home / "OneDrive"))
-    book = _recorded(CONSUMER, tmp_path)
+    book = _recorded(tmp_path)
     seen = []
     import workbook_templates.file_lock as file_lock
 
