@@ -181,11 +181,15 @@ def test_refresh_engine_uno_refreshes_a_copy_and_leaves_the_workbook(soffice, de
     source = tmp_path / "pipeline.xlsx"
     shutil.copy(demo_workbook, source)
     before = source.read_bytes()
+    running = set(_our_soffices())  # the session's own LibreOffice, when other tests started it
     copy = tmp_path / "copie.xlsx"
     assert main(["refresh", str(source), "--engine", "uno", "--out", str(copy)]) == 0
     assert "Cockpit actualisé par LibreOffice" in capsys.readouterr().out
     assert source.read_bytes() == before
-    assert not _our_soffices()
+    deadline = time.monotonic() + 10  # the one it started is stopped (a bound on its exit, not a timing)
+    while set(_our_soffices()) - running and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not set(_our_soffices()) - running
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         book = openpyxl.load_workbook(copy)
