@@ -40,7 +40,7 @@ def refresh_uno_outcome(doc, *, now: datetime | None = None, n_sims: int = N_SIM
 def refresh_uno(doc, *, now: datetime | None = None, n_sims: int = N_SIMS) -> str:
     from addin.actions.refresh import summary_fr
 
-    return summary_fr(refresh_uno_outcome(doc, now=now, n_sims=n_sims), check_hint="« Vérifier les données »")
+    return summary_fr(refresh_uno_outcome(doc, now=now, n_sims=n_sims))
 
 
 def _deck(doc, kind: str) -> str:

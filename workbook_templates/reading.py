@@ -90,10 +90,6 @@ class Source:
     grids: list[RawGrid]
     sheets: dict[str, list[list]] = field(default_factory=dict)
 
-    @property
-    def is_workbook(self) -> bool:
-        return self.content.startswith(_ZIP)
-
     def sheet_rows(self, name: str) -> list[list] | None:
         """The rows of the sheet called ``name`` (Excel compares sheet names without case), or None."""
         wanted = name.strip().casefold()

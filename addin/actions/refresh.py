@@ -107,7 +107,7 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
         context = prepare(data)
         spec = build_cockpit(data, as_of, view=chosen, who=who, refreshed_at=now,
                              targets_at=targets_location(data), n_sims=n_sims, context=context,
-                             quality_sheet=QUALITY_SHEET, dictionary=data.dictionary)
+                             quality_sheet=QUALITY_SHEET)
         history = frame_from_rows(book.sheet_rows(schema.FORECAST_HISTORY.sheet_fr), schema.FORECAST_HISTORY)
         for period in ("month", "quarter"):
             history = append_forecasts(history, forecast_all(data, period, as_of, n_sims=n_sims, context=context),
@@ -125,12 +125,13 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
                           written.skipped)
 
 
-def summary_fr(outcome: RefreshOutcome, *, check_hint: str = "« Vérifier les données »") -> str:
+def summary_fr(outcome: RefreshOutcome) -> str:
     """The sentence a button shows once the refresh is done."""
     text = f"Cockpit actualisé : vue {VIEW_LABELS_FR[outcome.view]}, données au {outcome.as_of:%d/%m/%Y}."
     errors = outcome.data.quality.errors
     if errors:
-        text += f"\n{len(errors)} ligne(s) exclue(s) : voyez la feuille « Qualité des données » ou {check_hint}."
+        text += (f"\n{len(errors)} ligne(s) exclue(s) : voyez la feuille « Qualité des données » ou "
+                 "« Vérifier les données ».")
     if outcome.skipped:
         text += f"\nNon appliqué sur cette plateforme : {', '.join(outcome.skipped)}."
     return text

@@ -41,9 +41,6 @@ from kpicore import schema
 from kpicore.cockpit_spec import CockpitSpec
 from kpicore.ingest import RawGrid
 
-SHEET_STATES = ("visible", "hidden", "veryHidden")
-
-
 @dataclass(frozen=True)
 class FrameSheet:
     """A product sheet holding one table as plain header + rows (the forecast history, the snapshots)."""

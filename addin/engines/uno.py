@@ -20,12 +20,10 @@ from kpicore.ingest import RawGrid
 class UnoWorkbook:
     """An open Calc document (``com.sun.star.sheet.SpreadsheetDocument``)."""
 
-    def __init__(self, doc, *, lock_wait: float = 0.0, progress: Callable[[str], None] | None = None,
-                 lock_path: Path | None = None) -> None:
+    def __init__(self, doc, *, lock_wait: float = 0.0, progress: Callable[[str], None] | None = None) -> None:
         self.doc = doc
         self.lock_wait = lock_wait
         self._progress = progress
-        self._lock_path = lock_path
         self._indicator = None
 
     @property
@@ -84,7 +82,7 @@ class UnoWorkbook:
     def lock(self) -> AbstractContextManager:
         from workbook_templates.file_lock import pilotage_lock
 
-        path = self._lock_path or self.local_path
+        path = self.local_path
         return pilotage_lock(path, wait=self.lock_wait) if path is not None else contextlib.nullcontext()
 
     def progress(self, text: str) -> None:
