@@ -166,6 +166,15 @@ def test_the_ribbon_button_shows_the_french_busy_message(workbook, scheduled, tm
 
 
 # ----------------------------------------------------------------------------- LibreOffice Calc (UNO)
+def _assert_document_untouched(doc, sheets: list[str], workbook: Path, listing: list[str],
+                               scheduled: subprocess.Popen) -> None:
+    """The open document kept its sheets and is not modified; the lock is still the run's; no file appeared."""
+    assert list(doc.Sheets.ElementNames) == sheets
+    assert not doc.isModified()
+    _assert_still_held(workbook, scheduled)
+    assert _listing(workbook.parent) == listing
+
+
 @pytest.mark.libreoffice
 def test_a_refresh_through_the_uno_engine_is_refused_at_once(office, workbook, scheduled):
     from addin.actions.refresh import refresh
@@ -181,11 +190,8 @@ def test_a_refresh_through_the_uno_engine_is_refused_at_once(office, workbook, s
             refresh(UnoWorkbook(doc), as_of=DEMO_AS_OF, n_sims=SIMS)
         assert time.monotonic() - started < REFUSED_WITHIN
         _assert_busy(str(err.value), scheduled)
-        assert list(doc.Sheets.ElementNames) == sheets
         assert not set(PRODUCT_SHEETS) & set(sheets)
-        assert not doc.isModified()
-        _assert_still_held(workbook, scheduled)
-        assert _listing(workbook.parent) == listing
+        _assert_document_untouched(doc, sheets, workbook, listing, scheduled)
     finally:
         doc.close(True)
     assert _digest(workbook) == digest
@@ -208,10 +214,7 @@ def test_the_calc_menu_shows_the_french_busy_message(office, workbook, scheduled
         _assert_busy(text, scheduled)
         assert [(r.levelname, r.getMessage()) for r in caplog.records
                 if r.name == "pilotage.libreoffice"] == [("ERROR", text)]
-        assert list(doc.Sheets.ElementNames) == sheets
-        assert not doc.isModified()
-        _assert_still_held(workbook, scheduled)
-        assert _listing(workbook.parent) == listing
+        _assert_document_untouched(doc, sheets, workbook, listing, scheduled)
     finally:
         doc.close(True)
     assert _digest(workbook) == digest
