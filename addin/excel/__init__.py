@@ -1,0 +1,1 @@
+"""The Excel parts: the ribbon, its actions, the VBA dispatcher, the cell functions, the .xlam build."""

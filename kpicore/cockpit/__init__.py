@@ -1,0 +1,1 @@
+"""The cockpit and the quality sheet as data (``CockpitSpec``), before any writer."""

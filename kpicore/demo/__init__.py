@@ -1,0 +1,1 @@
+"""The demo company: a realistic SME generated from a seed."""

@@ -1,0 +1,1 @@
+"""The forecast: as-of pipelines, calibration, the forecast and its backtest, snapshots, risks."""

@@ -1,0 +1,1 @@
+"""From raw grids to canonical frames: recognition of the tables, parsing, validation, the quality report."""

@@ -1,0 +1,1 @@
+"""What a person reads: number and date formats (and, in time, the message catalogues)."""
