@@ -16,7 +16,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from kpicore.errors import PilotageError
+from kpicore.model.errors import PilotageError
 
 
 def _date(text: str) -> date:
@@ -41,7 +41,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from addin.actions.decks import write_deck
     from addin.actions.refresh import refresh
     from addin.engines.file import FileWorkbook
-    from kpicore.demo_company import DEMO_AS_OF, generate
+    from kpicore.demo.company import DEMO_AS_OF, generate
     from workbook_templates.pipeline_workbook import write_pipeline_workbook
 
     out = Path(args.out)
@@ -73,7 +73,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- check
 def cmd_check(args: argparse.Namespace) -> int:
     from addin.actions import reports
-    from kpicore.quality_text import check_report, check_report_text
+    from kpicore.ingest.quality_text import check_report, check_report_text
 
     data = reports.check(_book(args.file)).data
     if args.json:
@@ -133,7 +133,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- forecast, backtest, risks
 def _scope_tuple(text: str | None) -> tuple[str, str]:
-    from kpicore.kpis import parse_scope
+    from kpicore.metrics.kpis import parse_scope
 
     return parse_scope(text).key
 
@@ -144,7 +144,7 @@ def _money(x) -> str:
 
 def cmd_forecast(args: argparse.Namespace) -> int:
     from addin.actions import reports
-    from kpicore.forecast import forecast_json
+    from kpicore.forecast.forecasting import forecast_json
 
     report = reports.forecast(_book(args.file), args.period, scope=_scope_tuple(args.scope), as_of=args.as_of,
                               n_sims=args.sims)
@@ -165,7 +165,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     from addin.actions import reports
-    from kpicore.backtest import backtest_json
+    from kpicore.forecast.backtest import backtest_json
 
     _step("Rejeu de l'historique (une prévision par semaine) ...")
     report = reports.backtest(_book(args.file), args.horizon, scope=_scope_tuple(args.scope), start=args.from_,
@@ -182,7 +182,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 def cmd_risks(args: argparse.Namespace) -> int:
     from addin.actions import reports
-    from kpicore.risk import risks_json
+    from kpicore.forecast.risk import risks_json
 
     found = reports.risks(_book(args.file), as_of=args.as_of)
     report = found.result
@@ -204,7 +204,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     _step(f"Actualisation du cockpit de {args.file} ...")
     if args.engine == "uno":
         if not args.out:
-            from kpicore.errors import UsageError
+            from kpicore.model.errors import UsageError
 
             raise UsageError("--engine uno écrit une copie : indiquez-la avec --out COPIE.xlsx (LibreOffice "
                              "réécrit chaque partie du fichier qu'il enregistre, il n'écrit donc jamais sur "
@@ -256,7 +256,7 @@ def cmd_deck(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- add-in
 def cmd_addin(args: argparse.Namespace) -> int:
-    from addin import build
+    from addin.excel import build
 
     if args.action == "build":
         path = build.build_addin(Path(args.out), interpreter_win=args.interpreter_win or "",
@@ -280,7 +280,7 @@ def cmd_activity(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- LibreOffice extension
 def cmd_extension(args: argparse.Namespace) -> int:
-    from addin.extension import build_extension
+    from addin.calc.extension import build_extension
 
     print(f"Extension LibreOffice écrite : {build_extension(Path(args.out))}")
     print("Installez-la avec : unopkg add " + args.out + " (LibreOffice fermé), ou le Gestionnaire des extensions.")

@@ -53,8 +53,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from kpicore.dataset import PipelineData
-from kpicore.errors import FileBusyError, PilotageError, WriteFailedError
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.errors import FileBusyError, PilotageError, WriteFailedError
 from workbook_templates.safe_file import publish
 
 EXIT_OK = 0

@@ -26,8 +26,8 @@ HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "output"
 sys.path.insert(0, str(HERE.parent))
 
-from kpicore.demo_company import DEMO_AS_OF, generate  # noqa: E402
-from kpicore.forecast import N_SIMS  # noqa: E402
+from kpicore.demo.company import DEMO_AS_OF, generate  # noqa: E402
+from kpicore.forecast.forecasting import N_SIMS  # noqa: E402
 from ritual_decks.deck import monthly_deck, to_pdf, weekly_deck  # noqa: E402
 from workbook_templates.pipeline_workbook import write_pipeline_workbook  # noqa: E402
 from workbook_templates.reading import load_pipeline  # noqa: E402

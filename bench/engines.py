@@ -33,10 +33,10 @@ def main() -> None:
     from addin.engines.file import FileWorkbook
     from addin.engines.uno import UnoWorkbook
     from addin.engines.xlwings import XlwingsWorkbook
-    from addin.uno_bridge import Office
-    from kpicore.demo_company import generate
-    from kpicore.forecast import N_SIMS
-    from recorded import recorded_book
+    from addin.engines.uno_bridge import Office
+    from kpicore.demo.company import generate
+    from kpicore.forecast.forecasting import N_SIMS
+    from support.recorded import recorded_book
     from workbook_templates.pipeline_workbook import write_pipeline_workbook
 
     parser = argparse.ArgumentParser()

@@ -36,9 +36,9 @@ sys.path.insert(0, str(HERE.parent))
 
 import pandas as pd  # noqa: E402
 
-from kpicore.backtest import backtest, backtest_json  # noqa: E402
-from kpicore.demo_company import DEMO_AS_OF, generate  # noqa: E402
-from kpicore.forecast import N_SIMS, forecast_all, prepare  # noqa: E402
+from kpicore.forecast.backtest import backtest, backtest_json  # noqa: E402
+from kpicore.demo.company import DEMO_AS_OF, generate  # noqa: E402
+from kpicore.forecast.forecasting import N_SIMS, forecast_all, prepare  # noqa: E402
 
 
 def timed(fn, repeat: int):

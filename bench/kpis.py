@@ -33,11 +33,11 @@ HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "output"
 sys.path.insert(0, str(HERE.parent))
 
-from kpicore.alerts import compute_alerts  # noqa: E402
-from kpicore.demo_company import DEMO_AS_OF, demo_profiles, generate  # noqa: E402
-from kpicore.kpi_tree import decompose_all  # noqa: E402
-from kpicore.kpis import KpiEngine  # noqa: E402
-from kpicore.periods import Period  # noqa: E402
+from kpicore.metrics.alerts import compute_alerts  # noqa: E402
+from kpicore.demo.company import DEMO_AS_OF, demo_profiles, generate  # noqa: E402
+from kpicore.metrics.tree import decompose_all  # noqa: E402
+from kpicore.metrics.kpis import KpiEngine  # noqa: E402
+from kpicore.model.periods import Period  # noqa: E402
 
 
 def compute_everything(data) -> dict:

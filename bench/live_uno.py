@@ -42,7 +42,7 @@ NOW = datetime(2026, 11, 20, 8, 30)
 def demo_workbook() -> Path:
     path = OUTPUT / "live_uno_demo.xlsx"
     if not path.exists():
-        from kpicore.demo_company import generate
+        from kpicore.demo.company import generate
         from workbook_templates.pipeline_workbook import write_pipeline_workbook
 
         OUTPUT.mkdir(parents=True, exist_ok=True)
@@ -65,7 +65,7 @@ def time_uno(source: Path, tmp: Path, n_sims: int) -> dict[str, float]:
     """``pilotage refresh --engine uno --out COPY``'s steps: start, open, the refresh action, save, stop."""
     from addin.actions.refresh import refresh
     from addin.engines.uno import UnoWorkbook
-    from addin.uno_bridge import Office, store_as_xlsx
+    from addin.engines.uno_bridge import Office, store_as_xlsx
 
     copy = tmp / "uno.xlsx"
     shutil.copy(source, copy)
@@ -104,8 +104,8 @@ def time_calc_copy(source: Path, tmp: Path) -> dict[str, float]:
 
 def time_extension(source: Path, n_sims: int) -> dict[str, float]:
     """The menu's refresh inside soffice (the .oxt installed with unopkg; as nobody when run as root)."""
-    from addin.extension import build_extension, command_url
-    from addin.uno_bridge import Office
+    from addin.calc.extension import build_extension, command_url
+    from addin.engines.uno_bridge import Office
     from workbook_templates.libreoffice import make_profile
 
     base = Path(tempfile.mkdtemp(prefix="pilotage-bench-"))

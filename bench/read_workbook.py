@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kpicore import schema  # noqa: E402
-from kpicore.demo_company import generate  # noqa: E402
+from kpicore.model import schema  # noqa: E402
+from kpicore.demo.company import generate  # noqa: E402
 from workbook_templates.pipeline_workbook import write_pipeline_workbook  # noqa: E402
 
 OUTPUT = ROOT / "bench" / "output"

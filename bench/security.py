@@ -1,6 +1,6 @@
 """Security benchmark: the time and peak memory each hostile workbook costs, and what the guard costs.
 
-Each case of ``tests/security_corpus.py`` is generated into a temporary folder
+Each case of ``tests/support/security_corpus.py`` is generated into a temporary folder
 and read by ``load_pipeline`` in a fresh process under a memory limit
 (``RLIMIT_AS``, 1 GiB by default); the child's wall time and peak resident
 memory (``wait4``) are printed with the outcome (refused / read). Then:
@@ -36,7 +36,7 @@ LOAD = """
 import json, resource, sys
 limit = int(sys.argv[2])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-from kpicore.errors import InputFileError
+from kpicore.model.errors import InputFileError
 from workbook_templates.reading import load_pipeline
 try:
     data = load_pipeline(sys.argv[1])
@@ -53,7 +53,7 @@ BUILD = """
 import json, sys, time
 from pathlib import Path
 sys.path.insert(0, "tests")
-import security_corpus as corpus
+import support.security_corpus as corpus
 folder = Path(sys.argv[1])
 out = {}
 for name, build in [("classeur propre", lambda f: corpus.base_workbook(f / "propre.xlsx")), *corpus.CASES.items()]:

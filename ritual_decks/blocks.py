@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 from pptx.enum.chart import XL_LABEL_POSITION
 
-from kpicore.dataset import PipelineData
-from kpicore.forecast import METHOD_LABELS_FR, Forecast
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.forecast.forecasting import METHOD_LABELS_FR, Forecast
 from ritual_decks import formats as F
 from ritual_decks.charts import Box, Series, bar_chart
 from ritual_decks.shown import SlideShown

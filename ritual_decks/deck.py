@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from kpicore.dataset import PipelineData
-from kpicore.forecast import N_SIMS
-from kpicore.periods import DateLike, Period, to_date
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.forecast.forecasting import N_SIMS
+from kpicore.model.periods import DateLike, Period, to_date
 from ritual_decks.shown import DeckReport
 from ritual_decks.slides import DeckWriter
 
@@ -60,9 +60,9 @@ def build_monthly(data: PipelineData, as_of: DateLike, out_path: Path | str, per
 def deck_as_of(data: PipelineData, kind: str = "weekly", period: Period | str | None = None) -> date:
     """The as-of date a CLI run uses: the date of the data (its latest recorded date), or for
     ``weekly`` with a ``period`` (a week, e.g. 2026-W46) the end of that week if earlier."""
-    from kpicore.asof import data_today
-    from kpicore.kpis import fiscal_start_month_of
-    from kpicore.periods import parse_period
+    from kpicore.forecast.asof import data_today
+    from kpicore.metrics.kpis import fiscal_start_month_of
+    from kpicore.model.periods import parse_period
 
     today = data_today(data).date()
     if kind == "weekly" and period is not None:
@@ -72,7 +72,7 @@ def deck_as_of(data: PipelineData, kind: str = "weekly", period: Period | str | 
 
 def demo_decks(out_dir: Path | str, template: Path | str | None = None) -> tuple[Path, Path]:
     """Both decks of the demo company (``pilotage demo``): hebdo and mensuel, in ``out_dir``."""
-    from kpicore.demo_company import DEMO_AS_OF, generate
+    from kpicore.demo.company import DEMO_AS_OF, generate
 
     data = generate()
     out = Path(out_dir)

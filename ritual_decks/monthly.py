@@ -15,14 +15,14 @@ import numpy as np
 import pandas as pd
 from pptx.util import Pt
 
-from kpicore.covisits import covisit_table
-from kpicore.dataset import PipelineData
-from kpicore.forecast import METHOD_LABELS_FR, backtest_of, forecast, prepare
-from kpicore.kpi_dictionary import UP
-from kpicore.kpi_tree import RESIDUAL_LABEL, Decomposition, decompose_periods, decompose_vs_target
-from kpicore.kpis import KpiEngine, Scope, fiscal_start_month_of
-from kpicore.periods import FISCAL_YEAR, MONTH, QUARTER, Period, parse_period
-from kpicore.targets import REP, TEAM
+from kpicore.metrics.covisits import covisit_table
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.forecast.forecasting import METHOD_LABELS_FR, backtest_of, forecast, prepare
+from kpicore.metrics.dictionary import UP
+from kpicore.metrics.tree import RESIDUAL_LABEL, Decomposition, decompose_periods, decompose_vs_target
+from kpicore.metrics.kpis import KpiEngine, Scope, fiscal_start_month_of
+from kpicore.model.periods import FISCAL_YEAR, MONTH, QUARTER, Period, parse_period
+from kpicore.metrics.targets import REP, TEAM
 from ritual_decks import formats as F
 from ritual_decks.blocks import (DOWN_SIGN, UP_SIGN, actions_slide, company_name, decisions_slide, forecast_slide,
                                  halves)
@@ -49,7 +49,7 @@ def review_month(data: PipelineData, as_of: date, period: Period | str | None = 
     if period is not None:
         p = parse_period(period, fiscal_start_month_of(data))
         if p.kind != MONTH:
-            from kpicore.errors import UsageError
+            from kpicore.model.errors import UsageError
 
             raise UsageError(f"la revue mensuelle porte sur un mois : « {period} » n'en est pas un (écrivez 2026-10).")
         return p

@@ -26,7 +26,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.util import Pt
 
-from kpicore.errors import InputFileError
+from kpicore.model.errors import InputFileError
 from ritual_decks import style, text_fit
 from ritual_decks.charts import Box
 from workbook_templates.archive_guard import check_archive

@@ -12,16 +12,16 @@ from datetime import date
 
 import pandas as pd
 
-from kpicore.alerts import compute_alerts
-from kpicore.asof import pipeline_as_of
-from kpicore.dataset import PipelineData
-from kpicore.forecast import forecast
-from kpicore.kpi_dictionary import UP
-from kpicore.kpis import KpiEngine, Scope
-from kpicore.periods import MONTH, WEEK, Period
-from kpicore.risk import deals_at_risk
-from kpicore.snapshots import MOVES_FR, pipeline_movement
-from kpicore.targets import REP, TEAM
+from kpicore.metrics.alerts import compute_alerts
+from kpicore.forecast.asof import pipeline_as_of
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.forecast.forecasting import forecast
+from kpicore.metrics.dictionary import UP
+from kpicore.metrics.kpis import KpiEngine, Scope
+from kpicore.model.periods import MONTH, WEEK, Period
+from kpicore.forecast.risk import deals_at_risk
+from kpicore.forecast.snapshots import MOVES_FR, pipeline_movement
+from kpicore.metrics.targets import REP, TEAM
 from ritual_decks import formats as F
 from ritual_decks.blocks import (DOWN_SIGN, UP_SIGN, actions_slide, company_name, decisions_slide, forecast_slide,
                                  halves)

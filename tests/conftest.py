@@ -39,11 +39,11 @@ def soffice() -> str:
 
 @pytest.fixture(scope="session")
 def office(soffice):
-    """One headless LibreOffice driven over UNO for the whole test session (``addin.uno_bridge.Office``).
+    """One headless LibreOffice driven over UNO for the whole test session (``addin.engines.uno_bridge.Office``).
 
     Starting one costs seconds; tests share it and close every document they open.
     """
-    from addin.uno_bridge import Office
+    from addin.engines.uno_bridge import Office
 
     o = Office()
     yield o
@@ -58,7 +58,7 @@ def pdftoppm() -> str:
 @pytest.fixture(scope="session")
 def demo_data():
     """The small demo company, generated once per test session."""
-    from kpicore.demo_company import generate
+    from kpicore.demo.company import generate
 
     return generate()
 

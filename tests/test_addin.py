@@ -3,7 +3,7 @@
 What Linux can check: the file is a sound package built from xlwings'
 template, the ribbon follows the customUI rules that matter, every button's
 callback exists in the VBA that ships (read back with oletools' olevba) or is
-installed (``addin/vba/Pilotage.bas``), and reaches an action of the Python
+installed (``addin/excel/vba/Pilotage.bas``), and reaches an action of the Python
 dispatch table, which runs on a workbook (the recording engine standing for
 Excel).  What only Excel can check is listed in ``addin/README_addin.md``.
 """
@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from defusedxml import ElementTree as SafeET
 
-from addin import build, ribbon
-from addin.ribbon_actions import ACTIONS, ACTIONS_BY_ID, DISPATCH_CALLBACK, VBA_MODULE, cli_verbs, python_actions
-from addin_tables import recorded_book
+from addin.excel import build, ribbon
+from addin.excel.ribbon_actions import ACTIONS, ACTIONS_BY_ID, DISPATCH_CALLBACK, VBA_MODULE, cli_verbs, python_actions
+from support.addin_tables import recorded_book
 
 NS = {"ui": build.CUSTOM_UI_NS}
 
@@ -150,7 +150,7 @@ def test_config_sheet_is_the_one_the_shipped_vba_reads(built):
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
     cells = {c.get("r"): "".join(c.itertext()) for c in sheet.iterfind(".//m:c", ns)}
     pairs = {cells[f"A{r}"]: cells.get(f"B{r}", "") for r in range(1, len(build.CONFIG_KEYS) + 1)}
-    assert pairs["UDF Modules"] == "addin.udfs"
+    assert pairs["UDF Modules"] == "addin.excel.udfs"
     import importlib
 
     assert importlib.import_module(pairs["UDF Modules"]).PILOT_CONVERSION  # the module the add-in imports
@@ -176,7 +176,7 @@ def test_the_vba_dispatcher_reaches_the_python_dispatch(tmp_path, monkeypatch):
     import xlwings as xw
 
     command = _runpython_command("pilotage_check")
-    assert command == "import addin.ribbon as r; r.dispatch('pilotage_check')"
+    assert command == "import addin.excel.ribbon as r; r.dispatch('pilotage_check')"
     book, rec = recorded_book(fullname=str(tmp_path / "Pipeline.xlsx"))
     book.set_mock_caller()  # what xw.Book.caller() returns inside RunPython
     try:
@@ -200,7 +200,7 @@ def test_every_python_button_runs_its_action(monkeypatch):
 
 
 def test_a_users_mistake_is_a_french_message_not_a_traceback():
-    from addin.recording_engine import new_book
+    from support.recording_engine import new_book
 
     book, _ = new_book("Vide.xlsx", ("Feuil1",))
     text = ribbon.dispatch("pilotage_refresh", book)
@@ -215,7 +215,7 @@ def test_a_bug_is_logged_and_announced_in_french(monkeypatch, tmp_path):
     def broken(book):
         raise KeyError("colonne")
 
-    monkeypatch.setattr("addin.live_actions.check_live", broken)
+    monkeypatch.setattr("addin.excel.live_actions.check_live", broken)
     book, _ = recorded_book()
     text = ribbon.dispatch("pilotage_check", book)
     assert "erreur inattendue" in text and "Traceback" not in text
@@ -246,7 +246,7 @@ def test_refresh_button_writes_the_cockpit_into_the_open_book(tmp_path):
 
 
 def test_activity_workbook_button_makes_a_file_the_ingest_reads(tmp_path):
-    from kpicore.ingest import RawGrid, ingest
+    from kpicore.ingest.grids import RawGrid, ingest
     from workbook_templates.activity_workbook import TYPE_WORDS_FR
     from workbook_templates.reading import read_grids
 
@@ -269,7 +269,7 @@ def test_activity_workbook_button_makes_a_file_the_ingest_reads(tmp_path):
 
 
 def test_install_refuses_politely_off_windows(monkeypatch):
-    from kpicore.errors import UsageError
+    from kpicore.model.errors import UsageError
 
     monkeypatch.setattr(build.sys, "platform", "linux")
     with pytest.raises(UsageError, match="Windows"):

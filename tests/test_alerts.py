@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from kpicore.alerts import HIGH, binom_cdf, compute_alerts, rank_test_greater
+from kpicore.metrics.alerts import HIGH, binom_cdf, compute_alerts, rank_test_greater
 
-from kpi_builders import act, deal, make_data, target
+from support.kpi_builders import act, deal, make_data, target
 
 AS_OF = date(2026, 11, 20)
 REPS = {"Alice": "Nord", "Bob": "Nord", "Chloé": "Nord"}

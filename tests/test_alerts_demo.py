@@ -2,8 +2,8 @@
 
 import pytest
 
-from kpicore.alerts import compute_alerts
-from kpicore.demo_company import DEMO_AS_OF, DEMO_PROFILES
+from kpicore.metrics.alerts import compute_alerts
+from kpicore.demo.company import DEMO_AS_OF, DEMO_PROFILES
 
 # profile built into the demo -> the alert that must find it
 EXPECTED = {

@@ -1,13 +1,13 @@
-"""As-of reconstruction against hand-built histories (kpicore.asof)."""
+"""As-of reconstruction against hand-built histories (kpicore.forecast.asof)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from kpicore import schema
-from kpicore.asof import data_today, pipeline_as_of, reconstruct
-from kpicore.dataset import PipelineData
+from kpicore.model import schema
+from kpicore.forecast.asof import data_today, pipeline_as_of, reconstruct
+from kpicore.model.pipeline_data import PipelineData
 
 T = pd.Timestamp
 

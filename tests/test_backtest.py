@@ -1,4 +1,4 @@
-"""Backtest: no peeking, error arithmetic, choice of the method shown (kpicore.backtest)."""
+"""Backtest: no peeking, error arithmetic, choice of the method shown (kpicore.forecast.backtest)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast_synth import actual_won, draw, known_at
-from kpicore.backtest import backtest, backtest_json, choose_method, summarise
-from kpicore.forecast import forecast
+from support.forecast_synth import actual_won, draw, known_at
+from kpicore.forecast.backtest import backtest, backtest_json, choose_method, summarise
+from kpicore.forecast.forecasting import forecast
 
 T = pd.Timestamp
 
@@ -96,7 +96,7 @@ def test_backtest_on_a_steady_process():
         actual_won(truth, "2024-12-03", "2025-03-03") / 91 * 28
     assert row["predicted"] == pytest.approx(expected)
     doc = backtest_json(bt, source=data.source)
-    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("backtest.v2.json").read_text())
+    schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("backtest.v2.json").read_text())
     jsonschema.validate(doc, schema_doc)
     assert doc["n_as_of"] == 52 and doc["method_shown"] == bt.method_shown
 
@@ -121,7 +121,7 @@ def test_backtest_scores_only_periods_over_by_its_end():
 # -- the range measured, not promised ----------------------------------------------------------
 
 def test_widen_takes_the_past_errors_percentiles_and_never_narrows():
-    from kpicore.backtest import widen
+    from kpicore.forecast.backtest import widen
 
     errors = np.log(np.array([0.5, 0.8, 0.9, 1.0, 1.0, 1.1, 1.2, 1.5, 2.0, 1.0]))
     q10, q90 = np.quantile(errors, [0.1, 0.9])
@@ -135,7 +135,7 @@ def test_widen_takes_the_past_errors_percentiles_and_never_narrows():
 
 
 def test_each_replayed_range_uses_only_errors_of_periods_over_before_it():
-    from kpicore.backtest import RANGE_MIN_POINTS, _widen_ranges
+    from kpicore.forecast.backtest import RANGE_MIN_POINTS, _widen_ranges
 
     T = pd.Timestamp
     rows = []

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from ingest_checks import assert_rows_accounted
-from kpicore.errors import InputFileError
-from kpicore.ingest import RawGrid, ingest
+from support.ingest_checks import assert_rows_accounted
+from kpicore.model.errors import InputFileError
+from kpicore.ingest.grids import RawGrid, ingest
 from workbook_templates.reading import load_pipeline, read_grids
 
 HEADER = ["N° affaire", "Client", "Commercial", "Étape", "Montant HT", "Date de création", "Date de clôture"]

@@ -6,8 +6,8 @@ import jsonschema
 import pytest
 
 from addin.cli import main
-from kpicore.json_results import ALERTS_SCHEMA, KPIS_SCHEMA, load_schema
-from kpicore.kpis import KpiEngine
+from kpicore.metrics.json_results import ALERTS_SCHEMA, KPIS_SCHEMA, load_schema
+from kpicore.metrics.kpis import KpiEngine
 
 
 def run(capsys, *argv):
@@ -56,12 +56,12 @@ def _schema(name):
     import json as _json
     from importlib import resources
 
-    return _json.loads(resources.files("kpicore.json_schemas").joinpath(name).read_text(encoding="utf-8"))
+    return _json.loads(resources.files("kpicore.model.json_schemas").joinpath(name).read_text(encoding="utf-8"))
 
 
 def test_forecast_json_contract(capsys, demo_workbook, demo_data):
     """The keys other tools rely on are at the top level, and the numbers are the engine's."""
-    from kpicore.forecast import forecast
+    from kpicore.forecast.forecasting import forecast
 
     code, out, _ = run(capsys, "forecast", demo_workbook, "--as-of", "2026-11-20", "--period", "2026-Q4",
                        "--sims", "500", "--json")

@@ -155,7 +155,7 @@ def test_in_the_real_environment_xlwings_own_mapping_is_asked_first(tmp_path, mo
 
 def test_a_workbook_only_in_the_cloud_is_refused_with_why_what_for_and_how(tmp_path):
     from addin.engines.cloud import WorkbookNotLocal
-    from kpicore.errors import PilotageError
+    from kpicore.model.errors import PilotageError
 
     home = tmp_path / "home"
     (home / "OneDrive - Contoso").mkdir(parents=True)
@@ -196,7 +196,7 @@ def test_the_default_environment_is_the_process_one(tmp_path, monkeypatch):
 
 def test_an_xlwings_book_in_the_cloud(tmp_path):
     from addin.engines.cloud import book_local_path
-    from addin.recording_engine import new_book
+    from support.recording_engine import new_book
 
     home = tmp_path / "home"
     synced = _file(home / "OneDrive - Contoso" / "Pipeline.xlsx")
@@ -236,8 +236,8 @@ def _recorded(tmp_path: Path):
     its own address: xlwings keeps the answer of its mapping for the life of the process."""
     import uuid
 
-    import security_corpus as corpus
-    from recorded import recorded_book
+    import support.security_corpus as corpus
+    from support.recorded import recorded_book
 
     book = recorded_book(corpus.base_workbook(tmp_path / "client.xlsx"))
     book.impl.fullname = CONSUMER.replace("4f2a9c1b7e", uuid.uuid4().hex[:10])
@@ -246,7 +246,7 @@ def _recorded(tmp_path: Path):
 
 def test_the_ribbon_refuses_a_workbook_only_in_the_cloud_in_french(tmp_path, monkeypatch):
     """No synced copy: no place for the lock nor for relative paths, so the refresh is refused, nothing written."""
-    from addin.ribbon import dispatch
+    from addin.excel.ribbon import dispatch
 
     for var in ("OneDrive", "OneDriveConsumer", "OneDriveCommercial"):
         monkeypatch.delenv(var, raising=False)
@@ -259,7 +259,7 @@ def test_the_ribbon_refuses_a_workbook_only_in_the_cloud_in_french(tmp_path, mon
 
 
 def test_the_ribbon_refreshes_a_synced_workbook_with_its_lock_beside_the_synced_file(tmp_path, monkeypatch):
-    from addin.ribbon import dispatch
+    from addin.excel.ribbon import dispatch
 
     home = tmp_path / "home"
     synced = _file(home / "OneDrive" / "Documents" / "Pipeline.xlsx")

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpicore import schema
-from kpicore.cockpit import SHEET_NAME, TILE_KPIS, build_cockpit
-from kpicore.demo_company import DEMO_AS_OF
-from kpicore.kpis import KpiEngine
+from kpicore.model import schema
+from kpicore.cockpit.build import SHEET_NAME, TILE_KPIS, build_cockpit
+from kpicore.demo.company import DEMO_AS_OF
+from kpicore.metrics.kpis import KpiEngine
 from workbook_templates.cockpit_sheet import BAD_FILL, GOOD_FILL, WARN_FILL
 
 NOW = datetime(2026, 11, 20, 8, 30)
@@ -208,8 +208,8 @@ def test_refresh_keeps_one_forecast_snapshot_per_day_and_leaves_data_sheets_alon
 
 
 def test_view_precedence_command_line_then_cell_then_settings():
-    from kpicore.cockpit import resolve_view
-    from kpicore.errors import UsageError
+    from kpicore.cockpit.build import resolve_view
+    from kpicore.model.errors import UsageError
 
     assert resolve_view("rep", "Direction", "manager") == "rep"
     assert resolve_view(None, "Direction", "rep") == "direction"  # the cell's French label
@@ -225,7 +225,7 @@ def test_refresh_reads_the_view_chosen_in_the_cockpit_cell(demo_workbook, tmp_pa
 
     from addin.actions.refresh import refresh, view_cell
     from addin.engines.file import FileWorkbook
-    from kpicore.cockpit import VIEW_CELL
+    from kpicore.cockpit.build import VIEW_CELL
 
     book = tmp_path / "pipeline.xlsx"
     shutil.copy(demo_workbook, book)
@@ -244,7 +244,7 @@ def test_refresh_reads_the_view_chosen_in_the_cockpit_cell(demo_workbook, tmp_pa
 
 
 def test_english_labels_by_setting(demo_data):
-    from kpicore.cockpit import LABELS_EN
+    from kpicore.cockpit.build import LABELS_EN
 
     spec = build_cockpit(demo_data, DEMO_AS_OF, view="manager", refreshed_at=NOW, n_sims=200, language="en")
     assert spec.language == "en"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kpicore.errors import FileBusyError
+from kpicore.model.errors import FileBusyError
 from workbook_templates import file_lock, safe_file
 from workbook_templates.file_lock import LockInfo, is_stale, lock_path, pilotage_lock, read_lock
 
@@ -29,7 +29,7 @@ HANG = 300  # seconds: a bound against a hang (two refreshes one after the other
 REFRESH = """
 import contextlib, json, sys, time
 from workbook_templates import file_lock
-from kpicore.errors import PilotageError
+from kpicore.model.errors import PilotageError
 
 real = file_lock.pilotage_lock
 held = []

@@ -21,12 +21,12 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu
 
-from kpicore.demo_company import DEMO_AS_OF
-from kpicore.forecast import forecast
-from kpicore.kpi_tree import decompose_periods
-from kpicore.kpis import KpiEngine
-from kpicore.risk import deals_at_risk
-from kpicore.snapshots import pipeline_movement
+from kpicore.demo.company import DEMO_AS_OF
+from kpicore.forecast.forecasting import forecast
+from kpicore.metrics.tree import decompose_periods
+from kpicore.metrics.kpis import KpiEngine
+from kpicore.forecast.risk import deals_at_risk
+from kpicore.forecast.snapshots import pipeline_movement
 from ritual_decks import formats, text_fit
 from ritual_decks.charts import Step, waterfall_series
 from ritual_decks.deck import build_weekly, monthly_deck, weekly_deck
@@ -426,7 +426,7 @@ def test_a_client_template_gives_its_masters_layouts_colours_and_logo(tmp_path, 
 @pytest.fixture(scope="module")
 def hostile_templates(tmp_path_factory) -> dict[str, Path]:
     """Client templates the deck writer must refuse before python-pptx inflates or parses them."""
-    import security_corpus as corpus
+    import support.security_corpus as corpus
 
     folder = tmp_path_factory.mktemp("hostile_templates")
     not_pptx = folder / "modele.pptx"
@@ -460,7 +460,7 @@ def test_every_way_to_a_deck_guards_the_template(tmp_path, demo_data, hostile_te
     """The guard sits where the template is opened (ritual_decks.slides.DeckWriter): the monthly
     deck and the ribbon's export go through it as the CLI's weekly deck does."""
     from addin.actions.decks import write_deck
-    from kpicore.errors import InputFileError
+    from kpicore.model.errors import InputFileError
     from ritual_decks.deck import build_monthly
 
     bomb = hostile_templates["lying_bomb"]

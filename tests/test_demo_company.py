@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpicore import demo_company, schema
-from kpicore.dataset import ATTRIBUTES
-from kpicore.demo_company import DEMO_AS_OF, DEMO_PROFILES, generate, stalled_deals
-from kpicore.errors import UsageError
+from kpicore.demo import company as demo_company
+from kpicore.model import schema
+from kpicore.model.pipeline_data import ATTRIBUTES
+from kpicore.demo.company import DEMO_AS_OF, DEMO_PROFILES, generate, stalled_deals
+from kpicore.model.errors import UsageError
 
 AS_OF = pd.Timestamp(DEMO_AS_OF)
 DAY = pd.Timedelta(days=1)

@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from kpicore import schema
+from kpicore.model import schema
 from workbook_templates.libreoffice import convert
 
 # Export every sheet (token 12 = -1) as UTF-8 (76) CSV with ',' (44) and '"' (34).

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import sheet_compare as cmp
-from recorded import recorded_book
-from kpicore import schema
-from kpicore.demo_company import DEMO_AS_OF
+import support.sheet_compare as cmp
+from support.recorded import recorded_book
+from kpicore.model import schema
+from kpicore.demo.company import DEMO_AS_OF
 
 NOW = datetime(2026, 11, 20, 8, 30)
 LATER = DEMO_AS_OF + timedelta(days=7)
@@ -45,7 +45,7 @@ def by_file(demo_workbook, tmp_path_factory) -> tuple[Path, tuple]:
 @pytest.fixture(scope="module")
 def by_xlwings(demo_workbook, tmp_path_factory) -> tuple[Path, tuple]:
     from addin.engines.xlwings import XlwingsWorkbook
-    from addin.recording_engine import replay_book_to_xlsx
+    from support.recording_engine import replay_book_to_xlsx
 
     folder = tmp_path_factory.mktemp("xlwings")
     source = folder / "pipeline.xlsx"
@@ -59,7 +59,7 @@ def by_xlwings(demo_workbook, tmp_path_factory) -> tuple[Path, tuple]:
 @pytest.fixture(scope="module")
 def by_uno(office, demo_workbook, tmp_path_factory) -> tuple[Path, tuple]:
     from addin.engines.uno import UnoWorkbook
-    from addin.uno_bridge import store_as_xlsx
+    from addin.engines.uno_bridge import store_as_xlsx
 
     folder = tmp_path_factory.mktemp("uno")
     source = folder / "pipeline.xlsx"

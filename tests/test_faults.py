@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-import security_corpus as corpus
-from kpicore.errors import FileBusyError, InputFileError, WriteFailedError
+import support.security_corpus as corpus
+from kpicore.model.errors import FileBusyError, InputFileError, WriteFailedError
 from workbook_templates import file_lock, safe_file
 from workbook_templates.package import SheetPart, replace_sheets
 
@@ -54,7 +54,7 @@ def _child(body: str, *, preexec=None) -> subprocess.Popen:
 REFRESH = """
 import json, sys
 from pathlib import Path
-from kpicore.errors import PilotageError
+from kpicore.model.errors import PilotageError
 from workbook_templates.package import SheetPart, replace_sheets
 try:
     replace_sheets(Path({path!r}), {{"Cockpit": SheetPart(lambda wb, ws: ws.write_string(0, 0, "Cockpit"))}})

@@ -1,4 +1,4 @@
-"""The forecast engine against cases known by construction (kpicore.forecast, kpicore.calibration)."""
+"""The forecast engine against cases known by construction (kpicore.forecast.forecasting, kpicore.forecast.calibration)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast_synth import AMOUNTS, actual_won, draw, known_at, true_p
-from kpicore import schema
-from kpicore.calibration import NewDealFlow
-from kpicore.dataset import PipelineData
-from kpicore.errors import UsageError
-from kpicore.forecast import forecast, forecast_all, forecast_json, prepare, resolve_period, simulate
+from support.forecast_synth import AMOUNTS, actual_won, draw, known_at, true_p
+from kpicore.model import schema
+from kpicore.forecast.calibration import NewDealFlow
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.errors import UsageError
+from kpicore.forecast.forecasting import forecast, forecast_all, forecast_json, prepare, resolve_period, simulate
 
 T = pd.Timestamp
 Q, THETA, RATE = 0.3, 1 / 30, 3.0
@@ -192,7 +192,7 @@ def test_forecast_json_follows_its_schema():
     data = _small()
     fcs = forecast_all(data, "2025-11", as_of="2025-11-20", method_shown="calibrated", n_sims=200)
     doc = forecast_json(fcs, source=data.source)
-    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("forecast.v2.json").read_text())
+    schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("forecast.v2.json").read_text())
     jsonschema.validate(doc, schema_doc)
     assert json.loads(json.dumps(doc)) == doc
     assert doc["kind"] == "forecast" and doc["as_of"] == "2025-11-20"  # the forecasts' common date
@@ -211,7 +211,7 @@ def test_without_enough_history_the_run_rate_is_shown_and_said_so():
 
 
 def test_closing_seasonality_by_hand():
-    from kpicore.calibration import build_history, closing_season
+    from kpicore.forecast.calibration import build_history, closing_season
 
     # one deal created every day, closed 7 days later: won, except when it closes in August (lost)
     created = pd.date_range("2023-11-01", "2025-12-31")

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpicore.backtest import backtest
-from kpicore.demo_company import DEMO_AS_OF, stalled_deals
-from kpicore.forecast import METHODS, forecast_all, forecast_json, prepare
-from kpicore.risk import deals_at_risk
+from kpicore.forecast.backtest import backtest
+from kpicore.demo.company import DEMO_AS_OF, stalled_deals
+from kpicore.forecast.forecasting import METHODS, forecast_all, forecast_json, prepare
+from kpicore.forecast.risk import deals_at_risk
 
 AS_OF = pd.Timestamp(DEMO_AS_OF)
 
@@ -98,15 +98,15 @@ def test_live_forecast_of_every_scope(demo_data, context):
     assert company.target is not None and 0.0 <= company.prob_reach_target <= 1.0
     assert company.fields_from_today == ()
     doc = forecast_json(live, source=demo_data.source)
-    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("forecast.v2.json").read_text())
+    schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("forecast.v2.json").read_text())
     jsonschema.validate(doc, schema_doc)
 
 
 def test_the_live_range_is_widened_by_the_measured_error(demo_data):
     """On the demo the simulation alone is too narrow for months; the live range must hold the replay's
     errors, and the replay's coverage is scored on the range as shown."""
-    from kpicore.backtest import backtest
-    from kpicore.forecast import forecast_all, prepare
+    from kpicore.forecast.backtest import backtest
+    from kpicore.forecast.forecasting import forecast_all, prepare
 
     ctx = prepare(demo_data)
     live = forecast_all(demo_data, "month", "2026-11-20", scopes_=[("company", "")], n_sims=2000, context=ctx)[0]

@@ -27,8 +27,8 @@ import pandas as pd
 import pytest
 from pptx import Presentation
 
-from kpicore.demo_company import DEMO_AS_OF
-from kpicore.forecast import N_SIMS, backtest_of, forecast_all, prepare
+from kpicore.demo.company import DEMO_AS_OF
+from kpicore.forecast.forecasting import N_SIMS, backtest_of, forecast_all, prepare
 
 NOW = datetime(2026, 11, 20, 8, 30)
 PERIODS = ("month", "quarter")
@@ -51,7 +51,7 @@ def one_backtest_per_dataset():
     of its arguments: here it is computed once per content and arguments, whichever path asks
     first, so that the test stays fast.  A path asking with other data or other arguments still
     gets its own."""
-    import kpicore.backtest as module
+    import kpicore.forecast.backtest as module
 
     real, memo = module.backtest, {}
 
@@ -84,7 +84,7 @@ def context(demo_data):
 @pytest.fixture(scope="module")
 def history(demo_data, context) -> dict[tuple[str, tuple[str, str]], pd.Series]:
     """(b): the rows a refresh appends, by (month or quarter, scope); the reference."""
-    from kpicore.snapshots import append_forecasts
+    from kpicore.forecast.snapshots import append_forecasts
 
     frame, kind_of = None, {}
     for period in PERIODS:
@@ -99,7 +99,7 @@ def history(demo_data, context) -> dict[tuple[str, tuple[str, str]], pd.Series]:
 def cockpits(demo_data, context, scopes):
     """(a): the manager views of the company and of the team, the rep's view and the direction
     view, each with the forecasts it was built from."""
-    import kpicore.cockpit as cockpit
+    import kpicore.cockpit.build as cockpit
 
     real, used = cockpit.forecast_all, []
 
@@ -192,7 +192,7 @@ def test_the_reference_is_ordered(history, scopes):
 
 
 def test_the_range_is_widened_whatever_the_method_shown(demo_data, context, history, scopes):
-    from kpicore.periods import MONTH, QUARTER, Period
+    from kpicore.model.periods import MONTH, QUARTER, Period
 
     widened = 0
     for period in PERIODS:

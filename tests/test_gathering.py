@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpicore.demo_company import DEMO_AS_OF
-from kpicore.kpis import kpi_table
-from kpicore.quality import ERROR, WARNING
-from template_fill import activities, activity_book, fill_pipeline_template
+from kpicore.demo.company import DEMO_AS_OF
+from kpicore.metrics.kpis import kpi_table
+from kpicore.model.quality import ERROR, WARNING
+from support.template_fill import activities, activity_book, fill_pipeline_template
 from workbook_templates import gathering
 from workbook_templates.company import load_company
 from workbook_templates.gathering import gather_activities

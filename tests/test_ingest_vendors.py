@@ -22,9 +22,9 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from ingest_checks import assert_rows_accounted
-from kpicore import schema
-from kpicore.quality_text import check_report, check_report_text
+from support.ingest_checks import assert_rows_accounted
+from kpicore.model import schema
+from kpicore.ingest.quality_text import check_report, check_report_text
 from workbook_templates.reading import load_pipeline
 
 # The four deals every export below describes.

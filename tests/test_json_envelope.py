@@ -1,7 +1,7 @@
 """Every ``--json`` output shares one envelope and one scope shape, and follows its committed schema.
 
 The contract is written out here (the keys, the schema file of each verb, the
-scope shape) rather than read from ``kpicore.json_schemas``, so that a change
+scope shape) rather than read from ``kpicore.model.json_schemas``, so that a change
 to it shows in this file.
 """
 
@@ -26,11 +26,11 @@ AS_OF = "2026-11-20"
 
 
 def _schema(name: str) -> dict:
-    return json.loads(resources.files("kpicore.json_schemas").joinpath(name).read_text(encoding="utf-8"))
+    return json.loads(resources.files("kpicore.model.json_schemas").joinpath(name).read_text(encoding="utf-8"))
 
 
 def _schema_files() -> list[str]:
-    return sorted(p.name for p in resources.files("kpicore.json_schemas").iterdir() if p.name.endswith(".json"))
+    return sorted(p.name for p in resources.files("kpicore.model.json_schemas").iterdir() if p.name.endswith(".json"))
 
 
 def _rep(demo_data) -> str:
@@ -136,7 +136,7 @@ def test_the_schemas_are_the_ones_named_and_declare_the_same_envelope():
 
 
 def test_a_document_with_an_old_scope_or_envelope_is_refused(demo_data):
-    from kpicore.json_results import kpis_json
+    from kpicore.metrics.json_results import kpis_json
 
     doc = kpis_json(demo_data, "2026-10", AS_OF)
     schema = _schema(SCHEMA_OF["kpis"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kpicore.kpi_dictionary import (CORE_KPIS, DEFAULT_DICTIONARY, SHEET_FR, dictionary_frame,
+from kpicore.metrics.dictionary import (CORE_KPIS, DEFAULT_DICTIONARY, SHEET_FR, dictionary_frame,
                                     read_dictionary)
 
 
@@ -20,7 +20,7 @@ def test_round_trip_without_edits():
 
 
 def test_french_headers_are_read_too():
-    from kpicore.kpi_dictionary import COLUMNS_FR
+    from kpicore.metrics.dictionary import COLUMNS_FR
     frame = dictionary_frame().rename(columns=COLUMNS_FR)
     dictionary, issues = read_dictionary(frame)
     assert issues == [] and dictionary == DEFAULT_DICTIONARY

@@ -7,10 +7,10 @@ import jsonschema
 import pandas as pd
 import pytest
 
-from kpicore.json_results import ALERTS_SCHEMA, KPIS_SCHEMA, alerts_json, kpis_json, load_schema
-from kpicore.kpi_dictionary import DEFAULT_DICTIONARY
+from kpicore.metrics.json_results import ALERTS_SCHEMA, KPIS_SCHEMA, alerts_json, kpis_json, load_schema
+from kpicore.metrics.dictionary import DEFAULT_DICTIONARY
 
-from kpi_builders import act, deal, make_data, target
+from support.kpi_builders import act, deal, make_data, target
 
 REPS = {"Alice": "Nord", "Bob": "Sud"}
 

@@ -7,10 +7,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpicore.kpi_tree import TreeValues, decompose
-from kpicore.kpis import KpiEngine
+from kpicore.metrics.tree import TreeValues, decompose
+from kpicore.metrics.kpis import KpiEngine
 
-from kpi_builders import act, deal, make_data
+from support.kpi_builders import act, deal, make_data
 
 REPS = {"Alice": "Nord", "Bob": "Nord", "Chloé": "Sud", "Dan": "Sud"}
 START = date(2025, 1, 1)

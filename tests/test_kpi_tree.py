@@ -6,11 +6,11 @@ from math import prod
 
 import pytest
 
-from kpicore.kpi_tree import (TreeValues, decompose, decompose_all, decompose_periods, decompose_vs_target,
+from kpicore.metrics.tree import (TreeValues, decompose, decompose_all, decompose_periods, decompose_vs_target,
                                shapley)
-from kpicore.kpis import KpiEngine
+from kpicore.metrics.kpis import KpiEngine
 
-from kpi_builders import act, deal, make_data, target
+from support.kpi_builders import act, deal, make_data, target
 
 
 def cents(x: float) -> int:

@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
-from kpicore.errors import UsageError
-from kpicore.kpis import KpiEngine, Scope, compute_kpis, parse_scope
-from kpicore.periods import parse_period
+from kpicore.model.errors import UsageError
+from kpicore.metrics.kpis import KpiEngine, Scope, compute_kpis, parse_scope
+from kpicore.model.periods import parse_period
 
-from kpi_builders import act, deal, make_data, target
+from support.kpi_builders import act, deal, make_data, target
 
 REPS = {"Alice": "Nord", "Bob": "Nord", "Chloé": "Sud"}
 DEFAULT_OPEN_P = (0.10 + 0.20 + 0.50 + 0.75) / 4  # mean default probability of the open stages

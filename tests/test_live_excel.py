@@ -15,16 +15,16 @@ from datetime import date, datetime
 
 import pytest
 
-from addin.live_excel import excel_value, read_live_grids, rectangles, style_areas, write_cockpit_live
-from addin.recording_engine import model_of, new_book, put_table, replay_to_xlsx
-from addin_tables import DEALS
-from kpicore.cockpit_spec import Block, Cell, CockpitSpec, ConditionalRule
+from addin.engines.live_excel import excel_value, read_live_grids, rectangles, style_areas, write_cockpit_live
+from support.recording_engine import model_of, new_book, put_table, replay_to_xlsx
+from support.addin_tables import DEALS
+from kpicore.cockpit.spec import Block, Cell, CockpitSpec, ConditionalRule
 
 
 @pytest.fixture(scope="module")
 def demo_spec(demo_data):
-    from kpicore.cockpit import build_cockpit
-    from kpicore.demo_company import DEMO_AS_OF
+    from kpicore.cockpit.build import build_cockpit
+    from kpicore.demo.company import DEMO_AS_OF
 
     return build_cockpit(demo_data, DEMO_AS_OF, refreshed_at=datetime(2026, 11, 20, 8, 30), n_sims=200)
 
@@ -122,7 +122,7 @@ def test_one_two_dimensional_write_per_block(demo_spec):
 
 
 def _letters(col: int) -> str:
-    from kpicore.cockpit_spec import col_letter
+    from kpicore.cockpit.spec import col_letter
 
     return col_letter(col)
 
@@ -132,7 +132,7 @@ def test_formats_go_per_block_and_style_within_excels_address_limit(demo_spec):
     for _, _, addresses in areas:
         assert all(len(a) <= 255 for a in addresses)
     # every cell of every block is covered exactly once by its block's style calls
-    from addin.recording_engine import parse_area
+    from support.recording_engine import parse_area
 
     for b in demo_spec.blocks:
         covered = []
@@ -233,7 +233,7 @@ def test_reader_takes_tables_exactly_and_sheets_by_used_range():
     plain = next(g for g in grids if g.sheet == "Commerciaux")
     assert (plain.first_row, plain.first_col, plain.table_name) == (2, 1, None)
 
-    from kpicore.ingest import ingest
+    from kpicore.ingest.grids import ingest
 
     data = ingest(grids, source="Client.xlsx")
     assert len(data.deals) == 6

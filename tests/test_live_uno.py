@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-import sheet_compare as cmp
+import support.sheet_compare as cmp
 
 pytestmark = pytest.mark.libreoffice
 
@@ -70,8 +70,8 @@ def refreshed(office, demo_workbook, tmp_path_factory):
     """The demo workbook refreshed through UNO and saved by LibreOffice, beside the file writer's cockpit."""
     from addin.actions.company import read_company
     from addin.engines.uno import UnoWorkbook
-    from addin.uno_actions import refresh_uno_outcome
-    from addin.uno_bridge import store_as_xlsx
+    from addin.calc.uno_actions import refresh_uno_outcome
+    from addin.engines.uno_bridge import store_as_xlsx
     from workbook_templates.cockpit_sheet import write_cockpit_file
 
     tmp = tmp_path_factory.mktemp("uno")
@@ -150,8 +150,8 @@ def test_uno_reader_gives_the_same_tables_as_the_file_reader(refreshed, demo_wor
 
 
 def test_second_refresh_replaces_the_cockpit(office, opened, demo_workbook, tmp_path):
-    from addin.uno_actions import refresh_uno_outcome
-    from addin.uno_bridge import store_as_xlsx
+    from addin.calc.uno_actions import refresh_uno_outcome
+    from addin.engines.uno_bridge import store_as_xlsx
 
     doc = opened(demo_workbook)
     first = refresh_uno_outcome(doc, now=NOW, n_sims=100)
@@ -175,9 +175,9 @@ def test_second_refresh_replaces_the_cockpit(office, opened, demo_workbook, tmp_
 
 
 def test_text_stays_text_formulas_compute_and_dates_are_serials(office, tmp_path):
-    from addin.live_uno import write_cockpit_uno
-    from addin.uno_bridge import props
-    from kpicore.cockpit_spec import Block, Cell, CockpitSpec
+    from addin.engines.live_uno import write_cockpit_uno
+    from addin.engines.uno_bridge import props
+    from kpicore.cockpit.spec import Block, Cell, CockpitSpec
 
     cells = ((Cell("=1+1"), Cell("00123"), Cell("12/03"), Cell(2.0, "number"), Cell(None, "integer", "=D1+1"),
               Cell(date(2024, 1, 1), "date"), Cell(float("nan"), "money")),)
@@ -198,11 +198,11 @@ def test_text_stays_text_formulas_compute_and_dates_are_serials(office, tmp_path
 
 
 def test_a_users_mistake_comes_back_as_the_french_message(office, caplog):
-    from addin.live_uno import read_uno_grids
-    from addin.uno_actions import dispatch
-    from addin.uno_bridge import props
-    from kpicore.errors import PilotageError
-    from kpicore.ingest import ingest
+    from addin.engines.live_uno import read_uno_grids
+    from addin.calc.uno_actions import dispatch
+    from addin.engines.uno_bridge import props
+    from kpicore.model.errors import PilotageError
+    from kpicore.ingest.grids import ingest
 
     doc = office.desktop.loadComponentFromURL("private:factory/scalc", "_blank", 0, props(Hidden=True))
     try:
@@ -223,8 +223,8 @@ def test_a_users_mistake_comes_back_as_the_french_message(office, caplog):
 def test_extension_is_reproducible_and_offers_the_ribbons_actions(tmp_path):
     from xml.sax.saxutils import escape
 
-    from addin.extension import build_extension, command_url
-    from addin.ribbon_actions import ACTIONS
+    from addin.calc.extension import build_extension, command_url
+    from addin.excel.ribbon_actions import ACTIONS
 
     a = build_extension(tmp_path / "a.oxt", paths=["/opt/pilotage"])
     b = build_extension(tmp_path / "b.oxt", paths=["/opt/pilotage"])
@@ -267,7 +267,7 @@ def _unopkg_add(oxt: Path, profile: Path) -> subprocess.CompletedProcess:
 @pytest.fixture
 def installed(soffice):
     """A fresh profile with the extension installed by unopkg (in a folder nobody may use, see above)."""
-    from addin.extension import build_extension
+    from addin.calc.extension import build_extension
     from workbook_templates.libreoffice import make_profile
 
     base = Path(tempfile.mkdtemp(prefix="pilotage-oxt-"))
@@ -283,10 +283,10 @@ def installed(soffice):
 
 
 def test_extension_installs_and_each_menu_entry_runs_its_action(installed, demo_workbook):
-    from addin.extension import MENU_NODE, TOOLBAR_NODE, command_url
-    from addin.uno_actions import menu_actions
-    from addin.uno_bridge import Office, props
-    from kpicore.demo_company import DEMO_AS_OF
+    from addin.calc.extension import MENU_NODE, TOOLBAR_NODE, command_url
+    from addin.calc.uno_actions import menu_actions
+    from addin.engines.uno_bridge import Office, props
+    from kpicore.demo.company import DEMO_AS_OF
 
     base, profile = installed
     client = base / "pipeline.xlsx"
@@ -333,7 +333,7 @@ def _client_workbook(path: Path) -> Path:
     """The hand-made company of addin_tables, with a chart on the deals and two comments."""
     import xlsxwriter
 
-    from addin_tables import TABLES
+    from support.addin_tables import TABLES
 
     wb = xlsxwriter.Workbook(str(path))
     date_fmt = wb.add_format({"num_format": "dd/mm/yyyy"})
@@ -358,8 +358,8 @@ def _client_workbook(path: Path) -> Path:
 def test_chart_and_comments_survive_a_live_refresh_and_save(office, tmp_path):
     import openpyxl
 
-    from addin.uno_actions import refresh_uno_outcome
-    from addin.uno_bridge import store_as_xlsx
+    from addin.calc.uno_actions import refresh_uno_outcome
+    from addin.engines.uno_bridge import store_as_xlsx
 
     source = _client_workbook(tmp_path / "client.xlsx")
     doc = office.open(source)
@@ -377,7 +377,7 @@ def test_chart_and_comments_survive_a_live_refresh_and_save(office, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # LibreOffice's own extensions of the sheet XML
         book = openpyxl.load_workbook(saved)
-    from addin_tables import TABLES
+    from support.addin_tables import TABLES
 
     # the client's sheets first, the product's after them (the pipeline photograph of the week too)
     assert book.sheetnames == [sheet for sheet, _ in TABLES.values()] + [

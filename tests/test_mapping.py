@@ -1,6 +1,6 @@
-"""Header recognition (kpicore.mapping).
+"""Header recognition (kpicore.ingest.mapping).
 
-Vendor header sets, as cited in kpicore/mapping.py:
+Vendor header sets, as cited in kpicore/ingest/mapping.py:
 - Salesforce: https://developer.salesforce.com/docs/platform/field-reference/references/field-reference/salesforce-field-reference-opportunity.html
 - HubSpot: https://knowledge.hubspot.com/crm-deals/hubspots-default-deal-properties
 - Pipedrive: https://support.pipedrive.com/en/article/importing-sample-import-spreadsheets
@@ -12,8 +12,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kpicore import schema
-from kpicore.mapping import (choice_value, lookup, match_headers, overrides_from_settings, status_from_stage,
+from kpicore.model import schema
+from kpicore.ingest.mapping import (choice_value, lookup, match_headers, overrides_from_settings, status_from_stage,
                              status_from_word, table_for_name)
 
 VENDOR_HEADERS = {

@@ -27,10 +27,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from kpicore import schema
-from kpicore.kpi_dictionary import COLUMNS_FR, DEFAULT_DICTIONARY, SHEET_FR
-from recorded import recorded_book
-from template_fill import activities, activity_book, fill_table
+from kpicore.model import schema
+from kpicore.metrics.dictionary import COLUMNS_FR, DEFAULT_DICTIONARY, SHEET_FR
+from support.recorded import recorded_book
+from support.template_fill import activities, activity_book, fill_table
 from workbook_templates import pipeline_template as pt
 
 AS_OF = pd.Timestamp("2026-11-20")
@@ -174,7 +174,7 @@ def test_the_refresh_reads_both(copy):
 def test_the_ribbon_reads_both(copy):
     from addin.actions.refresh import refresh
     from addin.engines.xlwings import XlwingsWorkbook
-    from addin.ribbon import dispatch
+    from addin.excel.ribbon import dispatch
 
     book = recorded_book(copy)
     text = dispatch("pilotage_refresh", book)
@@ -185,7 +185,7 @@ def test_the_ribbon_reads_both(copy):
 
 @pytest.mark.libreoffice
 def test_the_calc_menu_reads_both(office, copy):
-    from addin.uno_actions import dispatch, refresh_uno_outcome
+    from addin.calc.uno_actions import dispatch, refresh_uno_outcome
 
     doc = office.open(copy)
     try:

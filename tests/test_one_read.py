@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from kpicore.demo_company import DEMO_AS_OF
+from kpicore.demo.company import DEMO_AS_OF
 
 SIMS = 200
 TMP_NAME = re.compile(r"^\.pipeline\..+\.pilotage-tmp$")

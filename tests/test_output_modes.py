@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from kpicore.demo_company import DEMO_AS_OF
+from kpicore.demo.company import DEMO_AS_OF
 
 
 @pytest.fixture()
@@ -21,7 +21,7 @@ def _mode(path) -> int:
 
 
 def test_new_outputs_get_the_usual_permissions(umask_022, demo_data, tmp_path):
-    from addin.build import build_addin
+    from addin.excel.build import build_addin
     from ritual_decks.deck import build_weekly
     from workbook_templates.pipeline_template import write_pipeline_template
     from workbook_templates.pipeline_workbook import write_pipeline_workbook

@@ -25,7 +25,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from kpicore.errors import InputFileError
+from kpicore.model.errors import InputFileError
 from workbook_templates import package, safe_file
 from workbook_templates.package import ArchiveLimits, SheetPart, replace_sheets
 

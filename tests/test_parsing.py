@@ -1,4 +1,4 @@
-"""Value parsers: every column is read as a whole (kpicore.parsing)."""
+"""Value parsers: every column is read as a whole (kpicore.ingest.parsing)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpicore.parsing import (decide_date_order, fold, parse_amounts, parse_bools, parse_dates,
+from kpicore.ingest.parsing import (decide_date_order, fold, parse_amounts, parse_bools, parse_dates,
                              parse_fractions, parse_ints, parse_text)
 
 D = pd.Timestamp

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from kpicore.errors import UsageError
-from kpicore.periods import Period, fiscal_start_month, parse_period
+from kpicore.model.errors import UsageError
+from kpicore.model.periods import Period, fiscal_start_month, parse_period
 
 
 @pytest.mark.parametrize("code, kind, start, end, label", [

@@ -14,9 +14,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from kpicore import schema
-from kpicore.dataset import ATTRIBUTES, PipelineData
-from kpicore.errors import InputFileError
+from kpicore.model import schema
+from kpicore.model.pipeline_data import ATTRIBUTES, PipelineData
+from kpicore.model.errors import InputFileError
 from workbook_templates import pipeline_workbook
 from workbook_templates.pipeline_workbook import write_pipeline_workbook
 

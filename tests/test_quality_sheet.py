@@ -11,10 +11,10 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-import security_corpus as corpus
-from kpicore.dataset import PipelineData
-from kpicore.quality import ERROR, WARNING, Issue, QualityReport
-from kpicore.quality_spec import row_link
+import support.security_corpus as corpus
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.quality import ERROR, WARNING, Issue, QualityReport
+from kpicore.cockpit.quality_spec import row_link
 from workbook_templates.package import replace_sheets
 from workbook_templates.quality_sheet import QUALITY_SHEET, quality_sheet_part, write_quality_sheet
 

@@ -7,10 +7,10 @@ import json
 import jsonschema
 import pandas as pd
 
-from ingest_checks import assert_rows_accounted
-from kpicore.ingest import RawGrid, ingest
-from kpicore.json_schemas import load_schema
-from kpicore.quality_text import check_report, check_report_text
+from support.ingest_checks import assert_rows_accounted
+from kpicore.ingest.grids import RawGrid, ingest
+from kpicore.model.json_schemas import load_schema
+from kpicore.ingest.quality_text import check_report, check_report_text
 from workbook_templates.reading import load_pipeline
 
 HEADER = ["Opportunity ID", "Opportunity Owner", "Stage", "Amount", "Created Date", "Region"]

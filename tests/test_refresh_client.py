@@ -21,8 +21,8 @@ import xlsxwriter
 
 import test_package as corpus
 from addin.cli import main
-from kpicore import schema
-from kpicore.cockpit import SHEET_NAME
+from kpicore.model import schema
+from kpicore.cockpit.build import SHEET_NAME
 from workbook_templates.quality_sheet import QUALITY_SHEET
 
 PRODUCT_SHEETS = {SHEET_NAME, QUALITY_SHEET, schema.FORECAST_HISTORY.sheet_fr}

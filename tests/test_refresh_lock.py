@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from recorded import recorded_book
-from kpicore.demo_company import DEMO_AS_OF
-from kpicore.errors import FileBusyError
+from support.recorded import recorded_book
+from kpicore.demo.company import DEMO_AS_OF
+from kpicore.model.errors import FileBusyError
 from workbook_templates.file_lock import lock_path, read_lock
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,7 +142,7 @@ def test_a_refresh_through_the_xlwings_engine_is_refused_at_once(workbook, sched
 
 
 def test_the_ribbon_button_shows_the_french_busy_message(workbook, scheduled, tmp_path, monkeypatch):
-    from addin.ribbon import dispatch
+    from addin.excel.ribbon import dispatch
 
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "appdata"))  # where an unexpected error would be logged
     digest, listing = _digest(workbook), _listing(workbook.parent)
@@ -199,7 +199,7 @@ def test_a_refresh_through_the_uno_engine_is_refused_at_once(office, workbook, s
 
 @pytest.mark.libreoffice
 def test_the_calc_menu_shows_the_french_busy_message(office, workbook, scheduled, monkeypatch, caplog):
-    from addin.uno_actions import dispatch
+    from addin.calc.uno_actions import dispatch
 
     monkeypatch.setenv("PILOTAGE_NO_DIALOG", "1")  # the message is logged, no modal box to wait on
     digest = _digest(workbook)

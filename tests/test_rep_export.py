@@ -10,8 +10,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from kpicore.demo_company import DEMO_AS_OF
-from kpicore.errors import UsageError
+from kpicore.demo.company import DEMO_AS_OF
+from kpicore.model.errors import UsageError
 from workbook_templates import rep_export
 from workbook_templates.rep_export import export_rep
 
@@ -119,7 +119,7 @@ def test_unknown_rep_and_open_destination(demo_data, tmp_path):
     with pytest.raises(UsageError, match="inconnu"):
         export_rep(demo_data, "Personne", tmp_path / "x.xlsx", as_of=DEMO_AS_OF)
     (tmp_path / "~$x.xlsx").write_bytes(b"")
-    from kpicore.errors import InputFileError
+    from kpicore.model.errors import InputFileError
 
     with pytest.raises(InputFileError, match="ouvert"):
         export_rep(demo_data, "thomas moreau", tmp_path / "x.xlsx", as_of=DEMO_AS_OF)

@@ -1,4 +1,4 @@
-"""Deals at risk on hand-built deals, one reason each (kpicore.risk)."""
+"""Deals at risk on hand-built deals, one reason each (kpicore.forecast.risk)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import jsonschema
 import pandas as pd
 import pytest
 
-from kpicore import schema
-from kpicore.dataset import PipelineData
-from kpicore.risk import deals_at_risk, risks_json
+from kpicore.model import schema
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.forecast.risk import deals_at_risk, risks_json
 
 T = pd.Timestamp
 D = pd.Timedelta
@@ -125,7 +125,7 @@ def test_owners_limit_the_view_and_json_follows_its_schema():
     assert deals_at_risk(_data(), owners=frozenset({"Alice"})).deals.empty
     data = _data()
     doc = risks_json(deals_at_risk(data), source=data.source)
-    schema_doc = json.loads(resources.files("kpicore.json_schemas").joinpath("risks.v2.json").read_text())
+    schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("risks.v2.json").read_text())
     jsonschema.validate(doc, schema_doc)
     assert [d["deal_id"] for d in doc["deals"]][:2] == ["CUT", "STUCK"]
     with pytest.raises(jsonschema.ValidationError):
@@ -134,7 +134,7 @@ def test_owners_limit_the_view_and_json_follows_its_schema():
 
 def test_no_activity_linked_to_any_deal_does_not_crash(demo_data):
     """Teams that log activities without a deal number: risks still come from the other reasons."""
-    from kpicore.risk import deals_at_risk as _risks
+    from kpicore.forecast.risk import deals_at_risk as _risks
 
     acts = demo_data.activities.copy()
     acts["deal_id"] = None

@@ -12,9 +12,9 @@ import pytest
 
 from addin import scheduled
 from addin.scheduled import Steps, first_working_day, french_holidays, run_scheduled
-from kpicore.dataset import PipelineData
-from kpicore.errors import FileBusyError, InputFileError, WriteFailedError
-from kpicore.quality import WARNING, Issue, QualityReport
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.errors import FileBusyError, InputFileError, WriteFailedError
+from kpicore.model.quality import WARNING, Issue, QualityReport
 from workbook_templates.file_lock import pilotage_lock
 
 LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d \| [^|]+ \| [^|]+ \| (?:\d+\.\d\d s|-) \| .*$")
@@ -192,7 +192,7 @@ def test_log_path_can_be_chosen_and_is_appended(workbook, tmp_path):
 
 def test_real_run_on_the_demo_workbook(demo_workbook, tmp_path):
     """The default steps: the real refresh and the real decks."""
-    from kpicore.demo_company import DEMO_AS_OF
+    from kpicore.demo.company import DEMO_AS_OF
 
     path = tmp_path / "pipeline.xlsx"
     shutil.copyfile(demo_workbook, path)

@@ -1,7 +1,7 @@
 import pandas as pd
 
-from kpicore import schema
-from kpicore.dataset import ATTRIBUTES, PipelineData
+from kpicore.model import schema
+from kpicore.model.pipeline_data import ATTRIBUTES, PipelineData
 
 
 def test_conform_adds_missing_columns_keeps_extras_in_order():

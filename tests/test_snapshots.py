@@ -1,4 +1,4 @@
-"""Forecast history, pipeline movement and forecast accuracy (kpicore.snapshots)."""
+"""Forecast history, pipeline movement and forecast accuracy (kpicore.forecast.snapshots)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpicore import schema
-from kpicore.dataset import PipelineData
-from kpicore.forecast import forecast_all
-from kpicore.snapshots import append_forecasts, forecast_accuracy, pipeline_movement
+from kpicore.model import schema
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.forecast.forecasting import forecast_all
+from kpicore.forecast.snapshots import append_forecasts, forecast_accuracy, pipeline_movement
 
 T = pd.Timestamp
 T0, T1 = T("2025-11-07"), T("2025-11-14")

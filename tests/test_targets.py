@@ -2,10 +2,10 @@
 
 import pytest
 
-from kpicore.periods import Period, parse_period
-from kpicore.targets import target_book, target_for, target_mismatches
+from kpicore.model.periods import Period, parse_period
+from kpicore.metrics.targets import target_book, target_for, target_mismatches
 
-from kpi_builders import make_data, target
+from support.kpi_builders import make_data, target
 
 REPS = {"Alice": "Nord", "Bob": "Nord", "Chloé": "Sud"}
 

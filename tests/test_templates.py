@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kpicore import schema
-from kpicore.errors import UsageError
-from kpicore.kpi_dictionary import COLUMNS_FR, DEFAULT_DICTIONARY, SHEET_FR
+from kpicore.model import schema
+from kpicore.model.errors import UsageError
+from kpicore.metrics.dictionary import COLUMNS_FR, DEFAULT_DICTIONARY, SHEET_FR
 from workbook_templates import activity_workbook as aw
 from workbook_templates import pipeline_template as pt
 from workbook_templates.company import load_company
@@ -94,7 +94,7 @@ def test_template_drop_downs(book):
     assert "'Étapes'!$A$2" in names[pt.STAGES_NAME].attr_text
     assert "'Commerciaux'!$A:$A" in names[pt.REPS_NAME].attr_text
     # every list value is a word the ingest reads back as its canonical choice
-    from kpicore.mapping import choice_value
+    from kpicore.ingest.mapping import choice_value
 
     assert [choice_value("Deals", "status", w) for w in pt.STATUS_WORDS_FR] == list(schema.STATUSES)
     assert [choice_value("Activities", "type", w) for w in pt.TYPE_WORDS_FR] == list(schema.ACTIVITY_TYPES)

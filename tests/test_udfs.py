@@ -1,6 +1,6 @@
 """The PILOT_ Excel functions, called as plain Python over tables as Excel passes them.
 
-Tables are the hand-made company of ``tests/addin_tables.py``; every expected
+Tables are the hand-made company of ``tests/support/addin_tables.py``; every expected
 number is worked out below from its rows.
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from addin import udfs
-from addin_tables import ACTIVITIES, AS_OF, DEALS, REPS, TARGETS
-from kpicore.kpi_dictionary import DEFAULT_DICTIONARY
+from addin.excel import udfs
+from support.addin_tables import ACTIVITIES, AS_OF, DEALS, REPS, TARGETS
+from kpicore.metrics.dictionary import DEFAULT_DICTIONARY
 
 
 @pytest.fixture(autouse=True)
@@ -114,8 +114,8 @@ def test_relative_and_numeric_periods():
 
 # --------------------------------------------------------------------------- forecast
 def test_forecast_figures_are_ordered_and_wired_to_kpicore():
-    from kpicore.forecast import forecast
-    from kpicore.ingest import RawGrid, ingest
+    from kpicore.forecast.forecasting import forecast
+    from kpicore.ingest.grids import RawGrid, ingest
 
     p10, p50, p90 = (f(DEALS, "", "2025-03", AS_OF) for f in
                      (udfs.PILOT_FORECAST_P10, udfs.PILOT_FORECAST_P50, udfs.PILOT_FORECAST_P90))
@@ -225,7 +225,7 @@ def test_every_registered_udf_matches_its_function():
 
 
 def test_every_named_udf_computes_a_dictionary_kpi_or_a_forecast_figure():
-    from kpicore.forecast import Forecast
+    from kpicore.forecast.forecasting import Forecast
 
     fields = Forecast.__dataclass_fields__
     for u in udfs.REGISTRY:

@@ -60,7 +60,7 @@ def test_opens_edits_saves_a_copy_and_stops_its_libreoffice(soffice, demo_workbo
     import openpyxl
 
     from addin.engines.uno_session import headless_calc_copy
-    from addin.uno_bridge import import_uno
+    from addin.engines.uno_bridge import import_uno
 
     client = tmp_path / "Pipeline.xlsx"
     shutil.copy(demo_workbook, client)
@@ -106,7 +106,7 @@ def test_opens_edits_saves_a_copy_and_stops_its_libreoffice(soffice, demo_workbo
 @pytest.mark.parametrize("target", ["same", "dotted", "link"])
 def test_the_workbook_itself_is_refused_as_the_copy(demo_workbook, tmp_path, monkeypatch, target):
     from addin.engines.uno_session import headless_calc_copy
-    from kpicore.errors import UsageError
+    from kpicore.model.errors import UsageError
 
     client = tmp_path / "Pipeline.xlsx"
     shutil.copy(demo_workbook, client)
@@ -125,7 +125,7 @@ def test_the_workbook_itself_is_refused_as_the_copy(demo_workbook, tmp_path, mon
 
 def test_a_copy_that_is_not_xlsx_or_has_no_folder_is_refused(demo_workbook, tmp_path):
     from addin.engines.uno_session import check_copy_target
-    from kpicore.errors import InputFileError, UsageError
+    from kpicore.model.errors import InputFileError, UsageError
 
     with pytest.raises(UsageError, match=r"\.xlsx"):
         check_copy_target(demo_workbook, tmp_path / "copie.xlsm")
@@ -137,9 +137,9 @@ def test_a_copy_that_is_not_xlsx_or_has_no_folder_is_refused(demo_workbook, tmp_
 
 
 def test_missing_libreoffice_says_how_to_install_it(demo_workbook, tmp_path, monkeypatch):
-    from addin import uno_bridge
+    from addin.engines import uno_bridge
     from addin.engines.uno_session import LibreOfficeNotInstalled, headless_calc_copy
-    from kpicore.errors import PilotageError
+    from kpicore.model.errors import PilotageError
 
     monkeypatch.setattr(uno_bridge, "soffice_path", lambda: None)
     with pytest.raises(LibreOfficeNotInstalled) as err:
@@ -154,7 +154,7 @@ def test_missing_libreoffice_says_how_to_install_it(demo_workbook, tmp_path, mon
 
 
 def test_missing_uno_bridge_says_how_to_install_it(demo_workbook, tmp_path, monkeypatch):
-    from addin import uno_bridge
+    from addin.engines import uno_bridge
     from addin.engines.uno_session import LibreOfficeNotInstalled, headless_calc_copy
 
     def no_bridge():

@@ -34,8 +34,8 @@ from typing import Callable, Sequence
 
 import xlsxwriter
 
-from kpicore import schema
-from kpicore.errors import UsageError
+from kpicore.model import schema
+from kpicore.model.errors import UsageError
 from workbook_templates import styles
 from workbook_templates.safe_file import publish
 
@@ -47,7 +47,7 @@ TYPES_NAME = "ListeTypes"
 # Headers of the « Listes » sheet, read back by the gathering.
 LIST_HEADERS = ("Commerciaux", "Types d'activité", "Équipe")
 BLANK_ROWS = 500  # rows the table offers before the user extends it (Excel extends it on typing below)
-# One French word per activity type, each read back by the ingest (kpicore.mapping.CHOICE_WORDS).
+# One French word per activity type, each read back by the ingest (kpicore.ingest.mapping.CHOICE_WORDS).
 TYPE_WORDS_FR = dict(schema.ACTIVITY_TYPE_LABELS_FR)
 assert set(TYPE_WORDS_FR) == set(schema.ACTIVITY_TYPES)
 

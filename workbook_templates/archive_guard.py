@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from kpicore.errors import InputFileError
+from kpicore.model.errors import InputFileError
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class ArchiveLimits:
     it inflates past ``ratio_from``: deflate cannot exceed about 1032:1, and
     real sheet XML stays far below (the 1,000,000-row sheet of the benchmark
     compresses about 10:1); 200 leaves room for very repetitive genuine parts
-    while a zip bomb of repeated rows compresses over 300:1 (``tests/security_corpus.py``).
+    while a zip bomb of repeated rows compresses over 300:1 (``tests/support/security_corpus.py``).
     ``max_parsed`` bounds each part that is actually
     inflated and parsed (shared parts), whatever its directory entry claims.
     """

@@ -15,7 +15,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from kpicore.cockpit_spec import STYLE_NAMES, Cell, CockpitSpec
+from kpicore.cockpit.spec import STYLE_NAMES, Cell, CockpitSpec
 
 INK = "#1F2937"
 MUTED = "#6B7280"

@@ -3,7 +3,7 @@ KPI dictionary, and the activities gathered from the reps' shared workbooks.
 
 ``complete_company`` adds to the workbook's own tables (whatever engine read them):
 
-- the « Dictionnaire KPI » sheet read back (``kpicore.kpi_dictionary.read_dictionary``):
+- the « Dictionnaire KPI » sheet read back (``kpicore.metrics.dictionary.read_dictionary``):
   managers edit thresholds and labels there; a malformed cell keeps its default
   and is reported in the quality report, the rest of the sheet applies;
   the result is ``PipelineData.dictionary``;
@@ -23,10 +23,10 @@ from typing import Mapping
 
 import pandas as pd
 
-from kpicore import schema
-from kpicore.dataset import PipelineData
-from kpicore.kpi_dictionary import COLUMNS_FR, SHEET_FR, read_dictionary
-from kpicore.quality import WARNING, Issue
+from kpicore.model import schema
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.metrics.dictionary import COLUMNS_FR, SHEET_FR, read_dictionary
+from kpicore.model.quality import WARNING, Issue
 from workbook_templates import gathering
 from workbook_templates.reading import ingest_grids, read_source
 

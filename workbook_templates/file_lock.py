@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from kpicore.errors import FileBusyError, WriteFailedError
+from kpicore.model.errors import FileBusyError, WriteFailedError
 
 STALE_AFTER = 2 * 3600.0
 _POLL = 0.2

@@ -20,7 +20,7 @@ version, and the stability check catches a save in progress) — skipping it
 would leave out a co-authored workbook for as long as anyone has it open.
 
 The rows are parsed by the ingest (French type words, French dates...), then
-checked (``kpicore.activity_checks``): unknown rep, date in the future,
+checked (``kpicore.ingest.activity_checks``): unknown rep, date in the future,
 duplicate of a row already gathered, across files too.  A row whose rep cell is
 empty is attributed to the file's rep when the workbook is one rep's (made for a
 single rep, or named after one).  Every problem is an ``Issue`` naming the file,
@@ -40,12 +40,12 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-from kpicore import schema
-from kpicore.activity_checks import SeenRows, check_activities, rep_lookup
-from kpicore.errors import FileBusyError, InputFileError
-from kpicore.ingest import RawGrid, ingest
-from kpicore.parsing import fold
-from kpicore.quality import ERROR, WARNING, Issue
+from kpicore.model import schema
+from kpicore.ingest.activity_checks import SeenRows, check_activities, rep_lookup
+from kpicore.model.errors import FileBusyError, InputFileError
+from kpicore.ingest.grids import RawGrid, ingest
+from kpicore.ingest.parsing import fold
+from kpicore.model.quality import ERROR, WARNING, Issue
 from workbook_templates import activity_workbook
 from workbook_templates.reading import file_stamp, read_grids
 

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from kpicore.errors import PilotageError
+from kpicore.model.errors import PilotageError
 
 _XCU_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"

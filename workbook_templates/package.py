@@ -77,7 +77,7 @@ from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from kpicore.errors import FileBusyError, InputFileError
+from kpicore.model.errors import FileBusyError, InputFileError
 
 from . import _xmltext as xt
 from ._rawzip import ArchiveTooLarge, RawZipReader, RawZipWriter

@@ -31,10 +31,10 @@ from typing import Sequence
 
 import pandas as pd
 
-from kpicore import schema
-from kpicore.dataset import PipelineData
-from kpicore.errors import UsageError
-from kpicore.kpi_dictionary import (COLUMNS_FR, DEFAULT_DICTIONARY, SHEET_FR, TABLE as DICT_TABLE, THRESHOLDS,
+from kpicore.model import schema
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.errors import UsageError
+from kpicore.metrics.dictionary import (COLUMNS_FR, DEFAULT_DICTIONARY, SHEET_FR, TABLE as DICT_TABLE, THRESHOLDS,
                                     KpiDictionary, dictionary_frame)
 from workbook_templates import styles
 from workbook_templates.pipeline_workbook import Extras, _width, write_pipeline_workbook

@@ -41,9 +41,9 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from kpicore import schema
-from kpicore.dataset import ATTRIBUTES, PipelineData
-from kpicore.errors import InputFileError
+from kpicore.model import schema
+from kpicore.model.pipeline_data import ATTRIBUTES, PipelineData
+from kpicore.model.errors import InputFileError
 from workbook_templates import styles
 from workbook_templates.safe_file import publish
 

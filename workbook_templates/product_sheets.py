@@ -3,7 +3,7 @@
 They are plain header + rows rather than Excel Tables because a refresh
 replaces them at the package level, and a table's id is workbook-wide
 (``workbook_templates.package`` refuses to transplant one).  Headers are the
-French labels of ``kpicore.schema``; reading maps them back.
+French labels of ``kpicore.model.schema``; reading maps them back.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from kpicore import schema
+from kpicore.model import schema
 from workbook_templates import styles
 
 

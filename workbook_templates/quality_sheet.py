@@ -1,4 +1,4 @@
-"""The « Qualité des données » sheet in a file: the spec of ``kpicore.quality_spec`` through the cockpit writer.
+"""The « Qualité des données » sheet in a file: the spec of ``kpicore.cockpit.quality_spec`` through the cockpit writer.
 
 The refresh adds it to the client's workbook next to the cockpit, whose
 data-quality badge links to it; the live engines write the same spec into the
@@ -10,8 +10,8 @@ from __future__ import annotations
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from kpicore.dataset import PipelineData
-from kpicore.quality_spec import MAX_DETAIL_ROWS, QUALITY_SHEET, build_quality_spec
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.cockpit.quality_spec import MAX_DETAIL_ROWS, QUALITY_SHEET, build_quality_spec
 from workbook_templates.cockpit_sheet import write_cockpit
 
 

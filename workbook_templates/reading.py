@@ -40,11 +40,11 @@ from typing import Mapping
 
 import defusedxml.ElementTree as ET
 
-from kpicore.dataset import PipelineData
-from kpicore.errors import FileBusyError, InputFileError
-from kpicore.ingest import RawGrid, ingest
-from kpicore.mapping import column_letter
-from kpicore.quality import WARNING, Issue
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.errors import FileBusyError, InputFileError
+from kpicore.ingest.grids import RawGrid, ingest
+from kpicore.ingest.mapping import column_letter
+from kpicore.model.quality import WARNING, Issue
 
 from .archive_guard import DEFAULT_LIMITS, ArchiveLimits, check_archive
 
@@ -158,7 +158,7 @@ def load_pipeline(path: str | Path, settings: Mapping[str, str] | None = None) -
     """Read a client's file and ingest it: the canonical frames and their quality report.
 
     ``settings``: extra Settings rows such as ``{"mapping.Deals.owner": "Sales Rep"}``
-    (see ``kpicore.mapping``), for files that cannot carry a Settings sheet (CSV).
+    (see ``kpicore.ingest.mapping``), for files that cannot carry a Settings sheet (CSV).
     """
     path = Path(path)
     return ingest_grids(read_source(path).grids, path.name, settings)

@@ -18,13 +18,13 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from kpicore import schema
-from kpicore.cockpit import build_cockpit
-from kpicore.dataset import PipelineData
-from kpicore.errors import InputFileError, UsageError
-from kpicore.forecast import N_SIMS
-from kpicore.parsing import fold
-from kpicore.periods import to_date
+from kpicore.model import schema
+from kpicore.cockpit.build import build_cockpit
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.errors import InputFileError, UsageError
+from kpicore.forecast.forecasting import N_SIMS
+from kpicore.ingest.parsing import fold
+from kpicore.model.periods import to_date
 from workbook_templates import styles
 from workbook_templates.activity_workbook import lay_out_activity_table
 from workbook_templates.cockpit_sheet import write_cockpit
@@ -117,7 +117,7 @@ def export_rep_file(pipeline: str | os.PathLike, rep: str, out_path: str | os.Pa
 
     ``as_of`` defaults to the date of the data, as for the refresh.
     """
-    from kpicore.asof import data_today
+    from kpicore.forecast.asof import data_today
     from workbook_templates.company import load_company
 
     data = load_company(pipeline)

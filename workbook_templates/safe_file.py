@@ -38,7 +38,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from kpicore.errors import FileBusyError, InputFileError, WriteFailedError
+from kpicore.model.errors import FileBusyError, InputFileError, WriteFailedError
 
 from .file_lock import pilotage_lock
 

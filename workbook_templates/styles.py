@@ -35,7 +35,7 @@ BAD = "#D55E00"  # vermillion
 NEUTRAL = "#56B4E9"  # sky blue
 MUTED = "#999999"
 
-# Number format per canonical column kind (kpicore.schema.DTYPES); None = General.
+# Number format per canonical column kind (kpicore.model.schema.DTYPES); None = General.
 KIND_FORMATS = MappingProxyType({
     "date": DATE,
     "amount": EURO,

@@ -6,8 +6,8 @@ from datetime import date
 from typing import Mapping
 
 from addin.engines.protocol import Workbook
-from kpicore.dataset import PipelineData
-from kpicore.kpi_dictionary import SHEET_FR as DICTIONARY_SHEET
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.metrics.dictionary import SHEET_FR as DICTIONARY_SHEET
 from workbook_templates.company import complete_company
 from workbook_templates.reading import ingest_grids
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from addin.actions.company import read_company
 from addin.engines.protocol import Workbook
-from kpicore.dataset import PipelineData
-from kpicore.errors import UsageError
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.errors import UsageError
 
 DECK_KINDS = {"weekly": "Revue hebdo", "monthly": "Revue mensuelle"}
 

@@ -7,8 +7,8 @@ the workbook:
 1. the company (``company.read_company``): its tables, the edited KPI
    dictionary, the reps' activity workbooks;
 2. the view: ``view``, else the cockpit's selector cell, else Settings;
-3. the cockpit (``kpicore.cockpit.build_cockpit``) and the quality sheet
-   (``kpicore.quality_spec``);
+3. the cockpit (``kpicore.cockpit.build.build_cockpit``) and the quality sheet
+   (``kpicore.cockpit.quality_spec``);
 4. the day's forecasts (month and quarter, every scope) appended to the hidden
    forecast history, whose accuracy is measured once each period is over;
 5. once a week, the photograph of the open pipeline appended to the hidden
@@ -29,12 +29,12 @@ import pandas as pd
 
 from addin.actions.company import read_company
 from addin.engines.protocol import FrameSheet, ProductSheet, Workbook
-from kpicore import schema
-from kpicore.cockpit import SHEET_NAME, VIEW_CELL, VIEW_LABELS_FR, TargetsLocation, build_cockpit, resolve_view
-from kpicore.cockpit_spec import CockpitSpec
-from kpicore.dataset import PipelineData
-from kpicore.forecast import N_SIMS
-from kpicore.periods import to_date
+from kpicore.model import schema
+from kpicore.cockpit.build import SHEET_NAME, VIEW_CELL, VIEW_LABELS_FR, TargetsLocation, build_cockpit, resolve_view
+from kpicore.cockpit.spec import CockpitSpec
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.forecast.forecasting import N_SIMS
+from kpicore.model.periods import to_date
 
 
 @dataclass(frozen=True)
@@ -88,10 +88,10 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
 
     ``as_of`` defaults to the date of the data; ``now`` is the refresh time shown in the cockpit.
     """
-    from kpicore.asof import data_today
-    from kpicore.forecast import forecast_all, prepare
-    from kpicore.quality_spec import QUALITY_SHEET, build_quality_spec
-    from kpicore.snapshots import append_forecasts, append_pipeline_snapshot
+    from kpicore.forecast.asof import data_today
+    from kpicore.forecast.forecasting import forecast_all, prepare
+    from kpicore.cockpit.quality_spec import QUALITY_SHEET, build_quality_spec
+    from kpicore.forecast.snapshots import append_forecasts, append_pipeline_snapshot
     from workbook_templates.product_sheets import frame_from_rows
 
     book.check_writable()

@@ -13,7 +13,7 @@ from typing import Any
 
 from addin.actions.company import read_company
 from addin.engines.protocol import Workbook
-from kpicore.dataset import PipelineData
+from kpicore.model.pipeline_data import PipelineData
 
 
 @dataclass(frozen=True)
@@ -26,19 +26,19 @@ class Report:
 
 
 def _as_of(data: PipelineData, as_of: date | None) -> date:
-    from kpicore.asof import data_today
+    from kpicore.forecast.asof import data_today
 
     return as_of or data_today(data).date()
 
 
 def check(book: Workbook) -> Report:
-    """The mapping found and the data-quality report (``kpicore.quality_text`` renders it)."""
+    """The mapping found and the data-quality report (``kpicore.ingest.quality_text`` renders it)."""
     data = read_company(book)
     return Report(data, _as_of(data, None), data.quality)
 
 
 def kpis(book: Workbook, period: str, *, scope: str | None = None, as_of: date | None = None) -> Report:
-    from kpicore.json_results import kpis_json
+    from kpicore.metrics.json_results import kpis_json
 
     data = read_company(book)
     day = _as_of(data, as_of)
@@ -46,7 +46,7 @@ def kpis(book: Workbook, period: str, *, scope: str | None = None, as_of: date |
 
 
 def alerts(book: Workbook, *, as_of: date | None = None) -> Report:
-    from kpicore.json_results import alerts_json
+    from kpicore.metrics.json_results import alerts_json
 
     data = read_company(book)
     day = _as_of(data, as_of)
@@ -55,7 +55,7 @@ def alerts(book: Workbook, *, as_of: date | None = None) -> Report:
 
 def forecast(book: Workbook, period: str, *, scope: tuple[str, str], as_of: date | None = None,
              n_sims: int | None = None) -> Report:
-    from kpicore import forecast as fc
+    from kpicore.forecast.forecasting import forecasting as fc
 
     data = read_company(book)
     day = _as_of(data, as_of)
@@ -64,7 +64,7 @@ def forecast(book: Workbook, period: str, *, scope: tuple[str, str], as_of: date
 
 def backtest(book: Workbook, horizon: str, *, scope: tuple[str, str], start: date | None = None,
              end: date | None = None) -> Report:
-    from kpicore.backtest import backtest as replay
+    from kpicore.forecast.backtest import backtest as replay
 
     data = read_company(book)
     return Report(data, _as_of(data, end), replay(data, start=start, end=end, granularities=(horizon,),
@@ -72,7 +72,7 @@ def backtest(book: Workbook, horizon: str, *, scope: tuple[str, str], start: dat
 
 
 def risks(book: Workbook, *, as_of: date | None = None) -> Report:
-    from kpicore.risk import deals_at_risk
+    from kpicore.forecast.risk import deals_at_risk
 
     data = read_company(book)
     day = _as_of(data, as_of)

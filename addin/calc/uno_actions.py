@@ -1,6 +1,6 @@
 """The *Pilotage* menu's actions on an open Calc document, one function per entry of the Excel ribbon.
 
-Same ids, labels and jobs as ``addin.ribbon_actions`` (the Excel ribbon): each
+Same ids, labels and jobs as ``addin.excel.ribbon_actions`` (the Excel ribbon): each
 runs the command line's own action (``addin.actions``) over the UNO engine
 (what is on screen, unsaved edits included), and returns the French sentence
 the menu shows.  ``dispatch`` is what the extension's job
@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 from addin.engines.uno import UnoWorkbook
-from kpicore.errors import PilotageError
-from kpicore.forecast import N_SIMS
+from kpicore.model.errors import PilotageError
+from kpicore.forecast.forecasting import N_SIMS
 
 log = logging.getLogger("pilotage.libreoffice")
 
@@ -60,8 +60,8 @@ def deck_monthly_uno(doc) -> str:
 def check_uno(doc) -> str:
     """The same short report as the Excel ribbon's « Vérifier les données » (same wording)."""
     from addin.actions import reports
-    from addin.live_actions import MAX_PROBLEMS
-    from kpicore.quality_text import check_summary_text
+    from addin.excel.live_actions import MAX_PROBLEMS
+    from kpicore.ingest.quality_text import check_summary_text
 
     return check_summary_text(reports.check(UnoWorkbook(doc)).data, MAX_PROBLEMS)
 
@@ -85,14 +85,14 @@ UNO_ACTIONS: dict[str, Callable[..., str]] = {
 
 def menu_actions():
     """The Excel ribbon's Python actions that the LibreOffice menu offers (all but the VBA-only one)."""
-    from addin.ribbon_actions import python_actions
+    from addin.excel.ribbon_actions import python_actions
 
     return tuple(a for a in python_actions() if a.id in UNO_ACTIONS)
 
 
 def dispatch(doc, action_id: str) -> str:
     """Run one menu entry on ``doc``; show the result, or the error in French, and return the text."""
-    from addin.live_uno import show_message
+    from addin.engines.live_uno import show_message
 
     if action_id not in UNO_ACTIONS:
         text = f"Action Pilotage inconnue : {action_id}."

@@ -48,7 +48,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from kpicore.errors import InputFileError
+from kpicore.model.errors import InputFileError
 
 _WHY = ("Pilotage a besoin du fichier local : son verrou (« .~pilotage.{name}.lock ») se pose à côté du "
         "classeur, et les classeurs d'activité des commerciaux indiqués par des chemins relatifs dans la "

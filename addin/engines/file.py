@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from addin.engines.protocol import FrameSheet, ProductSheet, Written, sheet_state
-from kpicore.errors import InputFileError
-from kpicore.ingest import RawGrid
+from kpicore.model.errors import InputFileError
+from kpicore.ingest.grids import RawGrid
 from workbook_templates.reading import Source, read_source
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")

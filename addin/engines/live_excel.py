@@ -4,7 +4,7 @@ This is the Excel twin of ``workbook_templates.cockpit_sheet`` (the file
 writer): the same spec, the same looks (the styles are taken from that module,
 so a colour or a number format has one definition), written through xlwings'
 public API into the workbook the ribbon was clicked in.  It stays thin: every
-decision about *what* the cockpit holds is in ``kpicore.cockpit``; this module
+decision about *what* the cockpit holds is in ``kpicore.cockpit.build``; this module
 only says *how* Excel is told.
 
 How it writes (so that a 200-row cockpit takes a handful of calls, not
@@ -36,7 +36,7 @@ thousands):
   refresh.
 
 Only a real Excel can verify (the tests drive this module over the recording
-engine of ``addin.recording_engine`` and compare the replayed result with the
+engine of ``tests/support/recording_engine.py`` and compare the replayed result with the
 file writer's output): that COM accepts each call as recorded, that Value with
 a formula string and the apostrophe prefix behave as described, the rendering
 of fonts, fills and borders, the order of conditional-format rules in Excel's
@@ -50,8 +50,8 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Sequence
 
-from kpicore.cockpit_spec import Cell, CockpitSpec, ConditionalRule, a1_range
-from kpicore.ingest import RawGrid
+from kpicore.cockpit.spec import Cell, CockpitSpec, ConditionalRule, a1_range
+from kpicore.ingest.grids import RawGrid
 
 MAX_ADDRESS = 255  # Excel's Range("A1,B2,...") refuses a longer address
 

@@ -1,6 +1,6 @@
 """The LibreOffice live engine: a ``CockpitSpec`` into an open Calc document, and its tables back out, over UNO.
 
-The Calc twin of ``addin.live_excel`` (xlwings) and of the file writer
+The Calc twin of ``addin.engines.live_excel`` (xlwings) and of the file writer
 ``workbook_templates.cockpit_sheet``: the same spec, the same looks (colours,
 fonts and number formats are read from the file writer, one definition), the
 same protocol: ``read_uno_grids(doc) -> list[RawGrid]`` for the ingest and
@@ -52,8 +52,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from kpicore.cockpit_spec import Cell, CockpitSpec, ConditionalRule
-from kpicore.ingest import RawGrid
+from kpicore.cockpit.spec import Cell, CockpitSpec, ConditionalRule
+from kpicore.ingest.grids import RawGrid
 
 log = logging.getLogger("pilotage.libreoffice")
 
@@ -68,7 +68,7 @@ HUNDREDTH_MM_PER_PX = 2540 / 72  # LibreOffice reads an .xlsx width at 7 px a ch
 
 
 def _uno():
-    from addin.uno_bridge import import_uno
+    from addin.engines.uno_bridge import import_uno
 
     return import_uno()
 
@@ -157,7 +157,7 @@ def _cell_style(doc, name: str, properties: dict[str, Any]) -> str:
 
 def ensure_styles(doc) -> dict[str, str]:
     """Every semantic style and rule style of the file writer as a ``Pilotage …`` cell style."""
-    from kpicore.cockpit_spec import STYLE_NAMES
+    from kpicore.cockpit.spec import STYLE_NAMES
     from workbook_templates.cockpit_sheet import _RULE_STYLES
 
     names = {s: _cell_style(doc, STYLE_PREFIX + s, uno_properties(doc, _looks(s))) for s in STYLE_NAMES}
@@ -219,7 +219,7 @@ def _ranges(doc, sheet, rects: Iterable[tuple[int, int, int, int]]):
 
 def style_rects(spec: CockpitSpec) -> list[tuple[str, list[tuple[int, int, int, int]]]]:
     """(style, rectangles) per block and style; a merged area takes its first cell's style."""
-    from addin.live_excel import rectangles
+    from addin.engines.live_excel import rectangles
 
     out = []
     for b in spec.blocks:
@@ -294,7 +294,7 @@ def _bar_end(kind: str):
 
 def _add_native_rules(doc, sheet, rules: list[ConditionalRule], styles: dict[str, str],
                       formulas: _Formulas) -> None:
-    from addin.live_excel import palette
+    from addin.engines.live_excel import palette
 
     fmt = _new_format(doc, sheet, rules[0].range)
     for k, rule in enumerate(rules):
@@ -330,7 +330,7 @@ def _import_scratch(doc, spec: CockpitSpec, rules: list[ConditionalRule]):
 
     import xlsxwriter
 
-    from addin.uno_bridge import props
+    from addin.engines.uno_bridge import props
     from workbook_templates.cockpit_sheet import write_cockpit
 
     only = replace(spec, blocks=(), rules=tuple(rules), validations=(), column_widths=(), row_heights={},

@@ -11,7 +11,7 @@ only read and write:
 What an engine does:
 
 - ``grids()``: the client's tables as raw grids (each Excel Table exactly,
-  else each sheet's used area), for ``kpicore.ingest``; the product's own
+  else each sheet's used area), for ``kpicore.ingest.grids``; the product's own
   sheets among them are skipped by the ingest;
 - ``sheet_rows(name)``: the values of one sheet, header first (the KPI
   dictionary, the cockpit's view cell, the forecast history), or None;
@@ -37,9 +37,9 @@ from typing import Protocol, Sequence, Union
 
 import pandas as pd
 
-from kpicore import schema
-from kpicore.cockpit_spec import CockpitSpec
-from kpicore.ingest import RawGrid
+from kpicore.model import schema
+from kpicore.cockpit.spec import CockpitSpec
+from kpicore.ingest.grids import RawGrid
 
 @dataclass(frozen=True)
 class FrameSheet:

@@ -1,6 +1,6 @@
 """The UNO engine: the document open in LibreOffice Calc, as its *Pilotage* menu sees it.
 
-Reading and writing are ``addin.live_uno``; this class adds what the protocol
+Reading and writing are ``addin.engines.live_uno``; this class adds what the protocol
 asks: the product sheets' visibility, the active sheet, Calc's status
 indicator, and the lock and folder of the document's file.  It runs for real
 in the tests, in a headless LibreOffice.
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from addin.engines.protocol import FrameSheet, ProductSheet, Written, sheet_state
-from kpicore.ingest import RawGrid
+from kpicore.ingest.grids import RawGrid
 
 
 class UnoWorkbook:
@@ -31,7 +31,7 @@ class UnoWorkbook:
         """The document's file; None for a document never saved."""
         if not self.doc.URL:
             return None
-        from addin.uno_bridge import import_uno
+        from addin.engines.uno_bridge import import_uno
 
         return Path(import_uno().fileUrlToSystemPath(self.doc.URL))
 
@@ -46,12 +46,12 @@ class UnoWorkbook:
         return path.parent if path is not None else None
 
     def grids(self) -> list[RawGrid]:
-        from addin.live_uno import read_uno_grids
+        from addin.engines.live_uno import read_uno_grids
 
         return read_uno_grids(self.doc)
 
     def sheet_rows(self, name: str) -> list[list] | None:
-        from addin.live_uno import read_uno_sheet
+        from addin.engines.live_uno import read_uno_sheet
 
         return read_uno_sheet(self.doc, name)
 
@@ -59,7 +59,7 @@ class UnoWorkbook:
         return None
 
     def write(self, sheets: Sequence[ProductSheet], *, active: str) -> Written:
-        from addin.live_uno import write_cockpit_uno, write_frame_uno
+        from addin.engines.live_uno import write_cockpit_uno, write_frame_uno
         from workbook_templates.product_sheets import frame_rows
         from workbook_templates.styles import KIND_FORMATS
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from kpicore.errors import PilotageError
+from kpicore.model.errors import PilotageError
 
 UNO_DIRS = ("/usr/lib/python3/dist-packages", "/usr/lib/libreoffice/program",
             "/opt/libreoffice/program", "/Applications/LibreOffice.app/Contents/Resources")

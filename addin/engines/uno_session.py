@@ -13,7 +13,7 @@ any Calc the user has open::
 - The soffice started here is our own: a temporary profile (recalculation on
   load, as the tests' converter, and no LibreOffice lock file beside the
   client's workbook, so a killed run leaves nothing that makes the workbook
-  look open), a free loopback port (``addin.uno_bridge.Office``). It is
+  look open), a free loopback port (``addin.engines.uno_bridge.Office``). It is
   terminated when the block ends, normally or not.
 - The workbook is opened in place, hidden, macros never run, links never
   updated; the document keeps its own location, so what the action resolves
@@ -36,8 +36,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from addin import uno_bridge
-from kpicore.errors import InputFileError, PilotageError, UsageError, WriteFailedError
+from addin.engines import uno_bridge
+from kpicore.model.errors import InputFileError, PilotageError, UsageError, WriteFailedError
 
 INSTALL_HELP = ("sous Debian ou Ubuntu, apt-get install libreoffice-calc-nogui python3-uno ; "
                 "sous Windows ou macOS, installez LibreOffice depuis libreoffice.org")

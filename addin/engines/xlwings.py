@@ -1,13 +1,13 @@
 """The xlwings engine: the workbook open in Excel, as the ribbon's buttons see it.
 
-Reading and writing are ``addin.live_excel`` (one 2-D read per table, one 2-D
+Reading and writing are ``addin.engines.live_excel`` (one 2-D read per table, one 2-D
 write per block); this class only adds what the protocol asks: the product
 sheets' visibility, the active sheet, the status bar, and the lock and
 folder of the workbook's file.  A workbook in OneDrive or SharePoint has an
 https address as its full name: ``addin.engines.cloud`` maps it to the synced
 folder, or says in French why it cannot.
 
-Only Excel can verify what goes through COM (see ``addin.live_excel``); the
+Only Excel can verify what goes through COM (see ``addin.engines.live_excel``); the
 tests drive this engine through xlwings' own classes over the recording
 engine of ``tests``.
 """
@@ -20,7 +20,7 @@ from pathlib import Path, PureWindowsPath
 from typing import Sequence
 
 from addin.engines.protocol import FrameSheet, ProductSheet, Written, sheet_state
-from kpicore.ingest import RawGrid
+from kpicore.ingest.grids import RawGrid
 
 
 class XlwingsWorkbook:
@@ -61,12 +61,12 @@ class XlwingsWorkbook:
         return path.parent if path is not None else None
 
     def grids(self) -> list[RawGrid]:
-        from addin.live_excel import read_live_grids
+        from addin.engines.live_excel import read_live_grids
 
         return read_live_grids(self.book)
 
     def sheet_rows(self, name: str) -> list[list] | None:
-        from addin.live_excel import read_live_sheet
+        from addin.engines.live_excel import read_live_sheet
 
         return read_live_sheet(self.book, name)
 
@@ -74,7 +74,7 @@ class XlwingsWorkbook:
         return None  # the open workbook takes the sheets; saving it stays the user's choice
 
     def write(self, sheets: Sequence[ProductSheet], *, active: str) -> Written:
-        from addin.live_excel import write_cockpit_live, write_frame_live
+        from addin.engines.live_excel import write_cockpit_live, write_frame_live
         from workbook_templates.product_sheets import frame_rows
         from workbook_templates.styles import KIND_FORMATS
 

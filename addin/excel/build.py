@@ -7,15 +7,15 @@ places).  So the build starts from xlwings' own custom add-in template
 --addin --ribbon`` copies) and changes only XML parts:
 
 - ``customUI/customUI.xml``: the *Pilotage* tab generated from the action table
-  (``addin.ribbon_actions.ACTIONS``): one button per action, every ``onAction``
+  (``addin.excel.ribbon_actions.ACTIONS``): one button per action, every ``onAction``
   naming a routine of the VBA module ``Pilotage`` (the dispatcher);
 - the template's hidden config sheet ``_myaddin.conf`` becomes ``myaddin.conf``
   (the name its VBA looks for: ``PROJECT_NAME = "myaddin"``), holding ``UDF
-  Modules = addin.udfs`` and the interpreter paths when given;
+  Modules = addin.excel.udfs`` and the interpreter paths when given;
 - ``xl/vbaProject.bin`` is copied byte for byte: xlwings' VBA (``RunPython``,
   ``ImportPythonUDFsToAddin``...) as xlwings ships it.
 
-The dispatcher itself (``addin/vba/Pilotage.bas``, kept as text in the repo) is
+The dispatcher itself (``addin/excel/vba/Pilotage.bas``, kept as text in the repo) is
 imported into the add-in's VBA project **by Excel**, at install:
 :func:`install_addin` (``pilotage addin install``, Windows) opens the add-in
 in Excel through xlwings/COM, imports the ``.bas``, writes the interpreter into
@@ -40,8 +40,8 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
 
-from addin.ribbon_actions import ACTIONS, VBA_MODULE, RibbonAction, groups
-from kpicore.errors import UsageError
+from addin.excel.ribbon_actions import ACTIONS, VBA_MODULE, RibbonAction, groups
+from kpicore.model.errors import UsageError
 from workbook_templates.safe_file import publish
 
 ADDIN_NAME = "pilotage.xlam"
@@ -51,7 +51,7 @@ VBA_PART = "xl/vbaProject.bin"
 CONFIG_PART = "xl/worksheets/sheet1.xml"
 TEMPLATE_SHEET = "_myaddin.conf"
 CONFIG_SHEET = "myaddin.conf"  # the template's VBA reads PROJECT_NAME & ".conf"
-UDF_MODULES = "addin.udfs"
+UDF_MODULES = "addin.excel.udfs"
 TAB_ID = "pilotageTab"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: no build clock in the file
 # The config sheet's rows, in the template's order (xlwings reads column A as keys, B as values).

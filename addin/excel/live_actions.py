@@ -3,7 +3,7 @@
 The action is the command line's own (``addin.actions``): the same company is
 read (activity workbooks, edited KPI dictionary), the same lock is taken, the
 same sheets are written.  Each function returns the French sentence the
-dispatcher (``addin.ribbon``) shows in a message box; a user's mistake raises
+dispatcher (``addin.excel.ribbon``) shows in a message box; a user's mistake raises
 ``PilotageError``, whose message the dispatcher shows.
 """
 
@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from addin.engines.xlwings import XlwingsWorkbook
-from kpicore.forecast import N_SIMS
+from kpicore.forecast.forecasting import N_SIMS
 
 MAX_PROBLEMS = 4  # a message box shows about 1,000 characters well
 
@@ -51,7 +51,7 @@ def deck_monthly_live(book) -> str:
 def check_live(book) -> str:
     """A short report for a message box: rows per table, the totals, the main problems and their fix."""
     from addin.actions import reports
-    from kpicore.quality_text import check_summary_text
+    from kpicore.ingest.quality_text import check_summary_text
 
     return check_summary_text(reports.check(XlwingsWorkbook(book)).data, MAX_PROBLEMS)
 

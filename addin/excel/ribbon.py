@@ -1,10 +1,10 @@
 """The ribbon dispatcher: the one Python entry point of every *Pilotage* button.
 
-The VBA dispatcher (``addin/vba/Pilotage.bas``) runs, for the button pressed::
+The VBA dispatcher (``addin/excel/vba/Pilotage.bas``) runs, for the button pressed::
 
-    RunPython "import addin.ribbon as r; r.dispatch('<control id>')"
+    RunPython "import addin.excel.ribbon as r; r.dispatch('<control id>')"
 
-:func:`dispatch` finds the action in ``addin.ribbon_actions.ACTIONS``, runs it on
+:func:`dispatch` finds the action in ``addin.excel.ribbon_actions.ACTIONS``, runs it on
 the workbook that called (``xlwings.Book.caller()``) and shows the outcome in a
 French message box.  It never lets an exception out: xlwings would show the
 Python traceback to the user.  A user's mistake (``PilotageError``) is shown as
@@ -19,8 +19,8 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-from addin.ribbon_actions import ACTIONS_BY_ID
-from kpicore.errors import PilotageError
+from addin.excel.ribbon_actions import ACTIONS_BY_ID
+from kpicore.model.errors import PilotageError
 
 TITLE = "Pilotage"
 MAX_MESSAGE = 1000  # a VBA MsgBox holds about 1,024 characters

@@ -3,14 +3,14 @@
 The table is the one place that says which buttons exist, what they are
 called, which picture they show, which Python function runs behind each one
 on the workbook it was clicked in, and which command-line verb does the same
-job on a file.  The ribbon XML of the add-in (``addin.build``), the VBA
-dispatcher's checks (tests) and the dispatch (``addin.ribbon``) all read it, so
+job on a file.  The ribbon XML of the add-in (``addin.excel.build``), the VBA
+dispatcher's checks (tests) and the dispatch (``addin.excel.ribbon``) all read it, so
 a button cannot exist without an action or an action without a button.
 
 Two kinds of entries:
 
 - ``python``: the button's ``onAction`` is the VBA dispatcher
-  (``Pilotage.Dispatch``), which runs ``addin.ribbon.dispatch(<control id>)``
+  (``Pilotage.Dispatch``), which runs ``addin.excel.ribbon.dispatch(<control id>)``
   through xlwings' ``RunPython``; ``run`` names the Python function
   (``module:function``) called with the caller's ``xlwings.Book``;
 - ``vba``: the button runs a VBA routine of the dispatcher module itself
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Callable
 
-DISPATCH_CALLBACK = "Pilotage.Dispatch"  # module Pilotage (addin/vba/Pilotage.bas), Sub Dispatch
+DISPATCH_CALLBACK = "Pilotage.Dispatch"  # module Pilotage (addin/excel/vba/Pilotage.bas), Sub Dispatch
 VBA_MODULE = "Pilotage"
 
 
@@ -51,19 +51,19 @@ class RibbonAction:
 ACTIONS: tuple[RibbonAction, ...] = (
     RibbonAction("pilotage_refresh", "Rafraîchir le cockpit", "Refresh", "Cockpit",
                  "Reconstruit la feuille Cockpit à partir des tables du classeur (le reste est intact).",
-                 "refresh", "addin.live_actions:refresh_live"),
+                 "refresh", "addin.excel.live_actions:refresh_live"),
     RibbonAction("pilotage_deck_weekly", "Deck hebdo", "ChartInsert", "Rituels",
                  "Crée la présentation de la revue de pipeline hebdomadaire à côté du classeur.",
-                 "deck weekly", "addin.live_actions:deck_weekly_live"),
+                 "deck weekly", "addin.excel.live_actions:deck_weekly_live"),
     RibbonAction("pilotage_deck_monthly", "Deck mensuel", "SlideNew", "Rituels",
                  "Crée la présentation de la revue mensuelle (comité de direction) à côté du classeur.",
-                 "deck monthly", "addin.live_actions:deck_monthly_live"),
+                 "deck monthly", "addin.excel.live_actions:deck_monthly_live"),
     RibbonAction("pilotage_check", "Vérifier les données", "DataValidation", "Données",
                  "Contrôle les tables du classeur : colonnes reconnues, lignes exclues et quoi corriger.",
-                 "check", "addin.live_actions:check_live"),
+                 "check", "addin.excel.live_actions:check_live"),
     RibbonAction("pilotage_activity_workbook", "Nouveau classeur d'activité", "FileNew", "Données",
                  "Crée le classeur partagé où les commerciaux saisissent appels, RDV et propositions.",
-                 "activity-workbook", "addin.live_actions:activity_workbook_live"),
+                 "activity-workbook", "addin.excel.live_actions:activity_workbook_live"),
     RibbonAction("pilotage_import_functions", "Importer les fonctions", "FunctionWizard", "Données",
                  "Rend les fonctions PILOT_… (KPI, prévision) utilisables dans les cellules (Windows).",
                  "", kind="vba", vba_callback=f"{VBA_MODULE}.ImportFunctions", size="normal"),

@@ -50,8 +50,8 @@ from typing import Any, Callable
 
 import xlwings as xw
 
-from kpicore.errors import PilotageError
-from kpicore.periods import DAY, MONTH, QUARTER, WEEK, YEAR, Period, parse_period, to_date
+from kpicore.model.errors import PilotageError
+from kpicore.model.periods import DAY, MONTH, QUARTER, WEEK, YEAR, Period, parse_period, to_date
 
 ERROR_PREFIX = "#PILOTAGE : "
 CACHE_SIZE = 8  # distinct sets of tables kept parsed (a workbook rarely has more)
@@ -78,7 +78,7 @@ class Udf:
     name: str  # the Excel name, also the Python function's name
     help_fr: str  # Excel's function description (<= 255 characters)
     kpi: str = ""  # a KPI id of the dictionary, or
-    forecast: str = ""  # a field of kpicore.forecast.Forecast
+    forecast: str = ""  # a field of kpicore.forecast.forecasting.Forecast
     needs: tuple[str, ...] = ()  # tables required beyond Deals: "activites", "objectifs"
 
 
@@ -212,7 +212,7 @@ def _as_grid(value: Any, arg: str) -> list[list[Any]]:
 
 
 def _data(tables: dict[str, Any]):
-    from kpicore.ingest import RawGrid, ingest
+    from kpicore.ingest.grids import RawGrid, ingest
 
     grids = {arg: _as_grid(v, arg) for arg, v in tables.items() if v is not None and v != ""}
 
@@ -266,7 +266,7 @@ def period_of(value: Any, as_of: date, fiscal_start_month: int = 1) -> Period:
 
 
 def _scope(data, text: Any):
-    from kpicore.kpis import parse_scope
+    from kpicore.metrics.kpis import parse_scope
 
     scope = parse_scope(None if text is None else str(text))
     if scope.level == "team" and not len(data.reps):
@@ -302,9 +302,9 @@ def _missing(udf: Udf, tables: dict[str, Any]) -> str | None:
 
 
 def _kpi_value(udf: Udf, kpi: str, affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs):
-    from kpicore.asof import data_today
-    from kpicore.kpi_dictionary import DEFAULT_DICTIONARY
-    from kpicore.kpis import KpiEngine, fiscal_start_month_of
+    from kpicore.forecast.asof import data_today
+    from kpicore.metrics.dictionary import DEFAULT_DICTIONARY
+    from kpicore.metrics.kpis import KpiEngine, fiscal_start_month_of
 
     tables = {"affaires": affaires, "activites": activites, "commerciaux": commerciaux, "objectifs": objectifs}
     missing = _missing(udf, tables)
@@ -326,9 +326,9 @@ def _kpi_value(udf: Udf, kpi: str, affaires, perimetre, periode, date_ref, activ
 
 
 def _forecast_value(udf: Udf, affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs):
-    from kpicore.asof import data_today
-    from kpicore.forecast import N_SIMS, forecast, prepare
-    from kpicore.kpis import fiscal_start_month_of
+    from kpicore.forecast.asof import data_today
+    from kpicore.forecast.forecasting import N_SIMS, forecast, prepare
+    from kpicore.metrics.kpis import fiscal_start_month_of
 
     tables = {"affaires": affaires, "activites": activites, "commerciaux": commerciaux, "objectifs": objectifs}
     missing = _missing(udf, tables)
@@ -352,7 +352,7 @@ def _forecast_value(udf: Udf, affaires, perimetre, periode, date_ref, activites,
 
 
 def _known_scopes(data) -> set[tuple[str, str]]:
-    from kpicore.forecast import scopes
+    from kpicore.forecast.forecasting import scopes
 
     return set(scopes(data))
 

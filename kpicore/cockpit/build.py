@@ -36,9 +36,9 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from kpicore import schema
-from kpicore.alerts import HIGH, MEDIUM, Alert, compute_alerts
-from kpicore.cockpit_spec import (
+from kpicore.model import schema
+from kpicore.metrics.alerts import HIGH, MEDIUM, Alert, compute_alerts
+from kpicore.cockpit.spec import (
     Block,
     Cell,
     CockpitSpec,
@@ -50,14 +50,14 @@ from kpicore.cockpit_spec import (
     a1_range,
     col_letter,
 )
-from kpicore.dataset import PipelineData
-from kpicore.errors import UsageError
-from kpicore.forecast import N_SIMS, forecast_all, prepare
-from kpicore.kpi_dictionary import DOWN, KpiDictionary
-from kpicore.kpis import KpiEngine, KpiValue, Scope
-from kpicore.periods import MONTH, Period, to_date
-from kpicore.risk import deals_at_risk
-from kpicore.targets import COMPANY, REP, TEAM, target_book
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.errors import UsageError
+from kpicore.forecast.forecasting import N_SIMS, forecast_all, prepare
+from kpicore.metrics.dictionary import DOWN, KpiDictionary
+from kpicore.metrics.kpis import KpiEngine, KpiValue, Scope
+from kpicore.model.periods import MONTH, Period, to_date
+from kpicore.forecast.risk import deals_at_risk
+from kpicore.metrics.targets import COMPANY, REP, TEAM, target_book
 
 SHEET_NAME = schema.COCKPIT_SHEET
 VIEWS = ("manager", "direction", "rep")
@@ -252,7 +252,7 @@ class CockpitBuilder:
         """A formula that sums the Targets rows the target of this scope is made of, or None.
 
         Which rows make the target (the scope's own row, else its reps' or teams'
-        rows: kpicore.targets) is decided at refresh; the values stay live.
+        rows: kpicore.metrics.targets) is decided at refresh; the values stay live.
         """
         if self.targets_at is None:
             return None
@@ -558,7 +558,7 @@ def build_cockpit(data: PipelineData, as_of: date | str, *, view: str = "manager
     the rep view.  ``targets_at`` says where the Targets table is, for the live
     target formulas (None: targets written as values).  ``refreshed_at`` is
     shown in the header (the caller passes the clock: this module reads none).
-    ``context`` is a ``kpicore.forecast.prepare(data)`` to share with other forecasts.
+    ``context`` is a ``kpicore.forecast.forecasting.prepare(data)`` to share with other forecasts.
     ``quality_sheet`` names the data-quality sheet the header's badge links to.
     ``language`` (default: Settings ``language``, else fr): ``en`` translates the cockpit's own
     labels (``LABELS_EN``); the view selector keeps its French values, which the refresh reads back.

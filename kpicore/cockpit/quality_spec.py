@@ -1,6 +1,6 @@
 """The « Qualité des données » sheet as data (a ``CockpitSpec``), so that every engine writes it.
 
-It holds the same content as ``pilotage check`` (``kpicore.quality_text.check_report``):
+It holds the same content as ``pilotage check`` (``kpicore.ingest.quality_text.check_report``):
 the row counts, then one line per problem with its count, its first rows and
 the fix in plain French, then the detail, one line per issue (sheet, row as
 Excel shows it, a link to that row when it is in this workbook, column, value).
@@ -12,11 +12,11 @@ text from the client's file is a value, never a formula.
 
 from __future__ import annotations
 
-from kpicore import schema
-from kpicore.cockpit_spec import Block, Cell, CockpitSpec, PrintSetup
-from kpicore.dataset import PipelineData
-from kpicore.quality import ERROR
-from kpicore.quality_text import check_report
+from kpicore.model import schema
+from kpicore.cockpit.spec import Block, Cell, CockpitSpec, PrintSetup
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.quality import ERROR
+from kpicore.ingest.quality_text import check_report
 
 QUALITY_SHEET = schema.QUALITY_SHEET
 # one line per issue below the summary, up to this many (the summary always counts them all)

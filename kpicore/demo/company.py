@@ -66,9 +66,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from kpicore import schema
-from kpicore.dataset import PipelineData
-from kpicore.errors import UsageError
+from kpicore.model import schema
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.errors import UsageError
 
 DEMO_AS_OF = date(2026, 11, 20)  # a Friday
 COMPANY_NAME = "Éclat Industrie SAS"

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kpicore.dataset import PipelineData
+from kpicore.model.pipeline_data import PipelineData
 
 CLOSED = ("won", "lost")
 

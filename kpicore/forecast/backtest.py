@@ -1,7 +1,7 @@
 """Backtest: replay the company's own history and measure each forecast method.
 
 Every ``every_days`` days between ``start`` and ``end``, the pipeline is rebuilt
-as it stood that day (``kpicore.asof``), the month and the quarter containing
+as it stood that day (``kpicore.forecast.asof``), the month and the quarter containing
 that day are forecast by each method, and the forecast is compared with what
 was actually won in the period.  Only periods already over on ``end`` (by
 default the date of the data) are scored: their actual is known then.
@@ -41,12 +41,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kpicore.asof import effective_close, pipelines_as_of, to_day
-from kpicore.dataset import PipelineData
-from kpicore.json_schemas import envelope, scope_json
-from kpicore.forecast import (COMPANY_SCOPE, METHOD_LABELS_FR, METHODS, _Context, _forecast_scope, _owners,
+from kpicore.forecast.asof import effective_close, pipelines_as_of, to_day
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.json_schemas import envelope, scope_json
+from kpicore.forecast.forecasting import (COMPANY_SCOPE, METHOD_LABELS_FR, METHODS, _Context, _forecast_scope, _owners,
                               _Pipe, prepare)
-from kpicore.periods import MONTH, QUARTER, Period
+from kpicore.model.periods import MONTH, QUARTER, Period
 
 GRANULARITIES = (MONTH, QUARTER)
 RANGE_MIN_POINTS = 8  # past errors needed before a range is widened by them
@@ -247,7 +247,7 @@ def _num(x) -> float | None:
 
 
 def backtest_json(bt: Backtest, *, source: str) -> dict:
-    """The backtest as a document valid against ``kpicore/json_schemas/backtest.v2.json``.
+    """The backtest as a document valid against ``kpicore/model/json_schemas/backtest.v2.json``.
 
     ``source``: the file the data came from (``PipelineData.source``). The
     envelope's ``as_of`` is null: the replay's dates are ``as_of_first`` to ``as_of_last``.

@@ -4,7 +4,7 @@ Two estimates, both empirical time-to-event (not a flat won ÷ (won + lost)):
 
 ``win_probability``: P(an open deal is won within ``h`` days | its stage, its
 age in stage, its size band).  The history is the weekly photograph of every
-open deal (``kpicore.asof.reconstruct``): among the deals that, on some past
+open deal (``kpicore.forecast.asof.reconstruct``): among the deals that, on some past
 week, were in this stage at this age in this size band, the share won within
 the next ``h`` days.  Only photographs taken at least ``h`` days before the
 as-of date are used, so every outcome counted was known on that date.
@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kpicore.asof import data_today, reconstruct, to_day
-from kpicore.dataset import PipelineData
+from kpicore.forecast.asof import data_today, reconstruct, to_day
+from kpicore.model.pipeline_data import PipelineData
 
 # Upper edges (exclusive) of the age-in-stage bands, in days: 0-14, 15-30, 31-60, 61-120, 121+.
 AGE_EDGES = np.array([15, 31, 61, 121])
@@ -88,7 +88,7 @@ def build_history(data: PipelineData, *, today: pd.Timestamp | None = None,
     """Photograph every open deal every ``every_days`` days from the first creation to ``today``."""
     today = data_today(data) if today is None else to_day(today)
     deals = data.deals[data.deals["created_on"].notna()]
-    from kpicore.asof import effective_close
+    from kpicore.forecast.asof import effective_close
 
     close = effective_close(deals)
     won = (deals["status"] == "won").fillna(False).to_numpy(dtype=bool)

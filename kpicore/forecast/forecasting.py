@@ -1,7 +1,7 @@
 """The forecast of revenue won in a period, per rep, team and company (DESIGN.md, "The forecast").
 
 For a period (month, quarter, ...) and an as-of date, with the pipeline as it
-stood that day (``kpicore.asof``):
+stood that day (``kpicore.forecast.asof``):
 
 - ``won_to_date``: won in the period up to as_of included;
 - ``weighted_declared``: Σ amount × declared probability (the deal's, else its
@@ -10,7 +10,7 @@ stood that day (``kpicore.asof``):
   period still counts, deals expected in an earlier period or undated do not):
   the reps' optimism, shown for comparison;
 - ``calibrated``: Σ amount × P(won before the period end), the probability
-  learned from the company's history (``kpicore.calibration``), over every
+  learned from the company's history (``kpicore.forecast.calibration``), over every
   deal open at as_of (the time to event already carries the timing), scaled
   by the closing season of the window when two years of history allow it
   (``calibration.closing_season``);
@@ -31,7 +31,7 @@ stood that day (``kpicore.asof``):
 date; ``run_rate``, ``p10``, ``p50``, ``p90``, ``commit``... are whole-period totals.
 
 ``method_shown`` is the method the backtest ranks best on the company's own
-history (``kpicore.backtest``) for periods of that length (months for a month,
+history (``kpicore.forecast.backtest``) for periods of that length (months for a month,
 quarters otherwise), among ``calibrated`` (its P50), ``run_rate`` and
 ``weighted_declared`` (won to date + weighted declared).
 
@@ -52,15 +52,15 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from kpicore.asof import AsOfPipeline, data_today, pipeline_as_of, to_day
-from kpicore.calibration import (History, NewDealFlow, build_history, closing_season, new_deal_flow,
+from kpicore.forecast.asof import AsOfPipeline, data_today, pipeline_as_of, to_day
+from kpicore.forecast.calibration import (History, NewDealFlow, build_history, closing_season, new_deal_flow,
                                  win_probability)
-from kpicore.dataset import PipelineData
-from kpicore.errors import UsageError
-from kpicore.json_schemas import envelope, scope_json
-from kpicore.kpis import fiscal_start_month_of
-from kpicore.periods import MONTH, QUARTER, Period, parse_period
-from kpicore.targets import TargetBook, target_book
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.errors import UsageError
+from kpicore.model.json_schemas import envelope, scope_json
+from kpicore.metrics.kpis import fiscal_start_month_of
+from kpicore.model.periods import MONTH, QUARTER, Period, parse_period
+from kpicore.metrics.targets import TargetBook, target_book
 
 COMPANY_SCOPE: tuple[str, str] = ("company", "")
 METHODS = ("calibrated", "run_rate", "weighted_declared")
@@ -473,9 +473,9 @@ def _granularity(period: Period) -> str:
 
 
 def backtest_of(context: _Context, as_of):
-    """The backtest of the company's history up to ``as_of`` (``kpicore.backtest``), run once per
+    """The backtest of the company's history up to ``as_of`` (``kpicore.forecast.backtest``), run once per
     context and as-of date: it chooses the method shown and measures the range of every scope."""
-    from kpicore.backtest import backtest
+    from kpicore.forecast.backtest import backtest
 
     as_of = to_day(as_of)
     if as_of not in context.backtests:
@@ -496,7 +496,7 @@ def _widened(ctx: _Context, period: Period, as_of: pd.Timestamp,
              forecasts: Iterable[Forecast]) -> tuple[Forecast, ...]:
     """The range as measured: ``forecasts`` (of ``period`` as of ``as_of``) with P10-P90 widened by
     the errors the company's own replay has seen for periods of that length, at the same part of the
-    period (``kpicore.backtest``, "The range measured"), whatever the method shown; unchanged while
+    period (``kpicore.forecast.backtest``, "The range measured"), whatever the method shown; unchanged while
     the replay has too few errors."""
     errors = backtest_of(ctx, as_of).range_errors(_granularity(period),
                                                   period.days_elapsed(as_of.date()) / period.days)
@@ -510,7 +510,7 @@ def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=Non
     """Forecasts for the company, every team and every rep (or ``scopes_``).
 
     ``as_of`` defaults to the date of the data; ``method_shown`` None lets the
-    backtest of the company's history choose it (see ``kpicore.backtest``), a
+    backtest of the company's history choose it (see ``kpicore.forecast.backtest``), a
     method given is shown as is.  Either way the range is widened by the errors
     that backtest measured; ``measured_range`` False keeps the simulation's own
     range (to measure what the widening brings: no product path does).
@@ -527,9 +527,9 @@ def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=Non
 
 
 def _measured_range(fc: Forecast, errors: np.ndarray | None) -> Forecast:
-    """``fc`` with P10-P90 at least as wide as its past errors (kpicore.backtest, "The range measured"),
+    """``fc`` with P10-P90 at least as wide as its past errors (kpicore.forecast.backtest, "The range measured"),
     and P(reach target) read from those errors when they widened it."""
-    from kpicore.backtest import widen
+    from kpicore.forecast.backtest import widen
 
     p10, p90 = widen(fc.p50, fc.p10, fc.p90, fc.won_to_date, errors)
     if (p10, p90) == (fc.p10, fc.p90):
@@ -576,7 +576,7 @@ def forecast_record(fc: Forecast) -> dict:
 
 
 def forecast_json(forecasts: Forecast | Sequence[Forecast], *, source: str) -> dict:
-    """The forecasts as a document valid against ``kpicore/json_schemas/forecast.v2.json``.
+    """The forecasts as a document valid against ``kpicore/model/json_schemas/forecast.v2.json``.
 
     One forecast is a single object with its fields at the top level after the
     envelope (the ``pilotage forecast`` contract); a sequence is a list under

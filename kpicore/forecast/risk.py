@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kpicore.asof import data_today, pipeline_as_of, to_day
-from kpicore.dataset import PipelineData
-from kpicore.json_schemas import envelope
+from kpicore.forecast.asof import data_today, pipeline_as_of, to_day
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.json_schemas import envelope
 
 PERCENTILE = 75
 MIN_SAMPLE = 20
@@ -228,7 +228,7 @@ def deals_at_risk(data: PipelineData, as_of=None, *, owners: frozenset[str] | No
 
 
 def risks_json(report: RiskReport, *, source: str) -> dict:
-    """The report as a document valid against ``kpicore/json_schemas/risks.v2.json``.
+    """The report as a document valid against ``kpicore/model/json_schemas/risks.v2.json``.
 
     ``source``: the file the data came from (``PipelineData.source``)."""
     def date_or_none(x) -> str | None:

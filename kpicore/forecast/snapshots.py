@@ -11,7 +11,7 @@
 
   The pipeline of a period on a date is the deals open that day whose expected
   close date falls in the period, with their amount and expected close date
-  as of that day (``kpicore.asof``: the latest PipelineSnapshot on or before
+  as of that day (``kpicore.forecast.asof``: the latest PipelineSnapshot on or before
   the date, else the current values).  A deal of the start pipeline first
   moves by its amount change (increased / decreased), then leaves with its
   new amount if it was won, lost or moved out of the period (slipped out; an
@@ -33,11 +33,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from kpicore import schema
-from kpicore.asof import data_today, effective_close, pipeline_as_of, to_day
-from kpicore.dataset import PipelineData
-from kpicore.forecast import Forecast, _owners, _rep_team, resolve_period
-from kpicore.periods import Period
+from kpicore.model import schema
+from kpicore.forecast.asof import data_today, effective_close, pipeline_as_of, to_day
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.forecast.forecasting import Forecast, _owners, _rep_team, resolve_period
+from kpicore.model.periods import Period
 
 MOVES = ("start", "new", "pulled_in", "reopened", "increased", "decreased", "won", "lost", "slipped_out", "end")
 MOVES_FR = {

@@ -23,9 +23,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from kpicore import schema
-from kpicore.parsing import fold
-from kpicore.quality import ERROR, WARNING, Issue
+from kpicore.model import schema
+from kpicore.ingest.parsing import fold
+from kpicore.model.quality import ERROR, WARNING, Issue
 
 TABLE = schema.ACTIVITIES.name
 _KEY = ("date", "rep", "type", "deal_id", "account", "note")

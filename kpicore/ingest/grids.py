@@ -11,7 +11,7 @@ For each grid (a sheet, or an Excel Table's exact range) the ingest:
    they hold data);
 3. drops empty rows and total rows (« Total », « TOTAL GÉNÉRAL », « Sous-total »,
    or a row with only numbers and no id), each total row named in a warning;
-4. hands the rows to ``kpicore.validate`` table by table: Settings first (they
+4. hands the rows to ``kpicore.ingest.validate`` table by table: Settings first (they
    may fix the mapping of the others), then Stages (status and stage spelling
    of the deals), then the rest.
 
@@ -27,14 +27,14 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from kpicore import schema
-from kpicore.dataset import ATTRIBUTES, PipelineData
-from kpicore.errors import InputFileError
-from kpicore.mapping import (ColumnMapping, HeaderMatch, column_letter, headers_seen, match_headers,
+from kpicore.model import schema
+from kpicore.model.pipeline_data import ATTRIBUTES, PipelineData
+from kpicore.model.errors import InputFileError
+from kpicore.ingest.mapping import (ColumnMapping, HeaderMatch, column_letter, headers_seen, match_headers,
                              overrides_from_settings, table_for_name)
-from kpicore.parsing import fold, is_blank
-from kpicore.quality import WARNING, Issue, QualityReport
-from kpicore.validate import RowOutcome, TablePart, validate_table
+from kpicore.ingest.parsing import fold, is_blank
+from kpicore.model.quality import WARNING, Issue, QualityReport
+from kpicore.ingest.validate import RowOutcome, TablePart, validate_table
 
 HEADER_SEARCH_ROWS = 20
 # A grid is taken for a table without a name telling so only when its headers

@@ -24,7 +24,7 @@ helper columns (:data:`HELPER_COLUMNS`).  Keys are read case-insensitively.
 Some headers need the ingest's help rather than a canonical column
 (:data:`HELPER_COLUMNS`): Salesforce and HubSpot export one ``Close Date``
 that is the expected date while a deal is open and the actual date once it is
-won or lost (``close_date``, split by status in ``kpicore.validate``); Pipedrive
+won or lost (``close_date``, split by status in ``kpicore.ingest.validate``); Pipedrive
 has ``Won time`` and ``Lost time`` (``won_on``, ``lost_on``).
 """
 
@@ -36,8 +36,8 @@ from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from kpicore import schema
-from kpicore.parsing import fold
+from kpicore.model import schema
+from kpicore.ingest.parsing import fold
 
 # Helper columns: read from the file, used to fill canonical columns, then dropped.
 HELPER_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -11,7 +11,7 @@ A parser returns a :class:`Parsed`: the typed values, a mask of the cells that
 could not be read (``bad``) and a mask of the cells that were read from a form
 that needed repair (``repaired``, e.g. a French date typed as text), with a
 French note saying what was done.  Deciding whether a bad cell excludes its
-row is the validation's job (``kpicore.validate``), not the parser's.
+row is the validation's job (``kpicore.ingest.validate``), not the parser's.
 """
 
 from __future__ import annotations

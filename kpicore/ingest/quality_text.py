@@ -1,7 +1,7 @@
 """The report of ``pilotage check FILE``: the mapping found and the data quality, in French.
 
 :func:`check_report` gives a plain dict (for ``--json``: schema
-``kpicore/json_schemas/check.v1.json``, after the envelope every JSON document
+``kpicore/model/json_schemas/check.v1.json``, after the envelope every JSON document
 shares); :func:`check_report_text` renders the same content as text.  Issues are grouped by problem (the
 details in parentheses, such as a date or the other copy of a duplicate, are
 left out of the grouping), with their count and their first rows.
@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kpicore import schema
-from kpicore.dataset import PipelineData
-from kpicore.json_schemas import envelope
-from kpicore.quality import ERROR
+from kpicore.model import schema
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.json_schemas import envelope
+from kpicore.model.quality import ERROR
 
 ROWS_SHOWN = 8
 _LABELS = {t.name: t.sheet_fr for t in schema.TABLES.values()}

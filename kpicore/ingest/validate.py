@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kpicore import schema
-from kpicore.mapping import HELPER_COLUMNS, HELPER_KINDS, choice_value, status_from_stage
-from kpicore.parsing import Parsed, fold, parse_column
-from kpicore.quality import ERROR, WARNING, Issue
+from kpicore.model import schema
+from kpicore.ingest.mapping import HELPER_COLUMNS, HELPER_KINDS, choice_value, status_from_stage
+from kpicore.ingest.parsing import Parsed, fold, parse_column
+from kpicore.model.quality import ERROR, WARNING, Issue
 
 # Above this many repaired cells in one column, one warning for the column
 # replaces one warning per cell (the report stays readable; the rows are named).

@@ -1,6 +1,6 @@
 """Alerts: what the method watches (DESIGN.md, "Alerts"), each with its numbers and a suggested action.
 
-Every rule reads its threshold from the KPI dictionary (``kpicore.kpi_dictionary``)
+Every rule reads its threshold from the KPI dictionary (``kpicore.metrics.dictionary``)
 and its numbers from ``KpiEngine`` tables over rolling windows ending at the
 as-of date ``A`` (both ends included):
 
@@ -51,12 +51,12 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from kpicore.covisits import covisit_table
-from kpicore.dataset import PipelineData
-from kpicore.kpi_dictionary import KpiDictionary
-from kpicore.kpis import KpiEngine, Scope
-from kpicore.periods import FISCAL_QUARTER, MONTH, QUARTER, DateLike, Period, to_date
-from kpicore.targets import COMPANY, REP, TEAM
+from kpicore.metrics.covisits import covisit_table
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.metrics.dictionary import KpiDictionary
+from kpicore.metrics.kpis import KpiEngine, Scope
+from kpicore.model.periods import FISCAL_QUARTER, MONTH, QUARTER, DateLike, Period, to_date
+from kpicore.metrics.targets import COMPANY, REP, TEAM
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITY_FR = {HIGH: "Haute", MEDIUM: "Moyenne", LOW: "Faible"}

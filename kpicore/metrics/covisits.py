@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kpicore.dataset import PipelineData
-from kpicore.periods import DateLike, Period, to_date
-from kpicore.targets import COMPANY, REP, TEAM
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.periods import DateLike, Period, to_date
+from kpicore.metrics.targets import COMPANY, REP, TEAM
 
 SCORES: tuple[tuple[str, str], ...] = (
     ("discovery_quality", "Qualité de la découverte"),

@@ -7,13 +7,13 @@ direction, thresholds).  ``dictionary_frame`` gives that sheet as a frame and
 own, so one malformed edit costs that cell only (its default is used and an
 ``Issue`` says where and what to type).
 
-Targets are not here: Targets is their one source (``kpicore.targets``).
+Targets are not here: Targets is their one source (``kpicore.metrics.targets``).
 
 Units: ``per_week`` and ``per_month`` are counts divided by the days measured
 (÷ 7, ÷ 30.4375), ``fraction`` is a rate (0.25 = 25 %), ``eur`` an amount,
 ``days`` a duration, ``count`` a number of things, ``ratio`` a multiple (coverage 1.5 = 150 %).
 
-Aggregation says how targets of a KPI combine (``kpicore.targets``):
+Aggregation says how targets of a KPI combine (``kpicore.metrics.targets``):
 ``sum`` adds up from rep to team to company and from day to month to year;
 ``flow`` (a count per week or per month) adds up from rep to team but is
 averaged over time, weighted by days; ``ratio`` never adds up.
@@ -27,7 +27,7 @@ from dataclasses import dataclass, fields, replace
 
 import pandas as pd
 
-from kpicore.quality import WARNING, Issue
+from kpicore.model.quality import WARNING, Issue
 
 LEADING, LAGGING = "leading", "lagging"
 ACTIVITY, RESULT = "activity", "result"

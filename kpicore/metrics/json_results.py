@@ -1,8 +1,8 @@
 """KPIs and alerts as JSON-ready dicts, in the shapes of the versioned schemas.
 
-``kpis_json`` follows ``kpicore/json_schemas/kpis.v2.json`` and ``alerts_json``
+``kpis_json`` follows ``kpicore/model/json_schemas/kpis.v2.json`` and ``alerts_json``
 follows ``alerts.v2.json`` (package data; ``load_schema`` reads them); both
-start with the envelope every Pilotage document shares (``kpicore.json_schemas``).
+start with the envelope every Pilotage document shares (``kpicore.model.json_schemas``).
 A missing number is ``null``, never NaN (JSON has no NaN); dates are ISO strings.
 A change of shape that could break a reader gets a new schema version.
 """
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 
-from kpicore.alerts import Alert, compute_alerts
-from kpicore.covisits import covisit_scores
-from kpicore.dataset import PipelineData
-from kpicore.json_schemas import envelope, load_schema, schema_file, scope_json
-from kpicore.kpi_dictionary import KpiDictionary
-from kpicore.kpis import KpiEngine, Scope, parse_scope
-from kpicore.periods import DateLike, Period, parse_period, to_date
+from kpicore.metrics.alerts import Alert, compute_alerts
+from kpicore.metrics.covisits import covisit_scores
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.json_schemas import envelope, load_schema, schema_file, scope_json
+from kpicore.metrics.dictionary import KpiDictionary
+from kpicore.metrics.kpis import KpiEngine, Scope, parse_scope
+from kpicore.model.periods import DateLike, Period, parse_period, to_date
 
 KPIS_SCHEMA = schema_file("kpis")
 ALERTS_SCHEMA = schema_file("alerts")

@@ -59,12 +59,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from kpicore.dataset import PipelineData
-from kpicore.errors import UsageError
-from kpicore.kpi_dictionary import KpiDictionary
-from kpicore.periods import MONTH, WEEK, DateLike, Period, fiscal_start_month, parse_period, to_date
-from kpicore.schema import ACTIVITY_TYPES
-from kpicore.targets import COMPANY, REP, TEAM, TargetBook
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.errors import UsageError
+from kpicore.metrics.dictionary import KpiDictionary
+from kpicore.model.periods import MONTH, WEEK, DateLike, Period, fiscal_start_month, parse_period, to_date
+from kpicore.model.schema import ACTIVITY_TYPES
+from kpicore.metrics.targets import COMPANY, REP, TEAM, TargetBook
 
 COMPANY_LABEL = "Entreprise"
 DAYS_PER_MONTH = 30.4375  # 365.25 / 12

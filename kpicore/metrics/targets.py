@@ -33,10 +33,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kpicore.dataset import PipelineData
-from kpicore.kpi_dictionary import DEFAULT_DICTIONARY, KpiDictionary
-from kpicore.periods import Period
-from kpicore.quality import WARNING, Issue
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.metrics.dictionary import DEFAULT_DICTIONARY, KpiDictionary
+from kpicore.model.periods import Period
+from kpicore.model.quality import WARNING, Issue
 
 COMPANY, TEAM, REP = "company", "team", "rep"
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")

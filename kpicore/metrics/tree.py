@@ -43,8 +43,8 @@ from math import factorial
 
 import numpy as np
 
-from kpicore.kpis import DAYS_PER_MONTH, KpiEngine, Scope, parse_scope
-from kpicore.periods import Period, parse_period
+from kpicore.metrics.kpis import DAYS_PER_MONTH, KpiEngine, Scope, parse_scope
+from kpicore.model.periods import Period, parse_period
 
 DRIVERS: tuple[tuple[str, str], ...] = (
     ("qualified_meetings", "RDV qualifiés"),

@@ -34,7 +34,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from kpicore.errors import UsageError
+from kpicore.model.errors import UsageError
 
 DAY, WEEK, MONTH, QUARTER, YEAR = "day", "week", "month", "quarter", "year"
 FISCAL_QUARTER, FISCAL_YEAR, RANGE = "fiscal_quarter", "fiscal_year", "range"

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from kpicore import schema
-from kpicore.kpi_dictionary import DEFAULT_DICTIONARY, KpiDictionary
-from kpicore.quality import QualityReport
+from kpicore.model import schema
+from kpicore.metrics.dictionary import DEFAULT_DICTIONARY, KpiDictionary
+from kpicore.model.quality import QualityReport
 
-if TYPE_CHECKING:  # kpicore.ingest imports this module
-    from kpicore.ingest import IngestReport
+if TYPE_CHECKING:  # kpicore.ingest.grids imports this module
+    from kpicore.ingest.grids import IngestReport
 
 # attribute name -> canonical table
 ATTRIBUTES: dict[str, schema.Table] = {
@@ -55,7 +55,7 @@ class PipelineData:
     source: str = ""  # where it came from, for messages
     present: frozenset[str] = frozenset()  # canonical tables found in the source
     # how each sheet of the source was read (mapping, header row, row outcomes); None when
-    # the data did not come through kpicore.ingest (the demo company, tests)
+    # the data did not come through kpicore.ingest.grids (the demo company, tests)
     ingest: "IngestReport | None" = None
     # the KPI dictionary as the workbook's « Dictionnaire KPI » sheet edits it (thresholds,
     # labels); the shipped one when the source has no such sheet

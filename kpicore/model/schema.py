@@ -264,7 +264,7 @@ PIPELINE_SNAPSHOTS = Table(
 
 # One row per refresh (at most one a day), period and scope: the forecast as it
 # was shown, so that its accuracy can be measured once the period is over
-# (kpicore.snapshots).  Written by the product in a hidden sheet; kept out of
+# (kpicore.forecast.snapshots).  Written by the product in a hidden sheet; kept out of
 # TABLES on purpose so that the ingest never looks for it in a client's file.
 FORECAST_HISTORY = Table(
     "ForecastHistory",
@@ -329,7 +329,7 @@ def conform(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
 
     Missing columns are added empty; extra columns (kept from the client's
     file) follow the canonical ones unchanged.  Values must already be of the
-    right kind: this casts, it does not parse (see ``kpicore.validate``).
+    right kind: this casts, it does not parse (see ``kpicore.ingest.validate``).
     """
     out = pd.DataFrame(index=frame.index)
     for col in table.columns:

@@ -73,7 +73,7 @@ TABLES = {"Deals": ("Affaires", DEALS), "Activities": ("Activités", ACTIVITIES)
 
 def recorded_book(name: str = "Pipeline.xlsx", fullname: str = ""):
     """A recorded xlwings book holding the four tables, each an Excel Table on its own sheet."""
-    from addin.recording_engine import new_book, put_table
+    from support.recording_engine import new_book, put_table
 
     book, rec = new_book(name, ())
     if fullname:

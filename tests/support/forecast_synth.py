@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpicore import schema
-from kpicore.dataset import PipelineData
+from kpicore.model import schema
+from kpicore.model.pipeline_data import PipelineData
 
 AMOUNTS = np.array([5_000.0, 10_000.0, 20_000.0, 40_000.0])
 

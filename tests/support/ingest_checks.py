@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kpicore.dataset import ATTRIBUTES, PipelineData
-from kpicore.quality import ERROR, WARNING
+from kpicore.model.pipeline_data import ATTRIBUTES, PipelineData
+from kpicore.model.quality import ERROR, WARNING
 
 _ATTR = {t.name: a for a, t in ATTRIBUTES.items()}
 

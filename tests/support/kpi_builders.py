@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kpicore import schema
-from kpicore.dataset import PipelineData
+from kpicore.model import schema
+from kpicore.model.pipeline_data import PipelineData
 
 _STAGE_OF = {"won": "Gagnée", "lost": "Perdue", "open": "Proposition"}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 def recorded_book(path: Path):
     """A recording ``xw.Book`` holding the workbook's tables where the file has them (its full name: ``path``)."""
-    from addin.recording_engine import new_book, put_table
+    from support.recording_engine import new_book, put_table
     from workbook_templates.reading import read_source
 
     book, _ = new_book(path.name, ())

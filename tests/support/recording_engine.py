@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from kpicore.mapping import column_letter
+from kpicore.ingest.mapping import column_letter
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _COL = re.compile(r"^\$?([A-Za-z]{1,3})$")

@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from kpicore import schema
+from kpicore.model import schema
 from workbook_templates import activity_workbook as aw
 from workbook_templates import pipeline_template as pt
 

@@ -81,8 +81,8 @@ def envelope(kind: str, source: str, as_of: Any) -> dict[str, Any]:
 
 
 def scope_json(scope: Any) -> dict[str, str]:
-    """A scope in its one JSON shape, from a ``kpicore.kpis.Scope`` or a ``(level, name)`` key."""
-    from kpicore.kpis import Scope
+    """A scope in its one JSON shape, from a ``kpicore.metrics.kpis.Scope`` or a ``(level, name)`` key."""
+    from kpicore.metrics.kpis import Scope
 
     if not isinstance(scope, Scope):
         scope = Scope(*scope)
