@@ -38,7 +38,8 @@ import pandas as pd  # noqa: E402
 
 from kpicore.forecast.backtest import backtest, backtest_json  # noqa: E402
 from kpicore.demo.company import DEMO_AS_OF, generate  # noqa: E402
-from kpicore.forecast.forecasting import N_SIMS, forecast_all, prepare  # noqa: E402
+from kpicore.forecast.forecasting import N_SIMS, prepare
+from kpicore.forecast.shown import forecast_all  # noqa: E402
 
 
 def timed(fn, repeat: int):

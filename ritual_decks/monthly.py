@@ -17,7 +17,8 @@ from pptx.util import Pt
 
 from kpicore.metrics.covisits import covisit_table
 from kpicore.model.pipeline_data import PipelineData
-from kpicore.forecast.forecasting import METHOD_LABELS_FR, backtest_of, forecast, prepare
+from kpicore.forecast.forecasting import METHOD_LABELS_FR, prepare
+from kpicore.forecast.shown import backtest_of, forecast
 from kpicore.metrics.dictionary import UP
 from kpicore.metrics.tree import RESIDUAL_LABEL, Decomposition, decompose_periods, decompose_vs_target
 from kpicore.metrics.kpis import KpiEngine, Scope, fiscal_start_month_of

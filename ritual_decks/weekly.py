@@ -15,7 +15,7 @@ import pandas as pd
 from kpicore.metrics.alerts import compute_alerts
 from kpicore.forecast.asof import pipeline_as_of
 from kpicore.model.pipeline_data import PipelineData
-from kpicore.forecast.forecasting import forecast
+from kpicore.forecast.shown import forecast
 from kpicore.metrics.dictionary import UP
 from kpicore.metrics.kpis import KpiEngine, Scope
 from kpicore.model.periods import MONTH, WEEK, Period

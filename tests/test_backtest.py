@@ -12,7 +12,7 @@ import pytest
 
 from support.forecast_synth import actual_won, draw, known_at
 from kpicore.forecast.backtest import backtest, backtest_json, choose_method, summarise
-from kpicore.forecast.forecasting import forecast
+from kpicore.forecast.shown import forecast
 
 T = pd.Timestamp
 

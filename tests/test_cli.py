@@ -61,7 +61,7 @@ def _schema(name):
 
 def test_forecast_json_contract(capsys, demo_workbook, demo_data):
     """The keys other tools rely on are at the top level, and the numbers are the engine's."""
-    from kpicore.forecast.forecasting import forecast
+    from kpicore.forecast.shown import forecast
 
     code, out, _ = run(capsys, "forecast", demo_workbook, "--as-of", "2026-11-20", "--period", "2026-Q4",
                        "--sims", "500", "--json")

@@ -22,7 +22,7 @@ from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu
 
 from kpicore.demo.company import DEMO_AS_OF
-from kpicore.forecast.forecasting import forecast
+from kpicore.forecast.shown import forecast
 from kpicore.metrics.tree import decompose_periods
 from kpicore.metrics.kpis import KpiEngine
 from kpicore.forecast.risk import deals_at_risk

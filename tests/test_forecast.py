@@ -15,7 +15,8 @@ from kpicore.model import schema
 from kpicore.forecast.calibration import NewDealFlow
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
-from kpicore.forecast.forecasting import forecast, forecast_all, forecast_json, prepare, resolve_period, simulate
+from kpicore.forecast.forecasting import forecast_json, prepare, resolve_period, simulate
+from kpicore.forecast.shown import forecast, forecast_all
 
 T = pd.Timestamp
 Q, THETA, RATE = 0.3, 1 / 30, 3.0

@@ -16,7 +16,8 @@ import pytest
 
 from kpicore.forecast.backtest import backtest
 from kpicore.demo.company import DEMO_AS_OF, stalled_deals
-from kpicore.forecast.forecasting import METHODS, forecast_all, forecast_json, prepare
+from kpicore.forecast.forecasting import METHODS, forecast_json, prepare
+from kpicore.forecast.shown import forecast_all
 from kpicore.forecast.risk import deals_at_risk
 
 AS_OF = pd.Timestamp(DEMO_AS_OF)
@@ -106,7 +107,8 @@ def test_the_live_range_is_widened_by_the_measured_error(demo_data):
     """On the demo the simulation alone is too narrow for months; the live range must hold the replay's
     errors, and the replay's coverage is scored on the range as shown."""
     from kpicore.forecast.backtest import backtest
-    from kpicore.forecast.forecasting import forecast_all, prepare
+    from kpicore.forecast.forecasting import prepare
+    from kpicore.forecast.shown import forecast_all
 
     ctx = prepare(demo_data)
     live = forecast_all(demo_data, "month", "2026-11-20", scopes_=[("company", "")], n_sims=2000, context=ctx)[0]

@@ -28,7 +28,8 @@ import pytest
 from pptx import Presentation
 
 from kpicore.demo.company import DEMO_AS_OF
-from kpicore.forecast.forecasting import N_SIMS, backtest_of, forecast_all, prepare
+from kpicore.forecast.forecasting import N_SIMS, prepare
+from kpicore.forecast.shown import backtest_of, forecast_all
 
 NOW = datetime(2026, 11, 20, 8, 30)
 PERIODS = ("month", "quarter")

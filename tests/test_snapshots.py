@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kpicore.model import schema
 from kpicore.model.pipeline_data import PipelineData
-from kpicore.forecast.forecasting import forecast_all
+from kpicore.forecast.shown import forecast_all
 from kpicore.forecast.snapshots import append_forecasts, forecast_accuracy, pipeline_movement
 
 T = pd.Timestamp

@@ -114,7 +114,7 @@ def test_relative_and_numeric_periods():
 
 # --------------------------------------------------------------------------- forecast
 def test_forecast_figures_are_ordered_and_wired_to_kpicore():
-    from kpicore.forecast.forecasting import forecast
+    from kpicore.forecast.shown import forecast
     from kpicore.ingest.grids import RawGrid, ingest
 
     p10, p50, p90 = (f(DEALS, "", "2025-03", AS_OF) for f in

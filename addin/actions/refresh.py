@@ -89,7 +89,8 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
     ``as_of`` defaults to the date of the data; ``now`` is the refresh time shown in the cockpit.
     """
     from kpicore.forecast.asof import data_today
-    from kpicore.forecast.forecasting import forecast_all, prepare
+    from kpicore.forecast.forecasting import prepare
+    from kpicore.forecast.shown import forecast_all
     from kpicore.cockpit.quality_spec import QUALITY_SHEET, build_quality_spec
     from kpicore.forecast.snapshots import append_forecasts, append_pipeline_snapshot
     from workbook_templates.product_sheets import frame_from_rows

@@ -55,11 +55,11 @@ def alerts(book: Workbook, *, as_of: date | None = None) -> Report:
 
 def forecast(book: Workbook, period: str, *, scope: tuple[str, str], as_of: date | None = None,
              n_sims: int | None = None) -> Report:
-    from kpicore.forecast.forecasting import forecasting as fc
+    from kpicore.forecast import forecasting as fc, shown
 
     data = read_company(book)
     day = _as_of(data, as_of)
-    return Report(data, day, fc.forecast(data, period, scope, day, n_sims=n_sims or fc.N_SIMS))
+    return Report(data, day, shown.forecast(data, period, scope, day, n_sims=n_sims or fc.N_SIMS))
 
 
 def backtest(book: Workbook, horizon: str, *, scope: tuple[str, str], start: date | None = None,

@@ -327,7 +327,8 @@ def _kpi_value(udf: Udf, kpi: str, affaires, perimetre, periode, date_ref, activ
 
 def _forecast_value(udf: Udf, affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs):
     from kpicore.forecast.asof import data_today
-    from kpicore.forecast.forecasting import N_SIMS, forecast, prepare
+    from kpicore.forecast.forecasting import N_SIMS, prepare
+    from kpicore.forecast.shown import forecast
     from kpicore.metrics.kpis import fiscal_start_month_of
 
     tables = {"affaires": affaires, "activites": activites, "commerciaux": commerciaux, "objectifs": objectifs}
@@ -352,7 +353,7 @@ def _forecast_value(udf: Udf, affaires, perimetre, periode, date_ref, activites,
 
 
 def _known_scopes(data) -> set[tuple[str, str]]:
-    from kpicore.forecast.forecasting import scopes
+    from kpicore.model.roster import scopes
 
     return set(scopes(data))
 

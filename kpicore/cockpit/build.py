@@ -52,7 +52,8 @@ from kpicore.cockpit.spec import (
 )
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
-from kpicore.forecast.forecasting import N_SIMS, forecast_all, prepare
+from kpicore.forecast.forecasting import N_SIMS, prepare
+from kpicore.forecast.shown import forecast_all
 from kpicore.metrics.dictionary import DOWN, KpiDictionary
 from kpicore.metrics.kpis import KpiEngine, KpiValue, Scope
 from kpicore.model.periods import MONTH, Period, to_date

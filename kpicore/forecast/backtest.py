@@ -44,8 +44,8 @@ import pandas as pd
 from kpicore.forecast.asof import effective_close, pipelines_as_of, to_day
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.json_schemas import envelope, scope_json
-from kpicore.forecast.forecasting import (COMPANY_SCOPE, METHOD_LABELS_FR, METHODS, _Context, _forecast_scope, _owners,
-                              _Pipe, prepare)
+from kpicore.forecast.forecasting import METHOD_LABELS_FR, METHODS, ForecastContext, PipelineArrays, forecast_scope, prepare
+from kpicore.model.roster import COMPANY_SCOPE, owners_of
 from kpicore.model.periods import MONTH, QUARTER, Period
 
 GRANULARITIES = (MONTH, QUARTER)
@@ -187,13 +187,13 @@ def _widen_ranges(rows: pd.DataFrame) -> pd.DataFrame:
 
 def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
              scope: tuple[str, str] = COMPANY_SCOPE, granularities: tuple[str, ...] = GRANULARITIES,
-             n_sims: int = BACKTEST_SIMS, seed: int = 0, _context: _Context | None = None) -> Backtest:
+             n_sims: int = BACKTEST_SIMS, seed: int = 0, context: ForecastContext | None = None) -> Backtest:
     """Replay forecasts every ``every_days`` days from ``start`` to ``end`` (module docstring).
 
     ``start`` defaults to one year after the first deal was created (so that
     the calibration has a year to learn from), ``end`` to the date of the data.
     """
-    ctx = prepare(data) if _context is None else _context
+    ctx = prepare(data) if context is None else context
     today = ctx.today
     end = today if end is None else min(to_day(end), today)
     first = data.deals["created_on"].min()
@@ -202,7 +202,7 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
     else:
         start = to_day(first) + pd.Timedelta(days=365) if start is None else to_day(start)
         dates = list(pd.date_range(start, end, freq=f"{every_days}D"))
-    owners = _owners(scope, ctx.rep_team)
+    owners = owners_of(scope, ctx.rep_team)
     won_on, won_amount = _actual_won(data, owners)
 
     records = []
@@ -218,9 +218,9 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
     # deals closed more than ~4 months before a date change nothing to its month or quarter
     # (won to date <= 92 days, run rate 91 days): dropping them keeps a large company cheap
     for pipe in pipelines_as_of(data, used, closed_within=CLOSED_WITHIN_DAYS, today=today):
-        pa = _Pipe(ctx, pipe)
+        pa = PipelineArrays(ctx, pipe)
         for per in plan[pipe.as_of]:
-            fc = _forecast_scope(ctx, pa, per, scope, n_sims=n_sims, seed=seed, method_shown="calibrated")
+            fc = forecast_scope(ctx, pa, per, scope, n_sims=n_sims, seed=seed, method_shown="calibrated")
             lo, hi = np.datetime64(per.start_ts, "ns"), np.datetime64(per.end_ts, "ns")
             actual = float(won_amount[(won_on >= lo) & (won_on <= hi)].sum())
             for method in METHODS:

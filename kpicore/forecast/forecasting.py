@@ -33,13 +33,9 @@ date; ``run_rate``, ``p10``, ``p50``, ``p90``, ``commit``... are whole-period to
 ``method_shown`` is the method the backtest ranks best on the company's own
 history (``kpicore.forecast.backtest``) for periods of that length (months for a month,
 quarters otherwise), among ``calibrated`` (its P50), ``run_rate`` and
-``weighted_declared`` (won to date + weighted declared).
-
-Two steps follow the simulation, each on its own: choosing the method shown,
-and widening P10-P90 by the errors that same backtest measured (``forecast_all``'s
-``measured_range``, on by default).  A method forced by the caller changes the
-first only: the range, and so P10 / P50 / P90 / P(reach target), do not depend
-on it.  The backtest is run once per context and as-of date (``backtest_of``).
+``weighted_declared`` (won to date + weighted declared).  That choice and the
+range widened by the measured errors are ``kpicore.forecast.shown``'s: this module
+forecasts from a pipeline and never reads the backtest.
 """
 
 from __future__ import annotations
@@ -59,10 +55,10 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
 from kpicore.model.json_schemas import envelope, scope_json
 from kpicore.metrics.kpis import fiscal_start_month_of
+from kpicore.model.roster import COMPANY_SCOPE, rep_team_of
 from kpicore.model.periods import MONTH, QUARTER, Period, parse_period
 from kpicore.metrics.targets import TargetBook, target_book
 
-COMPANY_SCOPE: tuple[str, str] = ("company", "")
 METHODS = ("calibrated", "run_rate", "weighted_declared")
 METHOD_LABELS_FR = {
     "calibrated": "Prévision calibrée (P50, historique de l'entreprise)",
@@ -147,31 +143,6 @@ def resolve_period(period: str | Period, as_of, data: PipelineData | None = None
     return parse_period(str(period), fsm)
 
 
-def scopes(data: PipelineData) -> list[tuple[str, str]]:
-    """Company, then every team, then every rep (reps from Reps and from deal owners)."""
-    rep_team = _rep_team(data)
-    teams = sorted(set(rep_team.values()))
-    return [COMPANY_SCOPE, *(("team", t) for t in teams), *(("rep", r) for r in sorted(rep_team))]
-
-
-def _rep_team(data: PipelineData) -> dict[str, str]:
-    out = {str(r): str(t) for r, t in data.rep_team().items()}
-    for owner in data.deals["owner"].dropna().unique():
-        out.setdefault(str(owner), "Sans équipe")
-    return out
-
-
-def _owners(scope: tuple[str, str], rep_team: dict[str, str]) -> frozenset[str] | None:
-    kind, name = scope
-    if kind == "company":
-        return None
-    if kind == "rep":
-        return frozenset([name])
-    if kind == "team":
-        return frozenset(r for r, t in rep_team.items() if t == name)
-    raise UsageError(f"niveau « {kind} » inconnu : company, team ou rep.")
-
-
 def _category(value) -> str | None:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
@@ -221,7 +192,7 @@ def simulate(amounts: np.ndarray, probs: np.ndarray, flow: NewDealFlow, n_sims: 
 
 
 @dataclass(frozen=True)
-class _Context:
+class ForecastContext:
     data: PipelineData
     today: pd.Timestamp
     history: History
@@ -235,14 +206,14 @@ class _Context:
 
 
 def prepare(data: PipelineData, *, today=None, history: History | None = None,
-            seasonal_closing: bool = True) -> _Context:
+            seasonal_closing: bool = True) -> ForecastContext:
     """What every forecast of one dataset shares (the weekly history); build once, reuse.
 
     ``seasonal_closing`` False turns the closing seasonality off (to measure what it brings).
     """
     today = data_today(data) if today is None else to_day(today)
     hist = build_history(data, today=today) if history is None else history
-    return _Context(data, today, hist, _rep_team(data), target_book(data),
+    return ForecastContext(data, today, hist, rep_team_of(data), target_book(data),
                     bool(data.deals["forecast_category"].notna().any()), seasonal_closing)
 
 
@@ -251,10 +222,10 @@ def _seed_for(seed: int, scope: tuple[str, str], period: Period, as_of: pd.Times
     return np.random.default_rng([int(seed), zlib.crc32(key)])
 
 
-class _Pipe:
+class PipelineArrays:
     """One as-of pipeline as numpy arrays, with what every scope shares (computed once)."""
 
-    def __init__(self, ctx: _Context, pipe: AsOfPipeline) -> None:
+    def __init__(self, ctx: ForecastContext, pipe: AsOfPipeline) -> None:
         d = pipe.deals
         self.pipe = pipe
         owner = d["owner"]
@@ -310,7 +281,7 @@ class _Pipe:
         code = self.rep_code(rep)
         return float(self._sums[key][code]) if code >= 0 else 0.0
 
-    def m_win(self, ctx: _Context, period: Period, n_sims: int, seed: int) -> np.ndarray:
+    def m_win(self, ctx: ForecastContext, period: Period, n_sims: int, seed: int) -> np.ndarray:
         """Calibration-uncertainty factors shared by every rep, draw by draw (see ``simulate``)."""
         key = (period.code, n_sims, seed)
         if key not in self._m_win:
@@ -320,7 +291,7 @@ class _Pipe:
             self._m_win[key] = rng.gamma(n, 1.0 / n, n_sims) if n > 0 else np.ones(n_sims)
         return self._m_win[key]
 
-    def win_probability(self, ctx: _Context, h: int) -> tuple[np.ndarray, bool]:
+    def win_probability(self, ctx: ForecastContext, h: int) -> tuple[np.ndarray, bool]:
         """Calibrated P(won within h days) of every open deal, and whether history allowed it."""
         if h not in self._p:
             p, model = win_probability(ctx.history, self.pipe.as_of, h, self.stage, self.age,
@@ -346,7 +317,7 @@ class _Part:
     notes: tuple[str, ...]
 
 
-def _part(ctx: _Context, pa: _Pipe, period: Period, rep: str | None, n_sims: int, seed: int) -> _Part:
+def _part(ctx: ForecastContext, pa: PipelineArrays, period: Period, rep: str | None, n_sims: int, seed: int) -> _Part:
     key = (rep, period.code, n_sims, seed)
     if key in pa.parts:
         return pa.parts[key]
@@ -403,11 +374,11 @@ def _part(ctx: _Context, pa: _Pipe, period: Period, rep: str | None, n_sims: int
     return part
 
 
-def _forecast_scope(ctx: _Context, pipe: AsOfPipeline | _Pipe, period: Period, scope: tuple[str, str], *,
+def forecast_scope(ctx: ForecastContext, pipe: AsOfPipeline | PipelineArrays, period: Period, scope: tuple[str, str], *,
                     n_sims: int, seed: int, method_shown: str, method_reason_fr: str = "") -> Forecast:
     """A scope's forecast is the sum of its reps' blocks, draw by draw: the reps, their
     team and the company come from the same simulation and add up."""
-    pa = pipe if isinstance(pipe, _Pipe) else _Pipe(ctx, pipe)
+    pa = pipe if isinstance(pipe, PipelineArrays) else PipelineArrays(ctx, pipe)
     as_of = pa.pipe.as_of
     start, end = period.start_ts, period.end_ts
     kind, name = scope
@@ -460,95 +431,12 @@ def _forecast_scope(ctx: _Context, pipe: AsOfPipeline | _Pipe, period: Period, s
         commit=commit, best_case=best, pipeline=pipe_total, n_open=len(rows), n_sims=n_sims,
         fields_from_today=pa.pipe.fields_from_today, notes_fr=notes, deals=table,
     )
-    return _replace_shown(fc)
+    return with_shown_figure(fc)
 
 
-def _replace_shown(fc: Forecast) -> Forecast:
+def with_shown_figure(fc: Forecast) -> Forecast:
+    """``fc`` with ``shown`` read from its ``method_shown``."""
     return replace(fc, shown=fc.point(fc.method_shown))
-
-
-def _granularity(period: Period) -> str:
-    """The backtest's granularity for ``period``: months for a month, quarters for anything longer."""
-    return MONTH if period.kind == MONTH else QUARTER
-
-
-def backtest_of(context: _Context, as_of):
-    """The backtest of the company's history up to ``as_of`` (``kpicore.forecast.backtest``), run once per
-    context and as-of date: it chooses the method shown and measures the range of every scope."""
-    from kpicore.forecast.backtest import backtest
-
-    as_of = to_day(as_of)
-    if as_of not in context.backtests:
-        context.backtests[as_of] = backtest(context.data, end=as_of, _context=context)
-    return context.backtests[as_of]
-
-
-def _choose_method(ctx: _Context, as_of: pd.Timestamp, period: Period,
-                   method_shown: str | None) -> tuple[str, str]:
-    if method_shown is not None:
-        if method_shown not in METHODS:
-            raise UsageError(f"méthode « {method_shown} » inconnue : choisissez parmi {', '.join(METHODS)}.")
-        return method_shown, "Méthode imposée par l'utilisateur."
-    return backtest_of(ctx, as_of).method_for(_granularity(period))
-
-
-def _widened(ctx: _Context, period: Period, as_of: pd.Timestamp,
-             forecasts: Iterable[Forecast]) -> tuple[Forecast, ...]:
-    """The range as measured: ``forecasts`` (of ``period`` as of ``as_of``) with P10-P90 widened by
-    the errors the company's own replay has seen for periods of that length, at the same part of the
-    period (``kpicore.forecast.backtest``, "The range measured"), whatever the method shown; unchanged while
-    the replay has too few errors."""
-    errors = backtest_of(ctx, as_of).range_errors(_granularity(period),
-                                                  period.days_elapsed(as_of.date()) / period.days)
-    return tuple(_measured_range(fc, errors) for fc in forecasts)
-
-
-def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=None, *,
-                 scopes_: Iterable[tuple[str, str]] | None = None, n_sims: int = N_SIMS, seed: int = 0,
-                 method_shown: str | None = None, context: _Context | None = None,
-                 measured_range: bool = True) -> tuple[Forecast, ...]:
-    """Forecasts for the company, every team and every rep (or ``scopes_``).
-
-    ``as_of`` defaults to the date of the data; ``method_shown`` None lets the
-    backtest of the company's history choose it (see ``kpicore.forecast.backtest``), a
-    method given is shown as is.  Either way the range is widened by the errors
-    that backtest measured; ``measured_range`` False keeps the simulation's own
-    range (to measure what the widening brings: no product path does).
-    """
-    ctx = prepare(data) if context is None else context
-    as_of = ctx.today if as_of is None else to_day(as_of)
-    per = resolve_period(period, as_of, data)
-    pipe = _Pipe(ctx, pipeline_as_of(data, as_of, today=ctx.today))
-    method, reason = _choose_method(ctx, as_of, per, method_shown)
-    todo = scopes(data) if scopes_ is None else list(scopes_)
-    fcs = tuple(_forecast_scope(ctx, pipe, per, s, n_sims=n_sims, seed=seed, method_shown=method,
-                                method_reason_fr=reason) for s in todo)
-    return _widened(ctx, per, as_of, fcs) if measured_range else fcs
-
-
-def _measured_range(fc: Forecast, errors: np.ndarray | None) -> Forecast:
-    """``fc`` with P10-P90 at least as wide as its past errors (kpicore.forecast.backtest, "The range measured"),
-    and P(reach target) read from those errors when they widened it."""
-    from kpicore.forecast.backtest import widen
-
-    p10, p90 = widen(fc.p50, fc.p10, fc.p90, fc.won_to_date, errors)
-    if (p10, p90) == (fc.p10, fc.p90):
-        return fc
-    prob = fc.prob_reach_target
-    if fc.target is not None and errors is not None:
-        prob = 1.0 if fc.won_to_date >= fc.target else float(np.mean(fc.p50 * np.exp(errors) >= fc.target))
-    note = (f"Fourchette P10–P90 élargie par l'erreur mesurée sur {len(errors)} périodes passées "
-            "(la simulation seule ne contient pas l'erreur du modèle).")
-    return replace(_replace_shown(replace(fc, p10=p10, p90=p90, prob_reach_target=prob)),
-                   notes_fr=fc.notes_fr + (note,))
-
-
-def forecast(data: PipelineData, period: str | Period = "quarter", scope: tuple[str, str] = COMPANY_SCOPE,
-             as_of=None, *, n_sims: int = N_SIMS, seed: int = 0, method_shown: str | None = None,
-             context: _Context | None = None, measured_range: bool = True) -> Forecast:
-    """The forecast of one scope (``("company", "")``, ``("team", name)``, ``("rep", name)``)."""
-    return forecast_all(data, period, as_of, scopes_=[scope], n_sims=n_sims, seed=seed,
-                        method_shown=method_shown, context=context, measured_range=measured_range)[0]
 
 
 def _num(x: float | None) -> float | None:

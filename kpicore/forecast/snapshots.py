@@ -36,7 +36,8 @@ import pandas as pd
 from kpicore.model import schema
 from kpicore.forecast.asof import data_today, effective_close, pipeline_as_of, to_day
 from kpicore.model.pipeline_data import PipelineData
-from kpicore.forecast.forecasting import Forecast, _owners, _rep_team, resolve_period
+from kpicore.forecast.forecasting import Forecast, resolve_period
+from kpicore.model.roster import owners_of, rep_team_of
 from kpicore.model.periods import Period
 
 MOVES = ("start", "new", "pulled_in", "reopened", "increased", "decreased", "won", "lost", "slipped_out", "end")
@@ -171,7 +172,7 @@ def forecast_accuracy(history: pd.DataFrame, data: PipelineData, *, today=None) 
     """ForecastHistory rows of periods over on ``today`` (default: the date of the data) with
     ``actual``, ``error`` (signed, fraction of actual), ``abs_pct_error`` and ``inside_p10_p90``."""
     today = data_today(data) if today is None else to_day(today)
-    rep_team = _rep_team(data)
+    rep_team = rep_team_of(data)
     close = effective_close(data.deals)
     won = (data.deals["status"] == "won").fillna(False).to_numpy(dtype=bool)
     amount = data.deals["amount"].to_numpy(dtype=float, na_value=0.0)
@@ -182,7 +183,7 @@ def forecast_accuracy(history: pd.DataFrame, data: PipelineData, *, today=None) 
         if per.end_ts > today:
             continue
         name = "" if pd.isna(rec.scope_name) else str(rec.scope_name)
-        owners = _owners((str(rec.scope_type), name), rep_team)
+        owners = owners_of((str(rec.scope_type), name), rep_team)
         mask = won & (close >= np.datetime64(per.start_ts, "ns")) & (close <= np.datetime64(per.end_ts, "ns"))
         if owners is not None:
             mask &= np.isin(owner, list(owners))

@@ -1,0 +1,105 @@
+"""The figure shown and its range: the forecast of every scope, with the method the company's own
+backtest ranks best and P10-P90 widened by the errors that backtest measured.
+
+Two steps follow the simulation (``kpicore.forecast.forecasting``), each on its own: choosing the
+method shown, and widening P10-P90 (``forecast_all``'s ``measured_range``, on by default).  A method
+forced by the caller changes the first only: the range, and so P10 / P50 / P90 / P(reach target),
+do not depend on it.  The backtest is run once per context and as-of date (``backtest_of``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from kpicore.forecast.asof import pipeline_as_of, to_day
+from kpicore.forecast.backtest import Backtest, backtest, widen
+from kpicore.forecast.forecasting import (METHODS, N_SIMS, Forecast, ForecastContext, PipelineArrays, forecast_scope,
+                                          prepare, resolve_period, with_shown_figure)
+from kpicore.model.errors import UsageError
+from kpicore.model.periods import MONTH, QUARTER, Period
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.roster import COMPANY_SCOPE, scopes
+
+
+def _granularity(period: Period) -> str:
+    """The backtest's granularity for ``period``: months for a month, quarters for anything longer."""
+    return MONTH if period.kind == MONTH else QUARTER
+
+
+def backtest_of(context: ForecastContext, as_of) -> Backtest:
+    """The backtest of the company's history up to ``as_of`` (``kpicore.forecast.backtest``), run once per
+    context and as-of date: it chooses the method shown and measures the range of every scope."""
+    as_of = to_day(as_of)
+    if as_of not in context.backtests:
+        context.backtests[as_of] = backtest(context.data, end=as_of, context=context)
+    return context.backtests[as_of]
+
+
+def _choose_method(ctx: ForecastContext, as_of: pd.Timestamp, period: Period,
+                   method_shown: str | None) -> tuple[str, str]:
+    if method_shown is not None:
+        if method_shown not in METHODS:
+            raise UsageError(f"méthode « {method_shown} » inconnue : choisissez parmi {', '.join(METHODS)}.")
+        return method_shown, "Méthode imposée par l'utilisateur."
+    return backtest_of(ctx, as_of).method_for(_granularity(period))
+
+
+def _widened(ctx: ForecastContext, period: Period, as_of: pd.Timestamp,
+             forecasts: Iterable[Forecast]) -> tuple[Forecast, ...]:
+    """The range as measured: ``forecasts`` (of ``period`` as of ``as_of``) with P10-P90 widened by
+    the errors the company's own replay has seen for periods of that length, at the same part of the
+    period (``kpicore.forecast.backtest``, "The range measured"), whatever the method shown; unchanged while
+    the replay has too few errors."""
+    errors = backtest_of(ctx, as_of).range_errors(_granularity(period),
+                                                  period.days_elapsed(as_of.date()) / period.days)
+    return tuple(_measured_range(fc, errors) for fc in forecasts)
+
+
+def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=None, *,
+                 scopes_: Iterable[tuple[str, str]] | None = None, n_sims: int = N_SIMS, seed: int = 0,
+                 method_shown: str | None = None, context: ForecastContext | None = None,
+                 measured_range: bool = True) -> tuple[Forecast, ...]:
+    """Forecasts for the company, every team and every rep (or ``scopes_``).
+
+    ``as_of`` defaults to the date of the data; ``method_shown`` None lets the
+    backtest of the company's history choose it (see ``kpicore.forecast.backtest``), a
+    method given is shown as is.  Either way the range is widened by the errors
+    that backtest measured; ``measured_range`` False keeps the simulation's own
+    range (to measure what the widening brings: no product path does).
+    """
+    ctx = prepare(data) if context is None else context
+    as_of = ctx.today if as_of is None else to_day(as_of)
+    per = resolve_period(period, as_of, data)
+    pipe = PipelineArrays(ctx, pipeline_as_of(data, as_of, today=ctx.today))
+    method, reason = _choose_method(ctx, as_of, per, method_shown)
+    todo = scopes(data) if scopes_ is None else list(scopes_)
+    fcs = tuple(forecast_scope(ctx, pipe, per, s, n_sims=n_sims, seed=seed, method_shown=method,
+                                method_reason_fr=reason) for s in todo)
+    return _widened(ctx, per, as_of, fcs) if measured_range else fcs
+
+
+def _measured_range(fc: Forecast, errors: np.ndarray | None) -> Forecast:
+    """``fc`` with P10-P90 at least as wide as its past errors (kpicore.forecast.backtest, "The range measured"),
+    and P(reach target) read from those errors when they widened it."""
+    p10, p90 = widen(fc.p50, fc.p10, fc.p90, fc.won_to_date, errors)
+    if (p10, p90) == (fc.p10, fc.p90):
+        return fc
+    prob = fc.prob_reach_target
+    if fc.target is not None and errors is not None:
+        prob = 1.0 if fc.won_to_date >= fc.target else float(np.mean(fc.p50 * np.exp(errors) >= fc.target))
+    note = (f"Fourchette P10–P90 élargie par l'erreur mesurée sur {len(errors)} périodes passées "
+            "(la simulation seule ne contient pas l'erreur du modèle).")
+    return replace(with_shown_figure(replace(fc, p10=p10, p90=p90, prob_reach_target=prob)),
+                   notes_fr=fc.notes_fr + (note,))
+
+
+def forecast(data: PipelineData, period: str | Period = "quarter", scope: tuple[str, str] = COMPANY_SCOPE,
+             as_of=None, *, n_sims: int = N_SIMS, seed: int = 0, method_shown: str | None = None,
+             context: ForecastContext | None = None, measured_range: bool = True) -> Forecast:
+    """The forecast of one scope (``("company", "")``, ``("team", name)``, ``("rep", name)``)."""
+    return forecast_all(data, period, as_of, scopes_=[scope], n_sims=n_sims, seed=seed,
+                        method_shown=method_shown, context=context, measured_range=measured_range)[0]
