@@ -30,6 +30,7 @@ import pandas as pd
 from kpicore.model import schema
 from kpicore.model.pipeline_data import ATTRIBUTES, PipelineData
 from kpicore.model.errors import InputFileError
+from kpicore.model.ingest_report import GridReport, IngestReport
 from kpicore.ingest.mapping import (ColumnMapping, HeaderMatch, column_letter, headers_seen, match_headers,
                              overrides_from_settings, table_for_name)
 from kpicore.ingest.parsing import fold, is_blank
@@ -64,38 +65,6 @@ class RawGrid:
     first_row: int = 1
     table_name: str | None = None
     first_col: int = 1
-
-
-@dataclass(frozen=True)
-class GridReport:
-    """How one grid was read: for ``pilotage check`` and for the row accounting."""
-
-    file: str
-    sheet: str
-    table_name: str | None  # Excel Table name, if the grid is one
-    table: str | None  # canonical table, None when ignored
-    chosen_by: str  # "table Excel", "nom de feuille", "en-têtes", or why it was ignored
-    header_row: int | None  # Excel row of the header
-    columns: tuple = ()  # ColumnMapping per column of the grid
-    data_rows: tuple[int, ...] = ()  # Excel rows holding data (after empty and total rows)
-    total_rows: tuple[int, ...] = ()  # rows skipped as totals (each in a warning)
-    kept: tuple[int, ...] = ()
-    excluded: tuple[int, ...] = ()  # each named by an error issue
-    merged: tuple[int, ...] = ()  # exact duplicates of a kept row (each in a warning)
-    headers_seen: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    grids: tuple[GridReport, ...] = ()
-
-    @property
-    def read(self) -> tuple[GridReport, ...]:
-        return tuple(g for g in self.grids if g.table)
-
-    @property
-    def ignored(self) -> tuple[GridReport, ...]:
-        return tuple(g for g in self.grids if not g.table)
 
 
 @dataclass

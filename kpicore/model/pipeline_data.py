@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from kpicore.model import schema
 from kpicore.metrics.dictionary import DEFAULT_DICTIONARY, KpiDictionary
+from kpicore.model.ingest_report import IngestReport
 from kpicore.model.quality import QualityReport
-
-if TYPE_CHECKING:  # kpicore.ingest.grids imports this module
-    from kpicore.ingest.grids import IngestReport
 
 # attribute name -> canonical table
 ATTRIBUTES: dict[str, schema.Table] = {
@@ -56,7 +53,7 @@ class PipelineData:
     present: frozenset[str] = frozenset()  # canonical tables found in the source
     # how each sheet of the source was read (mapping, header row, row outcomes); None when
     # the data did not come through kpicore.ingest.grids (the demo company, tests)
-    ingest: "IngestReport | None" = None
+    ingest: IngestReport | None = None
     # the KPI dictionary as the workbook's « Dictionnaire KPI » sheet edits it (thresholds,
     # labels); the shipped one when the source has no such sheet
     dictionary: KpiDictionary = DEFAULT_DICTIONARY
