@@ -135,7 +135,7 @@ def test_widen_takes_the_past_errors_percentiles_and_never_narrows():
 
 
 def test_each_replayed_range_uses_only_errors_of_periods_over_before_it():
-    from kpicore.forecast.backtest import RANGE_MIN_POINTS, _widen_ranges
+    from kpicore.forecast.backtest import RANGE_MIN_POINTS, widen_ranges
 
     T = pd.Timestamp
     rows = []
@@ -147,7 +147,7 @@ def test_each_replayed_range_uses_only_errors_of_periods_over_before_it():
         rows.append({"as_of": start, "granularity": "month", "period": f"m{k}", "method": "calibrated",
                      "predicted": 100.0, "actual": float(actual), "p10": 95.0, "p90": 105.0,
                      "period_end": end, "third": 0, "won_to_date": 0.0})
-    out = _widen_ranges(pd.DataFrame(rows))
+    out = widen_ranges(pd.DataFrame(rows))
     for k in range(len(actuals)):
         past = np.log(np.array(actuals[:k]) / 100.0)  # months over before the k-th forecast's date
         if len(past) < RANGE_MIN_POINTS:

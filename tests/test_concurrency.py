@@ -201,6 +201,6 @@ def test_a_fresh_lock_taken_during_the_takeover_is_put_back(tmp_path):
     judged = LockInfo(1, "h", 0.0, "old")
     fresh = {"pid": 2, "host": "h", "started": time.time(), "token": "new"}
     lock.write_text(json.dumps(fresh), encoding="utf-8")  # someone replaced the stale lock meanwhile
-    file_lock._break_stale(lock, judged)
+    file_lock.break_stale_lock(lock, judged)
     assert read_lock(lock).token == "new"
     assert [p.name for p in tmp_path.iterdir()] == [lock.name]

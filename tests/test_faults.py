@@ -89,7 +89,7 @@ def test_disk_full_through_rlimit_fsize(client):
 
 def test_no_space_left_while_writing(client, monkeypatch):
     before = client.read_bytes()
-    real = safe_file._write_locked
+    real = safe_file.write_locked
 
     def full_disk(path, write, **kw):
         def failing(tmp):
@@ -97,7 +97,7 @@ def test_no_space_left_while_writing(client, monkeypatch):
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(path, failing, **kw)
 
-    monkeypatch.setattr(safe_file, "_write_locked", full_disk)
+    monkeypatch.setattr(safe_file, "write_locked", full_disk)
     with pytest.raises(WriteFailedError, match="espace disque insuffisant") as err:
         replace_sheets(client, PRODUCT)
     assert "libérez de la place" in str(err.value)

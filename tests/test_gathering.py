@@ -129,7 +129,7 @@ def test_file_replaced_mid_read_is_read_again(two_books, monkeypatch):
     target = two_books / "A.xlsx"
     newer = two_books.parent / "A v2.xlsx"
     activity_book(newer, REPS, activities([("2026-11-09", "Paul Petit", "call", None, "Neuf", None)]))
-    real = gathering._read_workbook
+    real = gathering.read_workbook_grids
     reads = []
 
     def read_then_sync(path):
@@ -141,7 +141,7 @@ def test_file_replaced_mid_read_is_read_again(two_books, monkeypatch):
             os.utime(target, ns=(1, 1))
         return grids
 
-    monkeypatch.setattr(gathering, "_read_workbook", read_then_sync)
+    monkeypatch.setattr(gathering, "read_workbook_grids", read_then_sync)
     frame, issues, skipped = gather_activities([target], REPS, today=TODAY, backoff=0)
     assert reads == ["A.xlsx", "A.xlsx"] and skipped == []
     assert list(frame["account"]) == ["Neuf"]  # the second, whole version; nothing of the first
@@ -149,7 +149,7 @@ def test_file_replaced_mid_read_is_read_again(two_books, monkeypatch):
 
 def test_file_that_keeps_changing_is_skipped_and_the_others_gathered(two_books, monkeypatch):
     target = two_books / "A.xlsx"
-    real = gathering._read_workbook
+    real = gathering.read_workbook_grids
     reads = []
 
     def always_saving(path):
@@ -159,7 +159,7 @@ def test_file_that_keeps_changing_is_skipped_and_the_others_gathered(two_books, 
             os.utime(target, ns=(len(reads), len(reads)))  # a save lands during every read
         return grids
 
-    monkeypatch.setattr(gathering, "_read_workbook", always_saving)
+    monkeypatch.setattr(gathering, "read_workbook_grids", always_saving)
     frame, issues, skipped = gather_activities(["Activités/*.xlsx"], REPS, today=TODAY, base=two_books.parent,
                                                retries=2, backoff=0)
     assert reads.count("A.xlsx") == 2 + 1  # the first read and two retries

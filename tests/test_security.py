@@ -228,7 +228,7 @@ def test_a_file_rewritten_during_the_read_is_read_again(tmp_path, monkeypatch):
     path = corpus.base_workbook(tmp_path / "pipeline.xlsx")
     newer = corpus.base_workbook(tmp_path / "newer.xlsx", corpus.ROWS + [["D-3", "Cyan", "Alice", "Gagnée", 50,
                                                                           "2026-03-01"]])
-    real = reading._read_source_once
+    real = reading.read_source_once
     calls = []
 
     def read_while_someone_saves(p, limits):
@@ -238,7 +238,7 @@ def test_a_file_rewritten_during_the_read_is_read_again(tmp_path, monkeypatch):
             newer.replace(path)  # a colleague's save lands while we were reading
         return source
 
-    monkeypatch.setattr(reading, "_read_source_once", read_while_someone_saves)
+    monkeypatch.setattr(reading, "read_source_once", read_while_someone_saves)
     monkeypatch.setattr(reading.time, "sleep", lambda s: None)
     grids = reading.read_grids(path)
     # first read: header + 2 deals, then the new version: header + 3 deals
@@ -248,7 +248,7 @@ def test_a_file_rewritten_during_the_read_is_read_again(tmp_path, monkeypatch):
 
 def test_a_file_that_never_stops_changing_is_refused_as_busy(tmp_path, monkeypatch):
     path = corpus.base_workbook(tmp_path / "pipeline.xlsx")
-    real = reading._read_source_once
+    real = reading.read_source_once
     calls = []
 
     def always_changing(p, limits):
@@ -258,7 +258,7 @@ def test_a_file_that_never_stops_changing_is_refused_as_busy(tmp_path, monkeypat
             fh.write(b"\0")
         return source
 
-    monkeypatch.setattr(reading, "_read_source_once", always_changing)
+    monkeypatch.setattr(reading, "read_source_once", always_changing)
     monkeypatch.setattr(reading.time, "sleep", lambda s: None)
     with pytest.raises(FileBusyError, match="a changé pendant chacune des lectures") as err:
         reading.read_grids(path, retries=2)

@@ -111,7 +111,7 @@ def _try_create(lock: Path, info: LockInfo) -> bool:
     return True
 
 
-def _break_stale(lock: Path, judged: LockInfo | None) -> None:
+def break_stale_lock(lock: Path, judged: LockInfo | None) -> None:
     """Remove a lock judged stale, unless another run replaced it meanwhile."""
     aside = lock.with_name(f"{lock.name}.stale-{os.getpid()}-{secrets.token_hex(4)}")
     try:
@@ -167,7 +167,7 @@ def pilotage_lock(path: Path | str, *, wait: float = 0.0, stale_after: float = S
                                    fix="vérifiez que le dossier est accessible en écriture, puis relancez.") from None
         holder = read_lock(lock)
         if is_stale(holder, lock, stale_after=stale_after):
-            _break_stale(lock, holder)
+            break_stale_lock(lock, holder)
             continue
         if time.monotonic() >= deadline:
             who = holder.describe() if holder else "une autre exécution"

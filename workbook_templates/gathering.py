@@ -65,7 +65,8 @@ class SkippedFile:
     reason: str  # French
 
 
-def _read_workbook(path: Path) -> list[RawGrid]:
+def read_workbook_grids(path: Path) -> list[RawGrid]:
+    """The grids of one activity workbook."""
     # read_grids also compares the file before and after; its own retries are ours here
     return read_grids(path, retries=0)
 
@@ -132,7 +133,7 @@ def read_stable(path: Path, *, retries: int = RETRIES, backoff: float = BACKOFF_
                       "seulement en ligne (OneDrive)")
             continue
         try:
-            grids = _read_workbook(path)
+            grids = read_workbook_grids(path)
         except FileBusyError:
             reason = "le fichier a changé pendant la lecture (enregistrement ou synchronisation en cours)"
             continue

@@ -80,7 +80,7 @@ from xlsxwriter.worksheet import Worksheet
 from kpicore.model.errors import FileBusyError, InputFileError
 
 from . import _xmltext as xt
-from ._rawzip import ArchiveTooLarge, RawZipReader, RawZipWriter
+from .raw_zip import ArchiveTooLarge, RawZipReader, RawZipWriter
 # the limits live with the read path's checks; re-exported here for existing callers
 from .archive_guard import DEFAULT_LIMITS, ArchiveLimits, check_members
 from .reading import file_stamp

@@ -109,7 +109,7 @@ def read_source(path: str | Path, *, limits: ArchiveLimits = DEFAULT_LIMITS,
     path = Path(path)
     for attempt in range(retries + 1):
         before = file_stamp(path)
-        source = _read_source_once(path, limits)
+        source = read_source_once(path, limits)
         if file_stamp(path) == before:
             source.stamp = before
             return source
@@ -126,7 +126,8 @@ def read_grids(path: str | Path, *, limits: ArchiveLimits = DEFAULT_LIMITS,
     return read_source(path, limits=limits, retries=retries).grids
 
 
-def _read_source_once(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> Source:
+def read_source_once(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> Source:
+    """One read of ``path``, with no retry when it changes while being read."""
     if not path.exists():
         raise _fail(path, "fichier introuvable.", f"Vérifiez le chemin : {path}")
     if path.is_dir():

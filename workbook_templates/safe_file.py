@@ -180,7 +180,7 @@ def write_atomically(path: Path, write: Callable[[Path], None], *, backup: bool 
     check_not_open(path)
     with pilotage_lock(path, wait=lock_wait):
         _remove_orphans(path)
-        return _write_locked(path, write, backup=backup, backup_dir=backup_dir, keep=keep)
+        return write_locked(path, write, backup=backup, backup_dir=backup_dir, keep=keep)
 
 
 def ordinary_mode() -> int:
@@ -209,8 +209,9 @@ def publish(tmp: Path | str, path: Path | str) -> None:
     os.replace(tmp, path)
 
 
-def _write_locked(path: Path, write: Callable[[Path], None], *, backup: bool, backup_dir: Path | None,
-                  keep: int) -> Path | None:
+def write_locked(path: Path, write: Callable[[Path], None], *, backup: bool, backup_dir: Path | None,
+                 keep: int) -> Path | None:
+    """``write`` into a temporary file beside ``path``, then the rename, the lock on ``path`` held."""
     folder = path.parent
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".pilotage-tmp", dir=folder)

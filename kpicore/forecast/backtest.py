@@ -168,7 +168,7 @@ def widen(p50: float, p10: float, p90: float, floor: float, errors: np.ndarray |
     return max(floor, min(p10, p50 * float(np.exp(q10)))), max(p90, p50 * float(np.exp(q90)))
 
 
-def _widen_ranges(rows: pd.DataFrame) -> pd.DataFrame:
+def widen_ranges(rows: pd.DataFrame) -> pd.DataFrame:
     """p10_range / p90_range of each calibrated row from the errors of periods over before its date."""
     rows = rows.copy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -232,7 +232,7 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
 
     cols = ["as_of", "granularity", "period", "method", "predicted", "actual", "p10", "p90", "period_end",
             "third", "won_to_date"]
-    rows = _widen_ranges(pd.DataFrame(records, columns=cols))
+    rows = widen_ranges(pd.DataFrame(records, columns=cols))
     scored = rows["actual"] > 0
     rows["error"] = np.where(scored, (rows["predicted"] - rows["actual"]) / rows["actual"].where(scored, 1.0),
                              np.nan)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from workbook_templates._rawzip import RawZipWriter
+from workbook_templates.raw_zip import RawZipWriter
 
 SST = "xl/sharedStrings.xml"
 SHEET = "xl/worksheets/sheet1.xml"
