@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from kpicore.model.errors import UsageError
-from kpicore.model.periods import Period, fiscal_start_month, parse_period
+from kpicore.model.periods import RELATIVE_WORDS, Period, fiscal_start_month, parse_period
 
 
 @pytest.mark.parametrize("code, kind, start, end, label", [
@@ -89,3 +89,73 @@ def test_fiscal_start_month_setting():
     assert fiscal_start_month("October") == 10
     with pytest.raises(UsageError):
         fiscal_start_month("13")
+
+
+# --------------------------------------------------------------------------- relative words
+# Thursday 20 November 2025.  ISO weeks: 1 January 2025 is a Wednesday, so week 1 starts on Monday
+# 30 December 2024 and 20 November (day 324 of 2025, 325 days after 30 December) falls in week
+# 325 // 7 + 1 = 47, which starts 46 × 7 = 322 days after 30 December: Monday 17 November.
+THU_20_NOV_2025 = date(2025, 11, 20)
+
+
+@pytest.mark.parametrize("words, code, start, end", [
+    (("jour", "day"), "2025-11-20", date(2025, 11, 20), date(2025, 11, 20)),
+    (("semaine", "week"), "2025-W47", date(2025, 11, 17), date(2025, 11, 23)),
+    (("mois", "month"), "2025-11", date(2025, 11, 1), date(2025, 11, 30)),
+    (("trimestre", "quarter"), "2025-Q4", date(2025, 10, 1), date(2025, 12, 31)),
+    (("année", "annee", "year"), "2025", date(2025, 1, 1), date(2025, 12, 31)),
+])
+def test_relative_words_are_the_period_containing_the_as_of_date(words, code, start, end):
+    for word in words:
+        for written in (word, word.upper(), f"  {word.capitalize()} "):
+            p = parse_period(written, as_of=THU_20_NOV_2025)
+            assert (p.code, p.start, p.end) == (code, start, end), written
+
+
+def test_the_week_of_new_years_day_is_iso_week_one_of_the_new_year():
+    # 1 January 2026 is a Thursday (2025 has 365 days, one weekday after Wednesday), so ISO week 1 of
+    # 2026 holds it: Monday 29 December 2025 to Sunday 4 January 2026
+    p = parse_period("semaine", as_of=date(2026, 1, 1))
+    assert (p.code, p.start, p.end) == ("2026-W01", date(2025, 12, 29), date(2026, 1, 4))
+    assert parse_period("année", as_of=date(2026, 1, 1)).code == "2026"
+
+
+def test_année_is_read_whatever_the_unicode_form_of_its_accent():
+    decomposed = "anne\u0301e"  # « e » then a combining acute accent, as some keyboards send it
+    assert parse_period(decomposed, as_of=THU_20_NOV_2025).code == "2025"
+
+
+def test_trimestre_stays_the_calendar_quarter_when_the_fiscal_year_starts_in_april():
+    # 10 February 2026: calendar Q1 2026 (January-March); the fiscal quarter is written FY2025-Q4
+    p = parse_period("trimestre", fiscal_start_month=4, as_of=date(2026, 2, 10))
+    assert (p.code, p.start, p.end) == ("2026-Q1", date(2026, 1, 1), date(2026, 3, 31))
+    fq = parse_period("FY2025-Q4", fiscal_start_month=4, as_of=date(2026, 2, 10))
+    assert (fq.start, fq.end) == (date(2026, 1, 1), date(2026, 3, 31))
+
+
+@pytest.mark.parametrize("code, start, end", [
+    ("2025-Q1", date(2025, 1, 1), date(2025, 3, 31)),
+    ("2025-03", date(2025, 3, 1), date(2025, 3, 31)),
+    ("2025-W12", date(2025, 3, 17), date(2025, 3, 23)),
+    ("FY2025", date(2025, 4, 1), date(2026, 3, 31)),  # fiscal year starting in April, below
+])
+def test_explicit_periods_ignore_the_as_of_date(code, start, end):
+    p = parse_period(code, 4, as_of=date(2030, 6, 15))
+    assert (p.start, p.end) == (start, end)
+
+
+def test_a_relative_word_without_an_as_of_date_says_it_needs_one():
+    with pytest.raises(UsageError, match="date de référence"):
+        parse_period("mois")
+
+
+def test_the_help_of_an_unreadable_period_names_the_words_too():
+    with pytest.raises(UsageError, match="mois, trimestre"):
+        parse_period("le mois dernier", as_of=THU_20_NOV_2025)
+
+
+def test_the_forecast_reads_the_same_words():
+    from kpicore.forecast.forecasting import resolve_period
+
+    for word in RELATIVE_WORDS:
+        assert resolve_period(word, THU_20_NOV_2025) == parse_period(word, as_of=THU_20_NOV_2025), word

@@ -130,17 +130,10 @@ class Forecast:
 
 
 def resolve_period(period: str | Period, as_of, data: PipelineData | None = None) -> Period:
-    """A ``Period`` from a code (``2026-11``, ``2026-Q4``, ``FY2026``...) or ``month`` / ``quarter``
-    (``mois`` / ``trimestre``), meaning the one containing ``as_of``."""
-    if isinstance(period, Period):
-        return period
+    """A ``Period`` from a code (``2026-11``, ``2026-Q4``, ``FY2026``...) or a relative word (``mois``,
+    ``quarter``...: the one containing ``as_of``), read by ``parse_period`` with the fiscal year of ``data``."""
     fsm = fiscal_start_month_of(data) if data is not None else 1
-    text = str(period).strip().lower()
-    if text in ("month", "mois"):
-        return Period.containing(MONTH, to_day(as_of))
-    if text in ("quarter", "trimestre"):
-        return Period.containing(QUARTER, to_day(as_of))
-    return parse_period(str(period), fsm)
+    return parse_period(period, fsm, as_of=None if as_of is None else to_day(as_of))
 
 
 def _category(value) -> str | None:

@@ -23,12 +23,20 @@ start in January a fiscal year is the calendar year (label "Exercice 2025").
 ``range`` periods (any start and end, ``Period.between``, code
 ``2025-03-01..2025-03-10``) exist for rolling windows such as "the last 4
 weeks"; their ``previous()`` is the same number of days just before.
+
+``parse_period`` also reads the words of :data:`RELATIVE_WORDS`, French or
+English (``mois``/``month``, ``trimestre``/``quarter``, ``année``/``year``,
+``semaine``/``week``, ``jour``/``day``): the period of that kind containing the
+as-of date it is given.  It is the one reader of periods: the command line, the
+cell functions and the forecast all go through it, so a word that works in one
+works in all.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -300,21 +308,39 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 
+# The period of this kind that contains the as-of date.  Calendar kinds only: « trimestre » is the
+# calendar quarter whatever the fiscal year, as a manager says it; fiscal periods are written FY....
+RELATIVE_WORDS: dict[str, str] = {
+    "jour": DAY, "day": DAY,
+    "semaine": WEEK, "week": WEEK,
+    "mois": MONTH, "month": MONTH,
+    "trimestre": QUARTER, "quarter": QUARTER,
+    "année": YEAR, "annee": YEAR, "year": YEAR,
+}
+
 _HELP = ("écrivez 2025-03-14 (jour), 2025-W12 (semaine ISO), 2025-03 (mois), 2025-Q1 (trimestre), "
-         "2025 (année), FY2025-Q1 ou FY2025 (exercice), 2025-03-01..2025-03-10 (du ... au ...)")
+         "2025 (année), FY2025-Q1 ou FY2025 (exercice), 2025-03-01..2025-03-10 (du ... au ...), "
+         "ou jour, semaine, mois, trimestre, année (celle de la date de référence)")
 
 
-def parse_period(text: str | Period, fiscal_start_month: int = 1) -> Period:
-    """Read a period code (see the module docstring); ``Period`` values pass through.
+def parse_period(text: str | Period, fiscal_start_month: int = 1, *, as_of: DateLike | None = None) -> Period:
+    """Read a period code or a relative word (see the module docstring); ``Period`` values pass through.
 
     ``fiscal_start_month`` (1-12) only matters for ``FY...`` codes: FY2025 with a
-    start in April is 2025-04-01..2026-03-31.
+    start in April is 2025-04-01..2026-03-31.  A word of :data:`RELATIVE_WORDS`
+    is the period of its kind containing ``as_of``, which it then requires.
     """
     if isinstance(text, Period):
         return text
     if not 1 <= int(fiscal_start_month) <= 12:
         raise UsageError(f"mois de début d'exercice {fiscal_start_month} invalide : donnez un mois de 1 à 12.")
     raw = str(text).strip()
+    kind = RELATIVE_WORDS.get(unicodedata.normalize("NFC", raw).lower())
+    if kind is not None:
+        if as_of is None:
+            raise UsageError(f"période « {raw} » : elle se lit par rapport à une date de référence, "
+                             "donnez-la (ou écrivez la période, ex. 2025-03).")
+        return Period.containing(kind, as_of, fiscal_start_month)
     m = _RANGE.match(raw)
     if m:
         try:
