@@ -26,6 +26,11 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"date attendue au format AAAA-MM-JJ, reçu « {text} »") from None
 
 
+# every --period reads these words through kpicore.model.periods.parse_period
+_RELATIVE_HELP = ("ou mois, trimestre, semaine, jour, année (month, quarter, week, day, year) : "
+                  "celle de la date de référence")
+
+
 def _print_json(obj) -> None:
     json.dump(obj, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
@@ -229,13 +234,16 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- decks
 def cmd_deck(args: argparse.Namespace) -> int:
+    from addin.actions import reports
     from addin.actions.company import read_company
     from addin.actions.decks import write_deck
     from ritual_decks.deck import deck_as_of
     from workbook_templates.libreoffice import convert, soffice_path
 
     data = read_company(_book(args.file))
-    as_of = args.as_of or deck_as_of(data, args.kind, args.period)
+    period = None if args.period is None else reports.period_in(data, args.period,
+                                                                 args.as_of or deck_as_of(data, args.kind))
+    as_of = args.as_of or deck_as_of(data, args.kind, period)
     default = f"revue_{'hebdo' if args.kind == 'weekly' else 'mensuelle'}_{as_of:%Y-%m-%d}.pptx"
     out = Path(args.out) if args.out else Path(args.file).with_name(default)
     if out.suffix.lower() != ".pptx":
@@ -243,7 +251,7 @@ def cmd_deck(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     template = Path(args.template) if args.template else None
     _step(f"Deck {'hebdo' if args.kind == 'weekly' else 'mensuel'} au {as_of:%d/%m/%Y} ...")
-    path = write_deck(data, args.kind, as_of, out, period=args.period, template=template)
+    path = write_deck(data, args.kind, as_of, out, period=period, template=template)
     print(f"Deck écrit : {path}")
     if args.pdf:
         if soffice_path() is None:
@@ -342,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("kpis", help="les KPI d'une période et d'un périmètre")
     p.add_argument("file")
     p.add_argument("--period", required=True,
-                   help="2025-03-14, 2025-W12, 2025-03, 2025-Q1, 2025, FY2025-Q1, FY2025")
+                   help="2025-03-14, 2025-W12, 2025-03, 2025-Q1, 2025, FY2025-Q1, FY2025, " + _RELATIVE_HELP)
     p.add_argument("--as-of", type=_date, help="date de référence (défaut : date des données)")
     p.add_argument("--scope", help="company (défaut), team:NOM ou rep:NOM")
     p.add_argument("--json", action="store_true")
@@ -356,7 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("forecast", help="prévision d'une période : signé à date, P10/P50/P90, objectif")
     p.add_argument("file")
-    p.add_argument("--period", required=True, help="2025-06, 2025-Q2, FY2025-Q1, month ou quarter")
+    p.add_argument("--period", required=True, help="2025-06, 2025-Q2, FY2025-Q1, FY2025, " + _RELATIVE_HELP)
     p.add_argument("--as-of", type=_date, help="date de référence (défaut : date des données)")
     p.add_argument("--scope", help="company (défaut), team:NOM ou rep:NOM")
     p.add_argument("--sims", type=int, default=None,
@@ -384,7 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("deck", help="deck PowerPoint du rituel hebdo (weekly) ou mensuel (monthly)")
     p.add_argument("kind", choices=("weekly", "monthly"))
     p.add_argument("file")
-    p.add_argument("--period", help="hebdo : la semaine (2026-W46) ; mensuel : le mois (2026-10)")
+    p.add_argument("--period", help="hebdo : la semaine (2026-W46, ou semaine) ; mensuel : le mois (2026-10, ou "
+                                    "mois) ; semaine et mois : ceux de la date de référence")
     p.add_argument("--as-of", type=_date, help="date de référence (défaut : date des données)")
     p.add_argument("--out", help="fichier .pptx ou dossier (défaut : à côté du classeur)")
     p.add_argument("--template", help="modèle PowerPoint du client (.pptx) : masques, couleurs, logo")

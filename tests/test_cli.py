@@ -81,6 +81,26 @@ def test_forecast_json_contract(capsys, demo_workbook, demo_data):
     assert doc["p50"] == pytest.approx(same.p50, abs=0.01)
 
 
+# as of Friday 20 November 2026: the month of November, the fourth quarter, and ISO week 47 (1 January
+# 2026 is a Thursday, so week 1 starts on Monday 29 December 2025; Monday 16 November 2026 is 322 days,
+# 46 weeks, later)
+PERIOD_WORDS_ON_20_NOV_2026 = {"mois": "2026-11", "month": "2026-11", "trimestre": "2026-Q4", "quarter": "2026-Q4",
+                               "semaine": "2026-W47", "année": "2026"}
+
+
+def test_kpis_reads_the_period_words(capsys, demo_workbook):
+    for word, code in PERIOD_WORDS_ON_20_NOV_2026.items():
+        got, out, _ = run(capsys, "kpis", demo_workbook, "--period", word, "--as-of", "2026-11-20", "--json")
+        assert got == 0 and json.loads(out)["period"]["code"] == code, word
+
+
+@pytest.mark.parametrize("word", ["mois", "quarter"])
+def test_forecast_reads_the_same_period_words(capsys, demo_workbook, word):
+    got, out, _ = run(capsys, "forecast", demo_workbook, "--period", word, "--as-of", "2026-11-20",
+                      "--sims", "200", "--json")
+    assert got == 0 and json.loads(out)["period"] == PERIOD_WORDS_ON_20_NOV_2026[word]
+
+
 def test_risks_and_backtest_json_follow_their_schemas(capsys, demo_workbook):
     code, out, _ = run(capsys, "risks", demo_workbook, "--as-of", "2026-11-20", "--json")
     assert code == 0

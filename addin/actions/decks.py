@@ -14,6 +14,7 @@ from pathlib import Path
 
 from addin.actions.company import read_company
 from addin.engines.protocol import Workbook
+from kpicore.model.periods import Period
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
 
@@ -25,8 +26,8 @@ def deck_name(kind: str, as_of: date) -> str:
     return f"{DECK_KINDS[kind]} {as_of:%Y-%m-%d}"
 
 
-def write_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, *, period: str | None = None,
-               template: Path | None = None) -> Path:
+def write_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, *,
+               period: Period | str | None = None, template: Path | None = None) -> Path:
     """The ``kind`` deck of ``data`` as of ``as_of`` at ``out_path`` (temporary file, then rename)."""
     from ritual_decks.deck import build_monthly, build_weekly
     from workbook_templates.safe_file import publish

@@ -13,6 +13,7 @@ from typing import Any
 
 from addin.actions.company import read_company
 from addin.engines.protocol import Workbook
+from kpicore.model.periods import Period, parse_period
 from kpicore.model.pipeline_data import PipelineData
 
 
@@ -31,18 +32,26 @@ def _as_of(data: PipelineData, as_of: date | None) -> date:
     return as_of or data_today(data).date()
 
 
+def period_in(data: PipelineData, period: str | Period, as_of: date) -> Period:
+    """``period`` as the company reads it: a code in its fiscal year, or a relative word (``mois``,
+    ``quarter``...) meaning the one containing ``as_of``; the parser the cell functions use too."""
+    from kpicore.metrics.kpis import fiscal_start_month_of
+
+    return parse_period(period, fiscal_start_month_of(data), as_of=as_of)
+
+
 def check(book: Workbook) -> Report:
     """The mapping found and the data-quality report (``kpicore.ingest.quality_text`` renders it)."""
     data = read_company(book)
     return Report(data, _as_of(data, None), data.quality)
 
 
-def kpis(book: Workbook, period: str, *, scope: str | None = None, as_of: date | None = None) -> Report:
+def kpis(book: Workbook, period: str | Period, *, scope: str | None = None, as_of: date | None = None) -> Report:
     from kpicore.metrics.json_results import kpis_json
 
     data = read_company(book)
     day = _as_of(data, as_of)
-    return Report(data, day, kpis_json(data, period, day, scope or "company"))
+    return Report(data, day, kpis_json(data, period_in(data, period, day), day, scope or "company"))
 
 
 def alerts(book: Workbook, *, as_of: date | None = None) -> Report:
@@ -53,13 +62,14 @@ def alerts(book: Workbook, *, as_of: date | None = None) -> Report:
     return Report(data, day, alerts_json(data, day))
 
 
-def forecast(book: Workbook, period: str, *, scope: tuple[str, str], as_of: date | None = None,
+def forecast(book: Workbook, period: str | Period, *, scope: tuple[str, str], as_of: date | None = None,
              n_sims: int | None = None) -> Report:
     from kpicore.forecast import forecasting as fc, shown
 
     data = read_company(book)
     day = _as_of(data, as_of)
-    return Report(data, day, shown.forecast(data, period, scope, day, n_sims=n_sims or fc.N_SIMS))
+    return Report(data, day, shown.forecast(data, period_in(data, period, day), scope, day,
+                                            n_sims=n_sims or fc.N_SIMS))
 
 
 def backtest(book: Workbook, horizon: str, *, scope: tuple[str, str], start: date | None = None,
