@@ -112,6 +112,16 @@ def test_relative_and_numeric_periods():
     assert udfs.PILOT_CA_SIGNE(DEALS, "", "", AS_OF) == 35000  # empty: the month of the as-of date
 
 
+def test_cells_read_the_period_words_of_the_one_parser():
+    from kpicore.model.periods import RELATIVE_WORDS, parse_period
+
+    for word in RELATIVE_WORDS:
+        assert udfs.period_of(word, AS_OF) == parse_period(word, as_of=AS_OF), word
+    # the English words and « année » in a cell: as of AS_OF in March 2025, the March wins only
+    for word in ("month", "quarter", "année", "year"):
+        assert udfs.PILOT_CA_SIGNE(DEALS, "", word, AS_OF) == 35000, word
+
+
 # --------------------------------------------------------------------------- forecast
 def test_forecast_figures_are_ordered_and_wired_to_kpicore():
     from kpicore.forecast.shown import forecast

@@ -12,8 +12,10 @@ Every function takes the same arguments, in this order:
    Excel passes it: a 2-D list;
 2. ``perimetre``: ``rep:NOM``, ``team:NOM`` (``equipe:NOM``), empty for the company;
 3. ``periode``: ``2025-03``, ``2025-W12``, ``2025-Q2``, ``2025``, ``FY2025``,
-   ``2025-03-14``, or ``jour``/``semaine``/``mois``/``trimestre``/``annee``
-   (the one containing the as-of date); empty = the month;
+   ``2025-03-14``, or a word such as ``mois``, ``trimestre``, ``semaine``,
+   ``année`` (``month``, ``quarter``...: the one containing the as-of date),
+   read by ``kpicore.model.periods.parse_period`` as the command line reads
+   them; empty = the month;
 4. ``date_ref``: the as-of date (a date, an Excel serial number as ``AUJOURDHUI()``
    passes it, or ``jj/mm/aaaa`` text); empty = the date of the data;
 5. ``activites``, 6. ``commerciaux``, 7. ``objectifs``: the Activities, Reps and
@@ -51,7 +53,7 @@ from typing import Any, Callable
 import xlwings as xw
 
 from kpicore.model.errors import PilotageError
-from kpicore.model.periods import DAY, MONTH, QUARTER, WEEK, YEAR, Period, parse_period, to_date
+from kpicore.model.periods import MONTH, Period, parse_period, to_date
 
 ERROR_PREFIX = "#PILOTAGE : "
 CACHE_SIZE = 8  # distinct sets of tables kept parsed (a workbook rarely has more)
@@ -60,8 +62,6 @@ FORECAST_CACHE_SIZE = 64
 CATEGORY = "Pilotage"
 _EXCEL_EPOCH = date(1899, 12, 30)
 _FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_RELATIVE = {"jour": DAY, "day": DAY, "semaine": WEEK, "week": WEEK, "mois": MONTH, "month": MONTH,
-             "trimestre": QUARTER, "quarter": QUARTER, "annee": YEAR, "année": YEAR, "year": YEAR}
 
 
 # --------------------------------------------------------------------------- registry
@@ -85,7 +85,8 @@ class Udf:
 ARGS: tuple[UdfArg, ...] = (
     UdfArg("affaires", "Table des affaires avec sa ligne d'en-tête, ex. Affaires[#All].", "table", optional=False),
     UdfArg("perimetre", "rep:NOM, team:NOM, ou vide pour toute l'entreprise.", "text"),
-    UdfArg("periode", "2025-03, 2025-W12, 2025-Q2, 2025, FY2025, ou mois / trimestre ; vide = le mois.", "text"),
+    UdfArg("periode", "2025-03, 2025-W12, 2025-Q2, 2025, FY2025, ou mois, trimestre, semaine, année (ceux de la "
+           "date de référence) ; vide = le mois.", "text"),
     UdfArg("date_ref", "Date de référence (ex. AUJOURDHUI()) ; vide = date des données.", "date"),
     UdfArg("activites", "Table des activités avec son en-tête (pour les RDV et propositions).", "table"),
     UdfArg("commerciaux", "Table des commerciaux avec son en-tête (pour un périmètre team:).", "table"),
@@ -248,21 +249,14 @@ def excel_date(value: Any) -> date | None:
 
 
 def period_of(value: Any, as_of: date, fiscal_start_month: int = 1) -> Period:
+    """The period a cell asks for: a code or a word read by ``parse_period``, a date, a year; empty = the month."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return Period.containing(MONTH, as_of)
     if isinstance(value, (datetime, date)):
         return Period.day(value if isinstance(value, date) and not isinstance(value, datetime) else value.date())
     if isinstance(value, float) and value.is_integer():
         value = str(int(value))  # a year typed in a cell arrives as 2025.0
-    text = str(value).strip()
-    kind = _RELATIVE.get(text.lower())
-    if kind:
-        return Period.containing(kind, as_of, fiscal_start_month)
-    try:
-        return parse_period(text, fiscal_start_month)
-    except (PilotageError, ValueError):
-        raise _BadArgument(f"période « {value} » illisible : écrivez 2025-03, 2025-W12, 2025-Q2, 2025, FY2025 "
-                           "ou mois / trimestre.") from None
+    return parse_period(str(value), fiscal_start_month, as_of=as_of)
 
 
 def _scope(data, text: Any):
