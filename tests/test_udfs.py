@@ -6,10 +6,14 @@ number is worked out below from its rows.
 
 from __future__ import annotations
 
-import ast
+import importlib.util
 import inspect
+import io
+import sys
+import types
 from datetime import date, datetime
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
 
@@ -199,39 +203,95 @@ def test_the_cache_is_bounded():
 
 
 # --------------------------------------------------------------------------- registry vs functions
-def _decorators() -> dict[str, list[ast.Call]]:
-    tree = ast.parse(Path(inspect.getfile(udfs)).read_text(encoding="utf-8"))
-    return {n.name: [d for d in n.decorator_list if isinstance(d, ast.Call)]
-            for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("PILOT_")}
-
-
-def _call_name(call: ast.Call) -> str:
-    f = call.func
-    return f"{f.value.id}.{f.attr}" if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
+ENTRIES = udfs.REGISTRY + (udfs.GENERIC,)
 
 
 def test_every_registered_udf_matches_its_function():
-    decorated = _decorators()
-    names = {u.name for u in udfs.REGISTRY} | {udfs.GENERIC.name}
-    assert set(decorated) == names, "a PILOT_ function without a registry entry, or the reverse"
-    for name in names:
-        udf = udfs.REGISTRY_BY_NAME[name]
-        f = getattr(udfs, name)
-        args = udfs.arguments_of(name)
+    module_functions = {name for name in dir(udfs) if name.startswith("PILOT_")}
+    assert module_functions == {u.name for u in ENTRIES}, "a PILOT_ function without a registry entry, or the reverse"
+    for udf in ENTRIES:
+        f = getattr(udfs, udf.name)
+        assert f.__name__ == udf.name and f.__module__ == udfs.__name__
+        args = udfs.arguments_of(udf.name)
         params = list(inspect.signature(f).parameters.values())
-        assert [p.name for p in params] == [a.name for a in args], name
+        assert [p.name for p in params] == [a.name for a in args], udf.name
         for p, a in zip(params, args):
-            assert (p.default is inspect.Parameter.empty) == (not a.optional), (name, p.name)
+            assert p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, "xlwings refuses keyword-only arguments"
+            if a.optional:
+                assert p.default == a.default, (udf.name, p.name)
+            else:
+                assert p.default is inspect.Parameter.empty, (udf.name, p.name)
             assert p.annotation is inspect.Parameter.empty, "xlwings would read a hint as a converter"
+            assert len(a.help_fr) <= 255, (udf.name, a.name)  # Excel's limit for an argument's help
+        assert get_type_hints(f) == {}, "xlwings would read a hint, the return's too, as a converter"
         assert inspect.getdoc(f) == udf.help_fr and len(udf.help_fr) <= 255
-        calls = decorated[name]
-        assert [_call_name(c) for c in calls].count("xw.func") == 1
-        xw_args = {c.args[0].value: c for c in calls if _call_name(c) == "xw.arg"}
-        assert list(xw_args) == [a.name for a in args], name
-        for a in args:
-            kw = {k.arg: k.value for k in xw_args[a.name].keywords}
-            assert ("ndim" in kw and kw["ndim"].value == 2) == (a.kind == "table"), (name, a.name)
-            assert "doc" in kw, (name, a.name)
+
+
+def test_the_signature_gives_the_defaults_a_formula_leaves_out():
+    # the same call spelt with every argument, with keywords, and with the optional ones left out
+    full = udfs.PILOT_CA_SIGNE(DEALS, "", "2025-03", AS_OF, None, None, None)
+    assert udfs.PILOT_CA_SIGNE(DEALS, periode="2025-03", date_ref=AS_OF) == full == 35000
+    assert udfs.PILOT_KPI("revenue_won", DEALS, "", "2025-03", AS_OF) == full
+    with pytest.raises(TypeError):  # as for any Python function: Excel always passes the declared count
+        udfs.PILOT_CA_SIGNE(DEALS, "", "2025-03", AS_OF, None, None, None, "one too many")
+
+
+@pytest.fixture
+def xlwings_windows(monkeypatch):
+    """xlwings' own Windows decorators: ``xw.func``, ``xw.arg`` and ``xw.ret`` are ``xlfunc``, ``xlarg`` and
+    ``xlret`` of xlwings/udfs.py there.  That module imports pywin32 at the top, which Linux lacks: stand-ins
+    take its place, and the decorators never touch them."""
+    import xlwings
+
+    for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    sys.modules["pythoncom"].CoInitialize = lambda: None
+    sys.modules["win32com.client"].Dispatch = None
+    sys.modules["win32com"].client = sys.modules["win32com.client"]
+    spec = importlib.util.spec_from_file_location("xlwings.udfs", Path(xlwings.__file__).with_name("udfs.py"))
+    windows = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(windows)
+    monkeypatch.setattr(xlwings, "func", windows.xlfunc)
+    monkeypatch.setattr(xlwings, "arg", windows.xlarg)
+    monkeypatch.setattr(xlwings, "ret", windows.xlret)
+    return windows
+
+
+def test_xlwings_windows_decorators_record_what_the_registry_says(xlwings_windows):
+    for udf in ENTRIES:
+        f = udfs.cell_function(udf)  # decorated by xlwings' Windows xlfunc and xlarg
+        meta = f.__xlfunc__
+        assert (meta["name"], meta["category"], meta["sub"]) == (udf.name, udfs.CATEGORY, False)
+        assert meta["ret"] == {"doc": udf.help_fr, "options": {}}  # Excel's help; no converter on the result
+        assert [a["name"] for a in meta["args"]] == [a.name for a in udf.args]
+        for pos, (got, a) in enumerate(zip(meta["args"], udf.args)):
+            assert (got["pos"], got["doc"], got["vararg"], got["vba"]) == (pos, a.help_fr, False, None)
+            assert got["options"] == ({"ndim": 2} if a.kind == "table" else {}), (udf.name, a.name)
+            # what call_udf gives an argument the formula leaves out; a required one has no entry
+            assert ("optional" in got) == a.optional and got.get("optional") == (a.default if a.optional else None)
+
+
+def test_the_vba_wrapper_xlwings_writes_for_excel(xlwings_windows):
+    """What « Importer les fonctions » puts in the workbook: xlwings lists the module's decorated functions
+    with dir() and writes one VBA function each, which calls the Python one by name with every argument."""
+    module = types.ModuleType(udfs.__name__)
+    for udf in ENTRIES:
+        setattr(module, udf.name, udfs.cell_function(udf))
+
+    class AddIn:
+        Name = "pilotage.xlam"
+
+    out = io.StringIO()
+    xlwings_windows.generate_vba_wrapper(udfs.__name__, module, out, AddIn())
+    vba = out.getvalue()
+    assert ("Function PILOT_CONVERSION(affaires, Optional perimetre, Optional periode, Optional date_ref, "
+            "Optional activites, Optional commerciaux, Optional objectifs)") in vba
+    assert ('PILOT_CONVERSION = XLPy.CallUDF("addin.excel.udfs", "PILOT_CONVERSION", Array(affaires, perimetre, '
+            'periode, date_ref, activites, commerciaux, objectifs), ActiveWorkbook, Application.Caller)') in vba
+    assert "Function PILOT_KPI(kpi, affaires, Optional perimetre" in vba
+    assert vba.count("End Function") == len(ENTRIES)
+    # and the call Excel makes lands on the module's own function, by that name
+    assert getattr(udfs, "PILOT_CONVERSION")(DEALS, "", "2025-03", AS_OF, None, None, None) == pytest.approx(2 / 4)
 
 
 def test_every_named_udf_computes_a_dictionary_kpi_or_a_forecast_figure():

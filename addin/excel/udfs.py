@@ -27,12 +27,17 @@ Nothing here raises into Excel: a bad argument gives a readable French text in
 the cell, starting with ``#PILOTAGE``.  A KPI with nothing to measure (no deal
 decided in the period...) gives an empty text, never a 0.
 
-Signatures live in :data:`REGISTRY` (names, arguments, conversions, French
-help), which the tests check against the functions and their decorators: on
-Linux, xlwings' decorators return the function unchanged and carry no
-metadata.  The decorated functions deliberately have **no type hints** on
-their parameters: on Windows, xlwings reads a parameter's type hint as its
-converter (``list`` would become an unknown converter).
+The functions are generated from :data:`REGISTRY`, one entry per function
+(its name, its French help, its arguments with theirs, the kpicore call it
+makes), by :func:`cell_function`, which gives each its ``__name__``,
+``__doc__`` and ``__signature__`` and applies xlwings' ``func`` and ``arg``
+decorators: the help is written once, in the registry.  On Linux those
+decorators return the function unchanged, so the module imports where Excel
+is absent and the tests call the functions directly; the tests also build
+them with xlwings' Windows decorators, and check what those record.
+The functions deliberately have **no type hints**, their return included: on
+Windows, xlwings reads a type hint as a converter (``list`` would become an
+unknown converter).
 
 A table passed by many cells is ingested once: the canonical data is cached
 on the content of the tables (bounded, :data:`CACHE_SIZE` entries), and so are
@@ -43,12 +48,13 @@ the KPI engine of each as-of date, the forecast context of each set of tables
 from __future__ import annotations
 
 import hashlib
+import inspect
 import pickle
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import xlwings as xw
 
@@ -67,33 +73,47 @@ _FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 # --------------------------------------------------------------------------- registry
 @dataclass(frozen=True)
 class UdfArg:
+    """One argument of a cell function: its name (the Python parameter's too), Excel's help, its kind."""
+
     name: str
-    help_fr: str
+    help_fr: str  # Excel's help for the argument (<= 255 characters)
     kind: str  # "table" (2-D, header row first), "text", "date"
     optional: bool = True
+    default: Any = None  # what the function gets when the formula leaves an optional argument out
 
-
-@dataclass(frozen=True)
-class Udf:
-    name: str  # the Excel name, also the Python function's name
-    help_fr: str  # Excel's function description (<= 255 characters)
-    kpi: str = ""  # a KPI id of the dictionary, or
-    forecast: str = ""  # a field of kpicore.forecast.forecasting.Forecast
-    needs: tuple[str, ...] = ()  # tables required beyond Deals: "activites", "objectifs"
+    @property
+    def xlwings_options(self) -> dict[str, Any]:
+        """xlwings' conversion of the argument: a table arrives as a 2-D list, even a one-row one."""
+        return {"ndim": 2} if self.kind == "table" else {}
 
 
 ARGS: tuple[UdfArg, ...] = (
     UdfArg("affaires", "Table des affaires avec sa ligne d'en-tête, ex. Affaires[#All].", "table", optional=False),
-    UdfArg("perimetre", "rep:NOM, team:NOM, ou vide pour toute l'entreprise.", "text"),
+    UdfArg("perimetre", "rep:NOM, team:NOM, ou vide pour toute l'entreprise.", "text", default=""),
     UdfArg("periode", "2025-03, 2025-W12, 2025-Q2, 2025, FY2025, ou mois, trimestre, semaine, année (ceux de la "
-           "date de référence) ; vide = le mois.", "text"),
+           "date de référence) ; vide = le mois.", "text", default=""),
     UdfArg("date_ref", "Date de référence (ex. AUJOURDHUI()) ; vide = date des données.", "date"),
     UdfArg("activites", "Table des activités avec son en-tête (pour les RDV et propositions).", "table"),
     UdfArg("commerciaux", "Table des commerciaux avec son en-tête (pour un périmètre team:).", "table"),
     UdfArg("objectifs", "Table des objectifs avec son en-tête (couverture, probabilité d'atteinte).", "table"),
 )
+KPI_ID_ARG = UdfArg("kpi", "Identifiant du KPI dans le dictionnaire, ex. proposal_conversion.", "text",
+                    optional=False)
 TABLE_OF_ARG = {"affaires": "Deals", "activites": "Activities", "commerciaux": "Reps", "objectifs": "Targets"}
 ARG_POSITION = {a.name: k + 1 for k, a in enumerate(ARGS)}
+
+
+@dataclass(frozen=True)
+class Udf:
+    """One cell function: its Excel name and help, its arguments, and the kpicore call it makes."""
+
+    name: str  # the Excel name, also the Python function's name
+    help_fr: str  # Excel's function description (<= 255 characters)
+    kpi: str = ""  # a KPI id of the dictionary, or
+    forecast: str = ""  # a field of kpicore.forecast.forecasting.Forecast; neither: the KPI its « kpi » names
+    needs: tuple[str, ...] = ()  # tables required beyond Deals: "activites", "objectifs"
+    args: tuple[UdfArg, ...] = ARGS
+
 
 REGISTRY: tuple[Udf, ...] = (
     Udf("PILOT_RDV_SEMAINE", "RDV qualifiés par semaine dans la période (table Activités requise).",
@@ -132,15 +152,13 @@ REGISTRY: tuple[Udf, ...] = (
         "requise).", forecast="prob_reach_target", needs=("objectifs",)),
 )
 GENERIC = Udf("PILOT_KPI", "Tout KPI du dictionnaire par son identifiant (1er argument), ex. "
-              "activities_call ; puis les arguments des autres fonctions PILOT_.")
-KPI_ID_ARG = UdfArg("kpi", "Identifiant du KPI dans le dictionnaire, ex. proposal_conversion.", "text",
-                    optional=False)
+              "activities_call ; puis les arguments des autres fonctions PILOT_.", args=(KPI_ID_ARG,) + ARGS)
 REGISTRY_BY_NAME = {u.name: u for u in REGISTRY + (GENERIC,)}
 
 
 def arguments_of(name: str) -> tuple[UdfArg, ...]:
     """The Excel arguments of a UDF, in order."""
-    return (KPI_ID_ARG,) + ARGS if name == GENERIC.name else ARGS
+    return REGISTRY_BY_NAME[name].args
 
 
 # --------------------------------------------------------------------------- caches
@@ -352,305 +370,58 @@ def _known_scopes(data) -> set[tuple[str, str]]:
     return set(scopes(data))
 
 
-def _kpi(name: str, *args) -> float | str:
-    udf = REGISTRY_BY_NAME[name]
-    return _guard(lambda: _kpi_value(udf, udf.kpi, *args))
-
-
-def _fc(name: str, *args) -> float | str:
-    udf = REGISTRY_BY_NAME[name]
-    return _guard(lambda: _forecast_value(udf, *args))
-
-
 # --------------------------------------------------------------------------- the functions
-# Each is one line deep.  Docstrings are Excel's function help; @xw.arg docs its argument help.
-# No type hints on parameters: xlwings (Windows) would take them for converters.
-
-_A, _P, _PE, _D, _AC, _C, _O = (a.help_fr for a in ARGS)
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_RDV_SEMAINE(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                      objectifs=None):
-    """RDV qualifiés par semaine dans la période (table Activités requise)."""
-    return _kpi("PILOT_RDV_SEMAINE", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+# What xlwings reads of a function when its decorators run (xlwings/udfs.py, xlfunc and xlarg, on
+# Windows): __name__ (the Excel name), inspect.signature(f), which returns __signature__ (the
+# argument names; those with a default become Optional in the VBA wrapper and get that default when
+# the formula leaves them out), typing.get_type_hints(f) (none here: a hint would be a converter) and
+# __doc__ (the function's help; only without it does xlwings look at __code__.co_filename).
+# xw.arg adds each argument's help and options.  Excel's wrapper then calls the function by name as
+# an attribute of this module, with every argument in order.
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_RDV_QUALIFIES(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                        objectifs=None):
-    """Nombre de RDV qualifiés dans la période (table Activités requise)."""
-    return _kpi("PILOT_RDV_QUALIFIES", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+def evaluate(udf: Udf, arguments: Mapping[str, Any]) -> float | str:
+    """The cell value of ``udf`` for its arguments by name: a number, an empty text, or ``#PILOTAGE`` text."""
+    return _guard(lambda: _value(udf, arguments))
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_PROPOSITIONS_MOIS(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                            objectifs=None):
-    """Propositions envoyées, ramenées au mois (activités, sinon date de proposition des affaires)."""
-    return _kpi("PILOT_PROPOSITIONS_MOIS", affaires, perimetre, periode, date_ref, activites, commerciaux,
-                objectifs)
+def _value(udf: Udf, arguments: Mapping[str, Any]) -> float | str:
+    tables_and_text = [arguments[a.name] for a in ARGS]
+    if udf.forecast:
+        return _forecast_value(udf, *tables_and_text)
+    return _kpi_value(udf, udf.kpi or str(arguments["kpi"] or "").strip(), *tables_and_text)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_PROPOSITIONS(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                       objectifs=None):
-    """Nombre de propositions envoyées dans la période."""
-    return _kpi("PILOT_PROPOSITIONS", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+def signature_of(udf: Udf) -> inspect.Signature:
+    """The Python signature of ``udf``'s function: its arguments in order, the optional ones with their default."""
+    return inspect.Signature([
+        inspect.Parameter(a.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          default=a.default if a.optional else inspect.Parameter.empty)
+        for a in udf.args])
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_CONVERSION(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                     objectifs=None):
-    """Taux de transformation proposition → commande : gagnées ÷ (gagnées + perdues) parmi les affaires avec proposition décidées dans la période."""  # noqa: E501
-    return _kpi("PILOT_CONVERSION", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+def _arguments(signature: inspect.Signature, args: tuple, kwargs: dict) -> dict[str, Any]:
+    bound = signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    return bound.arguments
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_PANIER_MOYEN(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                       objectifs=None):
-    """Panier moyen : montant moyen des affaires gagnées dans la période."""
-    return _kpi("PILOT_PANIER_MOYEN", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
+def cell_function(udf: Udf) -> Callable[..., float | str]:
+    """The function Excel calls for ``udf``, named, documented and decorated as its registry entry says."""
+    signature = signature_of(udf)
+
+    def cell(*args, **kwargs):  # no hints, the return's included: see the module docstring
+        return evaluate(udf, _arguments(signature, args, kwargs))
+
+    cell.__name__ = cell.__qualname__ = udf.name
+    cell.__doc__ = udf.help_fr
+    cell.__signature__ = signature
+    for a in udf.args:
+        cell = xw.arg(a.name, doc=a.help_fr, **a.xlwings_options)(cell)
+    return xw.func(category=CATEGORY)(cell)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_CYCLE_JOURS(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                      objectifs=None):
-    """Durée médiane du cycle de vente (jours, création → signature), affaires gagnées dans la période."""
-    return _kpi("PILOT_CYCLE_JOURS", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_CYCLE_MOYEN_JOURS(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                            objectifs=None):
-    """Durée moyenne du cycle de vente (jours), affaires gagnées dans la période."""
-    return _kpi("PILOT_CYCLE_MOYEN_JOURS", affaires, perimetre, periode, date_ref, activites, commerciaux,
-                objectifs)
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_CA_SIGNE(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                   objectifs=None):
-    """CA signé : somme des affaires gagnées dans la période."""
-    return _kpi("PILOT_CA_SIGNE", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_AFFAIRES_GAGNEES(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                           objectifs=None):
-    """Nombre d'affaires gagnées dans la période."""
-    return _kpi("PILOT_AFFAIRES_GAGNEES", affaires, perimetre, periode, date_ref, activites, commerciaux,
-                objectifs)
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_PIPELINE(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                   objectifs=None):
-    """Pipeline ouvert à la fin de la période (ou à la date de référence)."""
-    return _kpi("PILOT_PIPELINE", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_PIPELINE_PONDERE(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                           objectifs=None):
-    """Pipeline ouvert pondéré par la probabilité déclarée, sinon celle de l'étape."""
-    return _kpi("PILOT_PIPELINE_PONDERE", affaires, perimetre, periode, date_ref, activites, commerciaux,
-                objectifs)
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_COUVERTURE(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                     objectifs=None):
-    """Couverture : pipeline pondéré à signer dans la période ÷ reste à faire (table Objectifs requise)."""
-    return _kpi("PILOT_COUVERTURE", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_TAUX_GAIN(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                    objectifs=None):
-    """Taux de gain : gagnées ÷ (gagnées + perdues), toutes affaires décidées dans la période."""
-    return _kpi("PILOT_TAUX_GAIN", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_RDV_VERS_PROPOSITION(affaires, perimetre="", periode="", date_ref=None, activites=None,
-                               commerciaux=None, objectifs=None):
-    """Propositions ÷ RDV qualifiés de la même période, taux apparent (table Activités requise)."""
-    return _kpi("PILOT_RDV_VERS_PROPOSITION", affaires, perimetre, periode, date_ref, activites, commerciaux,
-                objectifs)
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_FORECAST_P10(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                       objectifs=None):
-    """Prévision de CA de la période, bas de fourchette (P10, 9 chances sur 10 d'être dépassé)."""
-    return _fc("PILOT_FORECAST_P10", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_FORECAST_P50(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                       objectifs=None):
-    """Prévision de CA de la période, médiane (P50) calibrée sur l'historique."""
-    return _fc("PILOT_FORECAST_P50", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_FORECAST_P90(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                       objectifs=None):
-    """Prévision de CA de la période, haut de fourchette (P90)."""
-    return _fc("PILOT_FORECAST_P90", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_FORECAST_PROBA(affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-                         objectifs=None):
-    """Probabilité d'atteindre l'objectif de CA de la période (table Objectifs requise)."""
-    return _fc("PILOT_FORECAST_PROBA", affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs)
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("kpi", doc=KPI_ID_ARG.help_fr)
-@xw.arg("affaires", ndim=2, doc=_A)
-@xw.arg("perimetre", doc=_P)
-@xw.arg("periode", doc=_PE)
-@xw.arg("date_ref", doc=_D)
-@xw.arg("activites", ndim=2, doc=_AC)
-@xw.arg("commerciaux", ndim=2, doc=_C)
-@xw.arg("objectifs", ndim=2, doc=_O)
-def PILOT_KPI(kpi, affaires, perimetre="", periode="", date_ref=None, activites=None, commerciaux=None,
-              objectifs=None):
-    """Tout KPI du dictionnaire par son identifiant (1er argument), ex. activities_call ; puis les arguments des autres fonctions PILOT_."""  # noqa: E501
-    return _guard(lambda: _kpi_value(GENERIC, str(kpi or "").strip(), affaires, perimetre, periode, date_ref,
-                                     activites, commerciaux, objectifs))
+FUNCTIONS: dict[str, Callable[..., float | str]] = {u.name: cell_function(u) for u in REGISTRY + (GENERIC,)}
+# module attributes under their Excel names: xlwings lists a module's functions with dir(module) and
+# calls one with getattr(module, name)
+globals().update(FUNCTIONS)
