@@ -56,7 +56,7 @@ from kpicore.model.errors import UsageError
 from kpicore.model.json_schemas import envelope, scope_json
 from kpicore.metrics.kpis import fiscal_start_month_of
 from kpicore.model.roster import COMPANY_SCOPE, rep_team_of
-from kpicore.model.periods import MONTH, QUARTER, Period, parse_period
+from kpicore.model.periods import Period, parse_period
 from kpicore.metrics.targets import TargetBook, target_book
 
 METHODS = ("calibrated", "run_rate", "weighted_declared")
