@@ -400,7 +400,6 @@ class CockpitBuilder:
                         + [Cell(_short(a.action, 75), "muted")] + [Cell(None)] * 5)
             merges += [(r, 1, r, 5), (r, 6, r, NCOLS - 1)]
         self.L.block("alerts", top, 0, rows, merges=tuple(merges))
-        self.alerts_shown = alerts
         if alerts:
             sign_rng = a1_range(top + 1, 0, top + len(alerts), 0)
             first = a1(top + 1, 0)
@@ -530,7 +529,6 @@ class CockpitBuilder:
                 ])
                 merges += [(r, 1, r, 2), (r, 8, r, 11)]
         self.L.block("risks", top, 0, rows, merges=tuple(merges))
-        self.risks_shown = deals
         return top + len(rows) + 1
 
     def build(self) -> CockpitSpec:
