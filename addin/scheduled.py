@@ -1,7 +1,8 @@
 """Scheduled runs (Windows Task Scheduler, cron): refresh the cockpit, export the ritual decks.
 
-``run_scheduled(path, out_folder)`` is what a Monday-morning task calls
-(the CLI verb the lead wires: ``pilotage scheduled FILE OUT_FOLDER``):
+``run_scheduled(path, out_folder)`` is what a Monday-morning task calls, through
+``pilotage run weekly FILE --out OUT_FOLDER`` (``monthly`` or ``refresh`` in place
+of ``weekly`` for the other kinds below, ``--log FILE`` for another log):
 
 1. refresh the cockpit in the workbook, holding Pilotage's lock on it; a
    manager's refresh in progress is waited for (``lock_wait``, 10 minutes by

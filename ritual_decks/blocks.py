@@ -10,6 +10,7 @@ from pptx.enum.chart import XL_LABEL_POSITION
 
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.forecasting import METHOD_LABELS_FR, Forecast
+from kpicore.metrics.targets import BELOW_TARGET, NEAR_TARGET, ON_TARGET
 from ritual_decks import formats as F
 from ritual_decks.charts import Box, Series, bar_chart
 from ritual_decks.shown import SlideShown
@@ -17,7 +18,11 @@ from ritual_decks.slides import DeckWriter, Para
 
 RITUAL_FR = {"weekly": "hebdo", "monthly": "mensuel", "quarterly": "trimestriel"}
 STATUS_FR = {"open": "ouverte", "done": "faite", "dropped": "abandonnée"}
-UP_SIGN, DOWN_SIGN = "▲", "▼"
+UP_SIGN, NEAR_SIGN, DOWN_SIGN = "▲", "●", "▼"
+# A value against its target (kpicore.metrics.targets.target_status): the sign, and the sign with words.
+TARGET_SIGN = {ON_TARGET: UP_SIGN, NEAR_TARGET: NEAR_SIGN, BELOW_TARGET: DOWN_SIGN}
+TARGET_STATUS_FR = {ON_TARGET: f"{UP_SIGN} atteint", NEAR_TARGET: f"{NEAR_SIGN} proche",
+                    BELOW_TARGET: f"{DOWN_SIGN} en dessous"}
 
 
 def company_name(data: PipelineData) -> str:

@@ -70,16 +70,6 @@ def deck_as_of(data: PipelineData, kind: str = "weekly", period: Period | str | 
     return today
 
 
-def demo_decks(out_dir: Path | str, template: Path | str | None = None) -> tuple[Path, Path]:
-    """Both decks of the demo company (``pilotage demo``): hebdo and mensuel, in ``out_dir``."""
-    from kpicore.demo.company import DEMO_AS_OF, generate
-
-    data = generate()
-    out = Path(out_dir)
-    return (build_weekly(data, DEMO_AS_OF, out / "revue_hebdo_demo.pptx", template),
-            build_monthly(data, DEMO_AS_OF, out / "revue_mensuelle_demo.pptx", template=template))
-
-
 def to_pdf(deck: Path, out_dir: Path | None = None) -> Path:
     """The deck as PDF through LibreOffice (``pilotage deck ... --pdf``)."""
     from workbook_templates.libreoffice import convert
@@ -87,5 +77,5 @@ def to_pdf(deck: Path, out_dir: Path | None = None) -> Path:
     return convert(Path(deck), "pdf", Path(out_dir) if out_dir else Path(deck).parent, recalculate=False)
 
 
-__all__ = ["build_weekly", "build_monthly", "weekly_deck", "monthly_deck", "deck_as_of", "demo_decks", "to_pdf",
+__all__ = ["build_weekly", "build_monthly", "weekly_deck", "monthly_deck", "deck_as_of", "to_pdf",
            "DeckReport"]

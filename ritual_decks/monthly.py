@@ -23,10 +23,10 @@ from kpicore.metrics.dictionary import UP
 from kpicore.metrics.tree import RESIDUAL_LABEL, Decomposition, decompose_periods, decompose_vs_target
 from kpicore.metrics.kpis import KpiEngine, Scope, fiscal_start_month_of
 from kpicore.model.periods import FISCAL_YEAR, MONTH, QUARTER, Period, parse_period
-from kpicore.metrics.targets import REP, TEAM
+from kpicore.metrics.targets import ON_TARGET, REP, TEAM
 from ritual_decks import formats as F
-from ritual_decks.blocks import (DOWN_SIGN, UP_SIGN, actions_slide, company_name, decisions_slide, forecast_slide,
-                                 halves)
+from ritual_decks.blocks import (DOWN_SIGN, TARGET_SIGN, UP_SIGN, actions_slide, company_name, decisions_slide,
+                                 forecast_slide, halves)
 from ritual_decks.charts import Box, Series, Step, bar_chart, line_chart, waterfall_chart
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
@@ -88,6 +88,15 @@ class MonthlyDeck:
         e = self.engine
         return float(e.table(period).loc[scope.key, "revenue_won"]), e.target("revenue_won", period, scope)
 
+    def _due(self, months: tuple[Period, ...], scope: Scope = Scope.company()) -> float | None:
+        """The revenue target due at the as-of date over ``months``, summed over the months that have one."""
+        dues = [self.engine.targets.due("revenue_won", m, self.as_of, scope.level, scope.key[1]) for m in months]
+        present = [d for d in dues if d is not None]
+        return sum(present) if present else None
+
+    def _status(self, revenue: float, due: float | None) -> str | None:
+        return self.engine.targets.status("revenue_won", revenue, due)
+
     # -- revenue vs target ------------------------------------------------------------
     def revenue(self) -> SlideShown:
         w = self.w
@@ -113,18 +122,20 @@ class MonthlyDeck:
                                  w.palette.target))
         bar_chart(slide, chart_box, cats, series, labels=False, gap_width=50)
 
-        def block(label: str, rev: float, target: float | None) -> list[Para]:
+        def block(label: str, rev: float, target: float | None, due: float | None) -> list[Para]:
             att = rev / target if target else None
-            colour = w.palette.ink if att is None else (w.palette.good if att >= 1 else w.palette.bad)
-            sign = "" if att is None else (f"{UP_SIGN} " if att >= 1 else f"{DOWN_SIGN} ")
+            status = self._status(rev, due) if att is not None else None
+            colour = w.palette.ink if status is None else w.palette.status(status)
+            sign = "" if status is None else f"{TARGET_SIGN[status]} "
             return [Para(label, 13, True, w.palette.ink), Para(F.eur(rev), 24, True, w.palette.actual),
                     Para(f"objectif {F.eur(target)}", 12, False, w.palette.muted),
                     Para(f"{sign}{F.pct(att)} de l'objectif" if att is not None else "sans objectif", 14, True,
                          colour), Para("", 8)]
 
         last = self.ytd_months[-1]
-        w.text(slide, side, block(self.period.label.capitalize(), month_rev, month_target)
-               + block(f"Cumul {self.ytd_months[0].short_label} – {last.short_label}", ytd_rev, ytd_target))
+        w.text(slide, side, block(self.period.label.capitalize(), month_rev, month_target, self._due((self.period,)))
+               + block(f"Cumul {self.ytd_months[0].short_label} – {last.short_label}", ytd_rev, ytd_target,
+                       self._due(self.ytd_months)))
         numbers = {"month_revenue": month_rev, "month_target": month_target, "ytd_revenue": ytd_rev,
                    "ytd_target": ytd_target}
         for m, (r, t) in zip(self.months12, actual):
@@ -246,7 +257,9 @@ class MonthlyDeck:
             y_rev = sum(r for r, _ in ytd)
             y_targets = [t for _, t in ytd if t is not None]
             y_target = sum(y_targets) if y_targets else None
-            records.append((s, rev, target, y_rev, y_target))
+            status = self._status(rev, self._due((self.period,), s)) if target else None
+            y_status = self._status(y_rev, self._due(self.ytd_months, s)) if y_target else None
+            records.append((s, rev, target, y_rev, y_target, status, y_status))
         limit = w.max_rows(w.content)
         teams = [r for r in records if r[0].level == TEAM]
         reps = sorted([r for r in records if r[0].level == REP],
@@ -254,20 +267,20 @@ class MonthlyDeck:
         keep = teams + reps[: max(0, limit - len(teams))]
         cut = len(records) - len(keep)
         rows, colours, bold, numbers = [], {}, [], {}
-        for i, (s, rev, target, y_rev, y_target) in enumerate(keep):
+        for i, (s, rev, target, y_rev, y_target, status, y_status) in enumerate(keep):
             att = rev / target if target else None
             y_att = y_rev / y_target if y_target else None
-            for j, a in ((3, att), (6, y_att)):
-                if a is not None:
-                    colours[(i, j)] = w.palette.good if a >= 1 else w.palette.bad
-            mark = lambda a: F.DASH if a is None else (f"{UP_SIGN} " if a >= 1 else f"{DOWN_SIGN} ") + F.pct(a)
-            rows.append((s.label if s.level == TEAM else f"   {s.name}", F.eur(rev), F.eur(target), mark(att),
-                         F.eur(y_rev), F.eur(y_target), mark(y_att)))
+            for j, st in ((3, status), (6, y_status)):
+                if st is not None:
+                    colours[(i, j)] = w.palette.status(st)
+            mark = lambda a, st: F.DASH if a is None else f"{TARGET_SIGN[st]} {F.pct(a)}"  # noqa: E731
+            rows.append((s.label if s.level == TEAM else f"   {s.name}", F.eur(rev), F.eur(target), mark(att, status),
+                         F.eur(y_rev), F.eur(y_target), mark(y_att, y_status)))
             if s.level == TEAM:
                 bold.append(i)
             numbers[f"{s.code}|revenue"], numbers[f"{s.code}|target"] = rev, target
             numbers[f"{s.code}|ytd_revenue"], numbers[f"{s.code}|ytd_target"] = y_rev, y_target
-        below = sum(1 for s, rev, target, *_ in records if s.level == REP and target and rev < target)
+        below = sum(1 for s, *_, status, _y in records if s.level == REP and status is not None and status != ON_TARGET)
         n_reps = sum(1 for r in records if r[0].level == REP)
         title = f"Atteinte de l'objectif en {self.period.label} : {below} commerciaux sur {n_reps} en dessous"
         footer = "Équipes en gras, puis les commerciaux du moins au plus avancé"

@@ -26,6 +26,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.util import Pt
 
+from kpicore.metrics.targets import BELOW_TARGET, NEAR_TARGET, ON_TARGET
 from kpicore.model.errors import InputFileError
 from ritual_decks import style, text_fit
 from ritual_decks.charts import Box
@@ -61,7 +62,12 @@ class Palette:
     muted: RGBColor = style.MUTED
     bad: RGBColor = style.VERMILLION
     good: RGBColor = style.GREEN
+    warn: RGBColor = style.AMBER
     header_fill: RGBColor = style.LIGHT
+
+    def status(self, status: str) -> RGBColor:
+        """The colour of a target status (``kpicore.metrics.targets``): good, warn or bad."""
+        return {ON_TARGET: self.good, NEAR_TARGET: self.warn, BELOW_TARGET: self.bad}[status]
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,7 @@ def _palette_from_theme(colours: dict[str, RGBColor]) -> Palette:
     get = colours.get
     return Palette(actual=get("accent1", base.actual), target=base.target, forecast=get("accent2", base.forecast),
                    up=get("accent1", base.up), down=get("accent2", base.down), total=get("dk2", base.total),
-                   ink=get("dk1", base.ink), muted=base.muted, bad=base.bad, good=base.good,
+                   ink=get("dk1", base.ink), muted=base.muted, bad=base.bad, good=base.good, warn=base.warn,
                    header_fill=base.header_fill)
 
 

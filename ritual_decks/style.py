@@ -32,6 +32,7 @@ MUTED = RGBColor(0x6B, 0x72, 0x80)
 LIGHT = RGBColor(0xE5, 0xE7, 0xEB)
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 GREEN = RGBColor(0x00, 0x9E, 0x73)  # Okabe-Ito bluish green: "reached"
+AMBER = RGBColor(0x8A, 0x53, 0x00)  # the cockpit's "near target" ink, dark enough for text on white
 
 # Series colours by meaning, the same on every slide.
 ACTUAL = BLUE

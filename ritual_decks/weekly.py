@@ -16,15 +16,14 @@ from kpicore.metrics.alerts import compute_alerts
 from kpicore.forecast.asof import pipeline_as_of
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.shown import forecast
-from kpicore.metrics.dictionary import UP
 from kpicore.metrics.kpis import KpiEngine, Scope
 from kpicore.model.periods import MONTH, WEEK, Period
 from kpicore.forecast.risk import deals_at_risk
 from kpicore.forecast.snapshots import MOVES_FR, pipeline_movement
 from kpicore.metrics.targets import REP, TEAM
 from ritual_decks import formats as F
-from ritual_decks.blocks import (DOWN_SIGN, UP_SIGN, actions_slide, company_name, decisions_slide, forecast_slide,
-                                 halves)
+from ritual_decks.blocks import (DOWN_SIGN, TARGET_STATUS_FR, UP_SIGN, actions_slide, company_name, decisions_slide,
+                                 forecast_slide, halves)
 from ritual_decks.charts import Box, Series, Step, bar_chart, waterfall_chart
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
@@ -120,24 +119,26 @@ class WeeklyDeck:
         rows, colours, numbers = [], {}, {}
         for i, (label, kpi, period, fmt) in enumerate(lines):
             v = e.value(kpi, period, company, with_trend=False)
-            target = v.target
-            higher = e.dictionary[kpi].direction == UP
+            check = e.targets.check(kpi, v.value, period, self.as_of, company.level, company.key[1])
             status = ""
-            if v.value is not None and target is not None:
-                good = (v.value >= target) == bool(higher)
-                status = f"{UP_SIGN} atteint" if good else f"{DOWN_SIGN} en dessous"
-                colours[(i, 3)] = w.palette.good if good else w.palette.bad
-            rows.append((label, fmt(v.value), fmt(target) if target is not None else F.DASH, status))
+            if check.status is not None:
+                status = TARGET_STATUS_FR[check.status]
+                colours[(i, 3)] = w.palette.status(check.status)
+            rows.append((label, fmt(v.value), fmt(check.target) if check.target is not None else F.DASH, status))
             numbers[kpi] = v.value
-            numbers[f"{kpi}_target"] = target
-        rev, tgt = numbers["revenue_won"], numbers["revenue_won_target"]
+            numbers[f"{kpi}_target"] = check.target
+            numbers[f"{kpi}_due"] = check.due
+        rev, tgt, due = numbers["revenue_won"], numbers["revenue_won_target"], numbers["revenue_won_due"]
         if tgt:
             title = (f"{self.month.label.capitalize()} : {F.eur(rev)} signés sur {F.eur(tgt)} d'objectif "
                      f"({F.pct(rev / tgt)}) au {F.day(self.as_of)}")
         else:
             title = f"{self.month.label.capitalize()} : {F.eur(rev)} signés au {F.day(self.as_of)}"
+        pace = (f" · état : réalisé contre l'objectif au prorata des jours écoulés (CA : {F.eur(due)} à date)"
+                if due is not None else "")
         slide = w.slide(title, footer=f"{self.week.label} : du {F.day(self.week.start)} au "
-                                      f"{F.day(min(self.week.end, self.as_of))} · objectifs de la feuille Objectifs")
+                                      f"{F.day(min(self.week.end, self.as_of))}{pace} · objectifs de la feuille "
+                                      "Objectifs")
         left, right = Box(w.content.x, w.content.y, w.content.w * 0.6, w.content.h), None
         right = Box(left.x + left.w + 18, left.y, w.content.w - left.w - 18, w.content.h)
         w.table(slide, left, ["Indicateur", "Réalisé", "Objectif", "État"], rows, [0.48, 0.17, 0.15, 0.2],
@@ -266,13 +267,14 @@ class WeeklyDeck:
         for kpi, label in (("qualified_meetings_per_week", "RDV qualifiés / semaine"),
                            ("proposals_per_month", "Propositions / mois")):
             values = [float(table.loc[s.key, kpi]) for s in scopes]
-            targets = [e.target(kpi, self.week, s) for s in scopes]
+            checks = [e.targets.check(kpi, v, self.week, self.as_of, s.level, s.key[1]) for v, s in zip(values, scopes)]
+            targets = [c.target for c in checks]
             charts.append((label, values, targets))
             for n, v, t in zip(names, values, targets):
                 numbers[f"{kpi}|{n}"] = v
                 numbers[f"{kpi}|{n}|target"] = t
             if kpi == "qualified_meetings_per_week":
-                below = sum(1 for v, t in zip(values, targets) if t is not None and v < t)
+                below = sum(1 for c in checks if c.status is not None and not c.on_target)
         who = "commerciaux" if level == REP else "équipes"
         title = f"Activité de la semaine : {below} {who} sur {len(names)} sous l'objectif de RDV qualifiés"
         slide = w.slide(title, footer=f"{self.week.label}, du {F.day(self.week.start)} au "

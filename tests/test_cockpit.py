@@ -2,6 +2,7 @@
 client text is never a formula, and in LibreOffice the tiles recalculate and follow their target."""
 
 import csv
+import re
 import shutil
 import warnings
 from datetime import datetime
@@ -46,6 +47,18 @@ def test_tile_target_is_a_live_formula_into_targets(manager_spec):
     assert '"2026-11"' in target_cell.formula
     kinds = {r.kind for r in manager_spec.rules}
     assert {"formula", "color_scale", "data_bar", "icon_set"} <= kinds
+
+
+def test_tile_status_formula_is_the_on_target_rule(manager_spec):
+    status = {kpi: manager_spec.block("tiles").cells[1][2 * i + 1].formula for i, kpi in enumerate(TILE_KPIS)}
+    # revenue to date against the month's target × 20/30 (20 November), near within behind_pace_pct (20 %)
+    assert re.search(r">=[A-Z]+\d+\*0\.666667,", status["revenue_won"]), status["revenue_won"]
+    assert "*0.666667*0.8," in status["revenue_won"]
+    # a rate per week is already over the days elapsed: its whole target, near within 10 %
+    assert re.search(r">=[A-Z]+\d+,", status["qualified_meetings_per_week"])
+    assert "*0.9," in status["qualified_meetings_per_week"]
+    # a shorter cycle is better: the bounds are mirrored
+    assert re.search(r"<=[A-Z]+\d+,", status["sales_cycle_days"]) and "*1.1," in status["sales_cycle_days"]
 
 
 def test_manager_table_has_one_row_per_rep(manager_spec, demo_data):
@@ -149,10 +162,11 @@ def test_refreshed_demo_recalculates_in_libreoffice_and_tile_follows_target(soff
     before = sheet_png(book, SHEET_NAME, tmp_path / "before")[0]
     bad_before = _fill_pixels(before, BAD_FILL)
     good_before = _fill_pixels(before, GOOD_FILL) + _fill_pixels(before, WARN_FILL)  # on or near the target
-    # the revenue tile compares revenue won to date with the target's pace; flip it the other way
+    # the revenue tile compares revenue won to date with the target pro rata of the month elapsed, near
+    # within revenue_won's behind_pace_pct (20 %); flip it the other way
     revenue = tiles.cells[1][0].value
     pace = target * (DEMO_AS_OF.day / 30)
-    behind = revenue < 0.9 * pace
+    behind = revenue < 0.8 * pace
     new_target = 1000 if behind else 1e9
     # a manager edits the month's company revenue target in Objectifs (no refresh)
     with warnings.catch_warnings():

@@ -151,6 +151,23 @@ def test_weekly_revenue_of_the_month_is_the_won_deals(weekly, demo_data):
     assert rows[1][2] == eur(company_nov)
 
 
+def test_weekly_revenue_is_judged_against_the_target_of_the_days_elapsed(weekly, demo_data):
+    report, _ = weekly
+    rows = cells(tables(slide_of(weekly, "week_kpis"))[0])
+    won = won_between(demo_data, NOV_START, AS_OF)
+    t = demo_data.targets
+    month = t[(t["scope_type"] == "company") & (t["period"] == "2026-11") & (t["metric"] == "revenue")]["value"].sum()
+    # 20 of November's 30 days elapsed: the target due is 20/30 of the month's; revenue_won's tolerance
+    # (the dictionary's behind_pace_pct) is 20 %, so between 0.8 × and 1 × the due target is near.
+    due = month * 20 / 30
+    expected = "▲ atteint" if won >= due else "● proche" if won >= 0.8 * due else "▼ en dessous"
+    assert rows[1][3] == expected
+    # the demo's month is behind its full target but close to its pace: the status the month's
+    # whole target gave (below, every week until the target is reached) is not the one shown
+    assert won < month and expected == "● proche"
+    assert report.slide("week_kpis").numbers["revenue_won_due"] == pytest.approx(due)
+
+
 def test_weekly_kpis_match_kpicore(weekly, demo_data):
     report, _ = weekly
     e = KpiEngine(demo_data, DEMO_AS_OF)

@@ -1,9 +1,11 @@
-"""Targets: rep -> team -> company, month -> quarter -> year, weeks by day share, rates never summed."""
+"""Targets: rep -> team -> company, month -> quarter -> year, weeks by day share, rates never summed;
+a value is on target against the target pro rata of the period elapsed."""
 
 import pytest
 
 from kpicore.model.periods import Period, parse_period
-from kpicore.metrics.targets import target_book, target_for, target_mismatches
+from kpicore.metrics.targets import (BELOW_TARGET, NEAR_TARGET, ON_TARGET, target_book, target_for,
+                                     target_mismatches, target_status)
 
 from support.kpi_builders import make_data, target
 
@@ -82,3 +84,51 @@ def test_unreadable_target_rows_are_reported_not_used():
     book = target_book(data)
     assert len(book.issues) == 1 and book.issues[0].row == 2
     assert book.value("revenue", Period.month(2025, 3), "team", "Nord") == 2_000
+
+
+# -- on target: against the target pro rata of the period elapsed --------------------------
+
+def test_half_the_month_with_half_its_target_is_on_target():
+    data = data_with(target("2025-06", "company", None, 30_000))
+    book, june, mid = target_book(data), parse_period("2025-06"), "2025-06-15"
+    # 15 of June's 30 days elapsed: the target due is 30,000 × 15 / 30 = 15,000.
+    assert book.due("revenue_won", june, mid, "company") == pytest.approx(15_000)
+    assert book.check("revenue_won", 15_000, june, mid, "company").status == ON_TARGET  # 15,000 >= 30,000 said below
+    # revenue_won's tolerance is the dictionary's behind_pace_pct, 20 %: near down to 0.8 × 15,000 = 12,000
+    assert book.check("revenue_won", 12_500, june, mid, "company").status == NEAR_TARGET
+    assert book.check("revenue_won", 11_000, june, mid, "company").status == BELOW_TARGET
+    # once June is over the whole target is due
+    over = book.check("revenue_won", 15_000, june, "2025-07-03", "company")
+    assert (over.due, over.status) == (30_000, BELOW_TARGET)
+    assert book.due_share("revenue_won", june, mid) == pytest.approx(0.5)
+
+
+def test_target_due_in_a_quarter_takes_each_months_own_target():
+    rows = [target("2025-04", "rep", "Alice", 10_000), target("2025-05", "rep", "Alice", 31_000),
+            target("2025-06", "rep", "Alice", 30_000)]
+    book = target_book(data_with(*rows))
+    # 15 May: all of April and 15 of May's 31 days, 10,000 + 31,000 × 15 / 31 = 25,000 (not 71,000 × 45 / 91)
+    assert book.due("revenue", parse_period("2025-Q2"), "2025-05-15", "rep", "Alice") == pytest.approx(25_000)
+    # without a June target the quarter has none, so nothing is due either
+    book = target_book(data_with(*rows[:2]))
+    assert book.due("revenue", parse_period("2025-Q2"), "2025-05-15", "rep", "Alice") is None
+    assert book.check("revenue", 1.0, parse_period("2025-Q2"), "2025-05-15", "rep", "Alice").status is None
+
+
+def test_rates_are_judged_against_their_whole_target_with_the_default_tolerance():
+    data = data_with(target("2025-06", "rep", "Alice", 0.30, "proposal_conversion"),
+                     target("2025-06", "rep", "Alice", 60, "sales_cycle_days"))
+    book, june, mid = target_book(data), parse_period("2025-06"), "2025-06-10"
+    assert book.due("proposal_conversion", june, mid, "rep", "Alice") == pytest.approx(0.30)
+    assert book.due_share("proposal_conversion", june, mid) == 1.0
+    # no behind_pace_pct for these KPIs: near within 10 %, i.e. down to 0.27 (conversion), up to 66 days (cycle)
+    assert book.check("proposal_conversion", 0.28, june, mid, "rep", "Alice").status == NEAR_TARGET
+    assert book.check("proposal_conversion", 0.26, june, mid, "rep", "Alice").status == BELOW_TARGET
+    assert book.check("sales_cycle_days", 55, june, mid, "rep", "Alice").status == ON_TARGET  # shorter is better
+    assert book.check("sales_cycle_days", 65, june, mid, "rep", "Alice").status == NEAR_TARGET
+    assert book.check("sales_cycle_days", 70, june, mid, "rep", "Alice").status == BELOW_TARGET
+
+
+def test_status_needs_a_value_and_a_target():
+    assert target_status(None, 10.0) is None and target_status(10.0, None) is None
+    assert target_status(0.0, 0.0) == ON_TARGET  # nothing due yet

@@ -2,9 +2,10 @@
 
 The refresh rebuilds the ``Cockpit`` sheet and the product's hidden sheets
 (``_Instantanés pipeline``, ``_Historique prévisions``...) and must leave every
-other part of the client's file byte-identical (GitHub issue "Cockpit", item 4).
-openpyxl cannot do that (it drops what it does not model and rewrites the
-rest), so the work happens on the zip/OPC package:
+other part of the client's file byte-identical (DESIGN.md, "Rules that hold
+everywhere": the client's file is theirs).  openpyxl cannot do that (it drops
+what it does not model and rewrites the rest), so the work happens on the
+zip/OPC package:
 
 1. Each product sheet is written by XlsxWriter in a scratch workbook
    (``SheetPart.write`` receives the scratch ``Workbook`` and the ``Worksheet``),
@@ -81,7 +82,7 @@ from kpicore.model.errors import FileBusyError, InputFileError
 
 from . import _xmltext as xt
 from .raw_zip import ArchiveTooLarge, RawZipReader, RawZipWriter
-# the limits live with the read path's checks; re-exported here for existing callers
+# one set of archive bounds for reading and for writing: the read path's (archive_guard)
 from .archive_guard import DEFAULT_LIMITS, ArchiveLimits, check_members
 from .reading import file_stamp
 from .safe_file import DEFAULT_KEEP, check_not_open, write_atomically, write_error

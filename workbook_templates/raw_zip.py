@@ -1,11 +1,11 @@
 """Zip archives at the byte level: copy members without decompressing them.
 
-A refresh must not cost more when the client's other sheets grow (issue
-"Cockpit", item 4), so the members it does not own are copied as their
-compressed bytes, never inflated: ``RawZipReader.copy_raw`` streams the
-stored data of a member into ``RawZipWriter``, which writes a fresh local
-header (same name, method, CRC, sizes and timestamp) and the central
-directory. Python's ``zipfile`` has no public raw copy, hence this module.
+A refresh must not cost more when the client's other sheets grow, so the
+members it does not own are copied as their compressed bytes, never
+inflated: ``RawZipReader.copy_raw`` streams the stored data of a member into
+``RawZipWriter``, which writes a fresh local header (same name, method, CRC,
+sizes and timestamp) and the central directory. Python's ``zipfile`` has no
+public raw copy, hence this module.
 
 Only what an .xlsx needs is written: no zip64 (an archive or member over
 4 GiB is refused earlier by the archive limits), no data descriptors, no

@@ -19,11 +19,11 @@
   that says the file was not modified and what to do; the temporary file and
   any backup made for this write are removed.
 
-Backup policy, in short (also in ``docs/README_file_safety.md``): one backup
-per refresh that replaces an existing file, in ``.pilotage_backups`` beside
-the workbook, named ``STEM.YYYYMMDD-HHMMSS.EXT``, the 5 most recent kept per
-workbook; the older ones are deleted by the next refresh. Pilotage never
-deletes anything else.
+Backup policy, in short (told to users in README.md, « Ce que Pilotage fait de
+votre fichier »): one backup per refresh that replaces an existing file, in
+``.pilotage_backups`` beside the workbook, named ``STEM.YYYYMMDD-HHMMSS.EXT``,
+the 5 most recent kept per workbook; the older ones are deleted by the next
+refresh. Pilotage never deletes anything else.
 """
 
 from __future__ import annotations

@@ -87,5 +87,5 @@ def groups() -> list[str]:
 
 
 def cli_verbs() -> dict[str, str]:
-    """CLI verb -> ribbon id, for the lead's ``pilotage`` command (the same job on a file)."""
+    """CLI verb -> ribbon id: the ``pilotage`` command that does a button's job on a file."""
     return {a.cli: a.id for a in ACTIONS if a.cli}

@@ -20,9 +20,11 @@ then    deals at risk this week, by value at risk
 Live formatting: a tile's target cell is a formula into Targets, its status
 sign and colours are a formula and conditional formats that compare the value
 cell with that target cell; so a manager who edits a target sees the tile
-change on recalculation, without a refresh.  The revenue tile compares the
-month's revenue won to date with the target's pace (target × share of the month
-elapsed), since a month in progress cannot have reached its full target.
+change on recalculation, without a refresh.  The status follows the one
+on-target rule (``kpicore.metrics.targets.target_status``): the revenue tile
+sets the month's revenue won to date against the target pro rata of the month
+elapsed, since a month in progress cannot have reached its full target, and a
+tile is near its target within the KPI's tolerance.
 
 The rep view holds that rep's own numbers only: no colleague's name or figure
 (DESIGN.md, rules: a rep's view holds only their own numbers).
@@ -54,7 +56,7 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
 from kpicore.forecast.forecasting import N_SIMS, prepare
 from kpicore.forecast.shown import forecast_all
-from kpicore.metrics.dictionary import DOWN, KpiDictionary
+from kpicore.metrics.dictionary import KpiDictionary
 from kpicore.metrics.kpis import KpiEngine, KpiValue, Scope
 from kpicore.model.periods import MONTH, Period, to_date
 from kpicore.forecast.risk import deals_at_risk
@@ -296,7 +298,6 @@ class CockpitBuilder:
 
     def tiles(self, top: int) -> int:
         values = {v.kpi: v for v in self.engine.values(self.month, self.scope, kpis=TILE_KPIS)}
-        elapsed = self.month.days_elapsed(self.as_of) / self.month.days
         cells: list[list[Cell]] = [[], [], [], [], [], []]
         merges = []
         for i, kpi in enumerate(TILE_KPIS):
@@ -305,13 +306,17 @@ class CockpitBuilder:
             c = 2 * i
             style = STYLE_OF_UNIT.get(v.unit, "number")
             value_ref, target_ref = a1(top + 1, c), a1(top + 2, c + 1)
-            pace = f"{target_ref}*{elapsed:.6f}" if kpi == "revenue_won" else target_ref
+            # the on-target rule of kpicore.metrics.targets (target_status) as live formulas:
+            # against the target due (target cell × share due), near within the tolerance
+            share = self.book.due_share(kpi, self.month, self.as_of)
+            up = self.book.higher_is_better(kpi)
+            near = 1 - self.book.tolerance(kpi) if up else 1 + self.book.tolerance(kpi)
+            pace = f"{target_ref}*{share:.6f}" if share != 1 else target_ref
             label = TILE_LABELS_FR.get(kpi, d.label_fr)
             cells[0] += [Cell(label, "label"), Cell(None, "label")]
             merges.append((top, c, top, c + 1))
-            up = d.direction != DOWN
             good = f"{value_ref}>={pace}" if up else f"{value_ref}<={pace}"
-            warn = f"{value_ref}>={pace}*0.9" if up else f"{value_ref}<={pace}*1.1"
+            warn = f"{value_ref}>={pace}*{near:g}" if up else f"{value_ref}<={pace}*{near:g}"
             status = (f'=IF(OR({value_ref}="",{target_ref}=""),"",IF({good},"{SIGN_GOOD}",'
                       f'IF({warn},"{SIGN_WARN}","{SIGN_BAD}")))')
             cells[1] += [Cell(v.value, style + "_big" if style in ("money", "number", "percent") else "number_big"),
@@ -329,10 +334,10 @@ class CockpitBuilder:
             rng = a1_range(top + 1, c, top + 1, c + 1)
             anchor = a1(top + 1, c, absolute=False).replace(col_letter(c), "$" + col_letter(c))
             target_abs = a1(top + 2, c + 1, absolute=True)
-            pace_abs = f"{target_abs}*{elapsed:.6f}" if kpi == "revenue_won" else target_abs
+            pace_abs = f"{target_abs}*{share:.6f}" if share != 1 else target_abs
             blank = f'OR({anchor}="",{target_abs}="")'
             g = f"{anchor}>={pace_abs}" if up else f"{anchor}<={pace_abs}"
-            w = f"{anchor}>={pace_abs}*0.9" if up else f"{anchor}<={pace_abs}*1.1"
+            w = f"{anchor}>={pace_abs}*{near:g}" if up else f"{anchor}<={pace_abs}*{near:g}"
             self.L.rules += [
                 ConditionalRule(rng, "formula", formula=f"=AND(NOT({blank}),{g})", style="good", stop_if_true=True),
                 ConditionalRule(rng, "formula", formula=f"=AND(NOT({blank}),{w})", style="warn", stop_if_true=True),
@@ -396,7 +401,6 @@ class CockpitBuilder:
                         + [Cell(_short(a.action, 75), "muted")] + [Cell(None)] * 5)
             merges += [(r, 1, r, 5), (r, 6, r, NCOLS - 1)]
         self.L.block("alerts", top, 0, rows, merges=tuple(merges))
-        self.alerts_shown = alerts
         if alerts:
             sign_rng = a1_range(top + 1, 0, top + len(alerts), 0)
             first = a1(top + 1, 0)
@@ -526,7 +530,6 @@ class CockpitBuilder:
                 ])
                 merges += [(r, 1, r, 2), (r, 8, r, 11)]
         self.L.block("risks", top, 0, rows, merges=tuple(merges))
-        self.risks_shown = deals
         return top + len(rows) + 1
 
     def build(self) -> CockpitSpec:

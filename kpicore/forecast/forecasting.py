@@ -123,11 +123,6 @@ class Forecast:
             return self.won_to_date + self.weighted_declared
         raise UsageError(f"méthode « {method} » inconnue : choisissez parmi {', '.join(METHODS)}.")
 
-    @property
-    def expected(self) -> float:
-        """Mean of the calibrated forecast: won to date + calibrated + new deals."""
-        return self.won_to_date + self.calibrated + self.new_deals
-
 
 def resolve_period(period: str | Period, as_of, data: PipelineData | None = None) -> Period:
     """A ``Period`` from a code (``2026-11``, ``2026-Q4``, ``FY2026``...) or a relative word (``mois``,

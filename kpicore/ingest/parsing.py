@@ -65,10 +65,6 @@ def is_blank(value: object) -> bool:
     return value is pd.NaT or value is pd.NA
 
 
-def _blank_mask(arr: np.ndarray) -> np.ndarray:
-    return np.fromiter((is_blank(v) for v in arr), dtype=bool, count=len(arr))
-
-
 def _is_number(v: object) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
 

@@ -23,7 +23,9 @@ alert                      rule                                                 
 ``cycle_lengthening``      median sales cycle of the last 91 days at least             rep, team, company
                            ``rising_pct`` above the 182 days before
 ``behind_target``          revenue won to date in the month (and in the quarter)       rep, team, company
-                           below (1 − ``behind_pace_pct``) × the target of the days
+                           below target by the one on-target rule
+                           (``kpicore.metrics.targets``): under (1 −
+                           ``behind_pace_pct``) × the target pro rata of the period
                            elapsed (each month's target × its elapsed share)
 =========================  ==========================================================  =====================
 
@@ -56,7 +58,7 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.metrics.dictionary import KpiDictionary
 from kpicore.metrics.kpis import KpiEngine, Scope
 from kpicore.model.periods import FISCAL_QUARTER, MONTH, QUARTER, DateLike, Period, to_date
-from kpicore.metrics.targets import COMPANY, REP, TEAM
+from kpicore.metrics.targets import BELOW_TARGET, COMPANY, REP, TEAM, near_tolerance, target_status
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITY_FR = {HIGH: "Haute", MEDIUM: "Moyenne", LOW: "Faible"}
@@ -301,7 +303,7 @@ class _Rules:
 
     def behind_target(self) -> None:
         kpi = "revenue_won"
-        tolerance = self.d.threshold(kpi, "behind_pace_pct", 0.20)
+        book, tolerance = self.e.targets, near_tolerance(kpi, self.d)
         fsm = self.e.fiscal_start_month
         for period in (Period.containing(MONTH, self.A),
                        Period.containing(FISCAL_QUARTER if fsm != 1 else QUARTER, self.A, fsm)):
@@ -309,16 +311,15 @@ class _Rules:
             if elapsed < 7:  # too early in the period to judge a pace
                 continue
             share = elapsed / period.days
-            so_far = Period.between(period.start, self.A)
             t = self.e.table(period)
             for scope, key in self.scopes():
-                target = self.e.target(kpi, period, scope)
+                # the target due is each month's target × its elapsed share, so a quarter whose
+                # last month carries more (year-end push) is not judged linearly
+                target = book.value(kpi, period, scope.level, scope.key[1])
                 if target is None or target <= 0:
                     continue
-                # The pace is the target of the days elapsed: each month's target × its elapsed share,
-                # so a quarter whose last month carries more (year-end push) is not judged linearly.
-                won, pace = t.at[key, kpi], self.e.target(kpi, so_far, scope)
-                if won >= (1 - tolerance) * pace:
+                won, pace = float(t.at[key, kpi]), book.due(kpi, period, self.A, scope.level, scope.key[1])
+                if target_status(won, pace, tolerance=tolerance) != BELOW_TARGET:
                     continue
                 self.add(kind="behind_target", severity=HIGH if won < 0.5 * pace else MEDIUM, scope=scope, kpi=kpi,
                          title=f"{scope.label} : en retard sur l'objectif de {period.label}",

@@ -42,7 +42,7 @@ THRESHOLDS: dict[str, str] = {
     "falling_pct": "fraction",  # alert when the value fell by at least this share
     "rising_pct": "fraction",  # alert when the value rose by at least this share
     "below_team_share": "fraction",  # alert when a rep is below this share of the team's value
-    "behind_pace_pct": "fraction",  # alert when won to date is this share below the target pace
+    "behind_pace_pct": "fraction",  # below target beyond this share under the target due; near within it
     "min_count": "int",  # fewer observations than this: no alert (too few to tell)
     "max_p_value": "fraction",  # alert only when a deviation this large is this unlikely from noise alone
 }

@@ -23,6 +23,18 @@ Rules (DESIGN.md, "Data model"), with the choices this module makes:
   target is ``None`` (shown as missing), never 0 and never a partial sum.
 
 ``revenue`` and ``revenue_won`` name the same metric.
+
+**On target** (one rule for the cockpit, the alerts and the decks): a value is
+judged against the target *due* at the as-of date, the target pro rata of the
+period elapsed (``TargetBook.due``: the target of the days of the period up to
+the as-of date, so the whole target once the period is over).  A month's revenue
+to date is set against the days of the month gone by, not the whole month, which
+a month in progress cannot have reached.  A flow or a ratio is already a rate
+over the days elapsed: its due target is its target.  ``target_status`` then
+says ``on_target`` when the value reaches the due target, ``near_target`` when
+it misses it by less than the tolerance (the dictionary's ``behind_pace_pct``
+for the KPI, else ``NEAR_TOLERANCE``), ``below_target`` beyond; for a KPI whose
+lower values are better (the sales cycle) the bounds are mirrored.
 """
 
 from __future__ import annotations
@@ -34,18 +46,63 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kpicore.model.pipeline_data import PipelineData
-from kpicore.metrics.dictionary import DEFAULT_DICTIONARY, KpiDictionary
-from kpicore.model.periods import Period
+from kpicore.metrics.dictionary import DEFAULT_DICTIONARY, DOWN, KpiDictionary
+from kpicore.model.periods import DateLike, Period, to_date
 from kpicore.model.quality import WARNING, Issue
 
 COMPANY, TEAM, REP = "company", "team", "rep"
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 _ALIASES = {"revenue_won": "revenue"}
 
+ON_TARGET, NEAR_TARGET, BELOW_TARGET = "on_target", "near_target", "below_target"
+# How far from its due target a KPI may be and still be near it, when the dictionary gives it no
+# ``behind_pace_pct``.
+NEAR_TOLERANCE = 0.10
+
 
 def metric_id(metric: str) -> str:
     """The Targets metric of a KPI id (``revenue_won`` -> ``revenue``)."""
     return _ALIASES.get(metric, metric)
+
+
+def kpi_id(metric: str) -> str:
+    """The KPI id of a Targets metric (``revenue`` -> ``revenue_won``)."""
+    return "revenue_won" if metric == "revenue" else metric
+
+
+def near_tolerance(metric: str, dictionary: KpiDictionary = DEFAULT_DICTIONARY) -> float:
+    """How far from its due target a KPI is still near it: its ``behind_pace_pct``, else ``NEAR_TOLERANCE``."""
+    tolerance = dictionary.threshold(kpi_id(metric), "behind_pace_pct", NEAR_TOLERANCE)
+    return NEAR_TOLERANCE if tolerance is None else float(tolerance)
+
+
+def target_status(value: float | None, due: float | None, higher_is_better: bool = True,
+                  tolerance: float = NEAR_TOLERANCE) -> str | None:
+    """The on-target rule: ``value`` against ``due``, the target pro rata of the period elapsed.
+
+    ``on_target`` when the value reaches the due target, ``near_target`` when it misses
+    it by less than ``tolerance`` (a share of the due target), ``below_target`` beyond;
+    mirrored when lower values are better.  None without a value or a due target.
+    """
+    if value is None or due is None:
+        return None
+    if higher_is_better:
+        return ON_TARGET if value >= due else NEAR_TARGET if value >= due * (1 - tolerance) else BELOW_TARGET
+    return ON_TARGET if value <= due else NEAR_TARGET if value <= due * (1 + tolerance) else BELOW_TARGET
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """A value against its target (see ``target_status``)."""
+
+    value: float | None
+    target: float | None  # the target of the whole period
+    due: float | None  # the target pro rata of the period elapsed at the as-of date
+    status: str | None  # ON_TARGET, NEAR_TARGET, BELOW_TARGET; None without a value or a target
+
+    @property
+    def on_target(self) -> bool:
+        return self.status == ON_TARGET
 
 
 def _parse_month(text: object) -> tuple[int, int] | None:
@@ -98,8 +155,15 @@ class TargetBook:
         self._teams = sorted(set(self._team_reps) | teams_in_rows)
 
     def aggregation(self, metric: str) -> str:
-        kpi = "revenue_won" if metric == "revenue" else metric
+        kpi = kpi_id(metric)
         return self.dictionary[kpi].aggregation if kpi in self.dictionary else "sum"
+
+    def higher_is_better(self, metric: str) -> bool:
+        kpi = kpi_id(metric)
+        return kpi not in self.dictionary or self.dictionary[kpi].direction != DOWN
+
+    def tolerance(self, metric: str) -> float:
+        return near_tolerance(metric, self.dictionary)
 
     def _sum(self, values: list[float | None]) -> float | None:
         present = [v for v in values if v is not None]
@@ -153,6 +217,44 @@ class TargetBook:
                 return None
             total += v * overlap / month.days if aggregation == "sum" else v * overlap / period.days
         return total
+
+    def due_share(self, metric: str, period: Period, as_of: DateLike) -> float:
+        """The share of a period's target due at ``as_of``: days elapsed ÷ days for a ``sum``
+        metric, 1 for a flow or a ratio (already a rate over the days elapsed).
+
+        Within one month, ``due`` is exactly ``value × due_share``: the cockpit's live
+        formulas multiply the target cell by it.
+        """
+        if self.aggregation(metric_id(metric)) != "sum":
+            return 1.0
+        return period.days_elapsed(as_of) / period.days
+
+    def due(self, metric: str, period: Period, as_of: DateLike, level: str, name: str = "") -> float | None:
+        """The target pro rata of the period elapsed at ``as_of``; None when the period's target is missing.
+
+        It is the target of the days of ``period`` up to ``as_of``, so each month of a
+        quarter counts with its own target, and the whole target once the period is over.
+        """
+        if self.value(metric, period, level, name) is None:
+            return None
+        elapsed = period.days_elapsed(as_of)
+        if elapsed == period.days:
+            return self.value(metric, period, level, name)
+        if elapsed == 0 and self.aggregation(metric_id(metric)) == "sum":
+            return 0.0
+        so_far = Period.between(period.start, period.start if elapsed == 0 else to_date(as_of))
+        return self.value(metric, so_far, level, name)
+
+    def status(self, metric: str, value: float | None, due: float | None) -> str | None:
+        """``target_status`` with the metric's direction and tolerance from the dictionary."""
+        return target_status(value, due, self.higher_is_better(metric), self.tolerance(metric))
+
+    def check(self, metric: str, value: float | None, period: Period, as_of: DateLike, level: str,
+              name: str = "") -> TargetCheck:
+        """``value`` of one scope over ``period`` against its target due at ``as_of`` (the on-target rule)."""
+        target = self.value(metric, period, level, name)
+        due = self.due(metric, period, as_of, level, name)
+        return TargetCheck(value, target, due, self.status(metric, value, due))
 
     def mismatches(self) -> list[Mismatch]:
         """Explicit team/company rows that differ from the sum of the level below (sum metrics)."""
