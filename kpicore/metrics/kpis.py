@@ -385,12 +385,6 @@ class KpiEngine:
                              "cycle_days": cycle})
 
     # -- KpiValue results ---------------------------------------------------
-    def trend_periods(self, kpi: str, period: Period) -> tuple[Period, ...]:
-        """The last 8 weeks or 12 months (by the KPI's review frequency) up to the period's reference day."""
-        ref = min(period.end, self.as_of)
-        kind = self.dictionary[kpi].trend_kind
-        return Period.containing(kind, ref).trailing(8 if kind == WEEK else 12)
-
     def _check_scope(self, scope: Scope) -> None:
         if scope.key not in self.index:
             known = ", ".join(self.teams) if scope.level == TEAM else ", ".join(self.reps)
