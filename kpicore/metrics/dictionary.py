@@ -1,5 +1,9 @@
 """The KPI dictionary: what each KPI means, how it is computed, its alert thresholds.
 
+An entry's structure (``KpiDefinition``, ``KpiDictionary``) is ``kpicore.model.kpi_dictionary``;
+here are the shipped entries, the sheet they are edited in, and ``dictionary_of``, which
+picks the dictionary a computation uses (the workbook's edited one, else the shipped one).
+
 The dictionary is data (DESIGN.md, "The numbers"): it ships as a sheet of the
 workbook that managers may edit (labels, definitions, review frequency,
 direction, thresholds).  ``dictionary_frame`` gives that sheet as a frame and
@@ -23,16 +27,15 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 
 import pandas as pd
 
+from kpicore.model.kpi_dictionary import (ACTIVITY, DOWN, LAGGING, LEADING, RESULT, REVIEWS, UP, KpiDefinition,
+                                          KpiDictionary)
+from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.quality import WARNING, Issue
 
-LEADING, LAGGING = "leading", "lagging"
-ACTIVITY, RESULT = "activity", "result"
-UP, DOWN = "up", "down"
-REVIEWS = ("daily", "weekly", "monthly")
 SHEET_FR = "Dictionnaire KPI"
 TABLE = "KpiDictionary"
 
@@ -46,32 +49,6 @@ THRESHOLDS: dict[str, str] = {
     "min_count": "int",  # fewer observations than this: no alert (too few to tell)
     "max_p_value": "fraction",  # alert only when a deviation this large is this unlikely from noise alone
 }
-
-
-@dataclass(frozen=True)
-class KpiDefinition:
-    id: str
-    label_fr: str
-    label_en: str
-    definition: str  # French, one sentence
-    formula: str  # French, in words
-    horizon: str  # LEADING or LAGGING
-    nature: str  # ACTIVITY or RESULT
-    review: tuple[str, ...]  # subset of REVIEWS
-    unit: str
-    direction: str  # UP: higher is better; DOWN: lower is better
-    aggregation: str  # "sum", "flow" or "ratio" (see module docstring)
-    sources: str  # data source columns, "Table.column, ..."
-    thresholds: tuple[tuple[str, float], ...] = ()
-    core: bool = False  # one of the five KPIs of the method
-
-    def threshold(self, name: str, default: float | None = None) -> float | None:
-        return dict(self.thresholds).get(name, default)
-
-    @property
-    def trend_kind(self) -> str:
-        """Trend granularity: 8 weeks for KPIs reviewed only daily or weekly, else 12 months."""
-        return "month" if "monthly" in self.review else "week"
 
 
 def _d(id, label_fr, label_en, definition, formula, horizon, nature, review, unit, direction, aggregation,
@@ -172,28 +149,15 @@ DEFAULT_DEFINITIONS: tuple[KpiDefinition, ...] = (
 CORE_KPIS: tuple[str, ...] = tuple(d.id for d in DEFAULT_DEFINITIONS if d.core)
 
 
-@dataclass(frozen=True)
-class KpiDictionary:
-    definitions: tuple[KpiDefinition, ...] = DEFAULT_DEFINITIONS
-
-    def __getitem__(self, kpi: str) -> KpiDefinition:
-        for d in self.definitions:
-            if d.id == kpi:
-                return d
-        raise KeyError(kpi)
-
-    def __contains__(self, kpi: object) -> bool:
-        return any(d.id == kpi for d in self.definitions)
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(d.id for d in self.definitions)
-
-    def threshold(self, kpi: str, name: str, default: float | None = None) -> float | None:
-        return self[kpi].threshold(name, default) if kpi in self else default
+DEFAULT_DICTIONARY = KpiDictionary(DEFAULT_DEFINITIONS)
 
 
-DEFAULT_DICTIONARY = KpiDictionary()
+def dictionary_of(data: PipelineData, dictionary: KpiDictionary | None = None) -> KpiDictionary:
+    """The dictionary to use: ``dictionary`` when given, else the workbook's edited one, else the shipped one."""
+    if dictionary is not None:
+        return dictionary
+    return data.dictionary if data.dictionary is not None else DEFAULT_DICTIONARY
+
 
 # Column of the sheet -> French header (the sheet writer shows the French header).
 COLUMNS_FR: dict[str, str] = {

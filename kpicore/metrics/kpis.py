@@ -61,7 +61,7 @@ import pandas as pd
 
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
-from kpicore.metrics.dictionary import KpiDictionary
+from kpicore.metrics.dictionary import KpiDictionary, dictionary_of
 from kpicore.model.periods import MONTH, WEEK, DateLike, Period, fiscal_start_month, parse_period, to_date
 from kpicore.model.schema import ACTIVITY_TYPES
 from kpicore.metrics.targets import COMPANY, REP, TEAM, TargetBook
@@ -185,7 +185,7 @@ class KpiEngine:
     def __init__(self, data: PipelineData, as_of: DateLike, dictionary: KpiDictionary | None = None) -> None:
         self.data = data
         self.as_of = to_date(as_of)
-        self.dictionary = dictionary if dictionary is not None else data.dictionary  # the workbook's edits
+        self.dictionary = dictionary_of(data, dictionary)
         self.fiscal_start_month = fiscal_start_month_of(data)
         self._cache: dict[Period, pd.DataFrame] = {}
         self._arrays: dict[Period, dict[str, np.ndarray]] = {}

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kpicore.model.pipeline_data import PipelineData
-from kpicore.metrics.dictionary import DEFAULT_DICTIONARY, KpiDictionary
+from kpicore.metrics.dictionary import DEFAULT_DICTIONARY, KpiDictionary, dictionary_of
 from kpicore.model.periods import Period
 from kpicore.model.quality import WARNING, Issue
 
@@ -170,7 +170,7 @@ class TargetBook:
 
 
 def target_book(data: PipelineData, dictionary: KpiDictionary | None = None) -> TargetBook:
-    return TargetBook(data.targets, data.rep_team(), dictionary if dictionary is not None else data.dictionary)
+    return TargetBook(data.targets, data.rep_team(), dictionary_of(data, dictionary))
 
 
 def target_for(data: PipelineData, metric: str, period: Period, level: str, name: str = "",
