@@ -37,8 +37,8 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.metrics.dictionary import DEFAULT_DICTIONARY, KpiDictionary, dictionary_of
 from kpicore.model.periods import Period
 from kpicore.model.quality import WARNING, Issue
+from kpicore.metrics.window import COMPANY, REP, TEAM
 
-COMPANY, TEAM, REP = "company", "team", "rep"
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 _ALIASES = {"revenue_won": "revenue"}
 
