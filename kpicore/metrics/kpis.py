@@ -1,74 +1,39 @@
 """The KPIs of DESIGN.md ("The numbers"), for any period and any scope.
 
-Every KPI is a pure function of the canonical frames (deals, activities, reps,
-targets), a ``Period`` and an as-of date.  ``KpiEngine`` prepares the frames
-once (``kpicore.metrics.window.KpiFrames``: rep codes, day numbers, rows sorted
-by date) and computes, for one period's window of them, every KPI for every
-rep, every team and the company in one pass.
-
-Definitions and boundaries (the contract, tested in ``tests/test_kpis.py``):
-
-* **Window.** A KPI of period ``P`` counts what is dated from ``P.start`` to
-  ``min(P.end, as_of)``: nothing after the as-of date is known yet.  Per-week
-  and per-month rates divide by the days elapsed up to the as-of date
-  inclusive (``Period.days_elapsed``), so a period not over is not penalised.
-  A period that has not started at the as-of date has nothing to measure: every
-  KPI is None.
-* **Nothing to measure is None, never 0**: a ratio whose denominator is 0
-  (conversion without decided deals, deal size without wins, cycle without
-  wins, coverage without a target or with the target reached) is None.  Counts
-  and amounts are real zeros (no meeting this week is 0 meetings).
-* ``qualified_meetings_per_week`` = qualified-meeting activities ÷ (days ÷ 7).
-* ``proposals`` / ``proposals_per_month``: activities of type proposal dated in
-  the window; **for a deal that has no proposal activity at all, its
-  ``proposal_on`` date counts instead** (attributed to the deal's owner), so a
-  team that records proposals only as a date on the deal is counted too,
-  without counting a deal twice.  ``proposals_per_month`` = proposals ÷ (days ÷ 30.4375).
-* ``proposal_conversion``: deals that had a proposal (a ``proposal_on`` date or a
-  proposal activity) and were won or lost in the window: won ÷ (won + lost).
-* ``average_deal_size`` = won amounts ÷ deals won in the window.
-* ``sales_cycle_days``: median of ``closed_on − created_on`` in days over deals
-  won in the window (a deal won the day it was created has a cycle of 0 days);
-  ``sales_cycle_days_mean`` is the mean beside it.
-* ``revenue_won``, ``won_count``; ``win_rate`` = won ÷ (won + lost) over all
-  deals decided in the window.
-* ``open_pipeline`` / ``weighted_pipeline``: deals open at the reference date
-  ``min(P.end, as_of)``: created on or before it and either still open or closed
-  after it (so a past period shows the pipeline as it stood then, with today's
-  amounts).  Weight: the declared probability, else the stage's default
-  probability; a deal closed since the reference date, or in an unknown stage,
-  takes the mean default probability of the open stages (its declared
-  probability now says 100 % or 0 %, which was not known then).
-* ``coverage`` = weighted open pipeline whose expected close date falls in ``P``
-  ÷ (revenue target of ``P`` − revenue won to date).
-* ``meeting_to_proposal_rate`` = proposals ÷ qualified meetings of the same
-  window: an *apparent* rate (the proposals need not come from those meetings),
-  so it may exceed 1; it is not ``proposal_conversion``.
-* ``activities_<type>``: activity counts per type.
-
-Deals without an owner and activities without a rep count for the company only.
+Each KPI is a named function with its dictionary entry beside it, in
+``kpicore.metrics.definitions`` (what it counts, and the rules they all follow:
+the window of a period, nothing to measure is None, never 0).  ``KpiEngine``
+prepares the canonical frames once (``kpicore.metrics.window.KpiFrames``: rep
+codes, day numbers, rows sorted by date) and, for one period, calls every KPI
+function on that period's window: each gives its value for every rep, every
+team and the company in one pass.  A period table is cached; a ``KpiValue`` is
+one cell of it with its previous value, target and trend.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
+from kpicore.metrics.definitions import (KPI_BY_ID, days_measured, decided_count, decided_with_proposal, lost_count,
+                                        won_with_proposal)
 from kpicore.metrics.dictionary import KpiDictionary, dictionary_of
 from kpicore.model.periods import MONTH, WEEK, DateLike, Period, fiscal_start_month, parse_period, to_date
-from kpicore.model.schema import ACTIVITY_TYPES
 from kpicore.metrics.targets import TargetBook
 from kpicore.metrics.window import COMPANY, REP, TEAM, KpiFrames, Window
 
 COMPANY_LABEL = "Entreprise"
-DAYS_PER_MONTH = 30.4375  # 365.25 / 12
 
 # Helper columns of a period table (counts behind the ratios), not KPIs.
-HELPER_COLUMNS = ("_decided", "_decided_with_proposal", "_won_with_proposal", "_lost_count", "_days")
+_HELPERS: dict[str, Callable[[Window], np.ndarray]] = {
+    "_decided": decided_count, "_decided_with_proposal": decided_with_proposal,
+    "_won_with_proposal": won_with_proposal, "_lost_count": lost_count, "_days": days_measured}
+HELPER_COLUMNS = tuple(_HELPERS)
 
 
 @dataclass(frozen=True)
@@ -207,53 +172,15 @@ class KpiEngine:
         return _none(self._arrays[period][kpi][self._position[scope_key]])
 
     def _compute(self, period: Period) -> pd.DataFrame:
-        n = len(self.index)
         if period.days_elapsed(self.as_of) == 0:
             frame = pd.DataFrame(np.nan, index=self.index,
                                  columns=list(self.dictionary.ids) + list(HELPER_COLUMNS))
             frame["_days"] = 0.0
             return frame
         w = self.window(period)
-        f, days = self.frames, w.days
-        cols: dict[str, np.ndarray] = {}
-
-        for t in ACTIVITY_TYPES:
-            cols[f"activities_{t}"] = w.activities(t)
-        proposals = cols["activities_proposal"] + w.count(w.proposal_stand_ins)
-        meetings = cols["activities_qualified_meeting"]
-        cols["qualified_meetings"], cols["proposals"] = meetings, proposals
-        cols["qualified_meetings_per_week"] = meetings / (days / 7)
-        cols["proposals_per_month"] = proposals / (days / DAYS_PER_MONTH)
-
-        won_n, lost_n = w.count(w.won), w.count(w.lost)
-        revenue = w.total(w.won, f.amount)
-        won_prop = w.count(w.won[f.had_proposal[w.won]])
-        decided_prop = won_prop + w.count(w.lost[f.had_proposal[w.lost]])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cols["revenue_won"], cols["won_count"] = revenue, won_n
-            cols["proposal_conversion"] = np.where(decided_prop > 0, won_prop / decided_prop, np.nan)
-            cols["win_rate"] = np.where(won_n + lost_n > 0, won_n / (won_n + lost_n), np.nan)
-            cols["average_deal_size"] = np.where(won_n > 0, revenue / won_n, np.nan)
-            cols["meeting_to_proposal_rate"] = np.where(meetings > 0, proposals / meetings, np.nan)
-        cycle_won = w.won[f.created_known[w.won]]
-        cycle = (f.closed[cycle_won] - f.created[cycle_won]).astype("float64")
-        cols["sales_cycle_days"] = w.median(cycle_won, cycle)
-        cols["sales_cycle_days_mean"] = w.mean(cycle_won, cycle)
-
-        cols["open_pipeline"] = w.total(w.open, f.amount)
-        cols["weighted_pipeline"] = w.total(w.open, f.weighted_amount)
-        closing = w.total(w.open[w.expected_in_period(w.open)], f.weighted_amount)
-        remaining = w.revenue_target - revenue
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cols["coverage"] = np.where(remaining > 0, closing / remaining, np.nan)
-
-        cols["_decided"] = won_n + lost_n
-        cols["_decided_with_proposal"] = decided_prop
-        cols["_won_with_proposal"] = won_prop
-        cols["_lost_count"] = lost_n
-        cols["_days"] = np.full(n, float(days))
-        frame = pd.DataFrame(cols, index=self.index)
-        return frame[[k for k in self.dictionary.ids if k in frame] + list(HELPER_COLUMNS)]
+        cols = {kpi: KPI_BY_ID[kpi](w) for kpi in self.dictionary.ids if kpi in KPI_BY_ID}
+        cols.update((column, count(w)) for column, count in _HELPERS.items())
+        return pd.DataFrame(cols, index=self.index)
 
     def won_deals(self, period: Period | str) -> pd.DataFrame:
         """Deals won in the window of ``period``: rep, team, amount, cycle_days (NaN without creation date)."""

@@ -1,7 +1,17 @@
 """What an entry of the KPI dictionary holds, and the dictionary as a set of entries.
 
-Plain structure only: the shipped entries, and the « Dictionnaire KPI » sheet
-that managers edit, are ``kpicore.metrics.dictionary``'s.
+Plain structure only: each shipped entry sits above the function that computes
+its KPI (``kpicore.metrics.definitions``); the shipped dictionary and the
+« Dictionnaire KPI » sheet that managers edit are ``kpicore.metrics.dictionary``'s.
+
+Units: ``per_week`` and ``per_month`` are counts divided by the days measured
+(÷ 7, ÷ 30.4375), ``fraction`` is a rate (0.25 = 25 %), ``eur`` an amount,
+``days`` a duration, ``count`` a number of things, ``ratio`` a multiple (coverage 1.5 = 150 %).
+
+Aggregation says how targets of a KPI combine (``kpicore.metrics.targets``):
+``sum`` adds up from rep to team to company and from day to month to year;
+``flow`` (a count per week or per month) adds up from rep to team but is
+averaged over time, weighted by days; ``ratio`` never adds up.
 """
 
 from __future__ import annotations
@@ -26,7 +36,7 @@ class KpiDefinition:
     review: tuple[str, ...]  # subset of REVIEWS
     unit: str
     direction: str  # UP: higher is better; DOWN: lower is better
-    aggregation: str  # "sum", "flow" or "ratio" (see kpicore.metrics.targets)
+    aggregation: str  # "sum", "flow" or "ratio" (see module docstring)
     sources: str  # data source columns, "Table.column, ..."
     thresholds: tuple[tuple[str, float], ...] = ()
     core: bool = False  # one of the five KPIs of the method
