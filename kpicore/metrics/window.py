@@ -159,7 +159,7 @@ class KpiFrames:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # its arrays make a field-by-field == meaningless
 class Window:
     """One period of a company's frames, up to the as-of date.
 
