@@ -1,10 +1,17 @@
-"""Each KPI on hand-built frames; every expected number is worked out here by hand."""
+"""Each KPI on hand-built frames; every expected number is worked out here by hand.
 
+The KPIs and their dictionary entries are kpicore.metrics.definitions; a test here may call a KPI
+function on a window (``KpiEngine.window``) or read the engine's period table.
+"""
+
+import math
 from datetime import date
 
 import pytest
 
 from kpicore.model.errors import UsageError
+from kpicore.metrics.definitions import KPIS, proposal_conversion
+from kpicore.metrics.dictionary import DEFAULT_DICTIONARY
 from kpicore.metrics.kpis import KpiEngine, Scope, compute_kpis, parse_scope
 from kpicore.model.periods import parse_period
 
@@ -75,6 +82,59 @@ def test_proposal_conversion_counts_deals_with_a_proposal_decided_in_the_period(
     # Bob: D5 won, D4 lost -> 1 / 2 ; D8 is won in April.
     assert at(march, "rep", "Bob", "proposal_conversion") == pytest.approx(1 / 2)
     assert at(march, "company", "", "proposal_conversion") == pytest.approx(2 / 4)
+
+
+def conversion_data():
+    deals = [
+        deal("P1", "Alice", "won", 1_000, "2025-01-10", closed="2025-03-05", proposal="2025-02-20"),
+        # no proposal date, but a proposal activity (in February: its date does not matter)
+        deal("P2", "Alice", "lost", 1_000, "2025-01-10", closed="2025-03-12"),
+        deal("P3", "Alice", "won", 1_000, "2025-01-10", closed="2025-03-20"),  # never had a proposal
+        deal("P4", "Alice", "won", 1_000, "2025-01-10", closed="2025-04-02", proposal="2025-03-01"),  # April
+        deal("P5", "Bob", "lost", 1_000, "2025-01-10", closed="2025-03-31", proposal="2025-03-01"),  # last day
+        deal("P6", "Bob", "lost", 1_000, "2025-01-10", proposal="2025-03-01"),  # no close date: not placed
+        deal("P7", "Bob", "open", 1_000, "2025-01-10", proposal="2025-03-01"),  # not decided
+        deal("P8", None, "won", 1_000, "2025-01-10", closed="2025-03-15", proposal="2025-03-01"),  # no owner
+        deal("P9", "Chloé", "lost", 1_000, "2025-01-10", closed="2025-02-28", proposal="2025-02-01"),  # February
+    ]
+    return make_data(deals, [act("2025-02-25", "Alice", "proposal", "P2")], REPS)
+
+
+def by_scope(w, values):
+    return dict(zip(w.scopes, values))
+
+
+def test_proposal_conversion_function_on_a_window():
+    w = KpiEngine(conversion_data(), date(2025, 4, 10)).window("2025-03")
+    got = by_scope(w, proposal_conversion(w))
+    assert got[("rep", "Alice")] == 1 / 2  # P1 won, P2 lost; P3 had no proposal, P4 is April's
+    assert got[("rep", "Bob")] == 0  # P5 lost: decided deals, none won, is a real 0 %
+    assert math.isnan(got[("rep", "Chloé")])  # P9 was decided in February: nothing to measure
+    assert got[("team", "Nord")] == 1 / 3  # Alice's and Bob's: 1 won of 3 decided
+    assert math.isnan(got[("team", "Sud")])
+    assert got[("company", "")] == 2 / 4  # P1 and P8 (no owner: the company's only) won, P2 and P5 lost
+
+
+def test_proposal_conversion_counts_up_to_the_as_of_date_inclusive():
+    engine = KpiEngine(conversion_data(), date(2025, 3, 15))
+    w = engine.window("2025-03")
+    got = by_scope(w, proposal_conversion(w))
+    assert got[("company", "")] == 2 / 3  # P1, P8 (15 March, the as-of date) won; P2 lost; P5 not yet
+    assert math.isnan(got[("rep", "Bob")])
+    assert engine.value("proposal_conversion", "2025-03", "rep:Bob").value is None
+    assert engine.value("proposal_conversion", "2025-03", "rep:Alice").value == 1 / 2
+
+
+def test_proposal_conversion_carries_its_dictionary_entry():
+    d = proposal_conversion.definition
+    assert d is DEFAULT_DICTIONARY["proposal_conversion"]
+    assert (d.unit, d.direction, d.horizon, d.core) == ("fraction", "up", "lagging", True)
+    assert d.threshold("alert_below") == 0.25  # DESIGN.md: alert below 25 %
+
+
+def test_every_kpi_of_the_dictionary_is_a_function_named_by_its_id():
+    assert tuple(k.id for k in KPIS) == DEFAULT_DICTIONARY.ids
+    assert all(k.compute.__name__ == k.id for k in KPIS)
 
 
 def test_win_rate_counts_every_decided_deal(march):

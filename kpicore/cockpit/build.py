@@ -56,7 +56,7 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
 from kpicore.forecast.forecasting import N_SIMS, prepare
 from kpicore.forecast.shown import forecast_all
-from kpicore.metrics.dictionary import KpiDictionary
+from kpicore.metrics.dictionary import KpiDictionary, dictionary_of
 from kpicore.metrics.kpis import KpiEngine, KpiValue, Scope
 from kpicore.model.periods import MONTH, Period, to_date
 from kpicore.forecast.risk import deals_at_risk
@@ -572,7 +572,7 @@ def build_cockpit(data: PipelineData, as_of: date | str, *, view: str = "manager
     as_of = to_date(as_of)
     refreshed_at = refreshed_at or datetime.combine(as_of, datetime.min.time())
     spec = CockpitBuilder(data, as_of, view, who, refreshed_at, targets_at,
-                          dictionary if dictionary is not None else data.dictionary, n_sims, context,
+                          dictionary_of(data, dictionary), n_sims, context,
                           quality_sheet).build()
     language = (language or data.setting("language") or "fr").strip().lower()[:2]
     return translate(spec, LABELS_EN) if language == "en" else spec

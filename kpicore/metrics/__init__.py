@@ -1,1 +1,2 @@
-"""The numbers: the KPI dictionary, targets, the KPIs, the KPI tree, co-visits and alerts."""
+"""The numbers: the KPIs (each a function beside its dictionary entry) and the windows of the frames
+they count over, the KPI dictionary sheet, targets, the KPI engine, the KPI tree, co-visits and alerts."""

@@ -376,7 +376,8 @@ def compute_alerts(data: PipelineData, as_of: DateLike, dictionary: KpiDictionar
                    engine: KpiEngine | None = None) -> list[Alert]:
     """Every alert as of a date, most important first (see the module docstring).
 
-    ``dictionary`` defaults to the engine's, else the workbook's own (``data.dictionary``)."""
+    ``dictionary`` defaults to the engine's, else the workbook's own or the shipped one
+    (``kpicore.metrics.dictionary.dictionary_of``)."""
     engine = engine or KpiEngine(data, to_date(as_of), dictionary)
     rules = _Rules(data, engine, dictionary if dictionary is not None else engine.dictionary)
     for rule in (rules.low_conversion, rules.meetings_falling, rules.few_proposals, rules.deal_size_falling,

@@ -1,5 +1,10 @@
 """The KPI dictionary: what each KPI means, how it is computed, its alert thresholds.
 
+An entry's structure (``KpiDefinition``, ``KpiDictionary``) is ``kpicore.model.kpi_dictionary``;
+each shipped entry sits above the function that computes its KPI (``kpicore.metrics.definitions``).
+Here are the shipped dictionary they make, the sheet it is edited in, and ``dictionary_of``,
+which picks the dictionary a computation uses (the workbook's edited one, else the shipped one).
+
 The dictionary is data (DESIGN.md, "The numbers"): it ships as a sheet of the
 workbook that managers may edit (labels, definitions, review frequency,
 direction, thresholds).  ``dictionary_frame`` gives that sheet as a frame and
@@ -8,31 +13,22 @@ own, so one malformed edit costs that cell only (its default is used and an
 ``Issue`` says where and what to type).
 
 Targets are not here: Targets is their one source (``kpicore.metrics.targets``).
-
-Units: ``per_week`` and ``per_month`` are counts divided by the days measured
-(÷ 7, ÷ 30.4375), ``fraction`` is a rate (0.25 = 25 %), ``eur`` an amount,
-``days`` a duration, ``count`` a number of things, ``ratio`` a multiple (coverage 1.5 = 150 %).
-
-Aggregation says how targets of a KPI combine (``kpicore.metrics.targets``):
-``sum`` adds up from rep to team to company and from day to month to year;
-``flow`` (a count per week or per month) adds up from rep to team but is
-averaged over time, weighted by days; ``ratio`` never adds up.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 
 import pandas as pd
 
+from kpicore.metrics.definitions import DEFINITIONS
+from kpicore.model.kpi_dictionary import (ACTIVITY, DOWN, LAGGING, LEADING, RESULT, REVIEWS, UP, KpiDefinition,
+                                          KpiDictionary)
+from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.quality import WARNING, Issue
 
-LEADING, LAGGING = "leading", "lagging"
-ACTIVITY, RESULT = "activity", "result"
-UP, DOWN = "up", "down"
-REVIEWS = ("daily", "weekly", "monthly")
 SHEET_FR = "Dictionnaire KPI"
 TABLE = "KpiDictionary"
 
@@ -48,152 +44,16 @@ THRESHOLDS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class KpiDefinition:
-    id: str
-    label_fr: str
-    label_en: str
-    definition: str  # French, one sentence
-    formula: str  # French, in words
-    horizon: str  # LEADING or LAGGING
-    nature: str  # ACTIVITY or RESULT
-    review: tuple[str, ...]  # subset of REVIEWS
-    unit: str
-    direction: str  # UP: higher is better; DOWN: lower is better
-    aggregation: str  # "sum", "flow" or "ratio" (see module docstring)
-    sources: str  # data source columns, "Table.column, ..."
-    thresholds: tuple[tuple[str, float], ...] = ()
-    core: bool = False  # one of the five KPIs of the method
-
-    def threshold(self, name: str, default: float | None = None) -> float | None:
-        return dict(self.thresholds).get(name, default)
-
-    @property
-    def trend_kind(self) -> str:
-        """Trend granularity: 8 weeks for KPIs reviewed only daily or weekly, else 12 months."""
-        return "month" if "monthly" in self.review else "week"
+DEFAULT_DICTIONARY = KpiDictionary(DEFINITIONS)
+CORE_KPIS: tuple[str, ...] = tuple(d.id for d in DEFINITIONS if d.core)
 
 
-def _d(id, label_fr, label_en, definition, formula, horizon, nature, review, unit, direction, aggregation,
-       sources, thresholds=(), core=False) -> KpiDefinition:
-    return KpiDefinition(id, label_fr, label_en, definition, formula, horizon, nature, tuple(review), unit,
-                         direction, aggregation, sources, tuple(thresholds), core)
+def dictionary_of(data: PipelineData, dictionary: KpiDictionary | None = None) -> KpiDictionary:
+    """The dictionary to use: ``dictionary`` when given, else the workbook's edited one, else the shipped one."""
+    if dictionary is not None:
+        return dictionary
+    return data.dictionary if data.dictionary is not None else DEFAULT_DICTIONARY
 
-
-_ACT = "Activities.date, Activities.rep, Activities.type"
-_WON = "Deals.owner, Deals.status, Deals.amount, Deals.closed_on"
-
-DEFAULT_DEFINITIONS: tuple[KpiDefinition, ...] = (
-    _d("qualified_meetings_per_week", "RDV qualifiés / semaine", "Qualified meetings / week",
-       "Rendez-vous qualifiés tenus dans la période, ramenés à la semaine.",
-       "nombre d'activités « RDV qualifié » datées dans la période ÷ (jours de la période écoulés ÷ 7)",
-       LEADING, ACTIVITY, ("daily", "weekly"), "per_week", UP, "flow", _ACT,
-       (("falling_pct", 0.20), ("min_count", 4), ("max_p_value", 0.30)), core=True),
-    _d("proposals_per_month", "Propositions envoyées / mois", "Proposals sent / month",
-       "Propositions commerciales envoyées dans la période, ramenées au mois.",
-       "propositions datées dans la période (activité « Proposition », sinon date de proposition de l'affaire) "
-       "÷ (jours écoulés ÷ 30,4375)",
-       LEADING, ACTIVITY, ("weekly",), "per_month", UP, "flow",
-       _ACT + ", Activities.deal_id, Deals.proposal_on", core=True),
-    _d("proposal_conversion", "Taux de transformation proposition → commande", "Proposal-to-order conversion",
-       "Parmi les affaires ayant reçu une proposition et décidées (gagnées ou perdues) dans la période, "
-       "la part gagnée.",
-       "gagnées ÷ (gagnées + perdues), affaires avec proposition clôturées dans la période",
-       LAGGING, RESULT, ("monthly",), "fraction", UP, "ratio",
-       _WON + ", Deals.proposal_on, Activities.type",
-       (("alert_below", 0.25), ("min_count", 5), ("max_p_value", 0.20)), core=True),
-    _d("average_deal_size", "Panier moyen", "Average deal size",
-       "Montant moyen des affaires gagnées dans la période.",
-       "somme des montants gagnés ÷ nombre d'affaires gagnées dans la période",
-       LAGGING, RESULT, ("monthly",), "eur", UP, "ratio", _WON,
-       (("falling_pct", 0.20), ("min_count", 3), ("max_p_value", 0.05)), core=True),
-    _d("sales_cycle_days", "Durée du cycle de vente", "Sales cycle length",
-       "Durée médiane entre la création et la signature des affaires gagnées dans la période.",
-       "médiane de (date de clôture − date de création) en jours, affaires gagnées dans la période",
-       LAGGING, RESULT, ("monthly",), "days", DOWN, "ratio", _WON + ", Deals.created_on",
-       (("rising_pct", 0.25), ("min_count", 3), ("max_p_value", 0.05)), core=True),
-    _d("sales_cycle_days_mean", "Durée moyenne du cycle", "Mean sales cycle",
-       "Durée moyenne entre la création et la signature des affaires gagnées dans la période.",
-       "moyenne de (date de clôture − date de création) en jours, affaires gagnées dans la période",
-       LAGGING, RESULT, ("monthly",), "days", DOWN, "ratio", _WON + ", Deals.created_on"),
-    _d("revenue_won", "CA signé", "Revenue won",
-       "Somme des montants des affaires gagnées dans la période.",
-       "somme des montants des affaires gagnées (date de clôture dans la période)",
-       LAGGING, RESULT, ("weekly", "monthly"), "eur", UP, "sum", _WON,
-       (("behind_pace_pct", 0.20),)),
-    _d("won_count", "Affaires gagnées", "Deals won",
-       "Nombre d'affaires gagnées dans la période.", "nombre d'affaires gagnées (date de clôture dans la période)",
-       LAGGING, RESULT, ("monthly",), "count", UP, "sum", _WON),
-    _d("open_pipeline", "Pipeline ouvert", "Open pipeline",
-       "Montant des affaires en cours à la fin de la période (ou à la date d'arrêté).",
-       "somme des montants des affaires créées et non clôturées à la date de référence",
-       LEADING, RESULT, ("weekly",), "eur", UP, "sum",
-       "Deals.amount, Deals.created_on, Deals.closed_on, Deals.status"),
-    _d("weighted_pipeline", "Pipeline pondéré", "Weighted pipeline",
-       "Pipeline ouvert pondéré par la probabilité déclarée, sinon celle de l'étape.",
-       "somme de montant × probabilité (déclarée, sinon probabilité par défaut de l'étape)",
-       LEADING, RESULT, ("weekly",), "eur", UP, "sum",
-       "Deals.amount, Deals.probability, Deals.stage, Stages.probability"),
-    _d("coverage", "Couverture du pipeline", "Pipeline coverage",
-       "Pipeline pondéré dont la signature est prévue dans la période, rapporté à l'objectif restant.",
-       "pipeline pondéré à signer dans la période ÷ (objectif de CA − CA signé à date)",
-       LEADING, RESULT, ("weekly",), "ratio", UP, "ratio",
-       "Deals.expected_close_on, Deals.amount, Deals.probability, Targets.value",
-       (("alert_below", 1.0),)),
-    _d("win_rate", "Taux de gain", "Win rate",
-       "Part des affaires gagnées parmi toutes les affaires décidées dans la période.",
-       "gagnées ÷ (gagnées + perdues), toutes affaires clôturées dans la période",
-       LAGGING, RESULT, ("monthly",), "fraction", UP, "ratio", "Deals.status, Deals.closed_on"),
-    _d("meeting_to_proposal_rate", "Taux RDV qualifié → proposition (apparent)",
-       "Meeting-to-proposal rate (apparent)",
-       "Propositions de la période rapportées aux RDV qualifiés de la même période (peut dépasser 100 %).",
-       "propositions ÷ RDV qualifiés, comptés dans la même période",
-       LEADING, ACTIVITY, ("weekly", "monthly"), "fraction", UP, "ratio", _ACT + ", Deals.proposal_on",
-       (("below_team_share", 0.5), ("min_count", 6))),
-    _d("qualified_meetings", "RDV qualifiés", "Qualified meetings",
-       "Nombre de RDV qualifiés dans la période.", "nombre d'activités « RDV qualifié » datées dans la période",
-       LEADING, ACTIVITY, ("weekly",), "count", UP, "sum", _ACT),
-    _d("proposals", "Propositions", "Proposals",
-       "Nombre de propositions envoyées dans la période.",
-       "activités « Proposition » datées dans la période, plus la date de proposition des affaires "
-       "sans aucune activité « Proposition »",
-       LEADING, ACTIVITY, ("weekly",), "count", UP, "sum", _ACT + ", Deals.proposal_on"),
-    *(
-        _d(f"activities_{t}", f"Activités : {lab}", f"Activities: {t.replace('_', ' ')}",
-           f"Nombre d'activités de type « {lab} » dans la période.",
-           f"nombre d'activités « {lab} » datées dans la période",
-           LEADING, ACTIVITY, ("weekly",), "count", UP, "sum", _ACT)
-        for t, lab in (("call", "Appel"), ("meeting", "RDV"), ("qualified_meeting", "RDV qualifié"),
-                       ("proposal", "Proposition"), ("follow_up", "Relance"), ("co_visit", "Co-visite"),
-                       ("other", "Autre"))
-    ),
-)
-
-CORE_KPIS: tuple[str, ...] = tuple(d.id for d in DEFAULT_DEFINITIONS if d.core)
-
-
-@dataclass(frozen=True)
-class KpiDictionary:
-    definitions: tuple[KpiDefinition, ...] = DEFAULT_DEFINITIONS
-
-    def __getitem__(self, kpi: str) -> KpiDefinition:
-        for d in self.definitions:
-            if d.id == kpi:
-                return d
-        raise KeyError(kpi)
-
-    def __contains__(self, kpi: object) -> bool:
-        return any(d.id == kpi for d in self.definitions)
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(d.id for d in self.definitions)
-
-    def threshold(self, kpi: str, name: str, default: float | None = None) -> float | None:
-        return self[kpi].threshold(name, default) if kpi in self else default
-
-
-DEFAULT_DICTIONARY = KpiDictionary()
 
 # Column of the sheet -> French header (the sheet writer shows the French header).
 COLUMNS_FR: dict[str, str] = {

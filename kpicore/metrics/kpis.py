@@ -1,79 +1,39 @@
 """The KPIs of DESIGN.md ("The numbers"), for any period and any scope.
 
-Every KPI is a pure function of the canonical frames (deals, activities, reps,
-targets), a ``Period`` and an as-of date.  ``KpiEngine`` prepares the frames
-once (rep codes, day numbers, rows sorted by date) and computes, for one
-period, every KPI for every rep, every team and the company in one pass:
-additive parts are counted per rep with ``numpy.bincount`` over the rows of
-the period (found by binary search in the sorted dates), teams and the company
-are sums of the reps' parts, and only medians are grouped per level.
-
-Definitions and boundaries (the contract, tested in ``tests/test_kpis.py``):
-
-* **Window.** A KPI of period ``P`` counts what is dated from ``P.start`` to
-  ``min(P.end, as_of)``: nothing after the as-of date is known yet.  Per-week
-  and per-month rates divide by the days elapsed up to the as-of date
-  inclusive (``Period.days_elapsed``), so a period not over is not penalised.
-  A period that has not started at the as-of date has nothing to measure: every
-  KPI is None.
-* **Nothing to measure is None, never 0**: a ratio whose denominator is 0
-  (conversion without decided deals, deal size without wins, cycle without
-  wins, coverage without a target or with the target reached) is None.  Counts
-  and amounts are real zeros (no meeting this week is 0 meetings).
-* ``qualified_meetings_per_week`` = qualified-meeting activities ÷ (days ÷ 7).
-* ``proposals`` / ``proposals_per_month``: activities of type proposal dated in
-  the window; **for a deal that has no proposal activity at all, its
-  ``proposal_on`` date counts instead** (attributed to the deal's owner), so a
-  team that records proposals only as a date on the deal is counted too,
-  without counting a deal twice.  ``proposals_per_month`` = proposals ÷ (days ÷ 30.4375).
-* ``proposal_conversion``: deals that had a proposal (a ``proposal_on`` date or a
-  proposal activity) and were won or lost in the window: won ÷ (won + lost).
-* ``average_deal_size`` = won amounts ÷ deals won in the window.
-* ``sales_cycle_days``: median of ``closed_on − created_on`` in days over deals
-  won in the window (a deal won the day it was created has a cycle of 0 days);
-  ``sales_cycle_days_mean`` is the mean beside it.
-* ``revenue_won``, ``won_count``; ``win_rate`` = won ÷ (won + lost) over all
-  deals decided in the window.
-* ``open_pipeline`` / ``weighted_pipeline``: deals open at the reference date
-  ``min(P.end, as_of)``: created on or before it and either still open or closed
-  after it (so a past period shows the pipeline as it stood then, with today's
-  amounts).  Weight: the declared probability, else the stage's default
-  probability; a deal closed since the reference date, or in an unknown stage,
-  takes the mean default probability of the open stages (its declared
-  probability now says 100 % or 0 %, which was not known then).
-* ``coverage`` = weighted open pipeline whose expected close date falls in ``P``
-  ÷ (revenue target of ``P`` − revenue won to date).
-* ``meeting_to_proposal_rate`` = proposals ÷ qualified meetings of the same
-  window: an *apparent* rate (the proposals need not come from those meetings),
-  so it may exceed 1; it is not ``proposal_conversion``.
-* ``activities_<type>``: activity counts per type.
-
-Deals without an owner and activities without a rep count for the company only.
+Each KPI is a named function with its dictionary entry beside it, in
+``kpicore.metrics.definitions`` (what it counts, and the rules they all follow:
+the window of a period, nothing to measure is None, never 0).  ``KpiEngine``
+prepares the canonical frames once (``kpicore.metrics.window.KpiFrames``: rep
+codes, day numbers, rows sorted by date) and, for one period, calls every KPI
+function on that period's window: each gives its value for every rep, every
+team and the company in one pass.  A period table is cached; a ``KpiValue`` is
+one cell of it with its previous value, target and trend.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
-from kpicore.metrics.dictionary import KpiDictionary
+from kpicore.metrics.definitions import (KPI_BY_ID, days_measured, decided_count, decided_with_proposal, lost_count,
+                                        won_with_proposal)
+from kpicore.metrics.dictionary import KpiDictionary, dictionary_of
 from kpicore.model.periods import MONTH, WEEK, DateLike, Period, fiscal_start_month, parse_period, to_date
-from kpicore.model.schema import ACTIVITY_TYPES
-from kpicore.metrics.targets import COMPANY, REP, TEAM, TargetBook
+from kpicore.metrics.targets import TargetBook
+from kpicore.metrics.window import COMPANY, REP, TEAM, KpiFrames, Window
 
 COMPANY_LABEL = "Entreprise"
-DAYS_PER_MONTH = 30.4375  # 365.25 / 12
-_NAT = np.iinfo(np.int64).min
-_FAR = np.iinfo(np.int64).max
-_EPOCH = date(1970, 1, 1)
 
 # Helper columns of a period table (counts behind the ratios), not KPIs.
-HELPER_COLUMNS = ("_decided", "_decided_with_proposal", "_won_with_proposal", "_lost_count", "_days")
+_HELPERS: dict[str, Callable[[Window], np.ndarray]] = {
+    "_decided": decided_count, "_decided_with_proposal": decided_with_proposal,
+    "_won_with_proposal": won_with_proposal, "_lost_count": lost_count, "_days": days_measured}
+HELPER_COLUMNS = tuple(_HELPERS)
 
 
 @dataclass(frozen=True)
@@ -162,16 +122,6 @@ def fiscal_start_month_of(data: PipelineData) -> int:
     return 1
 
 
-def _days(series: pd.Series) -> np.ndarray:
-    """Day numbers since 1970-01-01 (int64); NaT -> the smallest int64."""
-    return series.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).astype("datetime64[D]") \
-        .astype("int64")
-
-
-def _day(d: date) -> int:
-    return (d - _EPOCH).days
-
-
 def _none(x: float) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)
 
@@ -185,101 +135,25 @@ class KpiEngine:
     def __init__(self, data: PipelineData, as_of: DateLike, dictionary: KpiDictionary | None = None) -> None:
         self.data = data
         self.as_of = to_date(as_of)
-        self.dictionary = dictionary if dictionary is not None else data.dictionary  # the workbook's edits
+        self.dictionary = dictionary_of(data, dictionary)
         self.fiscal_start_month = fiscal_start_month_of(data)
-        self._cache: dict[Period, pd.DataFrame] = {}
-        self._arrays: dict[Period, dict[str, np.ndarray]] = {}
-        deals, acts = data.deals, data.activities
-
-        # Scopes: reps of the Reps sheet plus any owner or activity rep not listed there.
-        rep_team = data.rep_team()
-        names = set(rep_team.index.dropna().astype(str))
-        names |= set(deals["owner"].dropna().unique()) | set(acts["rep"].dropna().unique())
-        self.reps: list[str] = sorted(names)
-        teams_of = [str(rep_team.get(r, "Sans équipe")) for r in self.reps]
-        self.teams: list[str] = sorted(set(teams_of))
-        self.rep_team = pd.Series(teams_of, index=self.reps, dtype=object)
-        self._team_code = np.array([self.teams.index(t) for t in teams_of], dtype=np.int64)
-        self.nrep, self.nteam = len(self.reps), len(self.teams)
-        self.index = pd.MultiIndex.from_tuples(
-            [(COMPANY, "")] + [(TEAM, t) for t in self.teams] + [(REP, r) for r in self.reps],
-            names=["level", "name"])
+        self.frames = KpiFrames(data)
+        self.reps, self.teams, self.rep_team = self.frames.reps, self.frames.teams, self.frames.rep_team
+        self.index = self.frames.index
         self._position = {key: i for i, key in enumerate(self.index)}
         self.targets = TargetBook(data.targets, self.rep_team, self.dictionary)
+        self._windows: dict[Period, Window] = {}
+        self._cache: dict[Period, pd.DataFrame] = {}
+        self._arrays: dict[Period, dict[str, np.ndarray]] = {}
 
-        def codes(col: pd.Series) -> np.ndarray:
-            c = pd.Categorical(col, categories=self.reps).codes
-            return np.where(c < 0, self.nrep, c).astype(np.int64)  # unknown -> company-only bucket
-
-        # Activities, sorted by date: a window is a slice found by binary search.
-        a_day = _days(acts["date"])
-        order = np.argsort(a_day, kind="stable")
-        self._a_day = a_day[order]
-        a_type = pd.Categorical(acts["type"], categories=list(ACTIVITY_TYPES)).codes.astype(np.int64)
-        a_type = np.where(a_type < 0, ACTIVITY_TYPES.index("other"), a_type)
-        self._ntype = len(ACTIVITY_TYPES)
-        self._a_key = (codes(acts["rep"]) * self._ntype + a_type)[order]
-
-        # Deals.
-        status = deals["status"].astype(object)
-        self._won = (status == "won").to_numpy(dtype=bool, na_value=False)
-        self._lost = (status == "lost").to_numpy(dtype=bool, na_value=False)
-        open_ = (status == "open").to_numpy(dtype=bool, na_value=False)
-        self._owner = codes(deals["owner"])
-        self._amount = deals["amount"].to_numpy(dtype="float64", na_value=np.nan)
-        self._amount0 = np.nan_to_num(self._amount, nan=0.0)
-        self._created = _days(deals["created_on"])
-        closed = _days(deals["closed_on"])
-        self._closed = closed
-        # Open at day d: created <= d and (still open, or closed after d).  A won/lost deal
-        # without a close date cannot be placed in time and is never counted open.
-        self._closed_after = np.where(open_, _FAR, np.where(closed == _NAT, _NAT, closed))
-        self._expected = _days(deals["expected_close_on"])
-        prop_ids = acts.loc[(acts["type"] == "proposal").fillna(False), "deal_id"].dropna().unique()
-        has_prop_activity = deals["deal_id"].isin(prop_ids).fillna(False).to_numpy(dtype=bool)
-        self._proposal_on = _days(deals["proposal_on"])
-        self._had_proposal = has_prop_activity | (self._proposal_on != _NAT)
-        # Deals whose proposal_on stands in for a missing proposal activity, sorted by that date.
-        fb = np.flatnonzero(~has_prop_activity & (self._proposal_on != _NAT))
-        fb = fb[np.argsort(self._proposal_on[fb], kind="stable")]
-        self._fb_day, self._fb_owner = self._proposal_on[fb], self._owner[fb]
-        # Deals decided (won or lost with a date), sorted by close date.
-        dec = np.flatnonzero((self._won | self._lost) & (closed != _NAT))
-        dec = dec[np.argsort(closed[dec], kind="stable")]
-        self._dec, self._dec_day = dec, closed[dec]
-        # Weights of the weighted pipeline.
-        stages = data.stages
-        is_open_stage = ~(stages["is_won"].fillna(False).astype(bool) | stages["is_lost"].fillna(False).astype(bool))
-        open_probs = stages.loc[is_open_stage, "probability"].dropna()
-        self._fallback_p = float(open_probs.mean()) if len(open_probs) else 0.0
-        stage_p = dict(zip(stages.loc[is_open_stage, "stage"].astype(str), stages.loc[is_open_stage, "probability"]))
-        declared = deals["probability"].to_numpy(dtype="float64", na_value=np.nan)
-        by_stage = deals["stage"].astype(object).map(stage_p).to_numpy(dtype="float64", na_value=np.nan)
-        p = np.where(np.isnan(declared), by_stage, declared)
-        self._p_now = np.where(open_ & ~np.isnan(p), p, self._fallback_p)
-
-    # -- helpers ----------------------------------------------------------
-    def _expand(self, per_rep: np.ndarray) -> np.ndarray:
-        """Per-rep values (+ the company-only bucket last) -> company, teams, reps."""
-        team = np.bincount(self._team_code, weights=per_rep[: self.nrep], minlength=self.nteam)
-        return np.concatenate([[per_rep.sum()], team, per_rep[: self.nrep]])
-
-    def _count(self, codes: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return self._expand(np.bincount(codes, weights=weights, minlength=self.nrep + 1).astype("float64"))
-
-    def _group_stat(self, codes: np.ndarray, values: np.ndarray, how: str) -> np.ndarray:
-        """Median or mean of ``values`` for company, each team and each rep (NaN where empty)."""
-        out = np.full(1 + self.nteam + self.nrep, np.nan)
-        if len(values) == 0:
-            return out
-        out[0] = getattr(np, how)(values)
-        frame = pd.DataFrame({"rep": codes, "v": values})
-        known = frame[frame["rep"] < self.nrep]
-        by_rep = known.groupby("rep")["v"].agg(how)
-        out[1 + self.nteam + by_rep.index.to_numpy()] = by_rep.to_numpy()
-        by_team = known.assign(team=self._team_code[known["rep"].to_numpy()]).groupby("team")["v"].agg(how)
-        out[1 + by_team.index.to_numpy()] = by_team.to_numpy()
-        return out
+    def window(self, period: Period | str) -> Window:
+        """What the frames hold for ``period`` up to the as-of date: what every KPI function reads."""
+        period = parse_period(period, self.fiscal_start_month)
+        if period not in self._windows:
+            target = np.array([np.nan if v is None else v for v in
+                               (self.targets.value("revenue", period, lvl, name) for lvl, name in self.index)])
+            self._windows[period] = self.frames.window(period, self.as_of, target)
+        return self._windows[period]
 
     # -- the period table -------------------------------------------------
     def table(self, period: Period | str) -> pd.DataFrame:
@@ -298,99 +172,28 @@ class KpiEngine:
         return _none(self._arrays[period][kpi][self._position[scope_key]])
 
     def _compute(self, period: Period) -> pd.DataFrame:
-        n = len(self.index)
-        days = period.days_elapsed(self.as_of)
-        cols: dict[str, np.ndarray] = {}
-        if days == 0:
+        if period.days_elapsed(self.as_of) == 0:
             frame = pd.DataFrame(np.nan, index=self.index,
                                  columns=list(self.dictionary.ids) + list(HELPER_COLUMNS))
             frame["_days"] = 0.0
             return frame
-        lo, hi = _day(period.start), _day(min(period.end, self.as_of))
-        ref = hi
-
-        # Activities of the window, per rep and type.
-        a0, a1 = np.searchsorted(self._a_day, lo, "left"), np.searchsorted(self._a_day, hi, "right")
-        keys = self._a_key[a0:a1]
-        per = np.bincount(keys, minlength=(self.nrep + 1) * self._ntype).reshape(self.nrep + 1, self._ntype)
-        for k, t in enumerate(ACTIVITY_TYPES):
-            cols[f"activities_{t}"] = self._expand(per[:, k].astype("float64"))
-        f0, f1 = np.searchsorted(self._fb_day, lo, "left"), np.searchsorted(self._fb_day, hi, "right")
-        proposals = cols["activities_proposal"] + self._count(self._fb_owner[f0:f1])
-        meetings = cols["activities_qualified_meeting"]
-        cols["qualified_meetings"], cols["proposals"] = meetings, proposals
-        cols["qualified_meetings_per_week"] = meetings / (days / 7)
-        cols["proposals_per_month"] = proposals / (days / DAYS_PER_MONTH)
-
-        # Deals decided in the window.
-        d0, d1 = np.searchsorted(self._dec_day, lo, "left"), np.searchsorted(self._dec_day, hi, "right")
-        dec = self._dec[d0:d1]
-        won, lost, owner = self._won[dec], self._lost[dec], self._owner[dec]
-        had = self._had_proposal[dec]
-        won_n = self._count(owner[won])
-        lost_n = self._count(owner[lost])
-        revenue = self._count(owner[won], self._amount0[dec][won])
-        won_prop = self._count(owner[won & had])
-        decided_prop = won_prop + self._count(owner[lost & had])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cols["revenue_won"], cols["won_count"] = revenue, won_n
-            cols["proposal_conversion"] = np.where(decided_prop > 0, won_prop / decided_prop, np.nan)
-            cols["win_rate"] = np.where(won_n + lost_n > 0, won_n / (won_n + lost_n), np.nan)
-            cols["average_deal_size"] = np.where(won_n > 0, revenue / won_n, np.nan)
-            cols["meeting_to_proposal_rate"] = np.where(meetings > 0, proposals / meetings, np.nan)
-        won_dec = dec[won]
-        cycle_ok = self._created[won_dec] != _NAT
-        cycle = (self._closed[won_dec] - self._created[won_dec])[cycle_ok].astype("float64")
-        cycle_owner = self._owner[won_dec][cycle_ok]
-        cols["sales_cycle_days"] = self._group_stat(cycle_owner, cycle, "median")
-        cols["sales_cycle_days_mean"] = self._group_stat(cycle_owner, cycle, "mean")
-
-        # Pipeline open at the reference date.
-        is_open = (self._created != _NAT) & (self._created <= ref) & (self._closed_after > ref)
-        weight = np.where(self._closed_after == _FAR, self._p_now, self._fallback_p)
-        o = np.flatnonzero(is_open)
-        cols["open_pipeline"] = self._count(self._owner[o], self._amount0[o])
-        weighted = self._amount0[o] * weight[o]
-        cols["weighted_pipeline"] = self._count(self._owner[o], weighted)
-        in_period = (self._expected[o] >= _day(period.start)) & (self._expected[o] <= _day(period.end))
-        closing = self._count(self._owner[o][in_period], weighted[in_period])
-        target = np.array([np.nan if v is None else v for v in
-                           (self.targets.value("revenue", period, lvl, name) for lvl, name in self.index)])
-        remaining = target - revenue
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cols["coverage"] = np.where(remaining > 0, closing / remaining, np.nan)
-
-        cols["_decided"] = won_n + lost_n
-        cols["_decided_with_proposal"] = decided_prop
-        cols["_won_with_proposal"] = won_prop
-        cols["_lost_count"] = lost_n
-        cols["_days"] = np.full(n, float(days))
-        frame = pd.DataFrame(cols, index=self.index)
-        return frame[[k for k in self.dictionary.ids if k in frame] + list(HELPER_COLUMNS)]
+        w = self.window(period)
+        cols = {kpi: KPI_BY_ID[kpi](w) for kpi in self.dictionary.ids if kpi in KPI_BY_ID}
+        cols.update((column, count(w)) for column, count in _HELPERS.items())
+        return pd.DataFrame(cols, index=self.index)
 
     def won_deals(self, period: Period | str) -> pd.DataFrame:
         """Deals won in the window of ``period``: rep, team, amount, cycle_days (NaN without creation date)."""
-        period = parse_period(period, self.fiscal_start_month)
-        lo, hi = _day(period.start), _day(min(period.end, self.as_of))
-        d0, d1 = np.searchsorted(self._dec_day, lo, "left"), np.searchsorted(self._dec_day, hi, "right")
-        dec = self._dec[d0:d1]
-        won = dec[self._won[dec]]
-        owner = self._owner[won]
-        created = self._created[won]
-        cycle = np.where(created == _NAT, np.nan, (self._closed[won] - created).astype("float64"))
+        f, won = self.frames, self.window(period).won
+        cycle = np.where(f.created_known[won], (f.closed[won] - f.created[won]).astype("float64"), np.nan)
         reps = np.array(self.reps + [None], dtype=object)
         teams = np.array(self.teams + [None], dtype=object)
-        team_code = np.append(self._team_code, self.nteam)
-        return pd.DataFrame({"rep": reps[owner], "team": teams[team_code[owner]], "amount": self._amount0[won],
+        team_code = np.append(f.team_code, f.nteam)
+        owner = f.owner[won]
+        return pd.DataFrame({"rep": reps[owner], "team": teams[team_code[owner]], "amount": f.amount[won],
                              "cycle_days": cycle})
 
     # -- KpiValue results ---------------------------------------------------
-    def trend_periods(self, kpi: str, period: Period) -> tuple[Period, ...]:
-        """The last 8 weeks or 12 months (by the KPI's review frequency) up to the period's reference day."""
-        ref = min(period.end, self.as_of)
-        kind = self.dictionary[kpi].trend_kind
-        return Period.containing(kind, ref).trailing(8 if kind == WEEK else 12)
-
     def _check_scope(self, scope: Scope) -> None:
         if scope.key not in self.index:
             known = ", ".join(self.teams) if scope.level == TEAM else ", ".join(self.reps)

@@ -46,11 +46,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kpicore.model.pipeline_data import PipelineData
-from kpicore.metrics.dictionary import DEFAULT_DICTIONARY, DOWN, KpiDictionary
+from kpicore.metrics.dictionary import DEFAULT_DICTIONARY, DOWN, KpiDictionary, dictionary_of
 from kpicore.model.periods import DateLike, Period, to_date
 from kpicore.model.quality import WARNING, Issue
+from kpicore.metrics.window import COMPANY, REP, TEAM
 
-COMPANY, TEAM, REP = "company", "team", "rep"
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 _ALIASES = {"revenue_won": "revenue"}
 
@@ -272,7 +272,7 @@ class TargetBook:
 
 
 def target_book(data: PipelineData, dictionary: KpiDictionary | None = None) -> TargetBook:
-    return TargetBook(data.targets, data.rep_team(), dictionary if dictionary is not None else data.dictionary)
+    return TargetBook(data.targets, data.rep_team(), dictionary_of(data, dictionary))
 
 
 def target_for(data: PipelineData, metric: str, period: Period, level: str, name: str = "",

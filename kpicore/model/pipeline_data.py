@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, fields, replace
 import pandas as pd
 
 from kpicore.model import schema
-from kpicore.metrics.dictionary import DEFAULT_DICTIONARY, KpiDictionary
 from kpicore.model.ingest_report import IngestReport
+from kpicore.model.kpi_dictionary import KpiDictionary
 from kpicore.model.quality import QualityReport
 
 # attribute name -> canonical table
@@ -55,8 +55,9 @@ class PipelineData:
     # the data did not come through kpicore.ingest.grids (the demo company, tests)
     ingest: IngestReport | None = None
     # the KPI dictionary as the workbook's « Dictionnaire KPI » sheet edits it (thresholds,
-    # labels); the shipped one when the source has no such sheet
-    dictionary: KpiDictionary = DEFAULT_DICTIONARY
+    # labels); None when the source has no such sheet, and then the shipped one applies
+    # (``kpicore.metrics.dictionary.dictionary_of``)
+    dictionary: KpiDictionary | None = None
 
     def with_frames(self, **frames: pd.DataFrame) -> "PipelineData":
         return replace(self, **frames)
