@@ -138,7 +138,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- forecast, backtest, risks
 def _scope_tuple(text: str | None) -> tuple[str, str]:
-    from kpicore.metrics.kpis import parse_scope
+    from kpicore.model.roster import parse_scope
 
     return parse_scope(text).key
 

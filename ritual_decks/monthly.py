@@ -21,9 +21,11 @@ from kpicore.forecast.forecasting import METHOD_LABELS_FR, prepare
 from kpicore.forecast.shown import backtest_of, forecast
 from kpicore.metrics.dictionary import UP
 from kpicore.metrics.tree import RESIDUAL_LABEL, Decomposition, decompose_periods, decompose_vs_target
-from kpicore.metrics.kpis import KpiEngine, Scope, fiscal_start_month_of
+from kpicore.metrics.kpis import KpiEngine, fiscal_start_month_of
+from kpicore.model.roster import Scope
 from kpicore.model.periods import FISCAL_YEAR, MONTH, QUARTER, Period, parse_period
-from kpicore.metrics.targets import ON_TARGET, REP, TEAM
+from kpicore.metrics.targets import ON_TARGET
+from kpicore.model.roster import REP, TEAM
 from ritual_decks import formats as F
 from ritual_decks.blocks import (DOWN_SIGN, TARGET_SIGN, UP_SIGN, actions_slide, company_name, decisions_slide,
                                  forecast_slide, halves)

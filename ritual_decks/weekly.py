@@ -16,11 +16,12 @@ from kpicore.metrics.alerts import compute_alerts
 from kpicore.forecast.asof import pipeline_as_of
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.shown import forecast
-from kpicore.metrics.kpis import KpiEngine, Scope
+from kpicore.metrics.kpis import KpiEngine
+from kpicore.model.roster import Scope
 from kpicore.model.periods import MONTH, WEEK, Period
 from kpicore.forecast.risk import deals_at_risk
 from kpicore.forecast.snapshots import MOVES_FR, pipeline_movement
-from kpicore.metrics.targets import REP, TEAM
+from kpicore.model.roster import REP, TEAM
 from ritual_decks import formats as F
 from ritual_decks.blocks import (DOWN_SIGN, TARGET_STATUS_FR, UP_SIGN, actions_slide, company_name, decisions_slide,
                                  forecast_slide, halves)

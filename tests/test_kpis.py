@@ -12,7 +12,8 @@ import pytest
 from kpicore.model.errors import UsageError
 from kpicore.metrics.definitions import KPIS, proposal_conversion
 from kpicore.metrics.dictionary import DEFAULT_DICTIONARY
-from kpicore.metrics.kpis import KpiEngine, Scope, compute_kpis, parse_scope
+from kpicore.metrics.kpis import KpiEngine, compute_kpis
+from kpicore.model.roster import Scope, parse_scope
 from kpicore.model.periods import parse_period
 
 from support.kpi_builders import act, deal, make_data, target

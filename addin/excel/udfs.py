@@ -278,7 +278,7 @@ def period_of(value: Any, as_of: date, fiscal_start_month: int = 1) -> Period:
 
 
 def _scope(data, text: Any):
-    from kpicore.metrics.kpis import parse_scope
+    from kpicore.model.roster import parse_scope
 
     scope = parse_scope(None if text is None else str(text))
     if scope.level == "team" and not len(data.reps):

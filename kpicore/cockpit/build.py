@@ -57,10 +57,12 @@ from kpicore.model.errors import UsageError
 from kpicore.forecast.forecasting import N_SIMS, prepare
 from kpicore.forecast.shown import forecast_all
 from kpicore.metrics.dictionary import KpiDictionary, dictionary_of
-from kpicore.metrics.kpis import KpiEngine, KpiValue, Scope
+from kpicore.metrics.kpis import KpiEngine, KpiValue
+from kpicore.model.roster import Scope
 from kpicore.model.periods import MONTH, Period, to_date
 from kpicore.forecast.risk import deals_at_risk
-from kpicore.metrics.targets import COMPANY, REP, TEAM, target_book
+from kpicore.metrics.targets import target_book
+from kpicore.model.roster import COMPANY, REP, TEAM
 
 SHEET_NAME = schema.COCKPIT_SHEET
 VIEWS = ("manager", "direction", "rep")

@@ -56,9 +56,11 @@ import numpy as np
 from kpicore.metrics.covisits import covisit_table
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.metrics.dictionary import KpiDictionary
-from kpicore.metrics.kpis import KpiEngine, Scope
+from kpicore.metrics.kpis import KpiEngine
+from kpicore.model.roster import Scope
 from kpicore.model.periods import FISCAL_QUARTER, MONTH, QUARTER, DateLike, Period, to_date
-from kpicore.metrics.targets import BELOW_TARGET, COMPANY, REP, TEAM, near_tolerance, target_status
+from kpicore.metrics.targets import BELOW_TARGET, near_tolerance, target_status
+from kpicore.model.roster import COMPANY, REP, TEAM
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITY_FR = {HIGH: "Haute", MEDIUM: "Moyenne", LOW: "Faible"}

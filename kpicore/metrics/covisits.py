@@ -18,7 +18,7 @@ import pandas as pd
 
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.periods import DateLike, Period, to_date
-from kpicore.metrics.targets import COMPANY, REP, TEAM
+from kpicore.model.roster import COMPANY, REP, TEAM
 
 SCORES: tuple[tuple[str, str], ...] = (
     ("discovery_quality", "Qualité de la découverte"),

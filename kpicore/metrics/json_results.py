@@ -16,7 +16,8 @@ from kpicore.metrics.covisits import covisit_scores
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.json_schemas import envelope, load_schema, schema_file, scope_json
 from kpicore.metrics.dictionary import KpiDictionary
-from kpicore.metrics.kpis import KpiEngine, Scope, parse_scope
+from kpicore.metrics.kpis import KpiEngine
+from kpicore.model.roster import Scope, parse_scope
 from kpicore.model.periods import DateLike, Period, parse_period, to_date
 
 KPIS_SCHEMA = schema_file("kpis")

@@ -25,73 +25,14 @@ from kpicore.metrics.definitions import (KPI_BY_ID, days_measured, decided_count
 from kpicore.metrics.dictionary import KpiDictionary, dictionary_of
 from kpicore.model.periods import MONTH, WEEK, DateLike, Period, fiscal_start_month, parse_period, to_date
 from kpicore.metrics.targets import TargetBook
-from kpicore.metrics.window import COMPANY, REP, TEAM, KpiFrames, Window
-
-COMPANY_LABEL = "Entreprise"
+from kpicore.metrics.window import KpiFrames, Window
+from kpicore.model.roster import COMPANY, REP, TEAM, Scope, parse_scope
 
 # Helper columns of a period table (counts behind the ratios), not KPIs.
 _HELPERS: dict[str, Callable[[Window], np.ndarray]] = {
     "_decided": decided_count, "_decided_with_proposal": decided_with_proposal,
     "_won_with_proposal": won_with_proposal, "_lost_count": lost_count, "_days": days_measured}
 HELPER_COLUMNS = tuple(_HELPERS)
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Company, a team (from Reps.team) or a rep."""
-
-    level: str  # COMPANY, TEAM or REP
-    name: str = ""
-
-    def __post_init__(self) -> None:
-        if self.level not in (COMPANY, TEAM, REP):
-            raise UsageError(f"niveau « {self.level} » inconnu : company, team ou rep.")
-
-    @classmethod
-    def company(cls) -> "Scope":
-        return cls(COMPANY, "")
-
-    @classmethod
-    def team(cls, name: str) -> "Scope":
-        return cls(TEAM, name)
-
-    @classmethod
-    def rep(cls, name: str) -> "Scope":
-        return cls(REP, name)
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.level, self.name if self.level != COMPANY else "")
-
-    @property
-    def label(self) -> str:
-        if self.level == COMPANY:
-            return COMPANY_LABEL
-        return f"Équipe {self.name}" if self.level == TEAM else self.name
-
-    @property
-    def code(self) -> str:
-        return "company" if self.level == COMPANY else f"{self.level}:{self.name}"
-
-    def __str__(self) -> str:
-        return self.code
-
-
-_LEVEL_WORDS = {"company": COMPANY, "entreprise": COMPANY, "team": TEAM, "équipe": TEAM, "equipe": TEAM,
-                "rep": REP, "commercial": REP}
-
-
-def parse_scope(text: str | Scope | None) -> Scope:
-    """``company`` (or empty), ``team:NAME``, ``rep:NAME`` (French words accepted)."""
-    if isinstance(text, Scope):
-        return text
-    if text is None or str(text).strip() == "":
-        return Scope.company()
-    level, _, name = str(text).partition(":")
-    level = _LEVEL_WORDS.get(level.strip().lower())
-    if level is None or (level != COMPANY and not name.strip()):
-        raise UsageError(f"périmètre « {text} » illisible : écrivez company, team:NOM ou rep:NOM.")
-    return Scope(level, name.strip() if level != COMPANY else "")
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.metrics.dictionary import DEFAULT_DICTIONARY, DOWN, KpiDictionary, dictionary_of
 from kpicore.model.periods import DateLike, Period, to_date
 from kpicore.model.quality import WARNING, Issue
-from kpicore.metrics.window import COMPANY, REP, TEAM
+from kpicore.model.roster import COMPANY, REP, TEAM
 
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 _ALIASES = {"revenue_won": "revenue"}

@@ -44,7 +44,8 @@ from math import factorial
 import numpy as np
 
 from kpicore.metrics.definitions import DAYS_PER_MONTH
-from kpicore.metrics.kpis import KpiEngine, Scope, parse_scope
+from kpicore.metrics.kpis import KpiEngine
+from kpicore.model.roster import Scope, parse_scope
 from kpicore.model.periods import Period, parse_period
 
 DRIVERS: tuple[tuple[str, str], ...] = (

@@ -25,9 +25,9 @@ import pandas as pd
 
 from kpicore.model.periods import Period
 from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.roster import COMPANY, REP, TEAM
 from kpicore.model.schema import ACTIVITY_TYPES
 
-COMPANY, TEAM, REP = "company", "team", "rep"  # the levels of a scope
 _NAT = np.iinfo(np.int64).min
 _FAR = np.iinfo(np.int64).max
 _EPOCH = date(1970, 1, 1)

@@ -29,6 +29,8 @@ from datetime import date, datetime
 from importlib import resources
 from typing import Any
 
+from kpicore.model.roster import Scope
+
 BASE_URL = "https://pilotage.example/schemas/"
 
 # the schema each document follows, by kind
@@ -81,9 +83,7 @@ def envelope(kind: str, source: str, as_of: Any) -> dict[str, Any]:
 
 
 def scope_json(scope: Any) -> dict[str, str]:
-    """A scope in its one JSON shape, from a ``kpicore.metrics.kpis.Scope`` or a ``(level, name)`` key."""
-    from kpicore.metrics.kpis import Scope
-
+    """A scope in its one JSON shape, from a ``kpicore.model.roster.Scope`` or a ``(level, name)`` key."""
     if not isinstance(scope, Scope):
         scope = Scope(*scope)
     return {"level": scope.level, "name": scope.key[1], "label": scope.label}
