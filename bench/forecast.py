@@ -80,14 +80,14 @@ def main(argv: list[str] | None = None) -> int:
                p10=round(company.p10), p90=round(company.p90))
     if args.large_backtest:
         start = pd.Timestamp(DEMO_AS_OF) - pd.Timedelta(days=365)
-        med, times, bt = timed(lambda: backtest(large, start=start, _context=ctx), 1)
+        med, times, bt = timed(lambda: backtest(large, start=start, context=ctx), 1)
         record("large: backtest of the last year", med, times, as_of_dates=len(bt.as_of_dates))
         report["large_backtest"] = backtest_json(bt, source=large.source)
 
     small = generate()
     ctx_small = prepare(small)
     start = pd.Timestamp(DEMO_AS_OF) - pd.Timedelta(days=365)
-    med, times, bt = timed(lambda: backtest(small, start=start, _context=ctx_small), args.repeat)
+    med, times, bt = timed(lambda: backtest(small, start=start, context=ctx_small), args.repeat)
     record("small: backtest of the second year", med, times, as_of_dates=len(bt.as_of_dates),
            forecasts=int(len(bt.rows) / 3))
     report["small_backtest"] = backtest_json(bt, source=small.source)

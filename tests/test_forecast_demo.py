@@ -30,7 +30,7 @@ def context(demo_data):
 
 @pytest.fixture(scope="module")
 def second_year(demo_data, context):
-    return backtest(demo_data, start=AS_OF - pd.Timedelta(days=365), _context=context)
+    return backtest(demo_data, start=AS_OF - pd.Timedelta(days=365), context=context)
 
 
 @pytest.mark.slow

@@ -234,7 +234,7 @@ def _read_zip(path: Path, content: bytes, limits: ArchiveLimits = DEFAULT_LIMITS
         for sheet in wb.sheet_names:
             rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             sheets[sheet] = rows
-            for name, ref, header_rows, total_rows in tables.get(sheet, ()):
+            for name, ref, _header_rows, total_rows in tables.get(sheet, ()):
                 r0, c0, r1, c1 = _ref(ref)
                 sub = [row[c0 - 1:c1] for row in rows[r0 - 1:r1]]
                 if total_rows:

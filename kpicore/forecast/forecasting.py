@@ -43,19 +43,19 @@ from __future__ import annotations
 import unicodedata
 import zlib
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from kpicore.forecast.asof import AsOfPipeline, data_today, pipeline_as_of, to_day
+from kpicore.forecast.asof import AsOfPipeline, data_today, to_day
 from kpicore.forecast.calibration import (History, NewDealFlow, build_history, closing_season, new_deal_flow,
                                  win_probability)
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
 from kpicore.model.json_schemas import envelope, scope_json
 from kpicore.metrics.kpis import fiscal_start_month_of
-from kpicore.model.roster import COMPANY_SCOPE, rep_team_of
+from kpicore.model.roster import rep_team_of
 from kpicore.model.periods import Period, parse_period
 from kpicore.metrics.targets import TargetBook, target_book
 

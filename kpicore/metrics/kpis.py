@@ -26,7 +26,7 @@ from kpicore.metrics.dictionary import KpiDictionary, dictionary_of
 from kpicore.model.periods import MONTH, WEEK, DateLike, Period, fiscal_start_month, parse_period, to_date
 from kpicore.metrics.targets import TargetBook
 from kpicore.metrics.window import KpiFrames, Window
-from kpicore.model.roster import COMPANY, REP, TEAM, Scope, parse_scope
+from kpicore.model.roster import TEAM, Scope, parse_scope
 
 # Helper columns of a period table (counts behind the ratios), not KPIs.
 _HELPERS: dict[str, Callable[[Window], np.ndarray]] = {
