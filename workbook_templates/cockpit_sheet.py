@@ -16,6 +16,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from kpicore.cockpit.spec import STYLE_NAMES, Cell, CockpitSpec
+from kpicore.text import formats
 
 INK = "#1F2937"
 MUTED = "#6B7280"
@@ -24,9 +25,6 @@ BLUE = "#0072B2"
 GOOD_FILL, GOOD_INK = "#D6EAF8", "#0B4F7C"  # blue: on or above target
 WARN_FILL, WARN_INK = "#FDEBD0", "#8A5300"  # orange: close to target
 BAD_FILL, BAD_INK = "#F9D5C7", "#8E2C0B"  # vermillion: off target
-
-MONEY = '#,##0 "€"'  # file syntax: ',' is the thousands separator, shown as a space in French
-PERCENT = "0 %"
 
 _BASE = {"font_name": "Calibri", "font_size": 10, "font_color": INK, "valign": "vcenter"}
 
@@ -40,15 +38,15 @@ _STYLES: dict[str, dict] = {
     "text_bold": {"bold": True},
     "muted": {"font_color": MUTED, "font_size": 9},
     "note": {"font_color": MUTED, "font_size": 9, "text_wrap": True, "valign": "top"},
-    "money": {"num_format": MONEY},
-    "money_big": {"num_format": MONEY, "bold": True, "font_size": 14, "align": "left"},
-    "number": {"num_format": "#,##0.0"},
-    "number_big": {"num_format": "#,##0.0", "bold": True, "font_size": 14, "align": "left"},
-    "integer": {"num_format": "#,##0"},
-    "percent": {"num_format": PERCENT},
-    "percent_big": {"num_format": PERCENT, "bold": True, "font_size": 14, "align": "left"},
-    "date": {"num_format": "dd/mm/yyyy", "align": "left"},
-    "datetime": {"num_format": "dd/mm/yyyy hh:mm", "align": "left"},
+    "money": {"num_format": formats.MONEY_CODE},
+    "money_big": {"num_format": formats.MONEY_CODE, "bold": True, "font_size": 14, "align": "left"},
+    "number": {"num_format": formats.NUMBER_CODE},
+    "number_big": {"num_format": formats.NUMBER_CODE, "bold": True, "font_size": 14, "align": "left"},
+    "integer": {"num_format": formats.COUNT_CODE},
+    "percent": {"num_format": formats.PERCENT_CODE},
+    "percent_big": {"num_format": formats.PERCENT_CODE, "bold": True, "font_size": 14, "align": "left"},
+    "date": {"num_format": formats.DATE_CODE, "align": "left"},
+    "datetime": {"num_format": formats.DATETIME_CODE, "align": "left"},
     "badge_ok": {"bg_color": GOOD_FILL, "font_color": GOOD_INK, "bold": True},
     "badge_warn": {"bg_color": WARN_FILL, "font_color": WARN_INK, "bold": True},
     "input": {"bg_color": "#FFF7D6", "border": 1, "border_color": RULE, "bold": True},

@@ -36,6 +36,7 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
 from kpicore.metrics.dictionary import (COLUMNS_FR, DEFAULT_DICTIONARY, SHEET_FR, TABLE as DICT_TABLE, THRESHOLDS,
                                     KpiDictionary, dictionary_frame)
+from kpicore.text import formats
 from workbook_templates import styles
 from workbook_templates.pipeline_workbook import Extras, _width, write_pipeline_workbook
 
@@ -223,8 +224,8 @@ def _dictionary_sheet(dictionary: KpiDictionary):
         frame = dictionary_frame(dictionary)
         ws = workbook.add_worksheet(SHEET_FR)
         wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        pct = workbook.add_format({"num_format": styles.PERCENT, "valign": "top"})
-        whole = workbook.add_format({"num_format": styles.INTEGER, "valign": "top"})
+        pct = workbook.add_format({"num_format": formats.PERCENT_CODE, "valign": "top"})
+        whole = workbook.add_format({"num_format": formats.INTEGER_CODE, "valign": "top"})
         widths = {"id": 26, "label_fr": 28, "label_en": 22, "definition": 48, "formula": 48, "sources": 34}
         columns = list(COLUMNS_FR)
         for c, name in enumerate(columns):

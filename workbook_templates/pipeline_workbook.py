@@ -44,6 +44,7 @@ from xlsxwriter.utility import xl_col_to_name
 from kpicore.model import schema
 from kpicore.model.pipeline_data import ATTRIBUTES, PipelineData
 from kpicore.model.errors import InputFileError
+from kpicore.text import formats
 from workbook_templates import styles
 from workbook_templates.safe_file import publish
 
@@ -95,8 +96,8 @@ def write_pipeline_workbook(data: PipelineData, path: str | os.PathLike, *, extr
     for name, table in ATTRIBUTES.items():
         if len(frames[name]) > MAX_DATA_ROWS:
             raise InputFileError(
-                f"la table {table.name} compte {len(frames[name]):,} lignes ; une feuille Excel en "
-                f"contient au plus {MAX_DATA_ROWS:,} (hors en-tête)".replace(",", " "),
+                f"la table {table.name} compte {formats.number(len(frames[name]))} lignes ; une feuille "
+                f"Excel en contient au plus {formats.number(MAX_DATA_ROWS)} (hors en-tête)",
                 file=str(path), sheet=table.sheet_fr,
                 fix="Réduisez l'historique (par exemple aux 24 derniers mois) avant d'écrire le classeur.")
 

@@ -1,8 +1,8 @@
 """Shared look of every workbook Pilotage writes: colours, number formats, column widths.
 
-Number formats are stored in the file in Excel's invariant syntax and shown in the
-reader's locale: ``#,##0 "€"`` displays as ``1 234 €`` in a French Excel, and
-``dd/mm/yyyy`` is what a French user types as ``jj/mm/aaaa``.
+Number formats are the codes of ``kpicore.text.formats``, stored in Excel's invariant
+syntax and shown in the reader's locale: ``#,##0 "€"`` displays as ``1 234 €`` in a
+French Excel, and ``dd/mm/yyyy`` is what a French user types as ``jj/mm/aaaa``.
 
 Colours: a colour-blind-safe palette (Okabe-Ito) for statuses, so that good / bad
 also differ in lightness and survive a black-and-white print (DESIGN.md, "Visual
@@ -13,14 +13,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-# Number formats (file syntax).
-EURO = '#,##0 "€"'
-EURO_CENTS = '#,##0.00 "€"'
-PERCENT = "0 %"
-PERCENT_1 = "0.0 %"
-DATE = "dd/mm/yyyy"
-INTEGER = "0"
-NUMBER = "#,##0.0"
+from kpicore.text import formats
 
 # Brand and table colours.
 INK = "#1F2A44"  # header background, titles
@@ -37,10 +30,10 @@ MUTED = "#999999"
 
 # Number format per canonical column kind (kpicore.model.schema.DTYPES); None = General.
 KIND_FORMATS = MappingProxyType({
-    "date": DATE,
-    "amount": EURO,
-    "fraction": PERCENT,
-    "int": INTEGER,
+    "date": formats.DATE_CODE,
+    "amount": formats.MONEY_CODE,
+    "fraction": formats.PERCENT_CODE,
+    "int": formats.INTEGER_CODE,
     "number": None,
     "text": None,
     "key": None,

@@ -52,6 +52,7 @@ import xlwings as xw
 
 from kpicore.model.errors import PilotageError
 from kpicore.model.periods import DAY, MONTH, QUARTER, WEEK, YEAR, Period, parse_period, to_date
+from kpicore.text import formats
 
 ERROR_PREFIX = "#PILOTAGE : "
 CACHE_SIZE = 8  # distinct sets of tables kept parsed (a workbook rarely has more)
@@ -338,7 +339,7 @@ def _forecast_value(udf: Udf, affaires, perimetre, periode, date_ref, activites,
     as_of = excel_date(date_ref) or data_today(data).date()
     period = period_of(periode, as_of, fiscal_start_month_of(data))
     if period.end < as_of:
-        raise _BadArgument(f"la période {period.code} est finie au {as_of:%d/%m/%Y} : la prévision porte sur "
+        raise _BadArgument(f"la période {period.code} est finie au {formats.date(as_of)} : la prévision porte sur "
                            "une période en cours ou à venir (pour le passé, voyez PILOT_CA_SIGNE).")
     scope = _scope(data, perimetre)
     if scope.level != "company" and scope.key not in _known_scopes(data):
