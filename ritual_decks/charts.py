@@ -18,7 +18,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.util import Pt
 
 from kpicore.text import formats
-from ritual_decks.style import CHART_SIZE, FONT, LIGHT, MUTED, pt
+from ritual_decks.style import CHART_SIZE, FONT, LIGHT, MUTED, PAPER, pt
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ def waterfall_chart(slide, box: Box, steps: Sequence[Step], *, up: RGBColor, dow
         font.size = CHART_SIZE
         font.bold = step.total
         if step.total:
-            font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+            font.color.rgb = PAPER
         point.data_label.position = XL_LABEL_POSITION.INSIDE_END if k in (0, 1) else XL_LABEL_POSITION.CENTER
     chart.category_axis.tick_labels.font.size = Pt(9)
     return chart

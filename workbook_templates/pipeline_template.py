@@ -36,6 +36,7 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
 from kpicore.metrics.dictionary import (COLUMNS_FR, DEFAULT_DICTIONARY, SHEET_FR, TABLE as DICT_TABLE, THRESHOLDS,
                                     KpiDictionary, dictionary_frame)
+from kpicore.cockpit import palette
 from kpicore.text import formats
 from workbook_templates import styles
 from workbook_templates.pipeline_workbook import Extras, _width, write_pipeline_workbook
@@ -201,8 +202,8 @@ def _first(workbook, fmts: dict) -> None:
     ws.hide_gridlines(2)
     ws.set_column(0, 0, HOW_TO_WIDTH)
     _print_wide(ws, 0)
-    looks = {"title": workbook.add_format({"bold": True, "font_size": 16, "font_color": styles.INK}),
-             "note": workbook.add_format({"italic": True, "font_color": "#555555", "text_wrap": True}),
+    looks = {"title": workbook.add_format({"bold": True, "font_size": 16, "font_color": palette.INK}),
+             "note": workbook.add_format({"italic": True, "font_color": palette.MUTED, "text_wrap": True}),
              None: workbook.add_format({"text_wrap": True, "valign": "top"})}
     for r, (line, look) in enumerate(HOW_TO):
         ws.write_string(r, 0, line, looks[look])

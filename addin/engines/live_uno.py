@@ -2,7 +2,7 @@
 
 The Calc twin of ``addin.engines.live_excel`` (xlwings) and of the file writer
 ``workbook_templates.cockpit_sheet``: the same spec, the same looks (colours,
-fonts and number formats are read from the file writer, one definition), the
+fonts and number formats from ``workbook_templates.cockpit_looks``, one definition), the
 same protocol: ``read_uno_grids(doc) -> list[RawGrid]`` for the ingest and
 ``write_cockpit_uno(doc, spec, progress=None) -> list[str]``.
 
@@ -52,8 +52,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from kpicore.cockpit.spec import Cell, CockpitSpec, ConditionalRule
+from kpicore.cockpit.spec import STYLE_NAMES, Cell, CockpitSpec, ConditionalRule
 from kpicore.ingest.grids import RawGrid
+from workbook_templates import cockpit_looks as looks
 
 log = logging.getLogger("pilotage.libreoffice")
 
@@ -86,12 +87,6 @@ def _rgb(hex_colour: str) -> int:
 
 
 # --------------------------------------------------------------------------- looks
-def _looks(style: str) -> dict[str, Any]:
-    from workbook_templates.cockpit_sheet import _BASE, _STYLES
-
-    return {**_BASE, **_STYLES[style]}
-
-
 def number_format_key(doc, code: str) -> int:
     """The key of ``code`` (file syntax, en-US) in the document's number formats, added when new.
 
@@ -156,12 +151,9 @@ def _cell_style(doc, name: str, properties: dict[str, Any]) -> str:
 
 
 def ensure_styles(doc) -> dict[str, str]:
-    """Every semantic style and rule style of the file writer as a ``Pilotage …`` cell style."""
-    from kpicore.cockpit.spec import STYLE_NAMES
-    from workbook_templates.cockpit_sheet import _RULE_STYLES
-
-    names = {s: _cell_style(doc, STYLE_PREFIX + s, uno_properties(doc, _looks(s))) for s in STYLE_NAMES}
-    for s, look in _RULE_STYLES.items():
+    """Every semantic style and rule style of the cockpit's looks as a ``Pilotage …`` cell style."""
+    names = {s: _cell_style(doc, STYLE_PREFIX + s, uno_properties(doc, looks.cell_look(s))) for s in STYLE_NAMES}
+    for s, look in looks.RULE_LOOKS.items():
         names["rule:" + s] = _cell_style(doc, STYLE_PREFIX + s, uno_properties(doc, look))
     return names
 
@@ -294,8 +286,6 @@ def _bar_end(kind: str):
 
 def _add_native_rules(doc, sheet, rules: list[ConditionalRule], styles: dict[str, str],
                       formulas: _Formulas) -> None:
-    from addin.engines.live_excel import palette
-
     fmt = _new_format(doc, sheet, rules[0].range)
     for k, rule in enumerate(rules):
         if rule.kind == "formula":
@@ -307,9 +297,9 @@ def _add_native_rules(doc, sheet, rules: list[ConditionalRule], styles: dict[str
         elif rule.kind == "data_bar":
             fmt.createEntry(_const("sheet.ConditionEntryType.DATABAR"), k)
             entry = fmt.getByIndex(k)
-            entry.Color = _rgb("#9CC3E6")
+            entry.Color = _rgb(looks.DATA_BAR)
             entry.UseGradient = False
-            entry.AxisColor = _rgb(palette()["rule"])
+            entry.AxisColor = _rgb(looks.DATA_BAR_AXIS)
             # a new Calc data bar runs from the number 0 to the number 0; the file's runs from the
             # range's minimum to its maximum
             entry.DataBarEntries = (_bar_end("DATABAR_MIN"), _bar_end("DATABAR_MAX"))
