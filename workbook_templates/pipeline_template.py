@@ -39,7 +39,7 @@ from kpicore.metrics.dictionary import (COLUMNS_FR, DEFAULT_DICTIONARY, SHEET_FR
 from kpicore.cockpit import palette
 from kpicore.text import formats
 from workbook_templates import styles
-from workbook_templates.pipeline_workbook import Extras, _width, write_pipeline_workbook
+from workbook_templates.pipeline_workbook import Extras, write_pipeline_workbook
 
 HOW_TO_SHEET = "Mode d'emploi"
 COCKPIT_SHEET = "Cockpit"
@@ -170,7 +170,7 @@ def _validation(table: str, col: schema.Column) -> dict | None:
 
 def _template_width(col: schema.Column, frame: pd.DataFrame) -> float:
     """The data's width, but room for what people will type in an empty template (names, notes)."""
-    width = _width(col, frame[col.name])
+    width = styles.column_width(col, frame[col.name])
     if col.kind in ("text", "key", "choice"):
         width = max(width, TEXT_WIDTHS.get(col.name, 18))
     return width

@@ -151,7 +151,7 @@ def _write_skeleton(data: PipelineData, frames: dict[str, pd.DataFrame], filenam
         sheet = workbook.add_worksheet(table.sheet_fr)
         last_col = len(table.columns) - 1
         for c, col in enumerate(table.columns):
-            sheet.set_column(c, c, _width(col, frame[col.name]))
+            sheet.set_column(c, c, styles.column_width(col, frame[col.name]))
             if fmts[col.kind] is not None:
                 # A formatted blank cell: the style index the data cells of this column take.
                 sheet.write_blank(1, c, None, fmts[col.kind])
@@ -277,14 +277,3 @@ def _inline(text: str) -> str:
     text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text[:MAX_TEXT])
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f"<is><t{space}>{escape(text)}</t></is>"
-
-
-def _width(col: schema.Column, series: pd.Series) -> float:
-    """Column width in characters: by kind, text following its longest usual values."""
-    # Room for the filter button; longer headers wrap on two lines.
-    header = min(len(col.label_fr) + 3, 20)
-    if col.kind in styles.KIND_WIDTHS:
-        return float(max(styles.KIND_WIDTHS[col.kind], header))
-    sample = series.dropna().iloc[:5000]
-    usual = float(sample.astype(str).str.len().quantile(0.95)) if len(sample) else 0.0
-    return float(np.clip(max(header, usual + 2), styles.TEXT_MIN_WIDTH, styles.TEXT_MAX_WIDTH))

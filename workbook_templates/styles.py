@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+import numpy as np
+import pandas as pd
+
 from kpicore.cockpit import palette
+from kpicore.model import schema
 from kpicore.text import formats
 
 TABLE_STYLE = "Table Style Medium 2"  # Excel's built-in blue banded table
@@ -60,3 +64,13 @@ def xlsxwriter_formats(workbook) -> dict[str, object]:
         out[kind] = workbook.add_format({"num_format": num_format}) if num_format else None
     return out
 
+
+def column_width(col: schema.Column, series: pd.Series) -> float:
+    """Column width in characters: by kind, text following its longest usual values."""
+    # Room for the filter button; longer headers wrap on two lines.
+    header = min(len(col.label_fr) + 3, 20)
+    if col.kind in KIND_WIDTHS:
+        return float(max(KIND_WIDTHS[col.kind], header))
+    sample = series.dropna().iloc[:5000]
+    usual = float(sample.astype(str).str.len().quantile(0.95)) if len(sample) else 0.0
+    return float(np.clip(max(header, usual + 2), TEXT_MIN_WIDTH, TEXT_MAX_WIDTH))
