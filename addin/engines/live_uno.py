@@ -48,19 +48,19 @@ import logging
 import os
 import tempfile
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from kpicore.cockpit.spec import STYLE_NAMES, Cell, CockpitSpec, ConditionalRule
 from kpicore.ingest.grids import RawGrid
+from kpicore.model.cells import from_serial, serial
 from workbook_templates import cockpit_looks as looks
 
 log = logging.getLogger("pilotage.libreoffice")
 
 STYLE_PREFIX = "Pilotage "
 PAGE_STYLE = "Pilotage Cockpit"
-EPOCH = datetime(1899, 12, 30)  # Calc's and Excel's day 0 (NullDate of a new document)
 ALL_CONTENT = 1023  # com.sun.star.sheet.CellFlags: every flag, VALUE ... FORMATTED
 DATE_TYPE = 2  # com.sun.star.util.NumberFormat.DATE (DATETIME = 6 has this bit)
 BOLD = 150.0  # com.sun.star.awt.FontWeight.BOLD
@@ -166,10 +166,8 @@ def uno_value(cell: Cell) -> Any:
         return ""
     if isinstance(v, str):
         return v
-    if isinstance(v, datetime):
-        return (v - EPOCH) / timedelta(days=1)
-    if isinstance(v, date):
-        return float((v - EPOCH.date()).days)
+    if isinstance(v, date):  # Calc's NullDate for a new document or an .xlsx is Excel's day zero
+        return serial(v)
     v = float(v)
     return "" if v != v else v  # NaN: nothing to show, never a 0
 
@@ -569,7 +567,7 @@ def _rows_of(doc, rng) -> list[list[object]]:
                 for c in range(c1, c2 + 1):
                     v = row[c]
                     if isinstance(v, float):
-                        row[c] = EPOCH + timedelta(days=v)
+                        row[c] = from_serial(v)
     return data
 
 
@@ -614,10 +612,8 @@ def _serial(value: Any) -> Any:
     """A cell of ``setDataArray``: text, a float (dates as Excel's serial days), or "" for nothing."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return (value - EPOCH).total_seconds() / 86400
     if isinstance(value, date):
-        return float((value - EPOCH.date()).days)
+        return serial(value)
     return value
 
 

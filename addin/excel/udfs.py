@@ -45,11 +45,12 @@ import pickle
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Callable
 
 import xlwings as xw
 
+from kpicore.model.cells import from_serial
 from kpicore.model.errors import PilotageError
 from kpicore.model.periods import DAY, MONTH, QUARTER, WEEK, YEAR, Period, parse_period, to_date
 from kpicore.text import formats
@@ -59,7 +60,6 @@ CACHE_SIZE = 8  # distinct sets of tables kept parsed (a workbook rarely has mor
 ENGINE_CACHE_SIZE = 16
 FORECAST_CACHE_SIZE = 64
 CATEGORY = "Pilotage"
-_EXCEL_EPOCH = date(1899, 12, 30)
 _FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _RELATIVE = {"jour": DAY, "day": DAY, "semaine": WEEK, "week": WEEK, "mois": MONTH, "month": MONTH,
              "trimestre": QUARTER, "quarter": QUARTER, "annee": YEAR, "année": YEAR, "year": YEAR}
@@ -236,7 +236,7 @@ def excel_date(value: Any) -> date | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if not 1 <= value < 2_958_466:  # Excel's dates run from 1900 to 9999
             raise _BadArgument(f"date de référence {value} hors des dates d'Excel.")
-        return _EXCEL_EPOCH + timedelta(days=int(value))
+        return from_serial(int(value)).date()
     text = str(value).strip()
     try:
         fr = _FR_DATE.match(text)
