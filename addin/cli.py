@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from kpicore.model.errors import PilotageError
+from kpicore.text import formats
 
 
 def _date(text: str) -> date:
@@ -53,7 +54,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     as_of = args.as_of or DEMO_AS_OF
     t0 = time.perf_counter()
-    _step(f"1/3 Génération de l'entreprise de démonstration (taille {args.size}, au {as_of:%d/%m/%Y}) ...")
+    _step(f"1/3 Génération de l'entreprise de démonstration (taille {args.size}, au {formats.date(as_of)}) ...")
     data = generate(size=args.size, as_of=as_of)
     name = "pipeline_demo.xlsx" if args.size == "small" else f"pipeline_demo_{args.size}.xlsx"
     path = write_pipeline_workbook(data, out / name)
@@ -69,7 +70,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _step(f"    decks écrits en {time.perf_counter() - t2:.1f} s")
     print(f"Classeur pipeline de démonstration, avec sa feuille Cockpit (vue {outcome.view}) : {path.resolve()}")
     for attr, frame in data.frames().items():
-        print(f"  {attr:<20} {len(frame):>9,} lignes".replace(",", " "))
+        print(f"  {attr:<20} {formats.number(len(frame)):>9} lignes")
     print(f"Deck de la revue hebdomadaire : {weekly.resolve()}")
     print(f"Deck de la revue mensuelle : {monthly.resolve()}")
     return 0
@@ -96,16 +97,12 @@ def _book(path: str):
     return FileWorkbook(Path(path), progress=None)
 
 
-def _fmt(value, unit: str) -> str:
-    if value is None:
-        return "—"
+def _fmt(value: float | None, unit: str) -> str:
     if unit == "fraction":
-        return f"{value:.0%}".replace("%", " %")
+        return formats.percent(value)
     if unit == "eur":
-        return f"{value:,.0f} €".replace(",", "\u202f")
-    if unit == "count":
-        return f"{value:,.0f}".replace(",", "\u202f")
-    return f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
+        return formats.money(value)
+    return formats.number(value, 0 if unit == "count" else 1)
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
@@ -143,10 +140,6 @@ def _scope_tuple(text: str | None) -> tuple[str, str]:
     return parse_scope(text).key
 
 
-def _money(x) -> str:
-    return "—" if x is None else f"{x:,.0f} €".replace(",", "\u202f")
-
-
 def cmd_forecast(args: argparse.Namespace) -> int:
     from addin.actions import reports
     from kpicore.forecast.forecasting import forecast_json
@@ -157,13 +150,13 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(forecast_json(fc, source=report.data.source))
         return 0
-    print(f"Prévision {fc.period_label} · {args.scope or 'entreprise'} · au {as_of:%d/%m/%Y}")
-    print(f"  signé à date            {_money(fc.won_to_date)}")
-    print(f"  prévision affichée      {_money(fc.shown)}  ({fc.method_shown})")
-    print(f"  P10 / P50 / P90         {_money(fc.p10)} / {_money(fc.p50)} / {_money(fc.p90)}")
-    print(f"  objectif                {_money(fc.target)}")
+    print(f"Prévision {fc.period_label} · {args.scope or 'entreprise'} · au {formats.date(as_of)}")
+    print(f"  signé à date            {formats.money(fc.won_to_date)}")
+    print(f"  prévision affichée      {formats.money(fc.shown)}  ({fc.method_shown})")
+    print(f"  P10 / P50 / P90         {formats.money(fc.p10)} / {formats.money(fc.p50)} / {formats.money(fc.p90)}")
+    print(f"  objectif                {formats.money(fc.target)}")
     if fc.prob_reach_target is not None:
-        print(f"  P(atteindre l'objectif) {fc.prob_reach_target:.0%}".replace("%", " %"))
+        print(f"  P(atteindre l'objectif) {formats.percent(fc.prob_reach_target)}")
     print(f"  {fc.method_reason_fr}")
     return 0
 
@@ -197,7 +190,8 @@ def cmd_risks(args: argparse.Namespace) -> int:
     if report.deals.empty:
         print("Aucune affaire à risque.")
     for d in report.deals.head(args.limit).itertuples(index=False):
-        print(f"{d.deal_id:<12} {str(d.account)[:28]:<28} {str(d.owner)[:18]:<18} {_money(d.amount):>12}  {d.reasons_fr}")
+        print(f"{d.deal_id:<12} {str(d.account)[:28]:<28} {str(d.owner)[:18]:<18} {formats.money(d.amount):>12}  "
+              f"{d.reasons_fr}")
     return 0
 
 
@@ -219,14 +213,14 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
         with headless_calc_copy(Path(args.file), Path(args.out), progress=_step) as doc:
             outcome = refresh(UnoWorkbook(doc, lock_wait=args.wait, progress=_step), **options)
-        print(f"Cockpit actualisé par LibreOffice (vue {outcome.view}, données au {outcome.as_of:%d/%m/%Y}) : "
+        print(f"Cockpit actualisé par LibreOffice (vue {outcome.view}, données au {formats.date(outcome.as_of)}) : "
               f"{Path(args.out)}")
         return 0
     from addin.engines.file import FileWorkbook
 
     # under Pilotage's own lock: a scheduled run and a manager never interleave on one file
     outcome = refresh(FileWorkbook(Path(args.file), out=args.out, lock_wait=args.wait, progress=_step), **options)
-    print(f"Cockpit actualisé (vue {outcome.view}, données au {outcome.as_of:%d/%m/%Y}) : {outcome.path}")
+    print(f"Cockpit actualisé (vue {outcome.view}, données au {formats.date(outcome.as_of)}) : {outcome.path}")
     if outcome.backup:
         print(f"Version précédente gardée : {outcome.backup}")
     return 0
@@ -250,7 +244,7 @@ def cmd_deck(args: argparse.Namespace) -> int:
         out = out / default
     out.parent.mkdir(parents=True, exist_ok=True)
     template = Path(args.template) if args.template else None
-    _step(f"Deck {'hebdo' if args.kind == 'weekly' else 'mensuel'} au {as_of:%d/%m/%Y} ...")
+    _step(f"Deck {'hebdo' if args.kind == 'weekly' else 'mensuel'} au {formats.date(as_of)} ...")
     path = write_deck(data, args.kind, as_of, out, period=period, template=template)
     print(f"Deck écrit : {path}")
     if args.pdf:

@@ -7,8 +7,9 @@ Public API (``ritual_decks.deck``)::
     weekly_deck(...) / monthly_deck(...) -> DeckReport   # what each slide showed
     to_pdf(deck, out_dir=None) -> Path                  # through LibreOffice
 
-Modules: ``style`` (16:9, fonts, palette), ``formats`` (French numbers and dates),
-``text_fit`` (text extent from font metrics, "…"), ``charts`` (native charts, the
-waterfall), ``slides`` (the slide writer and client templates), ``blocks`` (slides
-both decks share), ``weekly``, ``monthly``, ``shown`` (the DeckReport).
+Modules: ``style`` (16:9, fonts, palette), ``formats`` (short units for tables;
+numbers and dates are ``kpicore.text.formats``), ``text_fit`` (text extent from
+font metrics, "…"), ``charts`` (native charts, the waterfall), ``slides`` (the
+slide writer and client templates), ``blocks`` (slides both decks share),
+``weekly``, ``monthly``, ``shown`` (the DeckReport).
 """

@@ -11,7 +11,7 @@ from pptx.enum.chart import XL_LABEL_POSITION
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.forecasting import METHOD_LABELS_FR, Forecast
 from kpicore.metrics.targets import BELOW_TARGET, NEAR_TARGET, ON_TARGET
-from ritual_decks import formats as F
+from kpicore.text import formats as F
 from ritual_decks.charts import Box, Series, bar_chart
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
@@ -43,11 +43,11 @@ def forecast_slide(w: DeckWriter, key: str, fc: Forecast, reason_fr: str, what: 
     """Won to date, the P10-P90 range and the forecast shown against the target of the period."""
     target = fc.target
     if target:
-        title = (f"{what} : prévision {F.eur(fc.shown)} (P10 {F.eur(fc.p10)} – P90 {F.eur(fc.p90)}) "
-                 f"pour {F.eur(target)} d'objectif")
+        title = (f"{what} : prévision {F.money(fc.shown)} (P10 {F.money(fc.p10)} – P90 {F.money(fc.p90)}) "
+                 f"pour {F.money(target)} d'objectif")
     else:
-        title = f"{what} : prévision {F.eur(fc.shown)} (P10 {F.eur(fc.p10)} – P90 {F.eur(fc.p90)}), sans objectif"
-    slide = w.slide(title, footer=f"Prévision au {F.day(fc.as_of)} · {fc.n_sims:,} tirages Monte-Carlo".replace(",", F.NNBSP))
+        title = f"{what} : prévision {F.money(fc.shown)} (P10 {F.money(fc.p10)} – P90 {F.money(fc.p90)}), sans objectif"
+    slide = w.slide(title, footer=f"Prévision au {F.date(fc.as_of)} · {F.number(fc.n_sims)} tirages Monte-Carlo")
     left = Box(w.content.x, w.content.y, w.content.w * 0.62, w.content.h)
     right = Box(left.x + left.w + 18, w.content.y, w.content.w - left.w - 18, w.content.h)
     cats = ["Signé à date", "P10", "Prévision retenue", "P90"] + (["Objectif"] if target else [])
@@ -61,7 +61,7 @@ def forecast_slide(w: DeckWriter, key: str, fc: Forecast, reason_fr: str, what: 
         point.format.fill.fore_color.rgb = colour
     chart.plots[0].data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
     paras = [Para("Probabilité d'atteindre l'objectif", 12, False, w.palette.muted),
-             Para(F.pct(fc.prob_reach_target) if fc.prob_reach_target is not None else "sans objectif", 28, True,
+             Para(F.percent(fc.prob_reach_target) if fc.prob_reach_target is not None else "sans objectif", 28, True,
                   w.palette.ink),
              Para("", 6), Para("Méthode affichée", 12, False, w.palette.muted),
              Para(METHOD_LABELS_FR.get(fc.method_shown, fc.method_shown), 13, True, w.palette.ink),
@@ -69,7 +69,7 @@ def forecast_slide(w: DeckWriter, key: str, fc: Forecast, reason_fr: str, what: 
     if target:
         gap = fc.shown - target
         paras[2:2] = [Para("", 6), Para("Écart prévision – objectif", 12, False, w.palette.muted),
-                      Para(F.eur(gap, signed=True), 20, True, w.palette.bad if gap < 0 else w.palette.good)]
+                      Para(F.money(gap, signed=True), 20, True, w.palette.bad if gap < 0 else w.palette.good)]
     w.text(slide, right, paras)
     numbers = {"won_to_date": fc.won_to_date, "p10": fc.p10, "shown": fc.shown, "p50": fc.p50, "p90": fc.p90,
                "target": target, "prob_reach_target": fc.prob_reach_target}
@@ -77,7 +77,7 @@ def forecast_slide(w: DeckWriter, key: str, fc: Forecast, reason_fr: str, what: 
 
 
 def _short_date(x) -> str:
-    return F.day(x) if pd.notna(x) else F.DASH
+    return F.date(x) if pd.notna(x) else F.DASH
 
 
 def open_actions(data: PipelineData) -> pd.DataFrame:

@@ -17,8 +17,8 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.util import Pt
 
-from ritual_decks import formats
-from ritual_decks.style import CHART_SIZE, FONT, LIGHT, MUTED, pt
+from kpicore.text import formats
+from ritual_decks.style import CHART_SIZE, FONT, LIGHT, MUTED, PAPER, pt
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def _data(categories: Sequence[str], series: Sequence[Series], number_format: st
 
 
 def bar_chart(slide, box: Box, categories: Sequence[str], series: Sequence[Series], *,
-              number_format: str = formats.CHART_EUR, horizontal: bool = False, labels: bool = True,
+              number_format: str = formats.MONEY_CODE, horizontal: bool = False, labels: bool = True,
               legend: bool | None = None, gap_width: int = 60):
     """Clustered columns (or bars) with data labels; returns the chart."""
     kind = XL_CHART_TYPE.BAR_CLUSTERED if horizontal else XL_CHART_TYPE.COLUMN_CLUSTERED
@@ -97,7 +97,7 @@ def bar_chart(slide, box: Box, categories: Sequence[str], series: Sequence[Serie
 
 
 def line_chart(slide, box: Box, categories: Sequence[str], series: Sequence[Series], *,
-               number_format: str = formats.CHART_NUM, legend: bool | None = None, dashed: Sequence[int] = ()):
+               number_format: str = formats.NUMBER_CODE, legend: bool | None = None, dashed: Sequence[int] = ()):
     """Lines with markers (a missing value leaves a gap, not a zero); ``dashed`` series indexes."""
     frame = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, *box.emu(), _data(categories, series, number_format))
     chart = frame.chart
@@ -166,7 +166,7 @@ def waterfall_series(steps: Sequence[Step]) -> WaterfallSeries:
 
 
 def waterfall_chart(slide, box: Box, steps: Sequence[Step], *, up: RGBColor, down: RGBColor, total: RGBColor,
-                    number_format: str = formats.CHART_EUR, up_name: str = "Hausse", down_name: str = "Baisse",
+                    number_format: str = formats.MONEY_CODE, up_name: str = "Hausse", down_name: str = "Baisse",
                     total_name: str = "Total"):
     """A waterfall as stacked columns; each visible bar is labelled with its signed move (or total)."""
     ws = waterfall_series(steps)
@@ -196,14 +196,14 @@ def waterfall_chart(slide, box: Box, steps: Sequence[Step], *, up: RGBColor, dow
         if not step.total and ws.base[i] > 0.08 * top:
             k = 0
         point = plot.series[k].points[i]
-        text = formats.eur(step.value) if step.total else formats.eur(step.value, signed=True)
+        text = formats.money(step.value, signed=not step.total)
         tf = point.data_label.text_frame
         tf.text = text
         font = tf.paragraphs[0].runs[0].font
         font.size = CHART_SIZE
         font.bold = step.total
         if step.total:
-            font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+            font.color.rgb = PAPER
         point.data_label.position = XL_LABEL_POSITION.INSIDE_END if k in (0, 1) else XL_LABEL_POSITION.CENTER
     chart.category_axis.tick_labels.font.size = Pt(9)
     return chart

@@ -26,20 +26,21 @@ from kpicore.model.roster import Scope
 from kpicore.model.periods import FISCAL_YEAR, MONTH, QUARTER, Period, parse_period
 from kpicore.metrics.targets import ON_TARGET
 from kpicore.model.roster import REP, TEAM
-from ritual_decks import formats as F
+from kpicore.text import formats as F
 from ritual_decks.blocks import (DOWN_SIGN, TARGET_SIGN, UP_SIGN, actions_slide, company_name, decisions_slide,
                                  forecast_slide, halves)
 from ritual_decks.charts import Box, Series, Step, bar_chart, line_chart, waterfall_chart
+from ritual_decks.formats import CHART_PCT, days
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
 from ritual_decks.text_fit import shorten
 
 FIVE_KPIS = (
-    ("qualified_meetings_per_week", "RDV qualifiés / semaine", F.CHART_NUM),
-    ("proposals_per_month", "Propositions / mois", F.CHART_NUM),
-    ("proposal_conversion", "Transformation proposition → commande (%)", F.CHART_PCT),
-    ("average_deal_size", "Panier moyen", F.CHART_EUR),
-    ("sales_cycle_days", "Cycle de vente médian (jours)", F.CHART_INT),
+    ("qualified_meetings_per_week", "RDV qualifiés / semaine", F.NUMBER_CODE),
+    ("proposals_per_month", "Propositions / mois", F.NUMBER_CODE),
+    ("proposal_conversion", "Transformation proposition → commande (%)", CHART_PCT),
+    ("average_deal_size", "Panier moyen", F.MONEY_CODE),
+    ("sales_cycle_days", "Cycle de vente médian (jours)", F.COUNT_CODE),
 )
 DRIVER_SHORT = {"qualified_meetings": "RDV qualifiés", "apparent_meeting_to_proposal": "Propositions / RDV",
                 "apparent_proposal_to_won": "Gagnées / proposition", "average_deal_size": "Panier moyen"}
@@ -76,7 +77,7 @@ class MonthlyDeck:
     def build(self) -> list[SlideShown]:
         w = self.w
         w.title_slide(f"Revue mensuelle commerciale · {self.period.label}",
-                      f"{company_name(self.data)} · comité de direction · données au {F.day(self.as_of)}")
+                      f"{company_name(self.data)} · comité de direction · données au {F.date(self.as_of)}")
         for make in (self.revenue, self.five_kpis, self.tree_vs_previous, self.tree_vs_target, self.attainment,
                      self.quarter_forecast, self.accuracy, self.covisits, self.wins_losses):
             shown = make()
@@ -109,10 +110,10 @@ class MonthlyDeck:
         ytd_targets = [t for _, t in ytd if t is not None]
         ytd_target = sum(ytd_targets) if ytd_targets else None
         if month_target:
-            title = (f"{self.period.label.capitalize()} : {F.eur(month_rev)} signés, {F.pct(month_rev / month_target)} "
-                     f"de l'objectif ; cumul annuel {F.pct(ytd_rev / ytd_target) if ytd_target else F.DASH}")
+            title = (f"{self.period.label.capitalize()} : {F.money(month_rev)} signés, {F.percent(month_rev / month_target)} "
+                     f"de l'objectif ; cumul annuel {F.percent(ytd_rev / ytd_target) if ytd_target else F.DASH}")
         else:
-            title = f"{self.period.label.capitalize()} : {F.eur(month_rev)} signés"
+            title = f"{self.period.label.capitalize()} : {F.money(month_rev)} signés"
         slide = w.slide(title, footer="CA signé : montants des affaires gagnées dans le mois (date de signature) · "
                                       "objectifs de la feuille Objectifs")
         chart_box = Box(w.content.x, w.content.y, w.content.w * 0.68, w.content.h)
@@ -129,9 +130,9 @@ class MonthlyDeck:
             status = self._status(rev, due) if att is not None else None
             colour = w.palette.ink if status is None else w.palette.status(status)
             sign = "" if status is None else f"{TARGET_SIGN[status]} "
-            return [Para(label, 13, True, w.palette.ink), Para(F.eur(rev), 24, True, w.palette.actual),
-                    Para(f"objectif {F.eur(target)}", 12, False, w.palette.muted),
-                    Para(f"{sign}{F.pct(att)} de l'objectif" if att is not None else "sans objectif", 14, True,
+            return [Para(label, 13, True, w.palette.ink), Para(F.money(rev), 24, True, w.palette.actual),
+                    Para(f"objectif {F.money(target)}", 12, False, w.palette.muted),
+                    Para(f"{sign}{F.percent(att)} de l'objectif" if att is not None else "sans objectif", 14, True,
                          colour), Para("", 8)]
 
         last = self.ytd_months[-1]
@@ -160,7 +161,7 @@ class MonthlyDeck:
         for kpi, label, fmt in FIVE_KPIS:
             values = [_none(e.table(m).loc[company.key, kpi]) for m in self.months12]
             targets = [e.target(kpi, m, company) for m in self.months12]
-            pct = fmt == F.CHART_PCT
+            pct = fmt == CHART_PCT
             shown_v = [(_pct_value(v) if pct else (None if v is None else round(v, 2))) for v in values]
             shown_t = [(_pct_value(t) if pct else (None if t is None else round(t, 2))) for t in targets]
             charts.append((kpi, label, fmt, shown_v, shown_t))
@@ -200,8 +201,8 @@ class MonthlyDeck:
         left = Box(w.content.x, w.content.y, w.content.w * 0.36, w.content.h)
         right = Box(left.x + left.w + 18, w.content.y, w.content.w - left.w - 18, w.content.h)
         # the tree, as a picture of boxes: revenue = meetings × rate × rate × deal size
-        rows = [("CA signé", F.eur(d.base.revenue), F.eur(d.compared.revenue))]
-        fmts = (lambda x: F.number(x, 0), lambda x: F.number(x, 2), lambda x: F.number(x, 2), F.eur)
+        rows = [("CA signé", F.money(d.base.revenue), F.money(d.compared.revenue))]
+        fmts = (lambda x: F.number(x, 0), lambda x: F.number(x, 2), lambda x: F.number(x, 2), F.money)
         for c, f in zip(d.drivers, fmts):
             rows.append(("× " + DRIVER_SHORT.get(c.driver, c.label), f(c.base), f(c.compared)))
         w.text(slide, Box(left.x, left.y, left.w, 24), [Para("L'arbre des indicateurs", 13, True, w.palette.ink)])
@@ -229,12 +230,12 @@ class MonthlyDeck:
         d = decompose_periods(self.engine, self.period)
         prev = self.period.previous()
         main = max(d.drivers, key=lambda c: abs(c.contribution))
-        title = (f"De {prev.label} à {self.period.label} : {F.eur(d.gap, signed=True)} de CA, surtout "
-                 f"{DRIVER_SHORT.get(main.driver, main.label).lower()} ({F.eur(main.contribution, signed=True)})")
+        title = (f"De {prev.label} à {self.period.label} : {F.money(d.gap, signed=True)} de CA, surtout "
+                 f"{DRIVER_SHORT.get(main.driver, main.label).lower()} ({F.money(main.contribution, signed=True)})")
         return self._tree_slide("tree_previous", d, prev.short_label.capitalize(),
                                 self.period.short_label.capitalize(), title,
                                 f"Écart de CA entre {prev.label} et {self.period.label}, réparti entre les facteurs"
-                                + (f" · {RESIDUAL_LABEL.lower()} : {F.eur(d.residual, signed=True)}"
+                                + (f" · {RESIDUAL_LABEL.lower()} : {F.money(d.residual, signed=True)}"
                                    if d.residual else ""))
 
     def tree_vs_target(self) -> SlideShown | None:
@@ -242,8 +243,8 @@ class MonthlyDeck:
         if d is None:
             return None
         main = max(d.drivers, key=lambda c: abs(c.contribution))
-        title = (f"{self.period.label.capitalize()} contre objectif : {F.eur(d.gap, signed=True)}, surtout "
-                 f"{DRIVER_SHORT.get(main.driver, main.label).lower()} ({F.eur(main.contribution, signed=True)})")
+        title = (f"{self.period.label.capitalize()} contre objectif : {F.money(d.gap, signed=True)}, surtout "
+                 f"{DRIVER_SHORT.get(main.driver, main.label).lower()} ({F.money(main.contribution, signed=True)})")
         return self._tree_slide("tree_target", d, "Objectif", self.period.short_label.capitalize(), title,
                                 "Arbre de l'objectif : objectifs de RDV, de propositions et de panier de la feuille "
                                 "Objectifs ; le taux de gain est celui qui donne l'objectif de CA")
@@ -275,9 +276,9 @@ class MonthlyDeck:
             for j, st in ((3, status), (6, y_status)):
                 if st is not None:
                     colours[(i, j)] = w.palette.status(st)
-            mark = lambda a, st: F.DASH if a is None else f"{TARGET_SIGN[st]} {F.pct(a)}"  # noqa: E731
-            rows.append((s.label if s.level == TEAM else f"   {s.name}", F.eur(rev), F.eur(target), mark(att, status),
-                         F.eur(y_rev), F.eur(y_target), mark(y_att, y_status)))
+            mark = lambda a, st: F.DASH if a is None else f"{TARGET_SIGN[st]} {F.percent(a)}"  # noqa: E731
+            rows.append((s.label if s.level == TEAM else f"   {s.name}", F.money(rev), F.money(target), mark(att, status),
+                         F.money(y_rev), F.money(y_target), mark(y_att, y_status)))
             if s.level == TEAM:
                 bold.append(i)
             numbers[f"{s.code}|revenue"], numbers[f"{s.code}|target"] = rev, target
@@ -328,12 +329,12 @@ class MonthlyDeck:
         shown_q = q[q["method"] == method]
         inside = float(((shown_q["actual"] >= shown_q["p10"]) & (shown_q["actual"] <= shown_q["p90"])).mean())
         mape = float(shown_q["error"].abs().mean())
-        title = (f"Précision des prévisions trimestrielles : erreur moyenne {F.pct(mape)}, réalisé dans la "
-                 f"fourchette P10–P90 {F.pct(inside)} du temps")
+        title = (f"Précision des prévisions trimestrielles : erreur moyenne {F.percent(mape)}, réalisé dans la "
+                 f"fourchette P10–P90 {F.percent(inside)} du temps")
         slide = w.slide(title, footer=f"Backtest : {len(self.bt.as_of_dates)} dates rejouées, pipeline reconstitué "
                                       "à chaque date · erreur absolue moyenne en % du réalisé, par trimestre")
         cats = [Period.containing(QUARTER, parse_period(p).start).label for p in periods]
-        bar_chart(slide, w.content, cats, series, number_format=F.CHART_PCT, legend=True)
+        bar_chart(slide, w.content, cats, series, number_format=CHART_PCT, legend=True)
         numbers.update(mape=mape, inside_p10_p90=inside)
         return SlideShown("accuracy", title, numbers)
 
@@ -363,19 +364,19 @@ class MonthlyDeck:
             if d is not None and d < 3:
                 colours[(i, 3)] = w.palette.bad
             flag = f"{DOWN_SIGN} " if c is not None and c < threshold else ""
-            rows.append((r, flag + F.pct(c), str(numbers[f"{r}|count"]),
+            rows.append((r, flag + F.percent(c), str(numbers[f"{r}|count"]),
                          *(F.number(numbers[f"{r}|{k}"], 1) for k in ("discovery", "relevance", "satisfaction"))))
         low = [r for r in reps if numbers[f"{r}|conversion"] is not None and numbers[f"{r}|conversion"] < threshold]
         if low:
             worst = min(low, key=lambda r: numbers[f"{r}|conversion"])
             d = numbers[f"{worst}|discovery"]
             who = shorten(worst, 300, 24, True)
-            title = (f"{who} : transformation à {F.pct(numbers[f'{worst}|conversion'])}, découverte notée "
+            title = (f"{who} : transformation à {F.percent(numbers[f'{worst}|conversion'])}, découverte notée "
                      f"{F.number(d, 1)}/5 en co-visite" if d is not None else
-                     f"{who} : transformation à {F.pct(numbers[f'{worst}|conversion'])}, sans co-visite")
+                     f"{who} : transformation à {F.percent(numbers[f'{worst}|conversion'])}, sans co-visite")
         else:
             title = "Transformation et co-visites : aucun commercial sous 25 %"
-        slide = w.slide(title, footer=f"{COVISIT_MONTHS} derniers mois ({F.day(window.start)} – {F.day(window.end)}) · "
+        slide = w.slide(title, footer=f"{COVISIT_MONTHS} derniers mois ({F.date(window.start)} – {F.date(window.end)}) · "
                                       "du plus faible taux de transformation au plus fort · notes de 1 à 5 · "
                                       "en couleur : transformation < 25 %, découverte < 3")
         table = w.table(slide, w.content, ["Commercial", "Transformation", "Co-visites", "Découverte", "Pertinence",
@@ -393,8 +394,8 @@ class MonthlyDeck:
                                                                             ascending=[False, True])
         lost = d[in_month & (d["status"] == "lost").fillna(False)].sort_values(["amount", "deal_id"],
                                                                               ascending=[False, True])
-        title = (f"{F.group(len(won))} affaires gagnées ({F.eur(won['amount'].sum())}), {F.group(len(lost))} perdues "
-                 f"({F.eur(lost['amount'].sum())}) en {self.period.label}")
+        title = (f"{F.number(len(won))} affaires gagnées ({F.money(won['amount'].sum())}), {F.number(len(lost))} perdues "
+                 f"({F.money(lost['amount'].sum())}) en {self.period.label}")
         slide = w.slide(title, footer=f"Les {TOP_N} plus gros montants de chaque côté")
         left, right = halves(w)
         rows_w, rows_l = [], []
@@ -404,10 +405,10 @@ class MonthlyDeck:
                                                                 w.palette.down)])
         bl, br = Box(left.x, left.y + 30, left.w, left.h - 30), Box(right.x, right.y + 30, right.w, right.h - 30)
         for t in won.head(TOP_N).itertuples(index=False):
-            rows_w.append((str(t.account), str(t.owner), F.eur(t.amount)))
+            rows_w.append((str(t.account), str(t.owner), F.money(t.amount)))
         for t in lost.head(TOP_N).itertuples(index=False):
             rows_l.append((str(t.account), str(t.owner), "" if pd.isna(t.lost_reason) else str(t.lost_reason),
-                           F.eur(t.amount)))
+                           F.money(t.amount)))
         if rows_w:
             w.table(slide, bl, ["Affaire", "Commercial", "Montant"], rows_w, [0.45, 0.33, 0.22], right=(2,))
         else:
@@ -427,5 +428,5 @@ def _none(x) -> float | None:
 
 
 def _fmt_for(kpi: str):
-    return {"proposal_conversion": F.pct, "average_deal_size": F.eur, "sales_cycle_days": F.days}.get(
+    return {"proposal_conversion": F.percent, "average_deal_size": F.money, "sales_cycle_days": days}.get(
         kpi, lambda x: F.number(x, 1))

@@ -52,17 +52,17 @@ CELL_Y = 2.0
 class Palette:
     """Colours by meaning; from the cockpit by default, from the theme's accents with a template."""
 
-    actual: RGBColor = style.BLUE
-    target: RGBColor = style.MUTED
-    forecast: RGBColor = style.ORANGE
+    actual: RGBColor = style.ACTUAL
+    target: RGBColor = style.TARGET
+    forecast: RGBColor = style.FORECAST
     up: RGBColor = style.UP
     down: RGBColor = style.DOWN
     total: RGBColor = style.TOTAL
     ink: RGBColor = style.INK
     muted: RGBColor = style.MUTED
-    bad: RGBColor = style.VERMILLION
-    good: RGBColor = style.GREEN
-    warn: RGBColor = style.AMBER
+    bad: RGBColor = style.BAD_TEXT
+    good: RGBColor = style.GOOD_TEXT
+    warn: RGBColor = style.WARN_TEXT
     header_fill: RGBColor = style.LIGHT
 
     def status(self, status: str) -> RGBColor:
@@ -138,7 +138,7 @@ def _blank_layout(prs):
     return prs.slide_layouts[len(prs.slide_layouts) - 1]
 
 
-def _rules(cell, colour: str = "D1D5DB", width_pt: float = 0.75) -> None:
+def _rules(cell, colour: RGBColor = style.RULE, width_pt: float = 0.75) -> None:
     """Thin lines above and under a table cell (python-pptx has no border API: a:lnT / a:lnB in the
     cell properties; LibreOffice draws a shared edge from either cell, PowerPoint from both)."""
     from lxml import etree
@@ -148,7 +148,7 @@ def _rules(cell, colour: str = "D1D5DB", width_pt: float = 0.75) -> None:
     for tag in ("a:lnB", "a:lnT"):  # inserted in reverse: lnT must precede lnB, both before the fill
         line = etree.Element(qn(tag), w=str(int(width_pt * 12700)), cap="flat", cmpd="sng", algn="ctr")
         fill = etree.SubElement(line, qn("a:solidFill"))
-        etree.SubElement(fill, qn("a:srgbClr"), val=colour)
+        etree.SubElement(fill, qn("a:srgbClr"), val=str(colour))
         tc_pr.insert(0, line)
 
 
@@ -392,7 +392,7 @@ class DeckWriter:
                 cell.margin_top = cell.margin_bottom = Pt(CELL_Y)
                 cell.vertical_anchor = MSO_ANCHOR.MIDDLE
                 cell.fill.solid()
-                cell.fill.fore_color.rgb = self.palette.header_fill if i == 0 else style.WHITE
+                cell.fill.fore_color.rgb = self.palette.header_fill if i == 0 else style.PAPER
                 _rules(cell)
                 tf = cell.text_frame
                 tf.word_wrap = False

@@ -1,14 +1,17 @@
-"""The look of the ritual decks: slide size, fonts, palette, the grid of a slide.
+"""The look of the ritual decks: slide size, fonts, colours, the grid of a slide.
 
-The palette is the cockpit's (Okabe-Ito, colour-blind safe); status is always
-carried by a sign as well as a colour, so a black-and-white print keeps it.
-Lengths are EMU (python-pptx ``Length``); the grid is in points for readability.
+The colours are the cockpit's (``kpicore.cockpit.palette``, colour-blind safe, one
+meaning each); status is always carried by a sign as well as a colour, so a
+black-and-white print keeps it.  Lengths are EMU (python-pptx ``Length``); the
+grid is in points for readability.
 """
 
 from __future__ import annotations
 
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Pt
+
+from kpicore.cockpit import palette
 
 # 16:9 at PowerPoint's default width (13.333 in x 7.5 in)
 SLIDE_WIDTH = Emu(12_192_000)
@@ -24,22 +27,29 @@ TABLE_SIZE = Pt(11)
 NOTE_SIZE = Pt(10)
 CHART_SIZE = Pt(10)
 
-BLUE = RGBColor(0x00, 0x72, 0xB2)
-ORANGE = RGBColor(0xE6, 0x9F, 0x00)
-VERMILLION = RGBColor(0xD5, 0x5E, 0x00)
-INK = RGBColor(0x1F, 0x29, 0x37)
-MUTED = RGBColor(0x6B, 0x72, 0x80)
-LIGHT = RGBColor(0xE5, 0xE7, 0xEB)
-WHITE = RGBColor(0xFF, 0xFF, 0xFF)
-GREEN = RGBColor(0x00, 0x9E, 0x73)  # Okabe-Ito bluish green: "reached"
-AMBER = RGBColor(0x8A, 0x53, 0x00)  # the cockpit's "near target" ink, dark enough for text on white
 
-# Series colours by meaning, the same on every slide.
-ACTUAL = BLUE
-TARGET = MUTED
-FORECAST = ORANGE
-UP = BLUE
-DOWN = VERMILLION
+
+def rgb(hex_colour: str) -> RGBColor:
+    """A palette colour (``#RRGGBB``) for python-pptx."""
+    return RGBColor.from_string(hex_colour.lstrip("#"))
+
+
+INK = rgb(palette.INK)
+MUTED = rgb(palette.MUTED)
+RULE = rgb(palette.RULE)
+LIGHT = rgb(palette.LIGHT)
+PAPER = rgb(palette.PAPER)
+# Status in text (a table cell, a figure): the dark inks, legible on white.
+GOOD_TEXT = rgb(palette.GOOD_INK)
+BAD_TEXT = rgb(palette.BAD_INK)
+WARN_TEXT = rgb(palette.WARN_INK)
+
+# Chart colours by meaning, the same on every slide.
+ACTUAL = rgb(palette.ACTUAL)
+TARGET = rgb(palette.TARGET)
+FORECAST = rgb(palette.FORECAST)
+UP = rgb(palette.GOOD)
+DOWN = rgb(palette.BAD)
 TOTAL = INK
 
 # The grid (points): margins and the content area under the title.

@@ -22,10 +22,11 @@ from kpicore.model.periods import MONTH, WEEK, Period
 from kpicore.forecast.risk import deals_at_risk
 from kpicore.forecast.snapshots import MOVES_FR, pipeline_movement
 from kpicore.model.roster import REP, TEAM
-from ritual_decks import formats as F
+from kpicore.text import formats as F
 from ritual_decks.blocks import (DOWN_SIGN, TARGET_STATUS_FR, UP_SIGN, actions_slide, company_name, decisions_slide,
                                  forecast_slide, halves)
 from ritual_decks.charts import Box, Series, Step, bar_chart, waterfall_chart
+from ritual_decks.formats import days, times
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
 
@@ -69,15 +70,15 @@ def _reasons_short(row) -> str:
     for code in row.reasons:
         if code == "close_date_passed":
             late = (row.as_of - row.expected_close_on).days
-            parts.append(f"date dépassée de {late}{F.NBSP}j")
+            parts.append(f"date dépassée de {days(late)}")
         elif code == "no_activity":
-            parts.append(f"sans activité depuis {int(row.days_since_activity)}{F.NBSP}j")
+            parts.append(f"sans activité depuis {days(int(row.days_since_activity))}")
         elif code == "stuck_in_stage":
-            parts.append(f"bloquée depuis {int(row.days_in_stage)}{F.NBSP}j")
+            parts.append(f"bloquée depuis {days(int(row.days_in_stage))}")
         elif code == "close_date_pushed":
             parts.append(f"repoussée {int(row.pushes)} fois")
         elif code == "amount_cut":
-            parts.append(f"montant réduit de {F.pct(row.cut)}")
+            parts.append(f"montant réduit de {F.percent(row.cut)}")
         elif code == "no_next_step":
             parts.append("pas de prochaine étape")
     text = " ; ".join(parts)
@@ -95,7 +96,7 @@ class WeeklyDeck:
     def build(self) -> list[SlideShown]:
         w = self.w
         w.title_slide("Revue hebdomadaire du pipeline",
-                      f"{company_name(self.data)} · {self.week.label} · données au {F.day(self.as_of)}")
+                      f"{company_name(self.data)} · {self.week.label} · données au {F.date(self.as_of)}")
         self.fc = forecast(self.data, self.month, as_of=self.as_of, n_sims=self.n_sims)
         for make in (self.week_kpis, self.movement, self.advanced_stalled, self.month_forecast, self.risks,
                      self.activity):
@@ -109,13 +110,13 @@ class WeeklyDeck:
         e, w = self.engine, self.w
         company = Scope.company()
         lines = [  # (label, kpi, period, formatter)
-            ("CA signé du mois", "revenue_won", self.month, F.eur),
+            ("CA signé du mois", "revenue_won", self.month, F.money),
             ("RDV qualifiés / semaine", "qualified_meetings_per_week", self.week, lambda x: F.number(x, 1)),
             ("Propositions / mois (semaine)", "proposals_per_month", self.week, lambda x: F.number(x, 1)),
-            ("Transformation des propositions", "proposal_conversion", self.month, F.pct),
-            ("Panier moyen (mois)", "average_deal_size", self.month, F.eur),
-            ("Cycle de vente médian (mois)", "sales_cycle_days", self.month, F.days),
-            ("Couverture du reste à faire", "coverage", self.month, lambda x: F.times(x)),
+            ("Transformation des propositions", "proposal_conversion", self.month, F.percent),
+            ("Panier moyen (mois)", "average_deal_size", self.month, F.money),
+            ("Cycle de vente médian (mois)", "sales_cycle_days", self.month, days),
+            ("Couverture du reste à faire", "coverage", self.month, times),
         ]
         rows, colours, numbers = [], {}, {}
         for i, (label, kpi, period, fmt) in enumerate(lines):
@@ -131,14 +132,14 @@ class WeeklyDeck:
             numbers[f"{kpi}_due"] = check.due
         rev, tgt, due = numbers["revenue_won"], numbers["revenue_won_target"], numbers["revenue_won_due"]
         if tgt:
-            title = (f"{self.month.label.capitalize()} : {F.eur(rev)} signés sur {F.eur(tgt)} d'objectif "
-                     f"({F.pct(rev / tgt)}) au {F.day(self.as_of)}")
+            title = (f"{self.month.label.capitalize()} : {F.money(rev)} signés sur {F.money(tgt)} d'objectif "
+                     f"({F.percent(rev / tgt)}) au {F.date(self.as_of)}")
         else:
-            title = f"{self.month.label.capitalize()} : {F.eur(rev)} signés au {F.day(self.as_of)}"
-        pace = (f" · état : réalisé contre l'objectif au prorata des jours écoulés (CA : {F.eur(due)} à date)"
+            title = f"{self.month.label.capitalize()} : {F.money(rev)} signés au {F.date(self.as_of)}"
+        pace = (f" · état : réalisé contre l'objectif au prorata des jours écoulés (CA : {F.money(due)} à date)"
                 if due is not None else "")
-        slide = w.slide(title, footer=f"{self.week.label} : du {F.day(self.week.start)} au "
-                                      f"{F.day(min(self.week.end, self.as_of))}{pace} · objectifs de la feuille "
+        slide = w.slide(title, footer=f"{self.week.label} : du {F.date(self.week.start)} au "
+                                      f"{F.date(min(self.week.end, self.as_of))}{pace} · objectifs de la feuille "
                                       "Objectifs")
         left, right = Box(w.content.x, w.content.y, w.content.w * 0.6, w.content.h), None
         right = Box(left.x + left.w + 18, left.y, w.content.w - left.w - 18, w.content.h)
@@ -171,8 +172,8 @@ class WeeklyDeck:
             steps.append(Step(MOVES_FR[m], moves[m] if m in ADDS else -moves[m]))
         steps.append(Step(f"Au {pd.Timestamp(self.as_of):%d/%m}", mv.end, total=True))
         change = mv.end - mv.start
-        title = (f"Pipeline de {self.month.label} : {F.eur(mv.start)} → {F.eur(mv.end)} "
-                 f"({F.eur(change, signed=True)}) depuis le {F.day(start)}")
+        title = (f"Pipeline de {self.month.label} : {F.money(mv.start)} → {F.money(mv.end)} "
+                 f"({F.money(change, signed=True)}) depuis le {F.date(start)}")
         origin = "dernier instantané" if from_snapshot else "pipeline reconstitué une semaine plus tôt (premier passage)"
         footer = (f"Départ : {origin} · affaires ouvertes dont la signature est prévue en {self.month.label}"
                   + (f" · sans mouvement : {', '.join(omitted)}" if omitted else ""))
@@ -193,8 +194,8 @@ class WeeklyDeck:
         r = self.risk.deals.assign(as_of=pd.Timestamp(self.as_of))
         stalled = r[r["reasons"].map(lambda c: "stuck_in_stage" in c or "no_activity" in c)]
         verb = "ont" if len(adv) > 1 else "a"
-        title = (f"{F.group(len(adv))} affaire{'s' if len(adv) > 1 else ''} {verb} avancé depuis le {F.day(start)}, "
-                 f"{F.group(len(stalled))} {'sont' if len(stalled) > 1 else 'est'} à l'arrêt")
+        title = (f"{F.number(len(adv))} affaire{'s' if len(adv) > 1 else ''} {verb} avancé depuis le {F.date(start)}, "
+                 f"{F.number(len(stalled))} {'sont' if len(stalled) > 1 else 'est'} à l'arrêt")
         slide = w.slide(title, footer="Avancée : étape plus loin qu'au départ (gagnée comprise) · à l'arrêt : "
                                       "bloquée dans l'étape ou sans activité plus longtemps que 75 % des affaires")
         left, right = halves(w)
@@ -204,7 +205,7 @@ class WeeklyDeck:
         box_a = Box(left.x, left.y + 30, left.w, left.h - 30)
         if len(adv):
             for t in adv.head(w.max_rows(box_a)).itertuples(index=False):
-                rows_a.append((str(t.account), str(t.owner), f"{t.stage_before} → {t.stage}", F.eur(t.amount)))
+                rows_a.append((str(t.account), str(t.owner), f"{t.stage_before} → {t.stage}", F.money(t.amount)))
             w.table(slide, box_a, ["Affaire", "Commercial", "Étapes", "Montant"], rows_a, [0.27, 0.22, 0.36, 0.15],
                     right=(3,), size=10)
         else:
@@ -215,8 +216,8 @@ class WeeklyDeck:
             for t in stalled.head(w.max_rows(box_s)).itertuples(index=False):
                 days_ = t.days_in_stage if "stuck_in_stage" in t.reasons else t.days_since_activity
                 what = "dans l'étape" if "stuck_in_stage" in t.reasons else "sans activité"
-                rows_s.append((str(t.account), str(t.owner), str(t.stage), f"{int(days_)}{F.NBSP}j {what}",
-                               F.eur(t.amount)))
+                rows_s.append((str(t.account), str(t.owner), str(t.stage), f"{days(int(days_))} {what}",
+                               F.money(t.amount)))
             w.table(slide, box_s, ["Affaire", "Commercial", "Étape", "Depuis", "Montant"], rows_s,
                     [0.25, 0.22, 0.16, 0.21, 0.16], right=(4,))
         else:
@@ -240,17 +241,17 @@ class WeeklyDeck:
             return SlideShown("risks", title, {"count": 0, "value_at_risk": 0.0}, empty=True)
         shown = r.head(w.max_rows(w.content))
         total = float(r["value_at_risk"].sum())
-        title = (f"{F.group(len(r))} affaire{'s' if len(r) > 1 else ''} à risque : {F.eur(total)} de valeur pondérée "
+        title = (f"{F.number(len(r))} affaire{'s' if len(r) > 1 else ''} à risque : {F.money(total)} de valeur pondérée "
                  "en jeu")
         slide = w.slide(title)
-        rows = [(str(t.deal_id), str(t.account), str(t.owner), str(t.stage), F.eur(t.amount), F.eur(t.value_at_risk),
+        rows = [(str(t.deal_id), str(t.account), str(t.owner), str(t.stage), F.money(t.amount), F.money(t.value_at_risk),
                  _reasons_short(t)) for t in shown.itertuples(index=False)]
         table = w.table(slide, w.content, ["N°", "Affaire", "Commercial", "Étape", "Montant", "En jeu", "Raisons"],
                         rows, [0.08, 0.17, 0.14, 0.1, 0.1, 0.09, 0.32], right=(4, 5), wrap=(6,))
         rows = rows[: len(table.rows) - 1]
         w.text(slide, Box(w.content.x, w.height - 30, w.content.w, 22),
                [Para(f"Classées par valeur en jeu (montant × probabilité calibrée) · {len(rows)} premières sur "
-                     f"{F.group(len(r))}", 9, False, w.palette.muted)])
+                     f"{F.number(len(r))}", 9, False, w.palette.muted)])
         return SlideShown("risks", title, {"count": len(r), "value_at_risk": total}, tuple(rows))
 
     # -- activity per rep vs target ----------------------------------------------------
@@ -278,8 +279,8 @@ class WeeklyDeck:
                 below = sum(1 for c in checks if c.status is not None and not c.on_target)
         who = "commerciaux" if level == REP else "équipes"
         title = f"Activité de la semaine : {below} {who} sur {len(names)} sous l'objectif de RDV qualifiés"
-        slide = w.slide(title, footer=f"{self.week.label}, du {F.day(self.week.start)} au "
-                                      f"{F.day(min(self.week.end, self.as_of))} : rythmes ramenés à la semaine et au "
+        slide = w.slide(title, footer=f"{self.week.label}, du {F.date(self.week.start)} au "
+                                      f"{F.date(min(self.week.end, self.as_of))} : rythmes ramenés à la semaine et au "
                                       "mois sur les jours écoulés")
         from ritual_decks.text_fit import shorten
 

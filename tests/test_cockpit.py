@@ -15,7 +15,7 @@ from kpicore.model import schema
 from kpicore.cockpit.build import SHEET_NAME, TILE_KPIS, build_cockpit
 from kpicore.demo.company import DEMO_AS_OF
 from kpicore.metrics.kpis import KpiEngine
-from workbook_templates.cockpit_sheet import BAD_FILL, GOOD_FILL, WARN_FILL
+from kpicore.cockpit.palette import BAD_FILL, GOOD_FILL, WARN_FILL
 
 NOW = datetime(2026, 11, 20, 8, 30)
 

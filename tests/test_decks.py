@@ -109,16 +109,12 @@ def won_between(data, lo, hi, owner=None) -> float:
     return float(d.loc[m.fillna(False), "amount"].sum())
 
 
-# -- formats and the waterfall split ---------------------------------------------------------
+# -- short units and the waterfall split ---------------------------------------------------------
 
-def test_french_formats():
-    assert formats.eur(12500) == f"12{NNBSP}500{NBSP}€"
-    assert formats.eur(-1234567.4) == f"\u22121{NNBSP}234{NNBSP}567{NBSP}€"
-    assert formats.eur(300, signed=True) == f"+300{NBSP}€"
-    assert formats.pct(0.234) == f"23{NBSP}%"
-    assert formats.number(1234.56, 1) == f"1{NNBSP}234,6"
-    assert formats.day(date(2026, 11, 20)) == "20/11/2026"
-    assert formats.eur(None) == "–"
+def test_short_units_of_the_tables():
+    assert formats.days(12) == f"12{NBSP}j"
+    assert formats.times(4.66) == f"4,7{NBSP}×"
+    assert formats.days(None) == "–"
 
 
 def test_waterfall_series_stacks_moves_on_the_running_total():

@@ -242,7 +242,7 @@ def test_the_cockpit_shows_the_refreshs_month(cockpits, history, scopes):
 # -- (c) the monthly deck -------------------------------------------------------------------
 
 def test_the_monthly_deck_shows_the_refreshs_quarter(deck, history):
-    from ritual_decks import formats as F
+    from kpicore.text import formats as F
 
     report, prs = deck
     r = history[("quarter", ("company", ""))]
@@ -254,10 +254,10 @@ def test_the_monthly_deck_shows_the_refreshs_quarter(deck, history):
     assert (values["P10"], values["Prévision retenue"], values["P90"]) == \
         (round(r["p10"], 2), round(r["shown"], 2), round(r["p90"], 2))
     text = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
-    assert F.pct(r["prob_reach_target"]) in text
+    assert F.percent(r["prob_reach_target"]) in text
     shown = report.slide("forecast").numbers
     assert tuple(shown[f] for f in FIELDS) == tuple(r[f] for f in FIELDS)
-    assert f"{N_SIMS:,} tirages".replace(",", F.NNBSP) in text
+    assert f"{F.number(N_SIMS)} tirages" in text
 
 
 # -- (d) pilotage forecast --------------------------------------------------------------------

@@ -58,7 +58,7 @@ def test_one_sheet_and_one_named_table_per_canonical_table(book, part):
         labels = [c.label_fr for c in table.columns]
         assert [c.name for c in ws.tables[table.name].tableColumns] == labels
         assert [cell.value for cell in ws[1]] == labels
-        assert all(cell.font.b and cell.fill.fgColor.rgb == "FF1F2A44" for cell in ws[1])  # styled header
+        assert all(cell.font.b and cell.fill.fgColor.rgb == "FF1F2937" for cell in ws[1])  # styled header
         assert ws.max_row == n + 1  # header + one row per frame row
         assert ws.freeze_panes == "A2"
 

@@ -86,11 +86,11 @@ def test_each_hand_built_deal_gets_its_reason_and_only_it():
 
 def test_reasons_are_in_french_with_their_numbers():
     text = dict(zip(*[deals_at_risk(_data()).deals[c] for c in ("deal_id", "reasons_fr")]))
-    assert text["STUCK"] == "Bloquée en Proposition depuis 29 jours (75 % des affaires en sortent en 10 jours)"
+    assert text["STUCK"] == "Bloquée en Proposition depuis 29 jours (75\u00a0% des affaires en sortent en 10 jours)"
     assert text["LATE"] == "Date de signature prévue dépassée de 10 jours"
     assert text["SILENT"].startswith("Aucune activité depuis 20 jours")
     assert text["PUSHED"] == "Date de signature repoussée 2 fois"
-    assert text["CUT"] == "Montant réduit de 20 % (de 10\u202f000 € à 8\u202f000 €)"
+    assert text["CUT"] == "Montant réduit de 20\u00a0% (de 10\u202f000\u00a0€ à 8\u202f000\u00a0€)"
     assert text["NOSTEP"] == "Pas de prochaine étape"
 
 

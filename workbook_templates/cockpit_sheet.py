@@ -1,9 +1,8 @@
 """Translate a ``CockpitSpec`` into an XlsxWriter worksheet.
 
-The spec carries semantic style names; this module owns what they look like in
-a file.  The palette is colour-blind safe (Okabe-Ito blue / orange /
-vermillion) and every status also has a sign (▲ ● ▼), so a black-and-white
-print still reads.
+The spec carries semantic style names; ``workbook_templates.cockpit_looks`` says
+what they look like (colour-blind-safe colours, and a sign beside every status:
+▲ ● ▼, so a black-and-white print still reads), and this module writes them.
 """
 
 from __future__ import annotations
@@ -15,63 +14,14 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from kpicore.cockpit.spec import STYLE_NAMES, Cell, CockpitSpec
-
-INK = "#1F2937"
-MUTED = "#6B7280"
-RULE = "#D1D5DB"
-BLUE = "#0072B2"
-GOOD_FILL, GOOD_INK = "#D6EAF8", "#0B4F7C"  # blue: on or above target
-WARN_FILL, WARN_INK = "#FDEBD0", "#8A5300"  # orange: close to target
-BAD_FILL, BAD_INK = "#F9D5C7", "#8E2C0B"  # vermillion: off target
-
-MONEY = '#,##0 "€"'  # file syntax: ',' is the thousands separator, shown as a space in French
-PERCENT = "0 %"
-
-_BASE = {"font_name": "Calibri", "font_size": 10, "font_color": INK, "valign": "vcenter"}
-
-_STYLES: dict[str, dict] = {
-    "title": {"bold": True, "font_size": 16},
-    "subtitle": {"font_color": MUTED, "font_size": 10},
-    "label": {"font_color": MUTED, "font_size": 9},
-    "header": {"bold": True, "bottom": 1, "bottom_color": RULE, "text_wrap": True, "font_size": 9,
-               "font_color": MUTED},
-    "text": {},
-    "text_bold": {"bold": True},
-    "muted": {"font_color": MUTED, "font_size": 9},
-    "note": {"font_color": MUTED, "font_size": 9, "text_wrap": True, "valign": "top"},
-    "money": {"num_format": MONEY},
-    "money_big": {"num_format": MONEY, "bold": True, "font_size": 14, "align": "left"},
-    "number": {"num_format": "#,##0.0"},
-    "number_big": {"num_format": "#,##0.0", "bold": True, "font_size": 14, "align": "left"},
-    "integer": {"num_format": "#,##0"},
-    "percent": {"num_format": PERCENT},
-    "percent_big": {"num_format": PERCENT, "bold": True, "font_size": 14, "align": "left"},
-    "date": {"num_format": "dd/mm/yyyy", "align": "left"},
-    "datetime": {"num_format": "dd/mm/yyyy hh:mm", "align": "left"},
-    "badge_ok": {"bg_color": GOOD_FILL, "font_color": GOOD_INK, "bold": True},
-    "badge_warn": {"bg_color": WARN_FILL, "font_color": WARN_INK, "bold": True},
-    "input": {"bg_color": "#FFF7D6", "border": 1, "border_color": RULE, "bold": True},
-    "status": {"bold": True, "align": "center"},
-    "section": {"bold": True, "font_size": 12},
-    "wrap": {"text_wrap": True, "valign": "top"},
-    "bad_text": {"font_color": BAD_INK, "bold": True, "valign": "top"},
-    "warn_text": {"font_color": WARN_INK, "bold": True, "valign": "top"},
-    "link": {"font_color": BLUE, "valign": "top"},
-}
-assert set(_STYLES) == set(STYLE_NAMES), "every semantic style needs a look"
-
-_RULE_STYLES = {
-    "good": {"bg_color": GOOD_FILL, "font_color": GOOD_INK},
-    "warn": {"bg_color": WARN_FILL, "font_color": WARN_INK},
-    "bad": {"bg_color": BAD_FILL, "font_color": BAD_INK},
-}
+from kpicore.cockpit.spec import Cell, CockpitSpec
+from workbook_templates import cockpit_looks as looks
 
 
 class _Formats:
     def __init__(self, workbook: Workbook) -> None:
-        self.cell = {name: workbook.add_format({**_BASE, **props}) for name, props in _STYLES.items()}
-        self.rule = {name: workbook.add_format(props) for name, props in _RULE_STYLES.items()}
+        self.cell = {name: workbook.add_format(looks.cell_look(name)) for name in looks.CELL_LOOKS}
+        self.rule = {name: workbook.add_format(dict(props)) for name, props in looks.RULE_LOOKS.items()}
 
 
 def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, fmt) -> None:
@@ -129,7 +79,7 @@ def write_cockpit(workbook: Workbook, spec: CockpitSpec, worksheet: Worksheet | 
         ws.conditional_format(rule.range, _conditional_options(rule, formats))
     for spark in spec.sparklines:
         ws.add_sparkline(spark.location, {"range": f"'{spec.sheet_name}'!{spark.data_range}",
-                                          "type": spark.kind, "markers": False, "series_color": BLUE,
+                                          "type": spark.kind, "markers": False, "series_color": looks.SPARKLINE,
                                           # the trend values sit in hidden columns
                                           "last_point": True, "show_hidden": True})
     for v in spec.validations:
@@ -156,10 +106,10 @@ def _conditional_options(rule, formats: _Formats) -> dict:
         return {"type": "formula", "criteria": rule.formula, "format": formats.rule[rule.style],
                 "stop_if_true": rule.stop_if_true}
     if rule.kind == "color_scale":
-        low, high = (BAD_FILL, GOOD_FILL) if rule.higher_is_better else (GOOD_FILL, BAD_FILL)
-        return {"type": "3_color_scale", "min_color": low, "mid_color": "#FFFFFF", "max_color": high}
+        low, mid, high = looks.color_scale(rule.higher_is_better)
+        return {"type": "3_color_scale", "min_color": low, "mid_color": mid, "max_color": high}
     if rule.kind == "data_bar":
-        return {"type": "data_bar", "bar_color": "#9CC3E6", "bar_solid": True}
+        return {"type": "data_bar", "bar_color": looks.DATA_BAR, "bar_solid": True}
     if rule.kind == "icon_set":
         lo, hi = rule.thresholds
         return {"type": "icon_set", "icon_style": "3_arrows",

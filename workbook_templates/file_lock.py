@@ -39,6 +39,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kpicore.model.errors import FileBusyError, WriteFailedError
+from kpicore.text import formats
 
 STALE_AFTER = 2 * 3600.0
 _POLL = 0.2
@@ -54,7 +55,8 @@ class LockInfo:
     token: str
 
     def describe(self) -> str:
-        when = datetime.fromtimestamp(self.started).strftime("%d/%m/%Y %H:%M:%S")
+        started = datetime.fromtimestamp(self.started)
+        when = f"{formats.date(started)} {started:%H:%M:%S}"
         return f"processus {self.pid} sur {self.host or '?'}, depuis le {when}"
 
 

@@ -36,8 +36,10 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
 from kpicore.metrics.dictionary import (COLUMNS_FR, DEFAULT_DICTIONARY, SHEET_FR, TABLE as DICT_TABLE, THRESHOLDS,
                                     KpiDictionary, dictionary_frame)
+from kpicore.cockpit import palette
+from kpicore.text import formats
 from workbook_templates import styles
-from workbook_templates.pipeline_workbook import Extras, _width, write_pipeline_workbook
+from workbook_templates.pipeline_workbook import Extras, write_pipeline_workbook
 
 HOW_TO_SHEET = "Mode d'emploi"
 COCKPIT_SHEET = "Cockpit"
@@ -168,7 +170,7 @@ def _validation(table: str, col: schema.Column) -> dict | None:
 
 def _template_width(col: schema.Column, frame: pd.DataFrame) -> float:
     """The data's width, but room for what people will type in an empty template (names, notes)."""
-    width = _width(col, frame[col.name])
+    width = styles.column_width(col, frame[col.name])
     if col.kind in ("text", "key", "choice"):
         width = max(width, TEXT_WIDTHS.get(col.name, 18))
     return width
@@ -200,8 +202,8 @@ def _first(workbook, fmts: dict) -> None:
     ws.hide_gridlines(2)
     ws.set_column(0, 0, HOW_TO_WIDTH)
     _print_wide(ws, 0)
-    looks = {"title": workbook.add_format({"bold": True, "font_size": 16, "font_color": styles.INK}),
-             "note": workbook.add_format({"italic": True, "font_color": "#555555", "text_wrap": True}),
+    looks = {"title": workbook.add_format({"bold": True, "font_size": 16, "font_color": palette.INK}),
+             "note": workbook.add_format({"italic": True, "font_color": palette.MUTED, "text_wrap": True}),
              None: workbook.add_format({"text_wrap": True, "valign": "top"})}
     for r, (line, look) in enumerate(HOW_TO):
         ws.write_string(r, 0, line, looks[look])
@@ -223,8 +225,8 @@ def _dictionary_sheet(dictionary: KpiDictionary):
         frame = dictionary_frame(dictionary)
         ws = workbook.add_worksheet(SHEET_FR)
         wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        pct = workbook.add_format({"num_format": styles.PERCENT, "valign": "top"})
-        whole = workbook.add_format({"num_format": styles.INTEGER, "valign": "top"})
+        pct = workbook.add_format({"num_format": formats.PERCENT_CODE, "valign": "top"})
+        whole = workbook.add_format({"num_format": formats.INTEGER_CODE, "valign": "top"})
         widths = {"id": 26, "label_fr": 28, "label_en": 22, "definition": 48, "formula": 48, "sources": 34}
         columns = list(COLUMNS_FR)
         for c, name in enumerate(columns):

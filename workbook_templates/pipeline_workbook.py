@@ -39,11 +39,12 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
 
 from kpicore.model import schema
+from kpicore.model.cells import EXCEL_EPOCH, column_letter
 from kpicore.model.pipeline_data import ATTRIBUTES, PipelineData
 from kpicore.model.errors import InputFileError
+from kpicore.text import formats
 from workbook_templates import styles
 from workbook_templates.safe_file import publish
 
@@ -51,7 +52,7 @@ from workbook_templates.safe_file import publish
 MAX_DATA_ROWS = 1_048_575
 MAX_TEXT = 32_767  # characters in one cell
 CHUNK_ROWS = 50_000
-_EXCEL_EPOCH = np.datetime64("1899-12-30", "ns")
+_EPOCH_NS = np.datetime64(EXCEL_EPOCH, "ns")
 _NS_PER_DAY = 86_400 * 10**9
 # Characters XML 1.0 cannot hold; Excel's escape for them is _xHHHH_.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -95,8 +96,8 @@ def write_pipeline_workbook(data: PipelineData, path: str | os.PathLike, *, extr
     for name, table in ATTRIBUTES.items():
         if len(frames[name]) > MAX_DATA_ROWS:
             raise InputFileError(
-                f"la table {table.name} compte {len(frames[name]):,} lignes ; une feuille Excel en "
-                f"contient au plus {MAX_DATA_ROWS:,} (hors en-tête)".replace(",", " "),
+                f"la table {table.name} compte {formats.number(len(frames[name]))} lignes ; une feuille "
+                f"Excel en contient au plus {formats.number(MAX_DATA_ROWS)} (hors en-tête)",
                 file=str(path), sheet=table.sheet_fr,
                 fix="Réduisez l'historique (par exemple aux 24 derniers mois) avant d'écrire le classeur.")
 
@@ -150,7 +151,7 @@ def _write_skeleton(data: PipelineData, frames: dict[str, pd.DataFrame], filenam
         sheet = workbook.add_worksheet(table.sheet_fr)
         last_col = len(table.columns) - 1
         for c, col in enumerate(table.columns):
-            sheet.set_column(c, c, _width(col, frame[col.name]))
+            sheet.set_column(c, c, styles.column_width(col, frame[col.name]))
             if fmts[col.kind] is not None:
                 # A formatted blank cell: the style index the data cells of this column take.
                 sheet.write_blank(1, c, None, fmts[col.kind])
@@ -193,7 +194,7 @@ def _fill(skeleton: str, final: str, plans: list[tuple]) -> None:
 
 
 def _last_cell(table: schema.Table, n_rows: int) -> str:
-    return f"{xl_col_to_name(len(table.columns) - 1)}{max(n_rows, 1) + 1}"
+    return f"{column_letter(len(table.columns))}{max(n_rows, 1) + 1}"
 
 
 def _extend_table(xml: str, plan: tuple) -> str:
@@ -228,7 +229,7 @@ def _stream_sheet(zout: zipfile.ZipFile, info: zipfile.ZipInfo, xml: str, plan: 
 
 def _rows(frame: pd.DataFrame, table: schema.Table, style: dict[str, str]) -> Iterator[str]:
     """``<row>`` elements for the data rows (Excel rows 2, 3, ...), CHUNK_ROWS at a time."""
-    letters = [xl_col_to_name(i) for i in range(len(table.columns))]
+    letters = [column_letter(i + 1) for i in range(len(table.columns))]
     for first in range(0, len(frame), CHUNK_ROWS):
         part = frame.iloc[first:first + CHUNK_ROWS]
         row_numbers = np.arange(first + 2, first + 2 + len(part)).astype(str).astype(object)
@@ -244,8 +245,8 @@ def _cells(series: pd.Series, kind: str, opening: np.ndarray) -> np.ndarray:
     if kind == "date":
         ns = series.to_numpy(dtype="datetime64[ns]")
         missing = np.isnat(ns)
-        # Excel serial numbers: days since 1899-12-30 (dates after February 1900).
-        days = np.where(missing, 0, (ns - _EXCEL_EPOCH).astype(np.int64) // _NS_PER_DAY)
+        # Excel serial numbers (kpicore.model.cells), for a whole column at once
+        days = np.where(missing, 0, (ns - _EPOCH_NS).astype(np.int64) // _NS_PER_DAY)
         cells = opening + "><v>" + days.astype(str).astype(object) + "</v></c>"
     elif kind in ("amount", "number", "fraction", "int"):
         num = series.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -276,14 +277,3 @@ def _inline(text: str) -> str:
     text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text[:MAX_TEXT])
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f"<is><t{space}>{escape(text)}</t></is>"
-
-
-def _width(col: schema.Column, series: pd.Series) -> float:
-    """Column width in characters: by kind, text following its longest usual values."""
-    # Room for the filter button; longer headers wrap on two lines.
-    header = min(len(col.label_fr) + 3, 20)
-    if col.kind in styles.KIND_WIDTHS:
-        return float(max(styles.KIND_WIDTHS[col.kind], header))
-    sample = series.dropna().iloc[:5000]
-    usual = float(sample.astype(str).str.len().quantile(0.95)) if len(sample) else 0.0
-    return float(np.clip(max(header, usual + 2), styles.TEXT_MIN_WIDTH, styles.TEXT_MAX_WIDTH))

@@ -12,13 +12,14 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from kpicore.cockpit import palette
 from kpicore.model import schema
 from workbook_templates import styles
 
 
 def write_frame_sheet(workbook: Workbook, worksheet: Worksheet, frame: pd.DataFrame, table: schema.Table) -> None:
     """Write ``frame`` (conformed to ``table``) with its French headers, one typed column at a time."""
-    header = workbook.add_format({"bold": True, "font_color": styles.HEADER_FONT, "bg_color": styles.INK})
+    header = workbook.add_format({"bold": True, "font_color": palette.PAPER, "bg_color": palette.INK})
     formats = {c.name: workbook.add_format({"num_format": styles.KIND_FORMATS[c.kind]})
                if styles.KIND_FORMATS.get(c.kind) else None for c in table.columns}
     frame = schema.conform(frame, table)

@@ -44,7 +44,7 @@ import defusedxml.ElementTree as ET
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import FileBusyError, InputFileError
 from kpicore.ingest.grids import RawGrid, ingest
-from kpicore.ingest.mapping import column_letter
+from kpicore.model.cells import column_letter, column_number
 from kpicore.model.quality import WARNING, Issue
 
 from .archive_guard import DEFAULT_LIMITS, ArchiveLimits, check_archive
@@ -256,15 +256,8 @@ def _ref(ref: str) -> tuple[int, int, int, int]:
     m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?", ref.strip().upper())
     if not m:
         raise ValueError(ref)
-
-    def col(letters: str) -> int:
-        n = 0
-        for ch in letters:
-            n = n * 26 + ord(ch) - 64
-        return n
-
-    r0, c0 = int(m.group(2)), col(m.group(1))
-    r1, c1 = (int(m.group(4)), col(m.group(3))) if m.group(3) else (r0, c0)
+    r0, c0 = int(m.group(2)), column_number(m.group(1))
+    r1, c1 = (int(m.group(4)), column_number(m.group(3))) if m.group(3) else (r0, c0)
     return r0, c0, r1, c1
 
 

@@ -1,46 +1,31 @@
 """Shared look of every workbook Pilotage writes: colours, number formats, column widths.
 
-Number formats are stored in the file in Excel's invariant syntax and shown in the
-reader's locale: ``#,##0 "€"`` displays as ``1 234 €`` in a French Excel, and
-``dd/mm/yyyy`` is what a French user types as ``jj/mm/aaaa``.
+Number formats are the codes of ``kpicore.text.formats``, stored in Excel's invariant
+syntax and shown in the reader's locale: ``#,##0 "€"`` displays as ``1 234 €`` in a
+French Excel, and ``dd/mm/yyyy`` is what a French user types as ``jj/mm/aaaa``.
 
-Colours: a colour-blind-safe palette (Okabe-Ito) for statuses, so that good / bad
-also differ in lightness and survive a black-and-white print (DESIGN.md, "Visual
-grammar"); status is never carried by colour alone.
+Colours are ``kpicore.cockpit.palette``'s, the same as the cockpit's and the decks'.
 """
 
 from __future__ import annotations
 
 from types import MappingProxyType
 
-# Number formats (file syntax).
-EURO = '#,##0 "€"'
-EURO_CENTS = '#,##0.00 "€"'
-PERCENT = "0 %"
-PERCENT_1 = "0.0 %"
-DATE = "dd/mm/yyyy"
-INTEGER = "0"
-NUMBER = "#,##0.0"
+import numpy as np
+import pandas as pd
 
-# Brand and table colours.
-INK = "#1F2A44"  # header background, titles
-HEADER_FONT = "#FFFFFF"
-GRID = "#D9DEE8"
+from kpicore.cockpit import palette
+from kpicore.model import schema
+from kpicore.text import formats
+
 TABLE_STYLE = "Table Style Medium 2"  # Excel's built-in blue banded table
-
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-GOOD = "#009E73"  # bluish green
-WARNING = "#E69F00"  # orange
-BAD = "#D55E00"  # vermillion
-NEUTRAL = "#56B4E9"  # sky blue
-MUTED = "#999999"
 
 # Number format per canonical column kind (kpicore.model.schema.DTYPES); None = General.
 KIND_FORMATS = MappingProxyType({
-    "date": DATE,
-    "amount": EURO,
-    "fraction": PERCENT,
-    "int": INTEGER,
+    "date": formats.DATE_CODE,
+    "amount": formats.MONEY_CODE,
+    "fraction": formats.PERCENT_CODE,
+    "int": formats.INTEGER_CODE,
     "number": None,
     "text": None,
     "key": None,
@@ -62,8 +47,8 @@ TEXT_MAX_WIDTH = 45
 
 HEADER = MappingProxyType({
     "bold": True,
-    "font_color": HEADER_FONT,
-    "bg_color": INK,
+    "font_color": palette.PAPER,
+    "bg_color": palette.INK,
     "text_wrap": True,
     "valign": "vcenter",
 })
@@ -78,3 +63,14 @@ def xlsxwriter_formats(workbook) -> dict[str, object]:
     for kind, num_format in KIND_FORMATS.items():
         out[kind] = workbook.add_format({"num_format": num_format}) if num_format else None
     return out
+
+
+def column_width(col: schema.Column, series: pd.Series) -> float:
+    """Column width in characters: by kind, text following its longest usual values."""
+    # Room for the filter button; longer headers wrap on two lines.
+    header = min(len(col.label_fr) + 3, 20)
+    if col.kind in KIND_WIDTHS:
+        return float(max(KIND_WIDTHS[col.kind], header))
+    sample = series.dropna().iloc[:5000]
+    usual = float(sample.astype(str).str.len().quantile(0.95)) if len(sample) else 0.0
+    return float(np.clip(max(header, usual + 2), TEXT_MIN_WIDTH, TEXT_MAX_WIDTH))

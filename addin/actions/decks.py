@@ -17,6 +17,7 @@ from addin.engines.protocol import Workbook
 from kpicore.model.periods import Period
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
+from kpicore.text import formats
 
 DECK_KINDS = {"weekly": "Revue hebdo", "monthly": "Revue mensuelle"}
 
@@ -62,5 +63,5 @@ def make_deck(book: Workbook, kind: str, out: Path, *, as_of: date | None = None
     as_of = as_of or deck_as_of(data, kind, period)
     out = Path(out)
     target = free_path(out, deck_name(kind, as_of), ".pptx") if out.is_dir() else out
-    book.progress(f"{DECK_KINDS[kind]} au {as_of:%d/%m/%Y}…")
+    book.progress(f"{DECK_KINDS[kind]} au {formats.date(as_of)}…")
     return write_deck(data, kind, as_of, target, period=period, template=template)

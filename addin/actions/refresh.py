@@ -35,6 +35,7 @@ from kpicore.cockpit.spec import CockpitSpec
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.forecasting import N_SIMS
 from kpicore.model.periods import to_date
+from kpicore.text import formats
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
 
 def summary_fr(outcome: RefreshOutcome) -> str:
     """The sentence a button shows once the refresh is done."""
-    text = f"Cockpit actualisé : vue {VIEW_LABELS_FR[outcome.view]}, données au {outcome.as_of:%d/%m/%Y}."
+    text = f"Cockpit actualisé : vue {VIEW_LABELS_FR[outcome.view]}, données au {formats.date(outcome.as_of)}."
     errors = outcome.data.quality.errors
     if errors:
         text += (f"\n{len(errors)} ligne(s) exclue(s) : voyez la feuille « Qualité des données » ou "

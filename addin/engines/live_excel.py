@@ -1,7 +1,7 @@
 """The live-Excel engine: a ``CockpitSpec`` into an open workbook, and its tables back out, over xlwings.
 
 This is the Excel twin of ``workbook_templates.cockpit_sheet`` (the file
-writer): the same spec, the same looks (the styles are taken from that module,
+writer): the same spec, the same looks (``workbook_templates.cockpit_looks``,
 so a colour or a number format has one definition), written through xlwings'
 public API into the workbook the ribbon was clicked in.  It stays thin: every
 decision about *what* the cockpit holds is in ``kpicore.cockpit.build``; this module
@@ -52,6 +52,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from kpicore.cockpit.spec import Cell, CockpitSpec, ConditionalRule, a1_range
 from kpicore.ingest.grids import RawGrid
+from workbook_templates import cockpit_looks as looks
 
 MAX_ADDRESS = 255  # Excel's Range("A1,B2,...") refuses a longer address
 
@@ -68,31 +69,6 @@ _FORMULA_STARTS = ("=", "+", "-", "@")
 _COERCIBLE = re.compile(r"^\s*(?:[\d\s.,]*\d[\d\s.,]*\s*[%€]?|\d+(?:[.,]\d+)?[eE][+-]?\d+|"
                         r"\d{1,4}(?:[/.\-]\d{1,2}){1,2}(?:[/.\-]\d{2,4})?|\d{1,2}:\d{2}(?::\d{2})?|"
                         r"(?i:true|false|vrai|faux))\s*$")
-
-
-def _looks(style: str) -> dict[str, Any]:
-    """The XlsxWriter properties of a semantic style, from the file writer (one definition of the look)."""
-    from workbook_templates.cockpit_sheet import _BASE, _STYLES
-
-    return {**_BASE, **_STYLES[style]}
-
-
-def _base_look() -> dict[str, Any]:
-    from workbook_templates.cockpit_sheet import _BASE
-
-    return dict(_BASE)
-
-
-def rule_looks() -> dict[str, dict[str, str]]:
-    from workbook_templates.cockpit_sheet import _RULE_STYLES
-
-    return _RULE_STYLES
-
-
-def palette() -> dict[str, str]:
-    from workbook_templates import cockpit_sheet as cs
-
-    return {"good": cs.GOOD_FILL, "bad": cs.BAD_FILL, "blue": cs.BLUE, "rule": cs.RULE}
 
 
 # --------------------------------------------------------------------------- values
@@ -238,15 +214,13 @@ def add_rule(rng, rule: ConditionalRule) -> None:
     """One spec rule through xlwings' ``conditional_formats`` (same colours as the file writer)."""
     cf = rng.conditional_formats
     if rule.kind == "formula":
-        look = rule_looks()[rule.style]
+        look = looks.RULE_LOOKS[rule.style]
         cf.add_custom(rule.formula, fill_color=look["bg_color"], font_color=look["font_color"],
                       stop_if_true=rule.stop_if_true)
     elif rule.kind == "color_scale":
-        p = palette()
-        low, high = (p["bad"], p["good"]) if rule.higher_is_better else (p["good"], p["bad"])
-        cf.add_color_scale([low, "#FFFFFF", high])
+        cf.add_color_scale(list(looks.color_scale(rule.higher_is_better)))
     elif rule.kind == "data_bar":
-        cf.add_data_bar("#9CC3E6", gradient=False)
+        cf.add_data_bar(looks.DATA_BAR, gradient=False)
     elif rule.kind == "icon_set":
         cf.add_icon_set("3_arrows", thresholds=list(rule.thresholds), threshold_type="percent",
                         reverse_order=not rule.higher_is_better)
@@ -308,13 +282,13 @@ def write_cockpit_live(book, spec: CockpitSpec, *, progress: Callable[[str], Non
             if rows and rows[0]:
                 sheet.range((block.row + 1, block.col + 1)).value = rows
         say("mise en forme…")
-        base = _base_look()
+        base = looks.BASE_LOOK
         for block in spec.blocks:  # the font every style shares, once per block
             cells = [(block.row + i, block.col + j) for i, row in enumerate(block.cells) for j in range(len(row))]
             for address in addresses(rectangles(cells)):
                 _apply_look(sheet.range(address), base, skipped)
         for _, style, addrs in style_areas(spec):  # then only what each style changes
-            look = {k: v for k, v in _looks(style).items() if base.get(k) != v}
+            look = {k: v for k, v in looks.cell_look(style).items() if base.get(k) != v}
             for address in addrs:
                 _apply_look(sheet.range(address), look, skipped)
         for block in spec.blocks:

@@ -2,7 +2,7 @@
 
 The Calc twin of ``addin.engines.live_excel`` (xlwings) and of the file writer
 ``workbook_templates.cockpit_sheet``: the same spec, the same looks (colours,
-fonts and number formats are read from the file writer, one definition), the
+fonts and number formats from ``workbook_templates.cockpit_looks``, one definition), the
 same protocol: ``read_uno_grids(doc) -> list[RawGrid]`` for the ingest and
 ``write_cockpit_uno(doc, spec, progress=None) -> list[str]``.
 
@@ -48,18 +48,19 @@ import logging
 import os
 import tempfile
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from kpicore.cockpit.spec import Cell, CockpitSpec, ConditionalRule
+from kpicore.cockpit.spec import STYLE_NAMES, Cell, CockpitSpec, ConditionalRule
 from kpicore.ingest.grids import RawGrid
+from kpicore.model.cells import from_serial, serial
+from workbook_templates import cockpit_looks as looks
 
 log = logging.getLogger("pilotage.libreoffice")
 
 STYLE_PREFIX = "Pilotage "
 PAGE_STYLE = "Pilotage Cockpit"
-EPOCH = datetime(1899, 12, 30)  # Calc's and Excel's day 0 (NullDate of a new document)
 ALL_CONTENT = 1023  # com.sun.star.sheet.CellFlags: every flag, VALUE ... FORMATTED
 DATE_TYPE = 2  # com.sun.star.util.NumberFormat.DATE (DATETIME = 6 has this bit)
 BOLD = 150.0  # com.sun.star.awt.FontWeight.BOLD
@@ -86,12 +87,6 @@ def _rgb(hex_colour: str) -> int:
 
 
 # --------------------------------------------------------------------------- looks
-def _looks(style: str) -> dict[str, Any]:
-    from workbook_templates.cockpit_sheet import _BASE, _STYLES
-
-    return {**_BASE, **_STYLES[style]}
-
-
 def number_format_key(doc, code: str) -> int:
     """The key of ``code`` (file syntax, en-US) in the document's number formats, added when new.
 
@@ -156,12 +151,9 @@ def _cell_style(doc, name: str, properties: dict[str, Any]) -> str:
 
 
 def ensure_styles(doc) -> dict[str, str]:
-    """Every semantic style and rule style of the file writer as a ``Pilotage …`` cell style."""
-    from kpicore.cockpit.spec import STYLE_NAMES
-    from workbook_templates.cockpit_sheet import _RULE_STYLES
-
-    names = {s: _cell_style(doc, STYLE_PREFIX + s, uno_properties(doc, _looks(s))) for s in STYLE_NAMES}
-    for s, look in _RULE_STYLES.items():
+    """Every semantic style and rule style of the cockpit's looks as a ``Pilotage …`` cell style."""
+    names = {s: _cell_style(doc, STYLE_PREFIX + s, uno_properties(doc, looks.cell_look(s))) for s in STYLE_NAMES}
+    for s, look in looks.RULE_LOOKS.items():
         names["rule:" + s] = _cell_style(doc, STYLE_PREFIX + s, uno_properties(doc, look))
     return names
 
@@ -174,10 +166,8 @@ def uno_value(cell: Cell) -> Any:
         return ""
     if isinstance(v, str):
         return v
-    if isinstance(v, datetime):
-        return (v - EPOCH) / timedelta(days=1)
-    if isinstance(v, date):
-        return float((v - EPOCH.date()).days)
+    if isinstance(v, date):  # Calc's NullDate for a new document or an .xlsx is Excel's day zero
+        return serial(v)
     v = float(v)
     return "" if v != v else v  # NaN: nothing to show, never a 0
 
@@ -294,8 +284,6 @@ def _bar_end(kind: str):
 
 def _add_native_rules(doc, sheet, rules: list[ConditionalRule], styles: dict[str, str],
                       formulas: _Formulas) -> None:
-    from addin.engines.live_excel import palette
-
     fmt = _new_format(doc, sheet, rules[0].range)
     for k, rule in enumerate(rules):
         if rule.kind == "formula":
@@ -307,9 +295,9 @@ def _add_native_rules(doc, sheet, rules: list[ConditionalRule], styles: dict[str
         elif rule.kind == "data_bar":
             fmt.createEntry(_const("sheet.ConditionEntryType.DATABAR"), k)
             entry = fmt.getByIndex(k)
-            entry.Color = _rgb("#9CC3E6")
+            entry.Color = _rgb(looks.DATA_BAR)
             entry.UseGradient = False
-            entry.AxisColor = _rgb(palette()["rule"])
+            entry.AxisColor = _rgb(looks.DATA_BAR_AXIS)
             # a new Calc data bar runs from the number 0 to the number 0; the file's runs from the
             # range's minimum to its maximum
             entry.DataBarEntries = (_bar_end("DATABAR_MIN"), _bar_end("DATABAR_MAX"))
@@ -579,7 +567,7 @@ def _rows_of(doc, rng) -> list[list[object]]:
                 for c in range(c1, c2 + 1):
                     v = row[c]
                     if isinstance(v, float):
-                        row[c] = EPOCH + timedelta(days=v)
+                        row[c] = from_serial(v)
     return data
 
 
@@ -624,10 +612,8 @@ def _serial(value: Any) -> Any:
     """A cell of ``setDataArray``: text, a float (dates as Excel's serial days), or "" for nothing."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return (value - EPOCH).total_seconds() / 86400
     if isinstance(value, date):
-        return float((value - EPOCH.date()).days)
+        return serial(value)
     return value
 
 

@@ -53,20 +53,21 @@ import pickle
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Callable, Mapping
 
 import xlwings as xw
 
+from kpicore.model.cells import from_serial
 from kpicore.model.errors import PilotageError
 from kpicore.model.periods import MONTH, Period, parse_period, to_date
+from kpicore.text import formats
 
 ERROR_PREFIX = "#PILOTAGE : "
 CACHE_SIZE = 8  # distinct sets of tables kept parsed (a workbook rarely has more)
 ENGINE_CACHE_SIZE = 16
 FORECAST_CACHE_SIZE = 64
 CATEGORY = "Pilotage"
-_EXCEL_EPOCH = date(1899, 12, 30)
 _FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
@@ -254,7 +255,7 @@ def excel_date(value: Any) -> date | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if not 1 <= value < 2_958_466:  # Excel's dates run from 1900 to 9999
             raise _BadArgument(f"date de référence {value} hors des dates d'Excel.")
-        return _EXCEL_EPOCH + timedelta(days=int(value))
+        return from_serial(int(value)).date()
     text = str(value).strip()
     try:
         fr = _FR_DATE.match(text)
@@ -351,7 +352,7 @@ def _forecast_value(udf: Udf, affaires, perimetre, periode, date_ref, activites,
     as_of = excel_date(date_ref) or data_today(data).date()
     period = period_of(periode, as_of, fiscal_start_month_of(data))
     if period.end < as_of:
-        raise _BadArgument(f"la période {period.code} est finie au {as_of:%d/%m/%Y} : la prévision porte sur "
+        raise _BadArgument(f"la période {period.code} est finie au {formats.date(as_of)} : la prévision porte sur "
                            "une période en cours ou à venir (pour le passé, voyez PILOT_CA_SIGNE).")
     scope = _scope(data, perimetre)
     if scope.level != "company" and scope.key not in _known_scopes(data):

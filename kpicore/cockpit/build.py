@@ -63,6 +63,7 @@ from kpicore.model.periods import MONTH, Period, to_date
 from kpicore.forecast.risk import deals_at_risk
 from kpicore.metrics.targets import target_book
 from kpicore.model.roster import COMPANY, REP, TEAM
+from kpicore.text import formats
 
 SHEET_NAME = schema.COCKPIT_SHEET
 VIEWS = ("manager", "direction", "rep")
@@ -201,12 +202,12 @@ def _trend_text(v: KpiValue, previous: Period) -> str:
     if v.kpi == "revenue_won":  # a month in progress against a whole month: show the level, not a change
         if v.previous is None:
             return ""
-        return f"{previous.short_label} : {v.previous:,.0f} €".replace(",", "\u202f")
+        return f"{previous.short_label} : {formats.money(v.previous)}"
     if v.value is None or v.previous is None or v.previous == 0:
         return ""
     change = v.value / v.previous - 1
     sign = "▲" if change > 0.005 else "▼" if change < -0.005 else "="
-    return f"{sign} {abs(change):.0%} vs {previous.short_label}".replace("%", "\u00a0%")
+    return f"{sign} {formats.percent(abs(change))} vs {previous.short_label}"
 
 
 class CockpitBuilder:
@@ -284,7 +285,8 @@ class CockpitBuilder:
         scope_label = {"manager": self.scope.label, "direction": "Toute l'entreprise", "rep": self.scope.name}[self.view]
         week = self.as_of.isocalendar()
         subtitle = (f"{self.month.label} · semaine {week[1]} · {scope_label} · données au "
-                    f"{self.as_of:%d/%m/%Y} · actualisé le {self.refreshed_at:%d/%m/%Y à %H:%M}")
+                    f"{formats.date(self.as_of)} · actualisé le {formats.date(self.refreshed_at)} à "
+                    f"{self.refreshed_at:%H:%M}")
         badge = d.quality.badge()
         badge_style = "badge_ok" if not d.quality.errors else "badge_warn"
         # the badge leads to the data-quality sheet when the workbook has one
@@ -419,7 +421,7 @@ class CockpitBuilder:
         if not np.isfinite(coverage):
             return "P10 – P90 : fourchette simulée ; sa fiabilité sera mesurée quand l'historique le permettra."
         return (f"P10 – P90 : dans le rejeu de votre historique, le mois a fini dans la fourchette "
-                f"{100 * coverage:.0f}\u00a0% du temps (visé : 80\u00a0%).")
+                f"{formats.percent(coverage)} du temps (visé : {formats.percent(0.8)}).")
 
     def _all_alerts(self) -> list[Alert]:
         if self._alert_cache is None:

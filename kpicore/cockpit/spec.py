@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from kpicore.ingest.mapping import column_letter
+from kpicore.model.cells import column_letter
 
 CellValue = str | float | int | date | datetime | None
 

@@ -47,6 +47,7 @@ from kpicore.model.json_schemas import envelope, scope_json
 from kpicore.forecast.forecasting import METHOD_LABELS_FR, METHODS, ForecastContext, PipelineArrays, forecast_scope, prepare
 from kpicore.model.roster import COMPANY_SCOPE, owners_of
 from kpicore.model.periods import MONTH, QUARTER, Period
+from kpicore.text import formats
 
 GRANULARITIES = (MONTH, QUARTER)
 RANGE_MIN_POINTS = 8  # past errors needed before a range is widened by them
@@ -123,10 +124,6 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=cols)
 
 
-def _pct(x: float) -> str:
-    return f"{x * 100:.0f}\u00a0%"
-
-
 _WORDS = {QUARTER: "trimestrielle", MONTH: "mensuelle"}
 
 
@@ -146,9 +143,9 @@ def choose_method(summary: pd.DataFrame, granularity: str = QUARTER) -> tuple[st
         order = sorted(mape, key=lambda m: (mape[m], m != "run_rate"))
         best = order[0]
         n = int(s["n_scored"].max())
-        others = ", ".join(f"{METHOD_LABELS_FR[m].lower()} {_pct(mape[m])}" for m in order[1:])
+        others = ", ".join(f"{METHOD_LABELS_FR[m].lower()} {formats.percent(mape[m])}" for m in order[1:])
         reason = (f"Backtest sur {n} prévisions passées : « {METHOD_LABELS_FR[best]} » a l'erreur "
-                  f"{word} moyenne la plus faible ({_pct(mape[best])} ; {others}).")
+                  f"{word} moyenne la plus faible ({formats.percent(mape[best])} ; {others}).")
         return best, reason
     return "run_rate", ("Historique trop court pour un backtest : le rythme des 91 derniers jours est "
                         "affiché faute de preuve qu'une autre méthode fait mieux.")

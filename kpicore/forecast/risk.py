@@ -36,6 +36,7 @@ import pandas as pd
 from kpicore.forecast.asof import data_today, pipeline_as_of, to_day
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.json_schemas import envelope
+from kpicore.text import formats
 
 PERCENTILE = 75
 MIN_SAMPLE = 20
@@ -129,10 +130,6 @@ def _snapshot_moves(data: PipelineData, as_of: pd.Timestamp, current: pd.DataFra
     return s.groupby("deal_id").agg(pushes=("push", "sum"), max_amount=("amount", "max"))
 
 
-def _fmt_eur(x: float) -> str:
-    return f"{x:,.0f} €".replace(",", "\u202f")
-
-
 def deals_at_risk(data: PipelineData, as_of=None, *, owners: frozenset[str] | None = None,
                   probabilities: pd.Series | None = None, limit: int | None = None) -> RiskReport:
     """The open deals at risk on ``as_of`` (default: the date of the data), ranked by value at risk.
@@ -190,15 +187,17 @@ def deals_at_risk(data: PipelineData, as_of=None, *, owners: frozenset[str] | No
             texts[i].append(f"Date de signature prévue dépassée de {int(late[i])} jours")
         if flags["no_activity"][i]:
             texts[i].append(f"Aucune activité depuis {int(since[i])} jours (habituel {stage_txt} : "
-                            f"{act_limit[i]:.0f} jours au plus pour 75 % des affaires)")
+                            f"{formats.number(act_limit[i])} jours au plus pour "
+                            f"{formats.percent(PERCENTILE / 100)} des affaires)")
         if flags["stuck_in_stage"][i]:
-            texts[i].append(f"Bloquée {stage_txt} depuis {int(in_stage[i])} jours (75 % des affaires en "
-                            f"sortent en {stage_limit[i]:.0f} jours)")
+            texts[i].append(f"Bloquée {stage_txt} depuis {int(in_stage[i])} jours "
+                            f"({formats.percent(PERCENTILE / 100)} des affaires en sortent en "
+                            f"{formats.number(stage_limit[i])} jours)")
         if flags["close_date_pushed"][i]:
             texts[i].append(f"Date de signature repoussée {int(pushes[i])} fois")
         if flags["amount_cut"][i]:
-            texts[i].append(f"Montant réduit de {cut[i] * 100:.0f} % (de {_fmt_eur(max_amount[i])} à "
-                            f"{_fmt_eur(d.at[i, 'amount'])})")
+            texts[i].append(f"Montant réduit de {formats.percent(cut[i])} (de {formats.money(max_amount[i])} à "
+                            f"{formats.money(d.at[i, 'amount'])})")
         if flags["no_next_step"][i]:
             texts[i].append("Pas de prochaine étape")
         codes[i] = [c for c in flags if flags[c][i]]

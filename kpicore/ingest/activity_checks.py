@@ -26,6 +26,7 @@ import pandas as pd
 from kpicore.model import schema
 from kpicore.ingest.parsing import fold
 from kpicore.model.quality import ERROR, WARNING, Issue
+from kpicore.text import formats
 
 TABLE = schema.ACTIVITIES.name
 _KEY = ("date", "rep", "type", "deal_id", "account", "note")
@@ -103,8 +104,8 @@ def check_activities(frame: pd.DataFrame, rows: list[int], *, file: str, sheet: 
     dates = frame["date"]
     for i in np.flatnonzero((dates > limit).to_numpy()):
         keep[i] = False
-        issue(ERROR, i, "date", f"{dates.iloc[i]:%d/%m/%Y}",
-              f"Date dans le futur (après le {today:%d/%m/%Y}) : ligne ignorée",
+        issue(ERROR, i, "date", formats.date(dates.iloc[i]),
+              f"Date dans le futur (après le {formats.date(today)}) : ligne ignorée",
               "Corrigez la date (souvent l'année) ; une activité se saisit une fois faite.")
     keys = row_keys(frame)
     for i in np.flatnonzero(keep):
@@ -114,7 +115,7 @@ def check_activities(frame: pd.DataFrame, rows: list[int], *, file: str, sheet: 
             f_file, f_sheet, f_row = first
             where = f_file + (f", feuille « {f_sheet} »" if f_sheet else "") + \
                 (f", ligne {f_row}" if f_row is not None else "")
-            issue(WARNING, i, "date", f"{dates.iloc[i]:%d/%m/%Y}",
+            issue(WARNING, i, "date", formats.date(dates.iloc[i]),
                   f"Activité déjà saisie ({where}) : comptée une seule fois",
                   "Supprimez l'une des deux lignes ; chaque activité se saisit dans un seul classeur.")
     kept = frame.loc[keep].reset_index(drop=True)

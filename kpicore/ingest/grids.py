@@ -30,9 +30,10 @@ import pandas as pd
 from kpicore.model import schema
 from kpicore.model.pipeline_data import ATTRIBUTES, PipelineData
 from kpicore.model.errors import InputFileError
+from kpicore.model.cells import column_letter
 from kpicore.model.ingest_report import GridReport, IngestReport
-from kpicore.ingest.mapping import (ColumnMapping, HeaderMatch, column_letter, headers_seen, match_headers,
-                             overrides_from_settings, table_for_name)
+from kpicore.ingest.mapping import (ColumnMapping, HeaderMatch, headers_seen, match_headers, overrides_from_settings,
+                             table_for_name)
 from kpicore.ingest.parsing import fold, is_blank
 from kpicore.model.quality import WARNING, Issue, QualityReport
 from kpicore.ingest.validate import RowOutcome, TablePart, validate_table

@@ -37,6 +37,7 @@ from typing import Iterable, Mapping, Sequence
 import pandas as pd
 
 from kpicore.model import schema
+from kpicore.model.cells import column_letter
 from kpicore.ingest.parsing import fold
 
 # Helper columns: read from the file, used to fill canonical columns, then dropped.
@@ -312,15 +313,6 @@ class HeaderMatch:
 
     def required_found(self) -> int:
         return len(set(schema.TABLES[self.table].required) & set(self.mapped))
-
-
-def column_letter(n: int) -> str:
-    """Excel letter of the 1-based column number ``n`` (1 -> A, 27 -> AA)."""
-    s = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def match_headers(table: str, headers: Sequence[object], first_col: int = 1,

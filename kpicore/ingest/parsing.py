@@ -25,9 +25,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-# Excel's day 0 for serial dates: 1899-12-30 (the 1900 leap-year bug makes
-# serials from 61 on line up with this origin, and no sales data predates it).
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+from kpicore.model.cells import EXCEL_EPOCH
+
 # Serial numbers outside this window are not dates (1954-10-14 .. 2173-10-14).
 _SERIAL_MIN, _SERIAL_MAX = 20_000, 100_000
 
@@ -258,7 +257,7 @@ def parse_dates(cells: Sequence[object]) -> Parsed:
         ok = (sv >= _SERIAL_MIN) & (sv <= _SERIAL_MAX)
         idx = np.asarray(serial_idx)
         days = pd.to_timedelta(np.floor(sv[ok]), unit="D")
-        out.iloc[idx[ok]] = (EXCEL_EPOCH + days).to_numpy()
+        out.iloc[idx[ok]] = (pd.Timestamp(EXCEL_EPOCH) + days).to_numpy()
         repaired[idx[ok]] = True
         bad[idx[~ok]] = True
         if ok.any():

@@ -27,6 +27,7 @@ from kpicore.model import schema
 from kpicore.ingest.mapping import HELPER_COLUMNS, HELPER_KINDS, choice_value, status_from_stage
 from kpicore.ingest.parsing import Parsed, fold, parse_column
 from kpicore.model.quality import ERROR, WARNING, Issue
+from kpicore.text import formats
 
 # Above this many repaired cells in one column, one warning for the column
 # replaces one warning per cell (the report stays readable; the rows are named).
@@ -78,7 +79,7 @@ def _fmt(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, pd.Timestamp):
-        return value.strftime("%d/%m/%Y")
+        return formats.date(value)
     return str(value)[:80]
 
 

@@ -61,12 +61,12 @@ from kpicore.model.roster import Scope
 from kpicore.model.periods import FISCAL_QUARTER, MONTH, QUARTER, DateLike, Period, to_date
 from kpicore.metrics.targets import BELOW_TARGET, near_tolerance, target_status
 from kpicore.model.roster import COMPANY, REP, TEAM
+from kpicore.text import formats
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITY_FR = {HIGH: "Haute", MEDIUM: "Moyenne", LOW: "Faible"}
 _RANK = {HIGH: 0, MEDIUM: 1, LOW: 2}
 _LEVEL_RANK = {COMPANY: 0, TEAM: 1, REP: 2}
-NBSP = "\u00a0"
 
 
 @dataclass(frozen=True)
@@ -90,22 +90,6 @@ class Alert:
     def sort_key(self) -> tuple:
         return (_RANK[self.severity], -(self.impact_eur or 0.0), _LEVEL_RANK[self.scope.level],
                 self.scope.name, self.kind)
-
-
-def fmt_pct(x: float) -> str:
-    return f"{x * 100:.0f}{NBSP}%"
-
-
-def fmt_eur(x: float) -> str:
-    return f"{x:,.0f}".replace(",", NBSP) + f"{NBSP}€"
-
-
-def fmt_num(x: float, digits: int = 1) -> str:
-    return f"{x:.{digits}f}".replace(".", ",")
-
-
-def _fr_date(d: date) -> str:
-    return d.strftime("%d/%m/%Y")
 
 
 def _ok(x: float) -> bool:
@@ -169,13 +153,13 @@ class _Rules:
                 numbers += [("covisites", float(row["count"])), ("decouverte", row["discovery_quality"]),
                             ("pertinence", row["proposal_relevance"]), ("satisfaction", row["customer_satisfaction"])]
                 if _ok(row["discovery_quality"]):
-                    scores = (f" Co-visites : découverte {fmt_num(row['discovery_quality'])}/5, "
-                              f"pertinence {fmt_num(row['proposal_relevance'])}/5 "
+                    scores = (f" Co-visites : découverte {formats.number(row['discovery_quality'], 1)}/5, "
+                              f"pertinence {formats.number(row['proposal_relevance'], 1)}/5 "
                               f"({int(row['count'])} co-visite(s)).")
             self.add(kind="low_conversion", severity=HIGH if conv < below * 0.6 else MEDIUM, scope=scope, kpi=kpi,
-                     title=f"{scope.label} : transformation des propositions à {fmt_pct(conv)}",
+                     title=f"{scope.label} : transformation des propositions à {formats.percent(conv)}",
                      detail=(f"{int(t.at[key, '_won_with_proposal'])} gagnée(s) sur {int(n)} proposition(s) décidée(s) "
-                             f"depuis le {_fr_date(start)}, sous le seuil de {fmt_pct(below)}.{scores}"),
+                             f"depuis le {formats.date(start)}, sous le seuil de {formats.percent(below)}.{scores}"),
                      action=("Revoir le ciblage et la proposition de valeur : relire les dernières propositions "
                              "perdues avec le commercial et planifier une co-visite sur la prochaine."),
                      numbers=tuple(numbers), impact_eur=impact)
@@ -201,12 +185,13 @@ class _Rules:
             yield_ = won / meetings if meetings > 0 else np.nan
             impact = lost * yield_ * size if _ok(yield_) and _ok(size) else None
             lands_from, lands_to = self.A + timedelta(days=60), self.A + timedelta(days=90)
-            money = (f" Impact projeté : {fmt_eur(impact)} de CA en moins entre le {_fr_date(lands_from)} "
-                     f"et le {_fr_date(lands_to)}." if impact is not None else "")
+            money = (f" Impact projeté : {formats.money(impact)} de CA en moins entre le {formats.date(lands_from)} "
+                     f"et le {formats.date(lands_to)}." if impact is not None else "")
             self.add(kind="meetings_falling", severity=HIGH if drop >= 2 * falling else MEDIUM, scope=scope, kpi=kpi,
-                     title=f"{scope.label} : RDV qualifiés en baisse de {fmt_pct(drop)}",
-                     detail=(f"{fmt_num(now)} RDV qualifiés par semaine sur les 4 dernières semaines contre "
-                             f"{fmt_num(before)} sur les 8 précédentes, soit environ {fmt_num(lost, 0)} RDV perdus."
+                     title=f"{scope.label} : RDV qualifiés en baisse de {formats.percent(drop)}",
+                     detail=(f"{formats.number(now, 1)} RDV qualifiés par semaine sur les 4 dernières semaines "
+                             f"contre {formats.number(before, 1)} sur les 8 précédentes, soit environ "
+                             f"{formats.number(lost, 0)} RDV perdus."
                              + money),
                      action=("Relancer la prospection cette semaine : fixer un objectif de RDV qualifiés par jour, "
                              "bloquer des créneaux de prospection et suivre le rythme au point hebdo."),
@@ -248,8 +233,8 @@ class _Rules:
             self.add(kind="few_proposals", severity=HIGH if mine < share * theirs / 2 else MEDIUM, scope=scope,
                      kpi=kpi, title=f"{scope.label} : beaucoup de RDV, peu de propositions",
                      detail=(f"{int(meetings)} RDV qualifiés et {int(props)} proposition(s) sur 91 jours : "
-                             f"{fmt_num(mine, 2)} proposition par RDV contre {fmt_num(theirs, 2)} pour le reste de "
-                             f"{where}."),
+                             f"{formats.number(mine, 2)} proposition par RDV contre {formats.number(theirs, 2)} pour "
+                             f"le reste de {where}."),
                      action=("Vérifier la qualification des RDV (besoin, budget, décideur, échéance) et "
                              "accompagner le commercial en co-visite sur la conclusion des RDV."),
                      numbers=(("rdv_qualifies", meetings), ("propositions", props), ("ratio", mine),
@@ -272,9 +257,9 @@ class _Rules:
                 continue
             impact = (before - now) * r.at[key, "won_count"]
             self.add(kind="deal_size_falling", severity=HIGH if drop >= 2 * falling else MEDIUM, scope=scope,
-                     kpi=kpi, title=f"{scope.label} : panier moyen en baisse de {fmt_pct(drop)}",
-                     detail=(f"{fmt_eur(now)} sur les 3 derniers mois ({int(r.at[key, 'won_count'])} affaires) "
-                             f"contre {fmt_eur(before)} sur les 6 mois précédents."),
+                     kpi=kpi, title=f"{scope.label} : panier moyen en baisse de {formats.percent(drop)}",
+                     detail=(f"{formats.money(now)} sur les 3 derniers mois ({int(r.at[key, 'won_count'])} affaires) "
+                             f"contre {formats.money(before)} sur les 6 mois précédents."),
                      action=("Chercher une guerre des prix : revoir les remises accordées et les affaires "
                              "perdues sur le prix, défendre la valeur plutôt que baisser le prix."),
                      numbers=(("panier_3m", now), ("panier_6m_avant", before), ("baisse", drop)),
@@ -296,9 +281,9 @@ class _Rules:
                                                   self.won("before", key, "cycle_days")) >= max_p:
                 continue
             self.add(kind="cycle_lengthening", severity=HIGH if rise >= 2 * rising else MEDIUM, scope=scope,
-                     kpi=kpi, title=f"{scope.label} : cycle de vente allongé de {fmt_pct(rise)}",
-                     detail=(f"Durée médiane de {fmt_num(now, 0)} jours sur les 3 derniers mois contre "
-                             f"{fmt_num(before, 0)} jours sur les 6 mois précédents."),
+                     kpi=kpi, title=f"{scope.label} : cycle de vente allongé de {formats.percent(rise)}",
+                     detail=(f"Durée médiane de {formats.number(now, 0)} jours sur les 3 derniers mois contre "
+                             f"{formats.number(before, 0)} jours sur les 6 mois précédents."),
                      action=("Revoir la qualification et le suivi : fixer une prochaine étape datée à chaque "
                              "affaire et relancer celles sans activité récente."),
                      numbers=(("cycle_3m", now), ("cycle_6m_avant", before), ("hausse", rise)))
@@ -325,9 +310,9 @@ class _Rules:
                     continue
                 self.add(kind="behind_target", severity=HIGH if won < 0.5 * pace else MEDIUM, scope=scope, kpi=kpi,
                          title=f"{scope.label} : en retard sur l'objectif de {period.label}",
-                         detail=(f"{fmt_eur(won)} signés au {_fr_date(self.A)} pour un objectif de "
-                                 f"{fmt_eur(target)} : le rythme demandait {fmt_eur(pace)} "
-                                 f"({fmt_pct(share)} de la période écoulée)."),
+                         detail=(f"{formats.money(won)} signés au {formats.date(self.A)} pour un objectif de "
+                                 f"{formats.money(target)} : le rythme demandait {formats.money(pace)} "
+                                 f"({formats.percent(share)} de la période écoulée)."),
                          action=("Revoir le pipeline à signer dans la période avec le commercial : prioriser les "
                                  "affaires en négociation et avancer les prochaines étapes."),
                          numbers=(("signe", won), ("objectif", target), ("rythme", pace), ("part_ecoulee", share)),

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from kpicore.ingest.mapping import column_letter
+from kpicore.model.cells import column_letter, column_number
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _COL = re.compile(r"^\$?([A-Za-z]{1,3})$")
@@ -50,14 +50,6 @@ class Op:
     payload: Any = None
 
 
-def col_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-col_letters = column_letter  # 1-based, as xlwings' engine interface counts columns
 
 
 def parse_area(text: str) -> tuple[int, int, int, int]:
@@ -67,16 +59,16 @@ def parse_area(text: str) -> tuple[int, int, int, int]:
         parts = parts * 2
     m1, m2 = _CELL.match(parts[0]), _CELL.match(parts[1])
     if m1 and m2:
-        return int(m1[2]), col_number(m1[1]), int(m2[2]), col_number(m2[1])
+        return int(m1[2]), column_number(m1[1]), int(m2[2]), column_number(m2[1])
     c1, c2 = _COL.match(parts[0]), _COL.match(parts[1])
     if c1 and c2:
-        return 1, col_number(c1[1]), 1_048_576, col_number(c2[1])
+        return 1, column_number(c1[1]), 1_048_576, column_number(c2[1])
     raise ValueError(f"adresse illisible : {text!r}")
 
 
 def area_address(r1: int, c1: int, r2: int, c2: int) -> str:
-    first = f"{col_letters(c1)}{r1}"
-    return first if (r1, c1) == (r2, c2) else f"{first}:{col_letters(c2)}{r2}"
+    first = f"{column_letter(c1)}{r1}"  # 1-based, as xlwings' engine interface counts columns
+    return first if (r1, c1) == (r2, c2) else f"{first}:{column_letter(c2)}{r2}"
 
 
 class Recorder:
