@@ -15,7 +15,8 @@ from datetime import date, datetime
 
 import pytest
 
-from addin.engines.live_excel import excel_value, read_live_grids, rectangles, style_areas, write_cockpit_live
+from addin.engines.live_excel import excel_value, read_live_grids, style_areas, write_cockpit_live
+from kpicore.cockpit.style_areas import rectangles
 from support.recording_engine import model_of, new_book, put_table, replay_to_xlsx
 from support.addin_tables import DEALS
 from kpicore.cockpit.spec import Block, Cell, CockpitSpec, ConditionalRule

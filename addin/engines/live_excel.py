@@ -46,11 +46,11 @@ rule manager, and the sparklines and page setup done through ``.api``.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 from kpicore.cockpit.spec import Cell, CockpitSpec, ConditionalRule, a1_range
+from kpicore.cockpit.style_areas import rectangles, styled_rectangles
 from kpicore.ingest.grids import RawGrid
 from workbook_templates import cockpit_looks as looks
 
@@ -101,38 +101,6 @@ def block_rows(spec: CockpitSpec, block_index: int) -> list[list[Any]]:
 
 
 # --------------------------------------------------------------------------- addresses
-def rectangles(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
-    """Cover a set of (row, col) with few rectangles: runs along rows, stacked when they repeat."""
-    by_row: dict[int, list[int]] = defaultdict(list)
-    for r, c in cells:
-        by_row[r].append(c)
-    runs: dict[int, list[tuple[int, int]]] = {}
-    for r, cols in by_row.items():
-        cols = sorted(set(cols))
-        out, start, prev = [], cols[0], cols[0]
-        for c in cols[1:]:
-            if c != prev + 1:
-                out.append((start, prev))
-                start = c
-            prev = c
-        out.append((start, prev))
-        runs[r] = out
-    rects: list[tuple[int, int, int, int]] = []
-    open_: dict[tuple[int, int], int] = {}  # (c1, c2) -> first row of a rectangle still growing
-    last_row: dict[tuple[int, int], int] = {}
-    for r in sorted(runs):
-        for run in runs[r]:
-            if run in open_ and last_row[run] == r - 1:
-                last_row[run] = r
-            else:
-                if run in open_:
-                    rects.append((open_[run], run[0], last_row[run], run[1]))
-                open_[run], last_row[run] = r, r
-    for run, r1 in open_.items():
-        rects.append((r1, run[0], last_row[run], run[1]))
-    return sorted(rects)
-
-
 def addresses(rects: Sequence[tuple[int, int, int, int]]) -> list[str]:
     """Multi-area A1 addresses, each at most ``MAX_ADDRESS`` characters."""
     out: list[str] = []
@@ -150,26 +118,8 @@ def addresses(rects: Sequence[tuple[int, int, int, int]]) -> list[str]:
 
 
 def style_areas(spec: CockpitSpec) -> list[tuple[str, str, list[str]]]:
-    """(block name, style, addresses) in block order: what each formatting call covers.
-
-    A merged area takes the style of its first cell, as in the file writer.
-    """
-    out = []
-    for b in spec.blocks:
-        merged_style: dict[tuple[int, int], str] = {}
-        for r1, c1, r2, c2 in b.merges:
-            first = b.cells[r1 - b.row][c1 - b.col].style
-            for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    merged_style[(r, c)] = first
-        groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for i, row in enumerate(b.cells):
-            for j, cell in enumerate(row):
-                rc = (b.row + i, b.col + j)
-                groups[merged_style.get(rc, cell.style)].append(rc)
-        for style in sorted(groups):
-            out.append((b.name, style, addresses(rectangles(groups[style]))))
-    return out
+    """(block name, style, addresses) in block order: what each formatting call covers."""
+    return [(name, style, addresses(rects)) for name, style, rects in styled_rectangles(spec)]
 
 
 # --------------------------------------------------------------------------- writer

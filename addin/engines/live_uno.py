@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from kpicore.cockpit.spec import STYLE_NAMES, Cell, CockpitSpec, ConditionalRule
+from kpicore.cockpit.style_areas import styled_rectangles
 from kpicore.ingest.grids import RawGrid
 from kpicore.model.cells import from_serial, serial
 from workbook_templates import cockpit_looks as looks
@@ -209,21 +210,7 @@ def _ranges(doc, sheet, rects: Iterable[tuple[int, int, int, int]]):
 
 def style_rects(spec: CockpitSpec) -> list[tuple[str, list[tuple[int, int, int, int]]]]:
     """(style, rectangles) per block and style; a merged area takes its first cell's style."""
-    from addin.engines.live_excel import rectangles
-
-    out = []
-    for b in spec.blocks:
-        merged_style: dict[tuple[int, int], str] = {}
-        for r1, c1, r2, c2 in b.merges:
-            first = b.cells[r1 - b.row][c1 - b.col].style
-            merged_style.update({(r, c): first for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)})
-        groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for i, row in enumerate(b.cells):
-            for j, cell in enumerate(row):
-                rc = (b.row + i, b.col + j)
-                groups[merged_style.get(rc, cell.style)].append(rc)
-        out += [(style, rectangles(groups[style])) for style in sorted(groups)]
-    return out
+    return [(style, rects) for _, style, rects in styled_rectangles(spec)]
 
 
 # --------------------------------------------------------------------------- conditional formats
