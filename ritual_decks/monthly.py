@@ -285,7 +285,8 @@ class MonthlyDeck:
             numbers[f"{s.code}|ytd_revenue"], numbers[f"{s.code}|ytd_target"] = y_rev, y_target
         below = sum(1 for s, *_, status, _y in records if s.level == REP and status is not None and status != ON_TARGET)
         n_reps = sum(1 for r in records if r[0].level == REP)
-        title = f"Atteinte de l'objectif en {self.period.label} : {below} commerciaux sur {n_reps} en dessous"
+        title = (f"Atteinte de l'objectif en {self.period.label} : {below} commerciaux sur {n_reps} "
+                 "ne l'ont pas atteint")
         footer = "Équipes en gras, puis les commerciaux du moins au plus avancé"
         if cut:
             footer += f" · {cut} commerciaux les plus avancés non affichés"
