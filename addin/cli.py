@@ -231,12 +231,13 @@ def cmd_deck(args: argparse.Namespace) -> int:
     from addin.actions import reports
     from addin.actions.company import read_company
     from addin.actions.decks import write_deck
+    from kpicore.forecast.forecasting import resolve_period
     from ritual_decks.deck import deck_as_of
     from workbook_templates.libreoffice import convert, soffice_path
 
     data = read_company(_book(args.file))
-    period = None if args.period is None else reports.period_in(data, args.period,
-                                                                 args.as_of or deck_as_of(data, args.kind))
+    period = None if args.period is None else resolve_period(args.period, args.as_of or deck_as_of(data, args.kind),
+                                                             data)
     as_of = args.as_of or deck_as_of(data, args.kind, period)
     default = f"revue_{'hebdo' if args.kind == 'weekly' else 'mensuelle'}_{as_of:%Y-%m-%d}.pptx"
     out = Path(args.out) if args.out else Path(args.file).with_name(default)

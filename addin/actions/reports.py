@@ -13,7 +13,8 @@ from typing import Any
 
 from addin.actions.company import read_company
 from addin.engines.protocol import Workbook
-from kpicore.model.periods import Period, parse_period
+from kpicore.forecast.forecasting import resolve_period
+from kpicore.model.periods import Period
 from kpicore.model.pipeline_data import PipelineData
 
 
@@ -32,14 +33,6 @@ def _as_of(data: PipelineData, as_of: date | None) -> date:
     return as_of or data_today(data).date()
 
 
-def period_in(data: PipelineData, period: str | Period, as_of: date) -> Period:
-    """``period`` as the company reads it: a code in its fiscal year, or a relative word (``mois``,
-    ``quarter``...) meaning the one containing ``as_of``; the parser the cell functions use too."""
-    from kpicore.metrics.kpis import fiscal_start_month_of
-
-    return parse_period(period, fiscal_start_month_of(data), as_of=as_of)
-
-
 def check(book: Workbook) -> Report:
     """The mapping found and the data-quality report (``kpicore.ingest.quality_text`` renders it)."""
     data = read_company(book)
@@ -51,7 +44,7 @@ def kpis(book: Workbook, period: str | Period, *, scope: str | None = None, as_o
 
     data = read_company(book)
     day = _as_of(data, as_of)
-    return Report(data, day, kpis_json(data, period_in(data, period, day), day, scope or "company"))
+    return Report(data, day, kpis_json(data, resolve_period(period, day, data), day, scope or "company"))
 
 
 def alerts(book: Workbook, *, as_of: date | None = None) -> Report:
@@ -68,7 +61,7 @@ def forecast(book: Workbook, period: str | Period, *, scope: tuple[str, str], as
 
     data = read_company(book)
     day = _as_of(data, as_of)
-    return Report(data, day, shown.forecast(data, period_in(data, period, day), scope, day,
+    return Report(data, day, shown.forecast(data, resolve_period(period, day, data), scope, day,
                                             n_sims=n_sims or fc.N_SIMS))
 
 
