@@ -235,7 +235,9 @@ class Period:
         s = self.start
         return s.year if s.month >= self.fiscal_start_month else s.year - 1
 
-    def _fy_name(self) -> str:
+    @property
+    def fiscal_year_name(self) -> str:
+        """``2025`` for a calendar fiscal year, ``2025-2026`` for one starting in another month."""
         fy = self.fiscal_year_number
         return str(fy) if self.fiscal_start_month == 1 else f"{fy}-{fy + 1}"
 
@@ -277,10 +279,10 @@ class Period:
         if self.kind == YEAR:
             return str(s.year)
         if self.kind == FISCAL_YEAR:
-            return f"Exercice {self._fy_name()}"
+            return f"Exercice {self.fiscal_year_name}"
         if self.kind == FISCAL_QUARTER:
             q = ((s.month - self.fiscal_start_month) % 12) // 3 + 1
-            return f"T{q} exercice {self._fy_name()}"
+            return f"T{q} exercice {self.fiscal_year_name}"
         return f"du {_fr_date(s)} au {_fr_date(self.end)}"
 
     @property

@@ -1,0 +1,1 @@
+"""The English catalogue (Settings: language = en): the same codes as ``kpicore.text.fr``."""

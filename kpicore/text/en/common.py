@@ -1,0 +1,14 @@
+"""Words every part of the product uses: scopes, periods, levels."""
+
+MESSAGES = {
+    "scope.company": "Company",
+    "scope.team": "Team {name}",
+    "period.day": "{month} {day}, {year}",
+    "period.week": "Week {week} {year}",
+    "period.week_short": "W{week}",
+    "period.month": "{month} {year}",
+    "period.quarter": "Q{quarter} {year}",
+    "period.fiscal_year": "Fiscal year {name}",
+    "period.fiscal_quarter": "Q{quarter} of fiscal year {name}",
+    "period.range": "from {start} to {end}",
+}

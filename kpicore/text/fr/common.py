@@ -1,0 +1,14 @@
+"""Words every part of the product uses: scopes, periods, levels."""
+
+MESSAGES = {
+    "scope.company": "Entreprise",
+    "scope.team": "Équipe {name}",
+    "period.day": "{day} {month} {year}",
+    "period.week": "Semaine {week} {year}",
+    "period.week_short": "S{week}",
+    "period.month": "{month} {year}",
+    "period.quarter": "T{quarter} {year}",
+    "period.fiscal_year": "Exercice {name}",
+    "period.fiscal_quarter": "T{quarter} exercice {name}",
+    "period.range": "du {start} au {end}",
+}
