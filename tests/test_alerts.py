@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from kpicore.metrics.alerts import HIGH, binom_cdf, compute_alerts, rank_test_greater
+from kpicore.text.catalogue import render
 
 from support.kpi_builders import act, deal, make_data, target
 
@@ -52,11 +53,12 @@ def test_low_conversion():
     a = alerts["rep:Alice"]
     numbers = dict(a.numbers)
     assert numbers["conversion"] == pytest.approx(1 / 12)
-    assert numbers["decouverte"] == 2  # the co-visit score beside the conversion
+    assert numbers["discovery"] == 2  # the co-visit score beside the conversion
     assert a.severity == HIGH  # 8 % < 25 % × 0.6
     # what a 25 % conversion would have won: (0.25 × 12 − 1) wins × 10,000
-    assert a.impact_eur == pytest.approx((0.25 * 12 - 1) * 10_000)
-    assert "découverte 2,0/5" in a.detail
+    assert a.stake_eur == pytest.approx((0.25 * 12 - 1) * 10_000)
+    assert "découverte 2,0/5" in render(a.detail, "fr")
+    assert "discovery 2.0/5" in render(a.detail, "en")
 
 
 def test_meetings_falling_with_impact_and_landing_dates():
@@ -71,12 +73,15 @@ def test_meetings_falling_with_impact_and_landing_dates():
     assert "rep:Bob" not in alerts
     a = alerts["rep:Alice"]
     numbers = dict(a.numbers)
-    assert numbers["rdv_semaine_4s"] == pytest.approx(1) and numbers["rdv_semaine_8s_avant"] == pytest.approx(3)
-    assert numbers["baisse"] == pytest.approx(2 / 3) and a.severity == HIGH
-    # 8 meetings lost × 7 wins per 28 meetings over the year × 10,000
-    assert numbers["rdv_perdus"] == pytest.approx((3 - 1) * 4)
-    assert a.impact_eur == pytest.approx(8 * (7 / 28) * 10_000)
-    assert (a.lands_from, a.lands_to) == (AS_OF + timedelta(days=60), AS_OF + timedelta(days=90))
+    assert numbers["now"] == pytest.approx(1) and numbers["before"] == pytest.approx(3)
+    assert numbers["drop"] == pytest.approx(2 / 3) and a.severity == HIGH
+    # 8 meetings lost in 4 weeks; the stake projects the shortfall of 2 a week over a quarter (13 weeks):
+    # 26 meetings × 7 wins per 28 meetings over the year × 10,000
+    assert numbers["lost"] == pytest.approx((3 - 1) * 4)
+    assert a.stake_eur == pytest.approx(26 * (7 / 28) * 10_000)
+    # the next 13 weeks' meetings would have turned into revenue 60 to 90 days after each
+    assert (a.lands_from, a.lands_to) == (AS_OF + timedelta(days=60), AS_OF + timedelta(days=91 + 90))
+    assert a.leading
 
 
 def test_many_meetings_few_proposals():
@@ -87,7 +92,7 @@ def test_many_meetings_few_proposals():
     alerts = of_kind(compute_alerts(make_data(activities=acts, reps=REPS), AS_OF), "few_proposals")
     # Alice: 2/20 = 0.10 against (6 + 5)/(10 + 10) = 0.55 for the rest of Nord; Bob: 0.6 against 7/30.
     assert set(alerts) == {"rep:Alice"}
-    assert dict(alerts["rep:Alice"].numbers)["ratio_reference"] == pytest.approx(11 / 20)
+    assert dict(alerts["rep:Alice"].numbers)["reference"] == pytest.approx(11 / 20)
 
 
 def test_cycle_lengthening():
@@ -98,7 +103,8 @@ def test_cycle_lengthening():
     alerts = of_kind(compute_alerts(make_data(deals, reps=REPS), AS_OF), "cycle_lengthening")
     assert "rep:Bob" not in alerts
     numbers = dict(alerts["rep:Alice"].numbers)
-    assert (numbers["cycle_3m"], numbers["cycle_6m_avant"]) == (60, 30)
+    assert (numbers["now"], numbers["before"]) == (60, 30)
+    assert alerts["rep:Alice"].stake_eur is None  # a longer cycle delays revenue, no euros lost to count
 
 
 def test_deal_size_falling():
@@ -106,8 +112,8 @@ def test_deal_size_falling():
     deals += [deal(f"P{i}", "Alice", "won", 10_000 + i, d(300), closed=d(120 + i)) for i in range(5)]
     alerts = of_kind(compute_alerts(make_data(deals, reps=REPS), AS_OF), "deal_size_falling")
     a = alerts["rep:Alice"]
-    assert dict(a.numbers)["panier_3m"] == pytest.approx(5_002)  # mean of 5,000 .. 5,004
-    assert a.impact_eur == pytest.approx((10_002 - 5_002) * 5)
+    assert dict(a.numbers)["now"] == pytest.approx(5_002)  # mean of 5,000 .. 5,004
+    assert a.stake_eur == pytest.approx((10_002 - 5_002) * 5)
 
 
 def test_behind_target_pace_and_sorting():
@@ -120,9 +126,9 @@ def test_behind_target_pace_and_sorting():
     # 20 of 30 November days elapsed: Alice's pace is 30,000 × 20/30 = 20,000, she has 5,000 (< 50 %: high);
     # Bob's is 16,000 and he has 18,000; Chloé is inactive; the quarter has no October target.
     assert set(behind) == {"rep:Alice", "team:Nord", "company"}
-    assert dict(behind["rep:Alice"].numbers)["rythme"] == pytest.approx(20_000)
-    assert behind["rep:Alice"].severity == HIGH and behind["rep:Alice"].impact_eur == pytest.approx(15_000)
-    # Nord: 57,000 × 2/3 = 38,000 of pace for 23,000 won: medium, after the high one
+    assert dict(behind["rep:Alice"].numbers)["month_pace"] == pytest.approx(20_000)
+    assert behind["rep:Alice"].severity == HIGH and behind["rep:Alice"].stake_eur == pytest.approx(15_000)
+    # Nord: 57,000 × 2/3 = 38,000 of pace for 23,000 won: medium, 15,000 at stake like Alice, after her (high)
     assert behind["team:Nord"].severity == "medium"
     assert alerts.index(behind["rep:Alice"]) < alerts.index(behind["team:Nord"])
     keys = [a.sort_key() for a in alerts]

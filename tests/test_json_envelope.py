@@ -19,7 +19,7 @@ from addin.cli import main
 
 ENVELOPE = ("$schema", "version", "kind", "source", "as_of")
 BASE_URL = "https://pilotage.example/schemas/"
-SCHEMA_OF = {"check": "check.v1.json", "kpis": "kpis.v2.json", "alerts": "alerts.v2.json",
+SCHEMA_OF = {"check": "check.v1.json", "kpis": "kpis.v2.json", "alerts": "alerts.v3.json",
              "forecast": "forecast.v2.json", "backtest": "backtest.v2.json", "risks": "risks.v2.json"}
 LEVELS = {"company", "team", "rep"}
 AS_OF = "2026-11-20"

@@ -9,6 +9,7 @@ import pytest
 
 from kpicore.metrics.json_results import ALERTS_SCHEMA, KPIS_SCHEMA, alerts_json, kpis_json, load_schema
 from kpicore.metrics.dictionary import DEFAULT_DICTIONARY
+from kpicore.text.catalogue import render
 
 from support.kpi_builders import act, deal, make_data, target
 
@@ -46,7 +47,7 @@ def test_kpis_json_numbers():
 
 
 def test_alerts_json_matches_its_schema():
-    out = alerts_json(sample(), date(2026, 11, 20))
+    out = alerts_json(sample(), date(2026, 11, 20), text=render)
     jsonschema.validate(out, load_schema(ALERTS_SCHEMA))
     json.dumps(out, allow_nan=False)
     # Alice: 0 won out of 12 proposals decided in November (P = 0.75^12 = 0.03)
@@ -59,7 +60,7 @@ def test_the_schemas_reject_a_wrong_shape():
     out["kpis"][0]["value"] = "beaucoup"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(out, load_schema(KPIS_SCHEMA))
-    alerts = alerts_json(sample(), date(2026, 11, 20))
+    alerts = alerts_json(sample(), date(2026, 11, 20), text=render)
     alerts["alerts"][0]["severity"] = "urgent"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(alerts, load_schema(ALERTS_SCHEMA))

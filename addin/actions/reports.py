@@ -48,11 +48,15 @@ def kpis(book: Workbook, period: str | Period, *, scope: str | None = None, as_o
 
 
 def alerts(book: Workbook, *, as_of: date | None = None) -> Report:
+    """Every alert (schema ``alerts.v3.json``), its words in the reader's language (``addin.language``)."""
+    from addin.language import language
     from kpicore.metrics.json_results import alerts_json
+    from kpicore.text.catalogue import render
 
     data = read_company(book)
     day = _as_of(data, as_of)
-    return Report(data, day, alerts_json(data, day))
+    reader = language(data)
+    return Report(data, day, alerts_json(data, day, text=lambda message: render(message, reader)))
 
 
 def forecast(book: Workbook, period: str | Period, *, scope: tuple[str, str], as_of: date | None = None,

@@ -1,20 +1,27 @@
 """KPIs and alerts as JSON-ready dicts, in the shapes of the versioned schemas.
 
 ``kpis_json`` follows ``kpicore/model/json_schemas/kpis.v2.json`` and ``alerts_json``
-follows ``alerts.v2.json`` (package data; ``load_schema`` reads them); both
+follows ``alerts.v3.json`` (package data; ``load_schema`` reads them); both
 start with the envelope every Pilotage document shares (``kpicore.model.json_schemas``).
 A missing number is ``null``, never NaN (JSON has no NaN); dates are ISO strings.
 A change of shape that could break a reader gets a new schema version.
+
+kpicore writes no sentence (DESIGN.md, "Messages"): an alert's title, detail,
+action and severity label are ``Message``s, and ``alerts_json`` takes the
+``text`` that renders them in the reader's language from the edge that calls it
+(``addin.actions.reports.alerts``).
 """
 
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 from kpicore.metrics.alerts import Alert, compute_alerts
 from kpicore.metrics.covisits import covisit_scores
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.json_schemas import envelope, load_schema, schema_file, scope_json
+from kpicore.model.messages import Message
 from kpicore.metrics.dictionary import KpiDictionary
 from kpicore.metrics.kpis import KpiEngine
 from kpicore.model.roster import Scope, parse_scope
@@ -59,20 +66,28 @@ def kpis_json(data: PipelineData, period: Period | str, as_of: DateLike, scope: 
     }
 
 
-def alert_json(alert: Alert) -> dict:
+def alert_json(alert: Alert, text: Callable[[Message], str]) -> dict:
+    """One alert (an item of ``alerts.v3.json``), its words rendered by ``text``: the scope's label too,
+    which reads « Équipe Nord » or "Team Nord" by the reader's language."""
+    scope = {**scope_json(alert.scope), "label": text(Message.of("alert.scope", scope=alert.scope))}
     return {
-        "kind": alert.kind, "severity": alert.severity, "severity_label": alert.severity_fr,
-        "scope": scope_json(alert.scope), "kpi": alert.kpi, "title": alert.title, "detail": alert.detail,
-        "action": alert.action, "numbers": {k: _num(v) for k, v in alert.numbers},
-        "impact_eur": _num(alert.impact_eur),
+        "code": alert.code, "kind": alert.kind, "horizon": alert.horizon,
+        "severity": alert.severity, "severity_label": text(alert.severity_label),
+        "scope": scope, "kpi": alert.kpi,
+        "title": text(alert.title), "detail": text(alert.detail), "action": text(alert.action),
+        "numbers": {k: _num(v) for k, v in alert.numbers},
+        "stake_eur": _num(alert.stake_eur),
         "lands_from": alert.lands_from.isoformat() if alert.lands_from else None,
         "lands_to": alert.lands_to.isoformat() if alert.lands_to else None,
     }
 
 
 def alerts_json(data: PipelineData, as_of: DateLike, dictionary: KpiDictionary | None = None,
-                engine: KpiEngine | None = None) -> dict:
-    """Every alert as of a date, most important first (schema ``alerts.v2.json``)."""
+                engine: KpiEngine | None = None, *, text: Callable[[Message], str]) -> dict:
+    """Every alert as of a date, most important first (schema ``alerts.v3.json``).
+
+    ``text`` renders a message in the reader's language: the edge passes
+    ``lambda m: render(m, language)`` (``kpicore.text.catalogue.render``)."""
     alerts = compute_alerts(data, as_of, dictionary, engine)
     return {**envelope("alerts", data.source, to_date(as_of)),
-            "count": len(alerts), "alerts": [alert_json(a) for a in alerts]}
+            "count": len(alerts), "alerts": [alert_json(a, text) for a in alerts]}

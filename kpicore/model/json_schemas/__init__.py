@@ -37,7 +37,7 @@ BASE_URL = "https://pilotage.example/schemas/"
 SCHEMA_FILES: dict[str, str] = {
     "check": "check.v1.json",
     "kpis": "kpis.v2.json",
-    "alerts": "alerts.v2.json",
+    "alerts": "alerts.v3.json",
     "forecast": "forecast.v2.json",
     "backtest": "backtest.v2.json",
     "risks": "risks.v2.json",
