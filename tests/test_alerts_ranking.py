@@ -187,3 +187,11 @@ def test_no_scope_and_cause_twice(data):
     keys = [(a.scope, a.kind) for a in alerts]
     assert len(keys) == len(set(keys))
     assert all(a.stake_eur is None or (a.stake_eur > 0 and math.isfinite(a.stake_eur)) for a in alerts)
+
+
+def test_the_steps_of_the_r10_scale():
+    from kpicore.metrics.alerts import stake_step
+
+    # 10^4 = 10,000 opens step 40; 10^4.1 = 12,589 opens step 41
+    assert [stake_step(x) for x in (10_000, 12_500, 12_600, 99_999, 100_000)] == [40, 40, 41, 49, 50]
+    assert stake_step(None) is None and stake_step(0.0) is None and stake_step(float("nan")) is None

@@ -64,11 +64,12 @@ def test_the_stake_is_written_in_the_language(every_kind, language):
 
 def test_the_deal_size_alert_by_hand():
     (alert,) = [a for a in _deal_size_alerts() if a.scope.code == "rep:Alice"]
-    assert render(alert.detail, "en") == ("€5,000 over the last 3 months (5 deals) against €10,000 over the 6 months "
-                                          "before, €25,000 less on these deals.")
+    # 5,000 now against 10,000 before, on the 5 deals of the last 3 months: 5 × 5,000 less
+    assert render(alert.detail, "en") == ("€5,000 over the last 3 months (5 deals) against €10,000 over the 6 "
+                                          "months before, €25,000 less on these deals.")
     assert render(alert.detail, "fr").replace("\u202f", " ").replace("\u00a0", " ") == (
-        "5 000 € sur les 3 derniers mois (5 affaires) contre 10 000 € sur les 6 mois précédents, soit 25 000 € de "
-        "moins sur ces affaires.")
+        "5 000 € sur les 3 derniers mois (5 affaires) contre 10 000 € sur les 6 mois précédents, soit 25 000 € "
+        "de moins sur ces affaires.")
 
 
 def test_no_french_in_english_alerts_nor_english_in_french(every_kind, demo_data):
@@ -81,3 +82,14 @@ def test_no_french_in_english_alerts_nor_english_in_french(every_kind, demo_data
             for text in _texts(alert, language):
                 found = {w.lower() for w in re.findall(r"[^\W\d_]+", text)} & foreign
                 assert not found, (language, alert.kind, found, text)
+
+
+def test_each_alert_is_as_leading_as_the_method_says(every_kind):
+    # activity (meetings, proposals) leads revenue; conversion, deal size, cycle and pace are results
+    from kpicore.metrics.alerts import HORIZON_OF_KIND
+
+    assert HORIZON_OF_KIND == {"meetings_falling": "leading", "few_proposals": "leading",
+                               "low_conversion": "lagging", "deal_size_falling": "lagging",
+                               "cycle_lengthening": "lagging", "behind_target": "lagging"}
+    # the shipped dictionary, which the rules read, says the same of each alert's KPI
+    assert all(a.horizon == HORIZON_OF_KIND[a.kind] for a in every_kind)

@@ -55,6 +55,24 @@ def test_alerts_json_matches_its_schema():
     assert out["count"] == len(out["alerts"])
 
 
+def test_alerts_json_in_the_readers_language_with_code_and_stake():
+    english = alerts_json(sample(), date(2026, 11, 20), text=lambda m: render(m, "en"))
+    jsonschema.validate(english, load_schema(ALERTS_SCHEMA))
+    company = next(a for a in english["alerts"] if a["kind"] == "low_conversion" and a["scope"]["level"] == "company")
+    assert company["code"] == "alert.low_conversion" and company["horizon"] == "lagging"
+    # what a 25 % conversion would have won on the 12 decided proposals, at the company's deal size of
+    # the last 91 days (Bob's one win of 2,500)
+    assert company["stake_eur"] == pytest.approx(0.25 * 12 * 2_500)
+    assert company["scope"]["label"] == "Company" and company["severity_label"] == "High"
+    assert company["title"] == "Company: proposal conversion at 0%"
+    # Alice's own deal size is unknown (no win): no stake, and the alert says nothing of money
+    alice = next(a for a in english["alerts"] if a["kind"] == "low_conversion" and a["scope"]["name"] == "Alice")
+    assert alice["stake_eur"] is None and "€" not in alice["detail"]
+    french = alerts_json(sample(), date(2026, 11, 20), text=render)
+    labels = {a["scope"]["label"] for a in french["alerts"]}
+    assert "Entreprise" in labels and "Équipe Nord" in labels
+
+
 def test_the_schemas_reject_a_wrong_shape():
     out = kpis_json(sample(), "2026-11", date(2026, 11, 20))
     out["kpis"][0]["value"] = "beaucoup"

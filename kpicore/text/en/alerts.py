@@ -32,7 +32,7 @@ MESSAGES = {
         "days: {ratio:number2} proposals per meeting against {reference:number2} for {rest}.{impact}"),
     "alert.few_proposals.rest_team": "the rest of team {team}",
     "alert.few_proposals.rest_company": "the rest of the company",
-    "alert.few_proposals.impact": (" That is about {missing:count|proposal|proposals} missing a quarter, about "
+    "alert.few_proposals.impact": (" About {missing:count|proposal|proposals} are missing each quarter: "
                                    "{stake:money} of revenue."),
     "alert.few_proposals.action": ("Check how meetings are qualified (need, budget, decision-maker, timing) and "
                                    "join the rep on a co-visit to see how they close their meetings."),

@@ -8,8 +8,8 @@ MESSAGES = {
 
     "alert.low_conversion.title": "{scope} : transformation des propositions à {conversion:percent}",
     "alert.low_conversion.detail": (
-        "{won:count|affaire gagnée|affaires gagnées} sur {decided:count|proposition décidée|propositions décidées} "
-        "depuis le {since:date}, sous le seuil de {threshold:percent}.{missed}{covisits}"),
+        "{won:count|affaire gagnée|affaires gagnées} sur "
+        "{decided:count|proposition décidée|propositions décidées} depuis le {since:date}, sous le seuil de {threshold:percent}.{missed}{covisits}"),
     "alert.low_conversion.missed": " Au seuil, environ {stake:money} de plus auraient été signés.",
     "alert.low_conversion.covisits": (" Co-visites : découverte {discovery:number1}/5, pertinence "
                                       "{relevance:number1}/5 ({count:count|co-visite|co-visites})."),
@@ -34,8 +34,8 @@ MESSAGES = {
         "{ratio:number2} proposition par RDV contre {reference:number2} pour {rest}.{impact}"),
     "alert.few_proposals.rest_team": "le reste de l'équipe {team}",
     "alert.few_proposals.rest_company": "le reste de l'entreprise",
-    "alert.few_proposals.impact": (" Il manque environ {missing:count|proposition|propositions} par trimestre, "
-                                   "soit environ {stake:money} de CA."),
+    "alert.few_proposals.impact": (" Il manque ainsi environ {missing:count|proposition|propositions} par "
+                                   "trimestre, soit {stake:money} de CA."),
     "alert.few_proposals.action": ("Vérifier la qualification des RDV (besoin, budget, décideur, échéance) et "
                                    "accompagner le commercial en co-visite sur la conclusion des RDV."),
 
