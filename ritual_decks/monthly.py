@@ -228,9 +228,10 @@ class MonthlyDeck:
             numbers[c.driver] = c.contribution
         return SlideShown(key, title, numbers, tuple(rows))
 
-    def _driver(self, driver: str) -> str:
-        """A factor of the KPI tree in a few words (``kpicore.metrics.tree`` names the drivers)."""
-        code = f"monthly.driver.{driver}"
+    def _driver(self, driver: str, *, phrase: bool = False) -> str:
+        """A factor of the KPI tree in a few words (``kpicore.metrics.tree`` names the drivers), or
+        as a title's sentence names it (``phrase``)."""
+        code = f"monthly.{'driver_phrase' if phrase else 'driver'}.{driver}"
         return self.v(code) if has(f"decks.{code}", self.v.language) else driver
 
     def tree_vs_previous(self) -> SlideShown:
@@ -239,7 +240,7 @@ class MonthlyDeck:
         prev = self.period.previous()
         main = max(d.drivers, key=lambda c: abs(c.contribution))
         title = v("monthly.tree.previous_title", before=prev, month=self.period, gap=d.gap,
-                  driver=self._driver(main.driver).lower(), contribution=main.contribution)
+                  driver=self._driver(main.driver, phrase=True), contribution=main.contribution)
         residual = v("monthly.tree.residual", residual=d.residual) if d.residual else ""
         return self._tree_slide("tree_previous", d, upper_first(v.period(prev, short=True)),
                                 upper_first(v.period(self.period, short=True)), title,
@@ -252,7 +253,7 @@ class MonthlyDeck:
             return None
         main = max(d.drivers, key=lambda c: abs(c.contribution))
         title = v("monthly.tree.target_title", month=upper_first(v.period(self.period)), gap=d.gap,
-                  driver=self._driver(main.driver).lower(), contribution=main.contribution)
+                  driver=self._driver(main.driver, phrase=True), contribution=main.contribution)
         return self._tree_slide("tree_target", d, v("series.target"), upper_first(v.period(self.period, short=True)),
                                 title, v("monthly.tree.target_footer"))
 

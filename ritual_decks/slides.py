@@ -273,7 +273,7 @@ class DeckWriter:
             para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
             para.alignment = align
             run = para.add_run()
-            run.text = p.text
+            run.text = text_fit.glued(p.text)
             run.font.size = Pt(p.size)
             run.font.bold = p.bold
             if font:
@@ -401,7 +401,7 @@ class DeckWriter:
                     para = tf.paragraphs[0] if k == 0 else tf.add_paragraph()
                     para.alignment = PP_ALIGN.RIGHT if j in right else PP_ALIGN.LEFT
                     run = para.add_run()
-                    run.text = line
+                    run.text = text_fit.glued(line)
                     run.font.size = Pt(size)
                     run.font.bold = bold
                     run.font.name = style.FONT

@@ -148,7 +148,7 @@ MESSAGES = {
     "decks.monthly.revenue.series": "Revenue won",
     "decks.monthly.revenue.target": "target {target:money}",
     "decks.monthly.revenue.share": "{share:percent} of target",
-    "decks.monthly.revenue.ytd": "Total {first} – {last}",
+    "decks.monthly.revenue.ytd": "Year to date, {first} – {last}",
     "decks.monthly.kpi.qualified_meetings_per_week": "Qualified meetings / week",
     "decks.monthly.kpi.proposals_per_month": "Proposals / month",
     "decks.monthly.kpi.proposal_conversion": "Proposal-to-order conversion (%)",
@@ -169,6 +169,10 @@ MESSAGES = {
     "decks.monthly.driver.apparent_meeting_to_proposal": "Proposals / meeting",
     "decks.monthly.driver.apparent_proposal_to_won": "Won / proposal",
     "decks.monthly.driver.average_deal_size": "Average deal size",
+    "decks.monthly.driver_phrase.qualified_meetings": "qualified meetings",
+    "decks.monthly.driver_phrase.apparent_meeting_to_proposal": "proposals per meeting",
+    "decks.monthly.driver_phrase.apparent_proposal_to_won": "deals won per proposal",
+    "decks.monthly.driver_phrase.average_deal_size": "the average deal size",
     "decks.monthly.tree.head": "The KPI tree",
     "decks.monthly.tree.formula": "Revenue = qualified meetings × proposals per meeting × deals won per proposal × "
                                   "average deal size, each count taken in the same period (apparent rates, not the "

@@ -173,6 +173,10 @@ MESSAGES = {
     "decks.monthly.driver.apparent_meeting_to_proposal": "Propositions / RDV",
     "decks.monthly.driver.apparent_proposal_to_won": "Gagnées / proposition",
     "decks.monthly.driver.average_deal_size": "Panier moyen",
+    "decks.monthly.driver_phrase.qualified_meetings": "les RDV qualifiés",
+    "decks.monthly.driver_phrase.apparent_meeting_to_proposal": "les propositions par RDV",
+    "decks.monthly.driver_phrase.apparent_proposal_to_won": "les affaires gagnées par proposition",
+    "decks.monthly.driver_phrase.average_deal_size": "le panier moyen",
     "decks.monthly.tree.head": "L'arbre des indicateurs",
     "decks.monthly.tree.formula": "CA = RDV qualifiés × propositions par RDV × affaires gagnées par proposition × "
                                   "panier moyen, chaque compte pris dans la même période (taux apparents, distincts "
