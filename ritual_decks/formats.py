@@ -9,7 +9,7 @@ with percentages (23.0 rather than 0.23).
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from typing import Any
 
 from kpicore.model.messages import Message
@@ -60,7 +60,7 @@ class Voice:
     def number(self, x: float | None, digits: int = 0) -> str:
         return formats.number(x, digits, locale=self.language)
 
-    def date(self, d: date | None, *, year: bool = True) -> str:
+    def date(self, d: dt.date | None, *, year: bool = True) -> str:
         return formats.date(d, year=year, locale=self.language)
 
     def days(self, x: float | None) -> str:

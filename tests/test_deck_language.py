@@ -5,7 +5,6 @@ of the English one; the client's own words (names, stages, decisions as typed) s
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,7 +18,7 @@ from kpicore.model.messages import Message
 from kpicore.model.periods import MONTH, QUARTER, Period
 from ritual_decks import formats
 from ritual_decks.deck import monthly_deck, weekly_deck
-from tests.support.deck_text import deck_texts, foreign_words, in_language, words_in
+from tests.support.deck_text import check_fit, deck_texts, foreign_words, in_language, words_in
 
 N_SIMS = 200
 NBSP = "\u00a0"
@@ -70,6 +69,11 @@ def test_the_english_decks_hold_no_french_word(english_decks, english_data):
 def test_the_french_decks_hold_no_english_word(french_decks, demo_data):
     for report in french_decks:
         assert foreign_words(deck_texts(report.path), "fr", demo_data) == set(), report.kind
+
+
+def test_every_english_text_fits_its_box(english_decks):
+    for report in english_decks:
+        assert check_fit(Presentation(str(report.path))) > 50, report.kind
 
 
 def test_the_english_decks_open_in_english(english_decks):

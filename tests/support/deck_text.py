@@ -17,9 +17,11 @@ from typing import Iterable, Iterator
 import pandas as pd
 from lxml import etree
 from pptx import Presentation
+from pptx.enum.text import PP_ALIGN
 
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.text.catalogue import words
+from ritual_decks import text_fit
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
@@ -108,3 +110,77 @@ def in_language(data: PipelineData, language: str) -> PipelineData:
     kept = s[s["key"].astype(str).str.lower() != "language"] if len(s) else s
     line = pd.DataFrame({"key": ["language"], "value": [language]})
     return data.with_frames(settings=pd.concat([kept, line], ignore_index=True))
+
+
+# -- text that fits its box ---------------------------------------------------------------------
+
+def _font(bold: bool):
+    from PIL import ImageFont
+
+    path = text_fit.font_file(bold)
+    if path is None:
+        from conftest import require_or_skip
+
+        require_or_skip("aucune police Liberation/DejaVu sur cette machine (apt-get install fonts-liberation2)")
+    return ImageFont.truetype(path, 1000)
+
+
+def text_width(text: str, size: float, bold: bool) -> float:
+    # the word joiner that ties a sign to its currency symbol takes no room
+    return _font(bool(bold)).getlength(text.replace("\u2060", "")) / 1000 * size
+
+
+def text_lines(text: str, width: float, size: float, bold: bool) -> int:
+    """Greedy wrap, measured here with Pillow; a word wider than the line fails the test."""
+    n, line = 1, ""
+    for word in text.split(" "):
+        assert text_width(word, size, bold) <= width + 0.5, f"mot trop long pour sa boîte : {word!r}"
+        candidate = word if not line else f"{line} {word}"
+        if text_width(candidate, size, bold) <= width + 0.01:
+            line = candidate
+        else:
+            n, line = n + 1, word
+    return n
+
+
+def check_fit(prs) -> int:
+    """Every text box and table cell of ``prs`` holds its text, measured with Pillow (not with
+    ritual_decks.text_fit, which is under test); returns how many were checked."""
+    checked = 0
+    height = prs.slide_height
+    for k, slide in enumerate(prs.slides, start=1):
+        for sh in slide.shapes:
+            if sh.has_text_frame and sh.text_frame.text.strip():
+                tf = sh.text_frame
+                w = (sh.width - tf.margin_left - tf.margin_right) / 12700
+                h = (sh.height - tf.margin_top - tf.margin_bottom) / 12700
+                used = 0.0
+                for p in tf.paragraphs:
+                    size = p.runs[0].font.size.pt if p.runs else 14
+                    used += text_lines(p.text, w, size, p.runs[0].font.bold if p.runs else False) * size * 1.2
+                assert used <= h + 0.5, f"diapositive {k} : « {tf.text[:60]} » déborde ({used:.0f} > {h:.0f} pt)"
+                checked += 1
+            if sh.has_table:
+                table = sh.table
+                bottom = sh.top + sum(r.height for r in table.rows)
+                assert bottom <= height, f"diapositive {k} : le tableau sort de la diapositive"
+                for i, row in enumerate(table.rows):
+                    for j, cell in enumerate(row.cells):
+                        paras = [p for p in cell.text_frame.paragraphs if p.runs and p.text]
+                        if not paras:
+                            continue
+                        # cells do not wrap (one paragraph per line): each line must fit its column,
+                        # and the lines the row's height
+                        assert not cell.text_frame.word_wrap
+                        room = (table.columns[j].width - cell.margin_left - cell.margin_right) / 12700
+                        for p in paras:
+                            run = p.runs[0]
+                            if p.alignment == PP_ALIGN.RIGHT:  # figures: shrunk if need be, never cut
+                                assert not p.text.endswith("…"), f"diapositive {k} : montant coupé « {p.text} »"
+                            assert text_width(p.text, run.font.size.pt, run.font.bold) <= room + 0.5, \
+                                f"diapositive {k} : cellule « {p.text} » trop large"
+                        need = sum(p.runs[0].font.size.pt * 1.2 for p in paras)
+                        have = (row.height - cell.margin_top - cell.margin_bottom) / 12700
+                        assert need <= have + 0.5, f"diapositive {k} : cellule « {cell.text} » trop haute"
+                        checked += 1
+    return checked

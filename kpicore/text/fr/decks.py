@@ -112,8 +112,8 @@ MESSAGES = {
     "decks.movement.footer": "Départ : {origin} · affaires ouvertes dont la signature est prévue en {month}{still}",
     "decks.stalled.title": "{advanced:count|affaire a|affaires ont} avancé depuis le {since:date}, "
                            "{stalled:count|est|sont} à l'arrêt",
-    "decks.stalled.footer": "Avancée : étape plus loin qu'au départ (gagnée comprise) · à l'arrêt : bloquée dans "
-                            "l'étape ou sans activité plus longtemps que {share:percent} des affaires",
+    "decks.stalled.footer": "Avancée : étape plus loin qu'au départ (gagnée comprise) · à l'arrêt : bloquée "
+                            "dans l'étape ou sans activité plus longtemps que {share:percent} des affaires",
     "decks.stalled.advanced_head": "Ont avancé",
     "decks.stalled.stalled_head": "À l'arrêt",
     "decks.stalled.none_advanced": "Aucune affaire n'a avancé.",
