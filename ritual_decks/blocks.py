@@ -110,7 +110,8 @@ def actions_slide(w: DeckWriter, key: str, data: PipelineData, as_of: date) -> S
     acts = open_actions(data)
     late = acts["due_on"].notna() & (acts["due_on"] < pd.Timestamp(as_of))
     n, k = len(acts), int(late.sum())
-    title = v("actions.title", n=n, late=k) if n else v("actions.none_title")
+    title = (v("actions.title", n=n, late=k) if k else v("actions.title_none_late", n=n)) if n \
+        else v("actions.none_title")
     slide = w.slide(title, footer=v("actions.footer"))
     if n == 0:
         w.empty_note(slide, w.content, v("actions.none"))

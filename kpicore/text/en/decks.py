@@ -69,6 +69,7 @@ MESSAGES = {
     "decks.forecast.gap": "Forecast minus target",
     # open actions and this review's decisions
     "decks.actions.title": "{n:count|open action|open actions}, {late:int} of them overdue",
+    "decks.actions.title_none_late": "{n:count|open action|open actions}, none overdue",
     "decks.actions.none_title": "No open action from earlier rituals",
     "decks.actions.footer": "Source: the Actions sheet (status “open”)",
     "decks.actions.none": "No open action: every earlier decision has been settled.",

@@ -69,6 +69,7 @@ MESSAGES = {
     "decks.forecast.gap": "Écart prévision – objectif",
     # open actions and this review's decisions
     "decks.actions.title": "{n:count|action ouverte|actions ouvertes}, dont {late:int} en retard",
+    "decks.actions.title_none_late": "{n:count|action ouverte|actions ouvertes}, aucune en retard",
     "decks.actions.none_title": "Aucune action ouverte des rituels précédents",
     "decks.actions.footer": "Source : feuille Actions (statut « open »)",
     "decks.actions.none": "Aucune action ouverte : toutes les décisions précédentes sont soldées.",
