@@ -29,6 +29,12 @@ def deck_name(kind: str, as_of: date, language: str = DEFAULT_LANGUAGE) -> str:
     return f"{say(f'decks.kind.{kind}', language)} {as_of:%Y-%m-%d}"
 
 
+def check_kind(kind: str, language: str = DEFAULT_LANGUAGE) -> None:
+    """A usage error, in the reader's language, for a deck the product does not make."""
+    if kind not in DECK_KINDS:
+        raise UsageError(say("decks.unknown_kind", language, kind=kind))
+
+
 def write_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, *,
                period: Period | str | None = None, template: Path | None = None,
                language: str | None = None) -> Path:
@@ -38,8 +44,7 @@ def write_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, *,
     from workbook_templates.safe_file import publish
 
     language = language or reader_language(data)
-    if kind not in DECK_KINDS:
-        raise UsageError(say("decks.unknown_kind", language, kind=kind))
+    check_kind(kind, language)
     out_path = Path(out_path)
     fd, tmp_name = tempfile.mkstemp(prefix=".pilotage-deck.", suffix=out_path.suffix or ".pptx",
                                     dir=out_path.parent)
@@ -66,6 +71,7 @@ def make_deck(book: Workbook, kind: str, out: Path, *, as_of: date | None = None
 
     data = read_company(book)
     language = reader_language(data)
+    check_kind(kind, language)
     as_of = as_of or deck_as_of(data, kind, period)
     out = Path(out)
     target = free_path(out, deck_name(kind, as_of, language), ".pptx") if out.is_dir() else out
