@@ -9,28 +9,38 @@ import pandas as pd
 from pptx.enum.chart import XL_LABEL_POSITION
 
 from kpicore.model.pipeline_data import PipelineData
-from kpicore.forecast.forecasting import METHOD_LABELS_FR, Forecast
+from kpicore.forecast.forecasting import Forecast
 from kpicore.metrics.targets import BELOW_TARGET, NEAR_TARGET, ON_TARGET
+from kpicore.model.roster import Scope
 from kpicore.text import formats as F
+from kpicore.text.catalogue import has
 from ritual_decks.charts import Box, Series, bar_chart
+from ritual_decks.formats import Voice
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
 
-RITUAL_FR = {"weekly": "hebdo", "monthly": "mensuel", "quarterly": "trimestriel"}
-STATUS_FR = {"open": "ouverte", "done": "faite", "dropped": "abandonnée"}
 UP_SIGN, NEAR_SIGN, DOWN_SIGN = "▲", "●", "▼"
 # A value against its target (kpicore.metrics.targets.target_status): the sign, and the sign with words.
 TARGET_SIGN = {ON_TARGET: UP_SIGN, NEAR_TARGET: NEAR_SIGN, BELOW_TARGET: DOWN_SIGN}
-TARGET_STATUS_FR = {ON_TARGET: f"{UP_SIGN} atteint", NEAR_TARGET: f"{NEAR_SIGN} proche",
-                    BELOW_TARGET: f"{DOWN_SIGN} en dessous"}
 
 
-def company_name(data: PipelineData) -> str:
+def target_status(status: str, v: Voice) -> str:
+    """« ▲ atteint », « ● proche », « ▼ en dessous » (``on_target``, ``near_target``, ``below_target``)."""
+    return f"{TARGET_SIGN[status]} {v(f'status.{status}')}"
+
+
+def waterfall_names(v: Voice) -> dict[str, str]:
+    """The series names and the language of a waterfall chart (``charts.waterfall_chart``)."""
+    return {"base_name": v("waterfall.base"), "up_name": v("waterfall.up"), "down_name": v("waterfall.down"),
+            "total_name": v("waterfall.total"), "language": v.language}
+
+
+def company_name(data: PipelineData, v: Voice) -> str:
     for key in ("company_name", "company", "entreprise"):
         value = data.setting(key)
         if value:
             return value
-    return "Entreprise"
+    return v.scope(Scope.company())
 
 
 def halves(w: DeckWriter, gap: float = 18.0) -> tuple[Box, Box]:
@@ -39,45 +49,54 @@ def halves(w: DeckWriter, gap: float = 18.0) -> tuple[Box, Box]:
     return Box(c.x, c.y, half, c.h), Box(c.x + half + gap, c.y, half, c.h)
 
 
-def forecast_slide(w: DeckWriter, key: str, fc: Forecast, reason_fr: str, what: str) -> SlideShown:
+def method_label(method: str, v: Voice) -> str:
+    """The name of a forecast method (``calibrated``, ``run_rate``...), its code if the catalogue has none."""
+    code = f"decks.method.{method}"
+    return v(f"method.{method}") if has(code, v.language) else method
+
+
+def method_reason(fc: Forecast, v: Voice) -> str:
+    """Why the method shown was chosen: a ``Message`` (``fc.method_reason``) or, from an engine that
+    still writes French, the text ``fc.method_reason_fr``."""
+    reason = getattr(fc, "method_reason", None)
+    return v.render(reason if reason is not None else getattr(fc, "method_reason_fr", ""))
+
+
+def forecast_slide(w: DeckWriter, key: str, fc: Forecast, what: str) -> SlideShown:
     """Won to date, the P10-P90 range and the forecast shown against the target of the period."""
+    v = w.voice
     target = fc.target
     if target:
-        title = (f"{what} : prévision {F.money(fc.shown)} (P10 {F.money(fc.p10)} – P90 {F.money(fc.p90)}) "
-                 f"pour {F.money(target)} d'objectif")
+        title = v("forecast.title", what=what, shown=fc.shown, p10=fc.p10, p90=fc.p90, target=target)
     else:
-        title = f"{what} : prévision {F.money(fc.shown)} (P10 {F.money(fc.p10)} – P90 {F.money(fc.p90)}), sans objectif"
-    slide = w.slide(title, footer=f"Prévision au {F.date(fc.as_of)} · {F.number(fc.n_sims)} tirages Monte-Carlo")
+        title = v("forecast.title_no_target", what=what, shown=fc.shown, p10=fc.p10, p90=fc.p90)
+    slide = w.slide(title, footer=v("forecast.footer", as_of=fc.as_of, n=fc.n_sims))
     left = Box(w.content.x, w.content.y, w.content.w * 0.62, w.content.h)
     right = Box(left.x + left.w + 18, w.content.y, w.content.w - left.w - 18, w.content.h)
-    cats = ["Signé à date", "P10", "Prévision retenue", "P90"] + (["Objectif"] if target else [])
+    cats = [v("forecast.won_to_date"), "P10", v("forecast.shown"), "P90"] + ([v("series.target")] if target else [])
     values = [fc.won_to_date, fc.p10, fc.shown, fc.p90] + ([target] if target else [])
-    chart = bar_chart(slide, left, cats, [Series("Montant", tuple(round(v, 2) for v in values), w.palette.actual)],
-                      legend=False)
+    chart = bar_chart(slide, left, cats, [Series(v("series.amount"), tuple(round(x, 2) for x in values),
+                                                 w.palette.actual)], legend=False)
     colours = [w.palette.actual, w.palette.forecast, w.palette.forecast, w.palette.forecast, w.palette.target]
     for i, colour in enumerate(colours[: len(values)]):
         point = chart.plots[0].series[0].points[i]
         point.format.fill.solid()
         point.format.fill.fore_color.rgb = colour
     chart.plots[0].data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
-    paras = [Para("Probabilité d'atteindre l'objectif", 12, False, w.palette.muted),
-             Para(F.percent(fc.prob_reach_target) if fc.prob_reach_target is not None else "sans objectif", 28, True,
-                  w.palette.ink),
-             Para("", 6), Para("Méthode affichée", 12, False, w.palette.muted),
-             Para(METHOD_LABELS_FR.get(fc.method_shown, fc.method_shown), 13, True, w.palette.ink),
-             Para(reason_fr, 11, False, w.palette.muted)]
+    paras = [Para(v("forecast.probability"), 12, False, w.palette.muted),
+             Para(v.percent(fc.prob_reach_target) if fc.prob_reach_target is not None else v("forecast.no_target"),
+                  28, True, w.palette.ink),
+             Para("", 6), Para(v("forecast.method"), 12, False, w.palette.muted),
+             Para(method_label(fc.method_shown, v), 13, True, w.palette.ink),
+             Para(method_reason(fc, v), 11, False, w.palette.muted)]
     if target:
         gap = fc.shown - target
-        paras[2:2] = [Para("", 6), Para("Écart prévision – objectif", 12, False, w.palette.muted),
-                      Para(F.money(gap, signed=True), 20, True, w.palette.bad if gap < 0 else w.palette.good)]
+        paras[2:2] = [Para("", 6), Para(v("forecast.gap"), 12, False, w.palette.muted),
+                      Para(v.money(gap, signed=True), 20, True, w.palette.bad if gap < 0 else w.palette.good)]
     w.text(slide, right, paras)
     numbers = {"won_to_date": fc.won_to_date, "p10": fc.p10, "shown": fc.shown, "p50": fc.p50, "p90": fc.p90,
                "target": target, "prob_reach_target": fc.prob_reach_target}
     return SlideShown(key, title, numbers)
-
-
-def _short_date(x) -> str:
-    return F.date(x) if pd.notna(x) else F.DASH
 
 
 def open_actions(data: PipelineData) -> pd.DataFrame:
@@ -87,33 +106,43 @@ def open_actions(data: PipelineData) -> pd.DataFrame:
 
 def actions_slide(w: DeckWriter, key: str, data: PipelineData, as_of: date) -> SlideShown:
     """The decisions still open from earlier rituals, overdue ones first in colour and with a sign."""
+    v = w.voice
     acts = open_actions(data)
     late = acts["due_on"].notna() & (acts["due_on"] < pd.Timestamp(as_of))
     n, k = len(acts), int(late.sum())
-    title = (f"{n} action{'s' if n > 1 else ''} ouverte{'s' if n > 1 else ''}, dont {k} en retard" if n
-             else "Aucune action ouverte des rituels précédents")
-    slide = w.slide(title, footer="Source : feuille Actions (statut « open »)")
+    title = (v("actions.title", n=n, late=k) if k else v("actions.title_none_late", n=n)) if n \
+        else v("actions.none_title")
+    slide = w.slide(title, footer=v("actions.footer"))
     if n == 0:
-        w.empty_note(slide, w.content, "Aucune action ouverte : toutes les décisions précédentes sont soldées.")
+        w.empty_note(slide, w.content, v("actions.none"))
         return SlideShown(key, title, {"open": 0, "late": 0}, empty=True)
     limit = w.max_rows(w.content)
     rows, colours = [], {}
+
+    def ritual(name: object) -> str:
+        # a ritual the product knows is named in the deck's language; another as the client typed it
+        text = "" if pd.isna(name) else str(name)
+        return v(f"ritual.{text}") if has(f"decks.ritual.{text}", v.language) else text
+
+    def day(x) -> str:
+        return v.date(x) if pd.notna(x) else F.DASH
+
     for i, (r, is_late) in enumerate(zip(acts.head(limit).itertuples(index=False), late.head(limit))):
-        rows.append((_short_date(r.date), RITUAL_FR.get(str(r.ritual), str(r.ritual or "")), str(r.decision),
-                     "" if pd.isna(r.owner) else str(r.owner), _short_date(r.due_on),
-                     f"{DOWN_SIGN} en retard" if is_late else "à tenir"))
+        rows.append((day(r.date), ritual(r.ritual), str(r.decision), "" if pd.isna(r.owner) else str(r.owner),
+                     day(r.due_on), f"{DOWN_SIGN} {v('actions.late')}" if is_late else v("actions.due")))
         if is_late:
             colours[(i, 4)] = colours[(i, 5)] = w.palette.bad
-    table = w.table(slide, w.content, ["Décidée le", "Rituel", "Décision", "Responsable", "Échéance", "État"], rows,
+    table = w.table(slide, w.content, [v("head.decided_on"), v("head.ritual"), v("head.decision"), v("head.owner"),
+                                       v("head.due"), v("head.status")], rows,
                     [0.10, 0.08, 0.46, 0.14, 0.10, 0.12], colours=colours, wrap=(2,))
     return SlideShown(key, title, {"open": n, "late": k}, tuple(rows[: len(table.rows) - 1]))
 
 
 def decisions_slide(w: DeckWriter, key: str, ritual: str, n_rows: int = 6) -> SlideShown:
-    title = "Décisions de cette revue"
-    slide = w.slide(title, footer=f"À reporter dans la feuille Actions (rituel : {ritual}), avec un responsable "
-                                  "et une échéance")
+    v = w.voice
+    title = v("decisions.title")
+    slide = w.slide(title, footer=v("decisions.footer", ritual=ritual))
     rows = [("", "", "")] * n_rows
-    w.table(slide, Box(w.content.x, w.content.y, w.content.w, w.content.h), ["Décision", "Responsable", "Échéance"],
-            rows, [0.64, 0.2, 0.16], size=18, min_row_height=44)
+    w.table(slide, Box(w.content.x, w.content.y, w.content.w, w.content.h),
+            [v("head.decision"), v("head.owner"), v("head.due")], rows, [0.64, 0.2, 0.16], size=18, min_row_height=44)
     return SlideShown(key, title, {"rows": n_rows})

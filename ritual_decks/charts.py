@@ -166,12 +166,15 @@ def waterfall_series(steps: Sequence[Step]) -> WaterfallSeries:
 
 
 def waterfall_chart(slide, box: Box, steps: Sequence[Step], *, up: RGBColor, down: RGBColor, total: RGBColor,
-                    number_format: str = formats.MONEY_CODE, up_name: str = "Hausse", down_name: str = "Baisse",
-                    total_name: str = "Total"):
-    """A waterfall as stacked columns; each visible bar is labelled with its signed move (or total)."""
+                    base_name: str, up_name: str, down_name: str, total_name: str, language: str,
+                    number_format: str = formats.MONEY_CODE):
+    """A waterfall as stacked columns; each visible bar is labelled with its signed move (or total).
+
+    The series names (in the chart's data sheet, seen when a reader edits the chart) come from
+    the deck's catalogue; ``language`` formats the bars' labels."""
     ws = waterfall_series(steps)
     cats = [s.label for s in steps]
-    series = [Series("Base", ws.base, total), Series(total_name, ws.totals, total),
+    series = [Series(base_name, ws.base, total), Series(total_name, ws.totals, total),
               Series(up_name, ws.up, up), Series(down_name, ws.down, down)]
     frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_STACKED, *box.emu(), _data(cats, series, number_format))
     chart = frame.chart
@@ -179,9 +182,9 @@ def waterfall_chart(slide, box: Box, steps: Sequence[Step], *, up: RGBColor, dow
     plot = chart.plots[0]
     plot.gap_width = 40
     plot.overlap = 100
-    for s, ps in zip(series, plot.series):
+    for i, (s, ps) in enumerate(zip(series, plot.series)):
         ps.invert_if_negative = False
-        if s.name == "Base":
+        if i == 0:  # the base, under the moves
             ps.format.fill.background()
             ps.format.line.fill.background()
         else:
@@ -196,7 +199,7 @@ def waterfall_chart(slide, box: Box, steps: Sequence[Step], *, up: RGBColor, dow
         if not step.total and ws.base[i] > 0.08 * top:
             k = 0
         point = plot.series[k].points[i]
-        text = formats.money(step.value, signed=not step.total)
+        text = formats.money(step.value, signed=not step.total, locale=language)
         tf = point.data_label.text_frame
         tf.text = text
         font = tf.paragraphs[0].runs[0].font

@@ -1,9 +1,10 @@
 """The two ritual decks as plain functions the CLI calls.
 
-    build_weekly(data, as_of, out_path, template=None) -> Path
-    build_monthly(data, as_of, out_path, period=None, template=None) -> Path
+    build_weekly(data, as_of, out_path, template=None, *, language=None) -> Path
+    build_monthly(data, as_of, out_path, period=None, template=None, *, language=None) -> Path
 
-``weekly_deck`` / ``monthly_deck`` do the same and return a ``DeckReport``: what
+``language`` is ``fr`` or ``en``; None reads the workbook's Settings ``language`` (French
+by default). ``weekly_deck`` / ``monthly_deck`` do the same and return a ``DeckReport``: what
 each slide showed (numbers and table rows), for tests and for the CLI's summary.
 """
 
@@ -15,17 +16,19 @@ from pathlib import Path
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.forecasting import N_SIMS
 from kpicore.model.periods import DateLike, Period, to_date
+from kpicore.text.catalogue import language_of
 from ritual_decks.shown import DeckReport
 from ritual_decks.slides import DeckWriter
 
 
 def weekly_deck(data: PipelineData, as_of: DateLike, out_path: Path | str, template: Path | str | None = None,
-                *, n_sims: int = N_SIMS) -> DeckReport:
-    """Write the weekly pipeline review and say what each slide showed."""
+                *, n_sims: int = N_SIMS, language: str | None = None) -> DeckReport:
+    """Write the weekly pipeline review and say what each slide showed (``language``: ``fr`` or
+    ``en``; None, the workbook's Settings ``language``)."""
     from ritual_decks.weekly import WeeklyDeck
 
     day = to_date(as_of)
-    writer = DeckWriter(template)
+    writer = DeckWriter(template, deck_language(data, language))
     deck = WeeklyDeck(data, day, writer, n_sims)
     slides = deck.build()
     path = writer.save(out_path)
@@ -33,28 +36,35 @@ def weekly_deck(data: PipelineData, as_of: DateLike, out_path: Path | str, templ
 
 
 def monthly_deck(data: PipelineData, as_of: DateLike, out_path: Path | str, period: Period | str | None = None,
-                 template: Path | str | None = None, *, n_sims: int = N_SIMS) -> DeckReport:
+                 template: Path | str | None = None, *, n_sims: int = N_SIMS,
+                 language: str | None = None) -> DeckReport:
     """Write the monthly executive review of ``period`` (default: the last month over on ``as_of``)."""
     from ritual_decks.monthly import MonthlyDeck, review_month
 
     day = to_date(as_of)
-    writer = DeckWriter(template)
-    deck = MonthlyDeck(data, day, review_month(data, day, period), writer, n_sims)
+    writer = DeckWriter(template, deck_language(data, language))
+    deck = MonthlyDeck(data, day, review_month(data, day, period, writer.voice.language), writer, n_sims)
     slides = deck.build()
     path = writer.save(out_path)
     return DeckReport("monthly", path, day, deck.period.code, tuple(slides))
 
 
 def build_weekly(data: PipelineData, as_of: DateLike, out_path: Path | str,
-                 template: Path | str | None = None) -> Path:
+                 template: Path | str | None = None, *, language: str | None = None) -> Path:
     """The weekly pipeline review (.pptx) as of ``as_of``; returns the file written."""
-    return weekly_deck(data, as_of, out_path, template).path
+    return weekly_deck(data, as_of, out_path, template, language=language).path
 
 
 def build_monthly(data: PipelineData, as_of: DateLike, out_path: Path | str, period: Period | str | None = None,
-                  template: Path | str | None = None) -> Path:
+                  template: Path | str | None = None, *, language: str | None = None) -> Path:
     """The monthly executive review (.pptx) of ``period`` as known on ``as_of``; returns the file written."""
-    return monthly_deck(data, as_of, out_path, period, template).path
+    return monthly_deck(data, as_of, out_path, period, template, language=language).path
+
+
+def deck_language(data: PipelineData, language: str | None = None) -> str:
+    """The language a deck speaks: the one asked for, else the workbook's Settings ``language``
+    (the command line passes its own choice, which ``PILOTAGE_LANG`` may force)."""
+    return language_of(language if language else data.setting("language"))
 
 
 def deck_as_of(data: PipelineData, kind: str = "weekly", period: Period | str | None = None) -> date:
@@ -77,5 +87,5 @@ def to_pdf(deck: Path, out_dir: Path | None = None) -> Path:
     return convert(Path(deck), "pdf", Path(out_dir) if out_dir else Path(deck).parent, recalculate=False)
 
 
-__all__ = ["build_weekly", "build_monthly", "weekly_deck", "monthly_deck", "deck_as_of", "to_pdf",
+__all__ = ["build_weekly", "build_monthly", "weekly_deck", "monthly_deck", "deck_as_of", "deck_language", "to_pdf",
            "DeckReport"]

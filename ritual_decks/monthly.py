@@ -17,45 +17,47 @@ from pptx.util import Pt
 
 from kpicore.metrics.covisits import covisit_table
 from kpicore.model.pipeline_data import PipelineData
-from kpicore.forecast.forecasting import METHOD_LABELS_FR, prepare
+from kpicore.forecast.forecasting import prepare
 from kpicore.forecast.shown import backtest_of, forecast
 from kpicore.metrics.dictionary import UP
-from kpicore.metrics.tree import RESIDUAL_LABEL, Decomposition, decompose_periods, decompose_vs_target
+from kpicore.metrics.tree import Decomposition, decompose_periods, decompose_vs_target
 from kpicore.metrics.kpis import KpiEngine, fiscal_start_month_of
 from kpicore.model.roster import Scope
 from kpicore.model.periods import FISCAL_YEAR, MONTH, QUARTER, Period, parse_period
 from kpicore.metrics.targets import ON_TARGET
 from kpicore.model.roster import REP, TEAM
 from kpicore.text import formats as F
+from kpicore.text.catalogue import DEFAULT_LANGUAGE, has, say
 from ritual_decks.blocks import (DOWN_SIGN, TARGET_SIGN, UP_SIGN, actions_slide, company_name, decisions_slide,
-                                 forecast_slide, halves)
+                                 forecast_slide, halves, method_label, waterfall_names)
 from ritual_decks.charts import Box, Series, Step, bar_chart, line_chart, waterfall_chart
-from ritual_decks.formats import CHART_PCT, days
+from ritual_decks.formats import Voice, upper_first
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
 from ritual_decks.text_fit import shorten
 
+# the five KPIs and their chart codes; each has a chart title (decks.monthly.kpi.<kpi>) and the
+# name a sentence gives it (decks.monthly.kpi_name.<kpi>); None: the percent code of the language
 FIVE_KPIS = (
-    ("qualified_meetings_per_week", "RDV qualifiés / semaine", F.NUMBER_CODE),
-    ("proposals_per_month", "Propositions / mois", F.NUMBER_CODE),
-    ("proposal_conversion", "Transformation proposition → commande (%)", CHART_PCT),
-    ("average_deal_size", "Panier moyen", F.MONEY_CODE),
-    ("sales_cycle_days", "Cycle de vente médian (jours)", F.COUNT_CODE),
+    ("qualified_meetings_per_week", F.NUMBER_CODE),
+    ("proposals_per_month", F.NUMBER_CODE),
+    ("proposal_conversion", None),
+    ("average_deal_size", F.MONEY_CODE),
+    ("sales_cycle_days", F.COUNT_CODE),
 )
-DRIVER_SHORT = {"qualified_meetings": "RDV qualifiés", "apparent_meeting_to_proposal": "Propositions / RDV",
-                "apparent_proposal_to_won": "Gagnées / proposition", "average_deal_size": "Panier moyen"}
 TOP_N = 5
 COVISIT_MONTHS = 3  # a month holds too few co-visits per rep to read a score
 
 
-def review_month(data: PipelineData, as_of: date, period: Period | str | None = None) -> Period:
+def review_month(data: PipelineData, as_of: date, period: Period | str | None = None,
+                 language: str = DEFAULT_LANGUAGE) -> Period:
     """The month reviewed: ``period`` if given (a month), else the last month over on ``as_of``."""
     if period is not None:
         p = parse_period(period, fiscal_start_month_of(data))
         if p.kind != MONTH:
             from kpicore.model.errors import UsageError
 
-            raise UsageError(f"la revue mensuelle porte sur un mois : « {period} » n'en est pas un (écrivez 2026-10).")
+            raise UsageError(say("decks.monthly.not_a_month", language, period=str(period)))
         return p
     current = Period.containing(MONTH, as_of)
     return current if current.end <= as_of else current.previous()
@@ -68,6 +70,7 @@ def _pct_value(x: float | None) -> float | None:
 class MonthlyDeck:
     def __init__(self, data: PipelineData, as_of: date, period: Period, writer: DeckWriter, n_sims: int) -> None:
         self.data, self.as_of, self.period, self.w, self.n_sims = data, as_of, period, writer, n_sims
+        self.v = writer.voice
         self.engine = KpiEngine(data, as_of)
         fy = Period.containing(FISCAL_YEAR, period.start, self.engine.fiscal_start_month)
         self.ytd_months = tuple(m for m in fy.months() if m.start <= period.start)
@@ -75,9 +78,9 @@ class MonthlyDeck:
         self.shown: list[SlideShown] = []
 
     def build(self) -> list[SlideShown]:
-        w = self.w
-        w.title_slide(f"Revue mensuelle commerciale · {self.period.label}",
-                      f"{company_name(self.data)} · comité de direction · données au {F.date(self.as_of)}")
+        w, v = self.w, self.v
+        w.title_slide(v("monthly.title", month=self.period),
+                      v("monthly.subtitle", company=company_name(self.data, v), as_of=self.as_of))
         for make in (self.revenue, self.five_kpis, self.tree_vs_previous, self.tree_vs_target, self.attainment,
                      self.quarter_forecast, self.accuracy, self.covisits, self.wins_losses):
             shown = make()
@@ -102,26 +105,26 @@ class MonthlyDeck:
 
     # -- revenue vs target ------------------------------------------------------------
     def revenue(self) -> SlideShown:
-        w = self.w
+        w, v = self.w, self.v
         actual = [self._rev(m) for m in self.months12]
         month_rev, month_target = actual[-1]
         ytd = [self._rev(m) for m in self.ytd_months]
         ytd_rev = sum(r for r, _ in ytd)
         ytd_targets = [t for _, t in ytd if t is not None]
         ytd_target = sum(ytd_targets) if ytd_targets else None
+        month = upper_first(v.period(self.period))
         if month_target:
-            title = (f"{self.period.label.capitalize()} : {F.money(month_rev)} signés, {F.percent(month_rev / month_target)} "
-                     f"de l'objectif ; cumul annuel {F.percent(ytd_rev / ytd_target) if ytd_target else F.DASH}")
+            title = v("monthly.revenue.title", month=month, won=month_rev, share=month_rev / month_target,
+                      ytd=v.percent(ytd_rev / ytd_target) if ytd_target else F.DASH)
         else:
-            title = f"{self.period.label.capitalize()} : {F.money(month_rev)} signés"
-        slide = w.slide(title, footer="CA signé : montants des affaires gagnées dans le mois (date de signature) · "
-                                      "objectifs de la feuille Objectifs")
+            title = v("monthly.revenue.title_no_target", month=month, won=month_rev)
+        slide = w.slide(title, footer=v("monthly.revenue.footer"))
         chart_box = Box(w.content.x, w.content.y, w.content.w * 0.68, w.content.h)
         side = Box(chart_box.x + chart_box.w + 18, w.content.y, w.content.w - chart_box.w - 18, w.content.h)
-        cats = [m.short_label for m in self.months12]
-        series = [Series("CA signé", tuple(round(r, 2) for r, _ in actual), w.palette.actual)]
+        cats = [v.period(m, short=True) for m in self.months12]
+        series = [Series(v("monthly.revenue.series"), tuple(round(r, 2) for r, _ in actual), w.palette.actual)]
         if any(t is not None for _, t in actual):
-            series.append(Series("Objectif", tuple(None if t is None else round(t, 2) for _, t in actual),
+            series.append(Series(v("series.target"), tuple(None if t is None else round(t, 2) for _, t in actual),
                                  w.palette.target))
         bar_chart(slide, chart_box, cats, series, labels=False, gap_width=50)
 
@@ -130,15 +133,15 @@ class MonthlyDeck:
             status = self._status(rev, due) if att is not None else None
             colour = w.palette.ink if status is None else w.palette.status(status)
             sign = "" if status is None else f"{TARGET_SIGN[status]} "
-            return [Para(label, 13, True, w.palette.ink), Para(F.money(rev), 24, True, w.palette.actual),
-                    Para(f"objectif {F.money(target)}", 12, False, w.palette.muted),
-                    Para(f"{sign}{F.percent(att)} de l'objectif" if att is not None else "sans objectif", 14, True,
-                         colour), Para("", 8)]
+            return [Para(label, 13, True, w.palette.ink), Para(v.money(rev), 24, True, w.palette.actual),
+                    Para(v("monthly.revenue.target", target=target), 12, False, w.palette.muted),
+                    Para(sign + v("monthly.revenue.share", share=att) if att is not None else v("forecast.no_target"),
+                         14, True, colour), Para("", 8)]
 
         last = self.ytd_months[-1]
-        w.text(slide, side, block(self.period.label.capitalize(), month_rev, month_target, self._due((self.period,)))
-               + block(f"Cumul {self.ytd_months[0].short_label} – {last.short_label}", ytd_rev, ytd_target,
-                       self._due(self.ytd_months)))
+        w.text(slide, side, block(month, month_rev, month_target, self._due((self.period,)))
+               + block(v("monthly.revenue.ytd", first=v.period(self.ytd_months[0], short=True),
+                         last=v.period(last, short=True)), ytd_rev, ytd_target, self._due(self.ytd_months)))
         numbers = {"month_revenue": month_rev, "month_target": month_target, "ytd_revenue": ytd_rev,
                    "ytd_target": ytd_target}
         for m, (r, t) in zip(self.months12, actual):
@@ -148,9 +151,9 @@ class MonthlyDeck:
 
     # -- the five KPIs over 12 months ---------------------------------------------------
     def five_kpis(self) -> SlideShown:
-        w, e = self.w, self.engine
+        w, e, v = self.w, self.engine, self.v
         company = Scope.company()
-        cats = [m.short_label for m in self.months12]
+        cats = [v.period(m, short=True) for m in self.months12]
         gap = 14.0
         cw, ch = (w.content.w - 2 * gap) / 3, (w.content.h - gap) / 2
         numbers: dict[str, float | None] = {}
@@ -158,37 +161,38 @@ class MonthlyDeck:
         slide = None
         boxes = [Box(w.content.x + (i % 3) * (cw + gap), w.content.y + (i // 3) * (ch + gap), cw, ch) for i in range(6)]
         charts = []
-        for kpi, label, fmt in FIVE_KPIS:
+        for kpi, code in FIVE_KPIS:
+            label, fmt = v(f"monthly.kpi.{kpi}"), code or v.chart_percent
             values = [_none(e.table(m).loc[company.key, kpi]) for m in self.months12]
             targets = [e.target(kpi, m, company) for m in self.months12]
-            pct = fmt == CHART_PCT
-            shown_v = [(_pct_value(v) if pct else (None if v is None else round(v, 2))) for v in values]
+            pct = code is None
+            shown_v = [(_pct_value(x) if pct else (None if x is None else round(x, 2))) for x in values]
             shown_t = [(_pct_value(t) if pct else (None if t is None else round(t, 2))) for t in targets]
             charts.append((kpi, label, fmt, shown_v, shown_t))
-            for m, v in zip(self.months12, values):
-                numbers[f"{kpi}|{m.code}"] = v
+            for m, x in zip(self.months12, values):
+                numbers[f"{kpi}|{m.code}"] = x
             last, before = values[-1], values[-2]
             if last is not None and before is not None and last != before:
                 better = (last > before) == (e.dictionary[kpi].direction == UP)
                 if not better:
-                    worse.append(label.split(" (")[0].lower())
-        title = (f"Les cinq indicateurs sur 12 mois : {len(worse)} en recul en {self.period.label}"
-                 if worse else f"Les cinq indicateurs sur 12 mois : aucun en recul en {self.period.label}")
-        slide = w.slide(title, footer="Deux indicateurs d'activité (avance de 60 à 90 jours sur le CA) et trois de "
-                                      "résultat · pointillés : objectif")
+                    worse.append(kpi)
+        title = (v("monthly.five.title", worse=len(worse), month=self.period) if worse
+                 else v("monthly.five.title_none", month=self.period))
+        slide = w.slide(title, footer=v("monthly.five.footer"))
         for box, (kpi, label, fmt, values, targets) in zip(boxes, charts):
             w.text(slide, Box(box.x, box.y, box.w, 22), [Para(label, 11, True, w.palette.ink)])
-            series = [Series("Réalisé", tuple(values), w.palette.actual)]
+            series = [Series(v("series.actual"), tuple(values), w.palette.actual)]
             if any(t is not None for t in targets):
-                series.append(Series("Objectif", tuple(targets), w.palette.target))
+                series.append(Series(v("series.target"), tuple(targets), w.palette.target))
             chart = line_chart(slide, Box(box.x, box.y + 22, box.w, box.h - 22), cats, series, number_format=fmt,
                                legend=False, dashed=(1,))
             chart.category_axis.tick_labels.font.size = Pt(8)
-        note = [Para("À retenir", 12, True, w.palette.ink)]
-        for kpi, label, fmt, values, _ in charts:
-            v, b = numbers[f"{kpi}|{self.months12[-1].code}"], numbers[f"{kpi}|{self.months12[-2].code}"]
-            f = _fmt_for(kpi)
-            note.append(Para(f"{label.split(' (')[0]} : {f(v)} (mois précédent {f(b)})", 11, False, w.palette.ink))
+        note = [Para(v("monthly.five.note"), 12, True, w.palette.ink)]
+        for kpi, *_ in charts:
+            now, before = numbers[f"{kpi}|{self.months12[-1].code}"], numbers[f"{kpi}|{self.months12[-2].code}"]
+            f = _fmt_for(kpi, v)
+            note.append(Para(v("monthly.five.line", kpi=upper_first(v(f"monthly.kpi_name.{kpi}")), now=f(now),
+                               before=f(before)), 11, False, w.palette.ink))
         w.text(slide, boxes[5], note)
         numbers["worse"] = len(worse)
         return SlideShown("five_kpis", title, numbers)
@@ -196,62 +200,66 @@ class MonthlyDeck:
     # -- the KPI tree and the decomposition of the gap ------------------------------------
     def _tree_slide(self, key: str, d: Decomposition, base_label: str, compared_label: str, title: str,
                     footer: str) -> SlideShown:
-        w = self.w
+        w, v = self.w, self.v
         slide = w.slide(title, footer=footer)
         left = Box(w.content.x, w.content.y, w.content.w * 0.36, w.content.h)
         right = Box(left.x + left.w + 18, w.content.y, w.content.w - left.w - 18, w.content.h)
         # the tree, as a picture of boxes: revenue = meetings × rate × rate × deal size
-        rows = [("CA signé", F.money(d.base.revenue), F.money(d.compared.revenue))]
-        fmts = (lambda x: F.number(x, 0), lambda x: F.number(x, 2), lambda x: F.number(x, 2), F.money)
+        rows = [(v("monthly.revenue.series"), v.money(d.base.revenue), v.money(d.compared.revenue))]
+        fmts = (lambda x: v.number(x, 0), lambda x: v.number(x, 2), lambda x: v.number(x, 2), v.money)
         for c, f in zip(d.drivers, fmts):
-            rows.append(("× " + DRIVER_SHORT.get(c.driver, c.label), f(c.base), f(c.compared)))
-        w.text(slide, Box(left.x, left.y, left.w, 24), [Para("L'arbre des indicateurs", 13, True, w.palette.ink)])
+            rows.append(("× " + self._driver(c.driver), f(c.base), f(c.compared)))
+        w.text(slide, Box(left.x, left.y, left.w, 24), [Para(v("monthly.tree.head"), 13, True, w.palette.ink)])
         table = w.table(slide, Box(left.x, left.y + 28, left.w, left.h - 28), ["", base_label, compared_label], rows,
                         [0.46, 0.27, 0.27], right=(1, 2), bold_rows=(0,))
         below = 28 + sum(r.height for r in table.rows) / 12700 + 12
         w.text(slide, Box(left.x, left.y + below, left.w, left.h - below),
-               [Para("CA = RDV qualifiés × propositions par RDV × affaires gagnées par proposition × panier moyen, "
-                     "chaque compte pris dans la même période (taux apparents, distincts de la transformation "
-                     "proposition → commande).", 10, False, w.palette.muted),
-                Para("Chaque barre est la contribution exacte d'un facteur (valeurs de Shapley) : leur somme est "
-                     "l'écart.", 10, False, w.palette.muted)])
+               [Para(v("monthly.tree.formula"), 10, False, w.palette.muted),
+                Para(v("monthly.tree.shapley"), 10, False, w.palette.muted)])
         steps = [Step(shorten(base_label, 120, 9), d.base.revenue, total=True)]
-        steps += [Step(DRIVER_SHORT.get(c.driver, c.label), c.contribution) for c in d.drivers]
+        steps += [Step(self._driver(c.driver), c.contribution) for c in d.drivers]
         if d.residual != 0:
-            steps.append(Step("Hors arbre", d.residual))
+            steps.append(Step(v("monthly.tree.residual_short"), d.residual))
         steps.append(Step(shorten(compared_label, 120, 9), d.compared.revenue, total=True))
-        waterfall_chart(slide, right, steps, up=w.palette.up, down=w.palette.down, total=w.palette.total)
+        waterfall_chart(slide, right, steps, up=w.palette.up, down=w.palette.down, total=w.palette.total,
+                        **waterfall_names(v))
         numbers = {"base": d.base.revenue, "compared": d.compared.revenue, "gap": d.gap, "residual": d.residual}
         for c in d.drivers:
             numbers[c.driver] = c.contribution
         return SlideShown(key, title, numbers, tuple(rows))
 
+    def _driver(self, driver: str, *, phrase: bool = False) -> str:
+        """A factor of the KPI tree in a few words (``kpicore.metrics.tree`` names the drivers), or
+        as a title's sentence names it (``phrase``)."""
+        code = f"monthly.{'driver_phrase' if phrase else 'driver'}.{driver}"
+        return self.v(code) if has(f"decks.{code}", self.v.language) else driver
+
     def tree_vs_previous(self) -> SlideShown:
+        v = self.v
         d = decompose_periods(self.engine, self.period)
         prev = self.period.previous()
         main = max(d.drivers, key=lambda c: abs(c.contribution))
-        title = (f"De {prev.label} à {self.period.label} : {F.money(d.gap, signed=True)} de CA, surtout "
-                 f"{DRIVER_SHORT.get(main.driver, main.label).lower()} ({F.money(main.contribution, signed=True)})")
-        return self._tree_slide("tree_previous", d, prev.short_label.capitalize(),
-                                self.period.short_label.capitalize(), title,
-                                f"Écart de CA entre {prev.label} et {self.period.label}, réparti entre les facteurs"
-                                + (f" · {RESIDUAL_LABEL.lower()} : {F.money(d.residual, signed=True)}"
-                                   if d.residual else ""))
+        title = v("monthly.tree.previous_title", before=prev, month=self.period, gap=d.gap,
+                  driver=self._driver(main.driver, phrase=True), contribution=main.contribution)
+        residual = v("monthly.tree.residual", residual=d.residual) if d.residual else ""
+        return self._tree_slide("tree_previous", d, upper_first(v.period(prev, short=True)),
+                                upper_first(v.period(self.period, short=True)), title,
+                                v("monthly.tree.previous_footer", before=prev, month=self.period, residual=residual))
 
     def tree_vs_target(self) -> SlideShown | None:
+        v = self.v
         d = decompose_vs_target(self.engine, self.period)
         if d is None:
             return None
         main = max(d.drivers, key=lambda c: abs(c.contribution))
-        title = (f"{self.period.label.capitalize()} contre objectif : {F.money(d.gap, signed=True)}, surtout "
-                 f"{DRIVER_SHORT.get(main.driver, main.label).lower()} ({F.money(main.contribution, signed=True)})")
-        return self._tree_slide("tree_target", d, "Objectif", self.period.short_label.capitalize(), title,
-                                "Arbre de l'objectif : objectifs de RDV, de propositions et de panier de la feuille "
-                                "Objectifs ; le taux de gain est celui qui donne l'objectif de CA")
+        title = v("monthly.tree.target_title", month=upper_first(v.period(self.period)), gap=d.gap,
+                  driver=self._driver(main.driver, phrase=True), contribution=main.contribution)
+        return self._tree_slide("tree_target", d, v("series.target"), upper_first(v.period(self.period, short=True)),
+                                title, v("monthly.tree.target_footer"))
 
     # -- attainment by team and rep -------------------------------------------------------
     def attainment(self) -> SlideShown:
-        w, e = self.w, self.engine
+        w, e, v = self.w, self.engine, self.v
         scopes = [Scope(TEAM, t) for t in e.teams] + [Scope(REP, r) for r in e.reps]
         records = []
         for s in scopes:
@@ -276,23 +284,21 @@ class MonthlyDeck:
             for j, st in ((3, status), (6, y_status)):
                 if st is not None:
                     colours[(i, j)] = w.palette.status(st)
-            mark = lambda a, st: F.DASH if a is None else f"{TARGET_SIGN[st]} {F.percent(a)}"  # noqa: E731
-            rows.append((s.label if s.level == TEAM else f"   {s.name}", F.money(rev), F.money(target), mark(att, status),
-                         F.money(y_rev), F.money(y_target), mark(y_att, y_status)))
+            mark = lambda a, st: F.DASH if a is None else f"{TARGET_SIGN[st]} {v.percent(a)}"  # noqa: E731
+            rows.append((v.scope(s) if s.level == TEAM else f"   {s.name}", v.money(rev), v.money(target),
+                         mark(att, status), v.money(y_rev), v.money(y_target), mark(y_att, y_status)))
             if s.level == TEAM:
                 bold.append(i)
             numbers[f"{s.code}|revenue"], numbers[f"{s.code}|target"] = rev, target
             numbers[f"{s.code}|ytd_revenue"], numbers[f"{s.code}|ytd_target"] = y_rev, y_target
         below = sum(1 for s, *_, status, _y in records if s.level == REP and status is not None and status != ON_TARGET)
         n_reps = sum(1 for r in records if r[0].level == REP)
-        title = (f"Atteinte de l'objectif en {self.period.label} : {below} commerciaux sur {n_reps} "
-                 "ne l'ont pas atteint")
-        footer = "Équipes en gras, puis les commerciaux du moins au plus avancé"
-        if cut:
-            footer += f" · {cut} commerciaux les plus avancés non affichés"
+        title = v("monthly.attainment.title", month=self.period, below=below, n=n_reps)
+        footer = v("monthly.attainment.footer") + (v("monthly.attainment.cut", cut=cut) if cut else "")
         slide = w.slide(title, footer=footer)
-        w.table(slide, w.content, ["Périmètre", "CA du mois", "Objectif", "Atteinte", "CA cumulé", "Obj. cumulé",
-                                   "Att. cumulée"], rows, [0.25, 0.12, 0.12, 0.11, 0.14, 0.13, 0.13],
+        w.table(slide, w.content, [v(f"head.{h}") for h in ("scope", "month_revenue", "target", "attainment",
+                                                              "ytd_revenue", "ytd_target", "ytd_attainment")],
+                rows, [0.25, 0.12, 0.12, 0.11, 0.14, 0.13, 0.13],
                 right=(1, 2, 3, 4, 5, 6), colours=colours, bold_rows=bold)
         numbers["below"] = below
         return SlideShown("attainment", title, numbers, tuple(rows))
@@ -305,17 +311,17 @@ class MonthlyDeck:
         context = prepare(self.data)
         self.fc = forecast(self.data, self.quarter, as_of=self.as_of, n_sims=self.n_sims, context=context)
         self.bt = backtest_of(context, self.as_of)
-        return forecast_slide(self.w, "forecast", self.fc, self.fc.method_reason_fr, self.quarter.label)
+        return forecast_slide(self.w, "forecast", self.fc, self.v.period(self.quarter))
 
     def accuracy(self) -> SlideShown:
-        w = self.w
+        w, v = self.w, self.v
         rows = self.bt.rows
         method = self.fc.method_shown
         q = rows[(rows["granularity"] == QUARTER) & rows["error"].notna()]
         if len(q) == 0:
-            title = "Précision des prévisions : pas encore de trimestre mesurable"
+            title = v("monthly.accuracy.none_title")
             slide = w.slide(title)
-            w.empty_note(slide, w.content, "Historique trop court : aucun trimestre passé ne peut encore être rejoué.")
+            w.empty_note(slide, w.content, v("monthly.accuracy.none"))
             return SlideShown("accuracy", title, {}, empty=True)
         methods = [method] + [m for m in ("run_rate",) if m != method]
         periods = sorted(q["period"].unique())
@@ -324,24 +330,22 @@ class MonthlyDeck:
         colours = [w.palette.forecast, w.palette.target]
         for m, colour in zip(methods, colours):
             vals = tuple(round(float(by.get((p, m), np.nan)) * 100, 1) for p in periods)
-            series.append(Series(METHOD_LABELS_FR.get(m, m).split(" (")[0], vals, colour))
-            for p, v in zip(periods, vals):
-                numbers[f"{m}|{p}"] = v
+            series.append(Series(method_label(m, v).split(" (")[0], vals, colour))
+            for p, x in zip(periods, vals):
+                numbers[f"{m}|{p}"] = x
         shown_q = q[q["method"] == method]
         inside = float(((shown_q["actual"] >= shown_q["p10"]) & (shown_q["actual"] <= shown_q["p90"])).mean())
         mape = float(shown_q["error"].abs().mean())
-        title = (f"Précision des prévisions trimestrielles : erreur moyenne {F.percent(mape)}, réalisé dans la "
-                 f"fourchette P10–P90 {F.percent(inside)} du temps")
-        slide = w.slide(title, footer=f"Backtest : {len(self.bt.as_of_dates)} dates rejouées, pipeline reconstitué "
-                                      "à chaque date · erreur absolue moyenne en % du réalisé, par trimestre")
-        cats = [Period.containing(QUARTER, parse_period(p).start).label for p in periods]
-        bar_chart(slide, w.content, cats, series, number_format=CHART_PCT, legend=True)
+        title = v("monthly.accuracy.title", mape=mape, inside=inside)
+        slide = w.slide(title, footer=v("monthly.accuracy.footer", n=len(self.bt.as_of_dates)))
+        cats = [v.period(Period.containing(QUARTER, parse_period(p).start)) for p in periods]
+        bar_chart(slide, w.content, cats, series, number_format=v.chart_percent, legend=True)
         numbers.update(mape=mape, inside_p10_p90=inside)
         return SlideShown("accuracy", title, numbers)
 
     # -- co-visits beside conversion --------------------------------------------------------------
     def covisits(self) -> SlideShown:
-        w, e = self.w, self.engine
+        w, e, v = self.w, self.engine, self.v
         window = Period.between(self.period.shift(-(COVISIT_MONTHS - 1)).start, self.period.end)
         cv = covisit_table(self.data, window, self.as_of, e.rep_team)
         conv = e.table(window)
@@ -365,29 +369,29 @@ class MonthlyDeck:
             if d is not None and d < 3:
                 colours[(i, 3)] = w.palette.bad
             flag = f"{DOWN_SIGN} " if c is not None and c < threshold else ""
-            rows.append((r, flag + F.percent(c), str(numbers[f"{r}|count"]),
-                         *(F.number(numbers[f"{r}|{k}"], 1) for k in ("discovery", "relevance", "satisfaction"))))
+            rows.append((r, flag + v.percent(c), str(numbers[f"{r}|count"]),
+                         *(v.number(numbers[f"{r}|{k}"], 1) for k in ("discovery", "relevance", "satisfaction"))))
         low = [r for r in reps if numbers[f"{r}|conversion"] is not None and numbers[f"{r}|conversion"] < threshold]
         if low:
             worst = min(low, key=lambda r: numbers[f"{r}|conversion"])
             d = numbers[f"{worst}|discovery"]
             who = shorten(worst, 300, 24, True)
-            title = (f"{who} : transformation à {F.percent(numbers[f'{worst}|conversion'])}, découverte notée "
-                     f"{F.number(d, 1)}/5 en co-visite" if d is not None else
-                     f"{who} : transformation à {F.percent(numbers[f'{worst}|conversion'])}, sans co-visite")
+            conversion = numbers[f"{worst}|conversion"]
+            title = (v("monthly.covisits.title", rep=who, conversion=conversion, discovery=d) if d is not None
+                     else v("monthly.covisits.title_no_visit", rep=who, conversion=conversion))
         else:
-            title = "Transformation et co-visites : aucun commercial sous 25 %"
-        slide = w.slide(title, footer=f"{COVISIT_MONTHS} derniers mois ({F.date(window.start)} – {F.date(window.end)}) · "
-                                      "du plus faible taux de transformation au plus fort · notes de 1 à 5 · "
-                                      "en couleur : transformation < 25 %, découverte < 3")
-        table = w.table(slide, w.content, ["Commercial", "Transformation", "Co-visites", "Découverte", "Pertinence",
-                                           "Satisfaction"], rows, [0.3, 0.15, 0.12, 0.14, 0.14, 0.15],
+            title = v("monthly.covisits.title_none", threshold=threshold)
+        slide = w.slide(title, footer=v("monthly.covisits.footer", months=COVISIT_MONTHS, start=window.start,
+                                        end=window.end, threshold=threshold))
+        table = w.table(slide, w.content, [v(f"head.{h}") for h in ("rep", "conversion", "covisits", "discovery",
+                                                                      "relevance", "satisfaction")],
+                        rows, [0.3, 0.15, 0.12, 0.14, 0.14, 0.15],
                         right=(1, 2, 3, 4, 5), colours=colours)
         return SlideShown("covisits", title, numbers, tuple(rows[: len(table.rows) - 1]))
 
     # -- top wins and losses ------------------------------------------------------------------------
     def wins_losses(self) -> SlideShown:
-        w = self.w
+        w, v = self.w, self.v
         d = self.data.deals
         end = min(pd.Timestamp(self.period.end), pd.Timestamp(self.as_of))
         in_month = d["closed_on"].between(pd.Timestamp(self.period.start), end).fillna(False)
@@ -395,30 +399,31 @@ class MonthlyDeck:
                                                                             ascending=[False, True])
         lost = d[in_month & (d["status"] == "lost").fillna(False)].sort_values(["amount", "deal_id"],
                                                                               ascending=[False, True])
-        title = (f"{F.number(len(won))} affaires gagnées ({F.money(won['amount'].sum())}), {F.number(len(lost))} perdues "
-                 f"({F.money(lost['amount'].sum())}) en {self.period.label}")
-        slide = w.slide(title, footer=f"Les {TOP_N} plus gros montants de chaque côté")
+        title = v("monthly.wins.title", won=len(won), won_amount=float(won["amount"].sum()), lost=len(lost),
+                  lost_amount=float(lost["amount"].sum()), month=self.period)
+        slide = w.slide(title, footer=v("monthly.wins.footer", n=TOP_N))
         left, right = halves(w)
         rows_w, rows_l = [], []
-        w.text(slide, Box(left.x, left.y, left.w, 26), [Para(f"{UP_SIGN} Plus grosses signatures", 14, True,
+        w.text(slide, Box(left.x, left.y, left.w, 26), [Para(f"{UP_SIGN} {v('monthly.wins.won_head')}", 14, True,
                                                               w.palette.up)])
-        w.text(slide, Box(right.x, right.y, right.w, 26), [Para(f"{DOWN_SIGN} Plus grosses pertes", 14, True,
-                                                                w.palette.down)])
+        w.text(slide, Box(right.x, right.y, right.w, 26), [Para(f"{DOWN_SIGN} {v('monthly.wins.lost_head')}", 14,
+                                                                True, w.palette.down)])
         bl, br = Box(left.x, left.y + 30, left.w, left.h - 30), Box(right.x, right.y + 30, right.w, right.h - 30)
         for t in won.head(TOP_N).itertuples(index=False):
-            rows_w.append((str(t.account), str(t.owner), F.money(t.amount)))
+            rows_w.append((str(t.account), str(t.owner), v.money(t.amount)))
         for t in lost.head(TOP_N).itertuples(index=False):
             rows_l.append((str(t.account), str(t.owner), "" if pd.isna(t.lost_reason) else str(t.lost_reason),
-                           F.money(t.amount)))
+                           v.money(t.amount)))
         if rows_w:
-            w.table(slide, bl, ["Affaire", "Commercial", "Montant"], rows_w, [0.45, 0.33, 0.22], right=(2,))
+            w.table(slide, bl, [v("head.deal"), v("head.rep"), v("head.amount")], rows_w, [0.45, 0.33, 0.22],
+                    right=(2,))
         else:
-            w.empty_note(slide, bl, "Aucune affaire gagnée ce mois-ci.")
+            w.empty_note(slide, bl, v("monthly.wins.none_won"))
         if rows_l:
-            w.table(slide, br, ["Affaire", "Commercial", "Motif", "Montant"], rows_l, [0.3, 0.25, 0.27, 0.18],
-                    right=(3,))
+            w.table(slide, br, [v("head.deal"), v("head.rep"), v("head.reason"), v("head.amount")], rows_l,
+                    [0.3, 0.25, 0.27, 0.18], right=(3,))
         else:
-            w.empty_note(slide, br, "Aucune affaire perdue ce mois-ci.")
+            w.empty_note(slide, br, v("monthly.wins.none_lost"))
         numbers = {"won_count": len(won), "won_amount": float(won["amount"].sum()), "lost_count": len(lost),
                    "lost_amount": float(lost["amount"].sum())}
         return SlideShown("wins_losses", title, numbers, tuple(rows_w) + tuple(rows_l))
@@ -428,6 +433,6 @@ def _none(x) -> float | None:
     return None if x is None or pd.isna(x) else float(x)
 
 
-def _fmt_for(kpi: str):
-    return {"proposal_conversion": F.percent, "average_deal_size": F.money, "sales_cycle_days": days}.get(
-        kpi, lambda x: F.number(x, 1))
+def _fmt_for(kpi: str, v: Voice):
+    return {"proposal_conversion": v.percent, "average_deal_size": v.money, "sales_cycle_days": v.days}.get(
+        kpi, lambda x: v.number(x, 1))

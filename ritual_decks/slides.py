@@ -29,7 +29,9 @@ from pptx.util import Pt
 from kpicore.metrics.targets import BELOW_TARGET, NEAR_TARGET, ON_TARGET
 from kpicore.model.errors import InputFileError
 from ritual_decks import style, text_fit
+from kpicore.text.catalogue import DEFAULT_LANGUAGE
 from ritual_decks.charts import Box
+from ritual_decks.formats import Voice
 from workbook_templates.archive_guard import check_archive
 from workbook_templates.safe_file import publish
 
@@ -155,7 +157,8 @@ def _rules(cell, colour: RGBColor = style.RULE, width_pt: float = 0.75) -> None:
 class DeckWriter:
     """Builds slides on the grid of ``style`` (points), over a blank deck or a client template."""
 
-    def __init__(self, template: Path | str | None = None) -> None:
+    def __init__(self, template: Path | str | None = None, language: str = DEFAULT_LANGUAGE) -> None:
+        self.voice = v = Voice(language)  # every text of the deck, in its reader's language
         if template is None:
             self.prs = Presentation()
             self.prs.slide_width, self.prs.slide_height = style.SLIDE_WIDTH, style.SLIDE_HEIGHT
@@ -166,18 +169,16 @@ class DeckWriter:
         else:
             path = Path(template)
             if not path.is_file():
-                raise InputFileError(f"modèle PowerPoint « {path} » introuvable : donnez le chemin d'un fichier .pptx.")
+                raise InputFileError(v("template.missing", path=str(path)))
             if not zipfile.is_zipfile(path):
-                raise InputFileError("ce n'est pas un modèle PowerPoint (.pptx) : le fichier n'est pas une archive "
-                                     "Office", file=path.name,
-                                     fix="enregistrez le modèle depuis PowerPoint au format .pptx et donnez ce fichier.")
+                raise InputFileError(v("template.not_office"), file=path.name, fix=v("template.not_office_fix"))
             # the client's file is untrusted input like any workbook: bounded and free of DTDs before
             # python-pptx inflates and parses it, whoever asked for the deck (CLI, ribbon, menu)
             check_archive(path)
             try:
                 self.prs = Presentation(str(path))
             except Exception as exc:  # python-pptx raises several kinds for a file that is not a .pptx
-                raise InputFileError(f"« {path.name} » n'est pas un modèle PowerPoint lisible (.pptx) : {exc}") from exc
+                raise InputFileError(v("template.unreadable", name=path.name, error=str(exc))) from exc
             self._drop_slides()
             self.palette = _palette_from_theme(theme_colours(self.prs))
             self.templated = True
@@ -272,7 +273,7 @@ class DeckWriter:
             para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
             para.alignment = align
             run = para.add_run()
-            run.text = p.text
+            run.text = text_fit.glued(p.text)
             run.font.size = Pt(p.size)
             run.font.bold = p.bold
             if font:
@@ -400,7 +401,7 @@ class DeckWriter:
                     para = tf.paragraphs[0] if k == 0 else tf.add_paragraph()
                     para.alignment = PP_ALIGN.RIGHT if j in right else PP_ALIGN.LEFT
                     run = para.add_run()
-                    run.text = line
+                    run.text = text_fit.glued(line)
                     run.font.size = Pt(size)
                     run.font.bold = bold
                     run.font.name = style.FONT

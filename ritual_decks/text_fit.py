@@ -54,8 +54,18 @@ def _font(bold: bool):
     return ImageFont.truetype(path, _UNITS)
 
 
+WORD_JOINER = "\u2060"  # zero width, and no line break on either side
+
+
+def glued(text: str) -> str:
+    """``text`` with a sign tied to the currency symbol after it: an English ``−€408,353`` would
+    otherwise break after the sign (both are prefix characters for the line-breaking rules)."""
+    return text.replace("\u2212€", f"\u2212{WORD_JOINER}€").replace("+€", f"+{WORD_JOINER}€")
+
+
 @functools.lru_cache(maxsize=20_000)
 def _em_width(text: str, bold: bool) -> float:
+    text = text.replace(WORD_JOINER, "")
     font = _font(bold)
     if font is not None:
         return font.getlength(text) / _UNITS

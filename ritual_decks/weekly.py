@@ -20,13 +20,13 @@ from kpicore.metrics.kpis import KpiEngine
 from kpicore.model.roster import Scope
 from kpicore.model.periods import MONTH, WEEK, Period
 from kpicore.forecast.risk import deals_at_risk
-from kpicore.forecast.snapshots import MOVES_FR, pipeline_movement
+from kpicore.forecast.snapshots import pipeline_movement
 from kpicore.model.roster import REP, TEAM
 from kpicore.text import formats as F
-from ritual_decks.blocks import (DOWN_SIGN, TARGET_STATUS_FR, UP_SIGN, actions_slide, company_name, decisions_slide,
-                                 forecast_slide, halves)
+from ritual_decks.blocks import (DOWN_SIGN, UP_SIGN, actions_slide, company_name, decisions_slide, forecast_slide,
+                                 halves, target_status, waterfall_names)
 from ritual_decks.charts import Box, Series, Step, bar_chart, waterfall_chart
-from ritual_decks.formats import days, times
+from ritual_decks.formats import Voice, upper_first
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
 
@@ -64,39 +64,35 @@ def advanced_deals(data: PipelineData, start: pd.Timestamp, as_of: date) -> pd.D
     return m[keep.to_numpy(dtype=bool)].sort_values(["amount", "deal_id"], ascending=[False, True])
 
 
-def _reasons_short(row) -> str:
+REASON_FIGURES = {  # the figure each short reason says, from the row of kpicore.forecast.risk
+    "close_date_passed": lambda row, v: {"days": v.days((row.as_of - row.expected_close_on).days)},
+    "no_activity": lambda row, v: {"days": v.days(int(row.days_since_activity))},
+    "stuck_in_stage": lambda row, v: {"days": v.days(int(row.days_in_stage))},
+    "close_date_pushed": lambda row, v: {"n": int(row.pushes)},
+    "amount_cut": lambda row, v: {"cut": row.cut},
+    "no_next_step": lambda row, v: {},
+}
+
+
+def _reasons_short(row, v: Voice) -> str:
     """The risk reasons in a few words each (the full sentences are in the cockpit)."""
-    parts = []
-    for code in row.reasons:
-        if code == "close_date_passed":
-            late = (row.as_of - row.expected_close_on).days
-            parts.append(f"date dépassée de {days(late)}")
-        elif code == "no_activity":
-            parts.append(f"sans activité depuis {days(int(row.days_since_activity))}")
-        elif code == "stuck_in_stage":
-            parts.append(f"bloquée depuis {days(int(row.days_in_stage))}")
-        elif code == "close_date_pushed":
-            parts.append(f"repoussée {int(row.pushes)} fois")
-        elif code == "amount_cut":
-            parts.append(f"montant réduit de {F.percent(row.cut)}")
-        elif code == "no_next_step":
-            parts.append("pas de prochaine étape")
-    text = " ; ".join(parts)
-    return text[:1].upper() + text[1:]
+    parts = [v(f"reason.{code}", **REASON_FIGURES[code](row, v)) for code in row.reasons if code in REASON_FIGURES]
+    return upper_first(v("reason.separator").join(parts))
 
 
 class WeeklyDeck:
     def __init__(self, data: PipelineData, as_of: date, writer: DeckWriter, n_sims: int) -> None:
         self.data, self.as_of, self.w, self.n_sims = data, as_of, writer, n_sims
+        self.v = writer.voice
         self.engine = KpiEngine(data, as_of)
         self.week = Period.containing(WEEK, as_of)
         self.month = Period.containing(MONTH, as_of)
         self.shown: list[SlideShown] = []
 
     def build(self) -> list[SlideShown]:
-        w = self.w
-        w.title_slide("Revue hebdomadaire du pipeline",
-                      f"{company_name(self.data)} · {self.week.label} · données au {F.date(self.as_of)}")
+        w, v = self.w, self.v
+        w.title_slide(v("weekly.title"), v("weekly.subtitle", company=company_name(self.data, v), week=self.week,
+                                            as_of=self.as_of))
         self.fc = forecast(self.data, self.month, as_of=self.as_of, n_sims=self.n_sims)
         for make in (self.week_kpis, self.movement, self.advanced_stalled, self.month_forecast, self.risks,
                      self.activity):
@@ -107,85 +103,83 @@ class WeeklyDeck:
 
     # -- the week in 30 seconds ---------------------------------------------
     def week_kpis(self) -> SlideShown:
-        e, w = self.engine, self.w
+        e, w, v = self.engine, self.w, self.v
         company = Scope.company()
-        lines = [  # (label, kpi, period, formatter)
-            ("CA signé du mois", "revenue_won", self.month, F.money),
-            ("RDV qualifiés / semaine", "qualified_meetings_per_week", self.week, lambda x: F.number(x, 1)),
-            ("Propositions / mois (semaine)", "proposals_per_month", self.week, lambda x: F.number(x, 1)),
-            ("Transformation des propositions", "proposal_conversion", self.month, F.percent),
-            ("Panier moyen (mois)", "average_deal_size", self.month, F.money),
-            ("Cycle de vente médian (mois)", "sales_cycle_days", self.month, days),
-            ("Couverture du reste à faire", "coverage", self.month, times),
+        lines = [  # (kpi, period, formatter); the label is the catalogue's decks.kpi.<kpi>
+            ("revenue_won", self.month, v.money),
+            ("qualified_meetings_per_week", self.week, lambda x: v.number(x, 1)),
+            ("proposals_per_month", self.week, lambda x: v.number(x, 1)),
+            ("proposal_conversion", self.month, v.percent),
+            ("average_deal_size", self.month, v.money),
+            ("sales_cycle_days", self.month, v.days),
+            ("coverage", self.month, v.times),
         ]
         rows, colours, numbers = [], {}, {}
-        for i, (label, kpi, period, fmt) in enumerate(lines):
-            v = e.value(kpi, period, company, with_trend=False)
-            check = e.targets.check(kpi, v.value, period, self.as_of, company.level, company.key[1])
+        for i, (kpi, period, fmt) in enumerate(lines):
+            val = e.value(kpi, period, company, with_trend=False)
+            check = e.targets.check(kpi, val.value, period, self.as_of, company.level, company.key[1])
             status = ""
             if check.status is not None:
-                status = TARGET_STATUS_FR[check.status]
+                status = target_status(check.status, v)
                 colours[(i, 3)] = w.palette.status(check.status)
-            rows.append((label, fmt(v.value), fmt(check.target) if check.target is not None else F.DASH, status))
-            numbers[kpi] = v.value
+            rows.append((v(f"weekly.kpi.{kpi}"), fmt(val.value),
+                         fmt(check.target) if check.target is not None else F.DASH, status))
+            numbers[kpi] = val.value
             numbers[f"{kpi}_target"] = check.target
             numbers[f"{kpi}_due"] = check.due
         rev, tgt, due = numbers["revenue_won"], numbers["revenue_won_target"], numbers["revenue_won_due"]
+        month = upper_first(v.period(self.month))
         if tgt:
-            title = (f"{self.month.label.capitalize()} : {F.money(rev)} signés sur {F.money(tgt)} d'objectif "
-                     f"({F.percent(rev / tgt)}) au {F.date(self.as_of)}")
+            title = v("weekly.kpis.title", month=month, won=rev, target=tgt, share=rev / tgt, as_of=self.as_of)
         else:
-            title = f"{self.month.label.capitalize()} : {F.money(rev)} signés au {F.date(self.as_of)}"
-        pace = (f" · état : réalisé contre l'objectif au prorata des jours écoulés (CA : {F.money(due)} à date)"
-                if due is not None else "")
-        slide = w.slide(title, footer=f"{self.week.label} : du {F.date(self.week.start)} au "
-                                      f"{F.date(min(self.week.end, self.as_of))}{pace} · objectifs de la feuille "
-                                      "Objectifs")
+            title = v("weekly.kpis.title_no_target", month=month, won=rev, as_of=self.as_of)
+        pace = v("weekly.kpis.pace", due=due) if due is not None else ""
+        slide = w.slide(title, footer=v("weekly.kpis.footer", week=self.week, start=self.week.start,
+                                        end=min(self.week.end, self.as_of), pace=pace))
         left, right = Box(w.content.x, w.content.y, w.content.w * 0.6, w.content.h), None
         right = Box(left.x + left.w + 18, left.y, w.content.w - left.w - 18, w.content.h)
-        w.table(slide, left, ["Indicateur", "Réalisé", "Objectif", "État"], rows, [0.48, 0.17, 0.15, 0.2],
-                right=(1, 2), colours=colours)
+        w.table(slide, left, [v("head.kpi"), v("head.actual"), v("head.target"), v("head.status")], rows,
+                [0.48, 0.17, 0.15, 0.2], right=(1, 2), colours=colours)
         alerts = compute_alerts(self.data, self.as_of, engine=e)[:3]
-        paras = [Para("Alertes prioritaires", 14, True, w.palette.ink)]
+        paras = [Para(v("weekly.alerts"), 14, True, w.palette.ink)]
         for a in alerts:
-            paras.append(Para(f"{a.severity_fr} · {a.title}", 12, True, w.palette.bad if a.severity == "high"
-                              else w.palette.ink))
-            paras.append(Para(a.action, 11, False, w.palette.muted))
+            paras.append(Para(f"{v(f'severity.{a.severity}')} · {v.render(a.title)}", 12, True,
+                              w.palette.bad if a.severity == "high" else w.palette.ink))
+            paras.append(Para(v.render(a.action), 11, False, w.palette.muted))
         if not alerts:
-            paras.append(Para("Aucune alerte cette semaine.", 12, False, w.palette.muted))
+            paras.append(Para(v("weekly.no_alert"), 12, False, w.palette.muted))
         w.text(slide, right, paras)
         numbers["alerts"] = len(alerts)
         return SlideShown("week_kpis", title, numbers, tuple(rows))
 
     # -- pipeline movement ----------------------------------------------------
     def movement(self) -> SlideShown:
-        w = self.w
+        w, v = self.w, self.v
         start, from_snapshot = movement_start(self.data, self.as_of)
         mv = pipeline_movement(self.data, start, pd.Timestamp(self.as_of), self.month)
         moves = mv.as_dict()
-        steps = [Step(f"Au {start:%d/%m}", mv.start, total=True)]
+        steps = [Step(v("movement.at", day=start.date()), mv.start, total=True)]
         omitted = []
         for m in ADDS + SUBTRACTS:
             if round(moves[m], 2) == 0:
-                omitted.append(MOVES_FR[m].lower())
+                omitted.append(v(f"move.{m}").lower())
                 continue
-            steps.append(Step(MOVES_FR[m], moves[m] if m in ADDS else -moves[m]))
-        steps.append(Step(f"Au {pd.Timestamp(self.as_of):%d/%m}", mv.end, total=True))
-        change = mv.end - mv.start
-        title = (f"Pipeline de {self.month.label} : {F.money(mv.start)} → {F.money(mv.end)} "
-                 f"({F.money(change, signed=True)}) depuis le {F.date(start)}")
-        origin = "dernier instantané" if from_snapshot else "pipeline reconstitué une semaine plus tôt (premier passage)"
-        footer = (f"Départ : {origin} · affaires ouvertes dont la signature est prévue en {self.month.label}"
-                  + (f" · sans mouvement : {', '.join(omitted)}" if omitted else ""))
-        slide = w.slide(title, footer=footer)
-        waterfall_chart(slide, w.content, steps, up=w.palette.up, down=w.palette.down, total=w.palette.total)
+            steps.append(Step(v(f"move.{m}"), moves[m] if m in ADDS else -moves[m]))
+        steps.append(Step(v("movement.at", day=self.as_of), mv.end, total=True))
+        title = v("movement.title", month=self.month, start=mv.start, end=mv.end, change=mv.end - mv.start,
+                  since=start.date())
+        origin = v("movement.from_snapshot") if from_snapshot else v("movement.rebuilt")
+        still = v("movement.still", moves=v("list.separator").join(omitted)) if omitted else ""
+        slide = w.slide(title, footer=v("movement.footer", origin=origin, month=self.month, still=still))
+        waterfall_chart(slide, w.content, steps, up=w.palette.up, down=w.palette.down, total=w.palette.total,
+                        **waterfall_names(v))
         numbers = dict(moves)
         numbers["balanced"] = float(mv.balanced)
         return SlideShown("movement", title, numbers)
 
     # -- deals that advanced, deals that stalled --------------------------------
     def advanced_stalled(self) -> SlideShown:
-        w = self.w
+        w, v = self.w, self.v
         start, _ = movement_start(self.data, self.as_of)
         adv = advanced_deals(self.data, start, self.as_of)
         self.risk = deals_at_risk(self.data, self.as_of,
@@ -193,70 +187,66 @@ class WeeklyDeck:
                                   if len(self.fc.deals) else None)
         r = self.risk.deals.assign(as_of=pd.Timestamp(self.as_of))
         stalled = r[r["reasons"].map(lambda c: "stuck_in_stage" in c or "no_activity" in c)]
-        verb = "ont" if len(adv) > 1 else "a"
-        title = (f"{F.number(len(adv))} affaire{'s' if len(adv) > 1 else ''} {verb} avancé depuis le {F.date(start)}, "
-                 f"{F.number(len(stalled))} {'sont' if len(stalled) > 1 else 'est'} à l'arrêt")
-        slide = w.slide(title, footer="Avancée : étape plus loin qu'au départ (gagnée comprise) · à l'arrêt : "
-                                      "bloquée dans l'étape ou sans activité plus longtemps que 75 % des affaires")
+        title = v("stalled.title", advanced=len(adv), since=start.date(), stalled=len(stalled))
+        slide = w.slide(title, footer=v("stalled.footer", share=0.75))
         left, right = halves(w)
         head = Box(left.x, left.y, left.w, 26)
         rows_a, rows_s = [], []
-        w.text(slide, head, [Para(f"{UP_SIGN} Ont avancé", 14, True, w.palette.up)])
+        w.text(slide, head, [Para(f"{UP_SIGN} {v('stalled.advanced_head')}", 14, True, w.palette.up)])
         box_a = Box(left.x, left.y + 30, left.w, left.h - 30)
         if len(adv):
             for t in adv.head(w.max_rows(box_a)).itertuples(index=False):
-                rows_a.append((str(t.account), str(t.owner), f"{t.stage_before} → {t.stage}", F.money(t.amount)))
-            w.table(slide, box_a, ["Affaire", "Commercial", "Étapes", "Montant"], rows_a, [0.27, 0.22, 0.36, 0.15],
-                    right=(3,), size=10)
+                rows_a.append((str(t.account), str(t.owner), f"{t.stage_before} → {t.stage}", v.money(t.amount)))
+            w.table(slide, box_a, [v("head.deal"), v("head.rep"), v("head.stages"), v("head.amount")], rows_a,
+                    [0.27, 0.22, 0.36, 0.15], right=(3,), size=10)
         else:
-            w.empty_note(slide, box_a, "Aucune affaire n'a avancé.")
-        w.text(slide, Box(right.x, right.y, right.w, 26), [Para(f"{DOWN_SIGN} À l'arrêt", 14, True, w.palette.down)])
+            w.empty_note(slide, box_a, v("stalled.none_advanced"))
+        w.text(slide, Box(right.x, right.y, right.w, 26),
+               [Para(f"{DOWN_SIGN} {v('stalled.stalled_head')}", 14, True, w.palette.down)])
         box_s = Box(right.x, right.y + 30, right.w, right.h - 30)
         if len(stalled):
             for t in stalled.head(w.max_rows(box_s)).itertuples(index=False):
-                days_ = t.days_in_stage if "stuck_in_stage" in t.reasons else t.days_since_activity
-                what = "dans l'étape" if "stuck_in_stage" in t.reasons else "sans activité"
-                rows_s.append((str(t.account), str(t.owner), str(t.stage), f"{days(int(days_))} {what}",
-                               F.money(t.amount)))
-            w.table(slide, box_s, ["Affaire", "Commercial", "Étape", "Depuis", "Montant"], rows_s,
-                    [0.25, 0.22, 0.16, 0.21, 0.16], right=(4,))
+                stuck = "stuck_in_stage" in t.reasons
+                days_ = v.days(int(t.days_in_stage if stuck else t.days_since_activity))
+                what = v("stalled.in_stage" if stuck else "stalled.no_activity", days=days_)
+                rows_s.append((str(t.account), str(t.owner), str(t.stage), what, v.money(t.amount)))
+            w.table(slide, box_s, [v("head.deal"), v("head.rep"), v("head.stage"), v("head.since"),
+                                   v("head.amount")], rows_s, [0.25, 0.22, 0.16, 0.21, 0.16], right=(4,))
         else:
-            w.empty_note(slide, box_s, "Aucune affaire à l'arrêt.")
+            w.empty_note(slide, box_s, v("stalled.none_stalled"))
         return SlideShown("advanced_stalled", title, {"advanced": len(adv), "stalled": len(stalled),
                                                        "advanced_amount": float(adv["amount"].sum())},
                           tuple(rows_a) + tuple(rows_s))
 
     def month_forecast(self) -> SlideShown:
-        return forecast_slide(self.w, "forecast", self.fc, self.fc.method_reason_fr,
-                              self.month.label.capitalize())
+        return forecast_slide(self.w, "forecast", self.fc, upper_first(self.v.period(self.month)))
 
     # -- deals at risk --------------------------------------------------------------
     def risks(self) -> SlideShown:
-        w = self.w
+        w, v = self.w, self.v
         r = self.risk.deals.assign(as_of=pd.Timestamp(self.as_of))
         if len(r) == 0:
-            title = "Aucune affaire à risque cette semaine"
+            title = v("risks.none_title")
             slide = w.slide(title)
-            w.empty_note(slide, w.content, "Aucune affaire ouverte ne présente de signal de risque.")
+            w.empty_note(slide, w.content, v("risks.none"))
             return SlideShown("risks", title, {"count": 0, "value_at_risk": 0.0}, empty=True)
         shown = r.head(w.max_rows(w.content))
         total = float(r["value_at_risk"].sum())
-        title = (f"{F.number(len(r))} affaire{'s' if len(r) > 1 else ''} à risque : {F.money(total)} de valeur pondérée "
-                 "en jeu")
+        title = v("risks.title", n=len(r), value=total)
         slide = w.slide(title)
-        rows = [(str(t.deal_id), str(t.account), str(t.owner), str(t.stage), F.money(t.amount), F.money(t.value_at_risk),
-                 _reasons_short(t)) for t in shown.itertuples(index=False)]
-        table = w.table(slide, w.content, ["N°", "Affaire", "Commercial", "Étape", "Montant", "En jeu", "Raisons"],
+        rows = [(str(t.deal_id), str(t.account), str(t.owner), str(t.stage), v.money(t.amount),
+                 v.money(t.value_at_risk), _reasons_short(t, v)) for t in shown.itertuples(index=False)]
+        table = w.table(slide, w.content, [v("head.number"), v("head.deal"), v("head.rep"), v("head.stage"),
+                                           v("head.amount"), v("head.at_stake"), v("head.reasons")],
                         rows, [0.08, 0.17, 0.14, 0.1, 0.1, 0.09, 0.32], right=(4, 5), wrap=(6,))
         rows = rows[: len(table.rows) - 1]
         w.text(slide, Box(w.content.x, w.height - 30, w.content.w, 22),
-               [Para(f"Classées par valeur en jeu (montant × probabilité calibrée) · {len(rows)} premières sur "
-                     f"{F.number(len(r))}", 9, False, w.palette.muted)])
+               [Para(v("risks.note", shown=len(rows), n=len(r)), 9, False, w.palette.muted)])
         return SlideShown("risks", title, {"count": len(r), "value_at_risk": total}, tuple(rows))
 
     # -- activity per rep vs target ----------------------------------------------------
     def activity(self) -> SlideShown:
-        w, e = self.w, self.engine
+        w, e, v = self.w, self.engine, self.v
         reps = self.data.reps
         active = [str(r) for r, a in zip(reps["rep"], reps["active"].fillna(True)) if bool(a)] or list(e.reps)
         active = [r for r in active if r in e.reps]
@@ -266,30 +256,28 @@ class WeeklyDeck:
         table = e.table(self.week)
         charts, numbers = [], {}
         below = 0
-        for kpi, label in (("qualified_meetings_per_week", "RDV qualifiés / semaine"),
-                           ("proposals_per_month", "Propositions / mois")):
+        for kpi, label in (("qualified_meetings_per_week", v("weekly.kpi.qualified_meetings_per_week")),
+                           ("proposals_per_month", v("activity.proposals"))):
             values = [float(table.loc[s.key, kpi]) for s in scopes]
-            checks = [e.targets.check(kpi, v, self.week, self.as_of, s.level, s.key[1]) for v, s in zip(values, scopes)]
+            checks = [e.targets.check(kpi, x, self.week, self.as_of, s.level, s.key[1]) for x, s in zip(values, scopes)]
             targets = [c.target for c in checks]
             charts.append((label, values, targets))
-            for n, v, t in zip(names, values, targets):
-                numbers[f"{kpi}|{n}"] = v
+            for n, x, t in zip(names, values, targets):
+                numbers[f"{kpi}|{n}"] = x
                 numbers[f"{kpi}|{n}|target"] = t
             if kpi == "qualified_meetings_per_week":
                 below = sum(1 for c in checks if c.status is not None and not c.on_target)
-        who = "commerciaux" if level == REP else "équipes"
-        title = f"Activité de la semaine : {below} {who} sur {len(names)} sous l'objectif de RDV qualifiés"
-        slide = w.slide(title, footer=f"{self.week.label}, du {F.date(self.week.start)} au "
-                                      f"{F.date(min(self.week.end, self.as_of))} : rythmes ramenés à la semaine et au "
-                                      "mois sur les jours écoulés")
+        title = v("activity.title_reps" if level == REP else "activity.title_teams", below=below, n=len(names))
+        slide = w.slide(title, footer=v("activity.footer", week=self.week, start=self.week.start,
+                                        end=min(self.week.end, self.as_of)))
         from ritual_decks.text_fit import shorten
 
         cats = [shorten(n, 110, 9) for n in names]
         for box, (label, values, targets) in zip(halves(w), charts):
             w.text(slide, Box(box.x, box.y, box.w, 26), [Para(label, 14, True, w.palette.ink)])
-            series = [Series("Réalisé", tuple(round(v, 2) for v in values), w.palette.actual)]
+            series = [Series(v("series.actual"), tuple(round(x, 2) for x in values), w.palette.actual)]
             if any(t is not None for t in targets):
-                series.append(Series("Objectif", tuple(None if t is None else round(t, 2) for t in targets),
+                series.append(Series(v("series.target"), tuple(None if t is None else round(t, 2) for t in targets),
                                      w.palette.target))
             bar_chart(slide, Box(box.x, box.y + 28, box.w, box.h - 28), cats, series, horizontal=True,
                       number_format='0.0', gap_width=50)

@@ -18,7 +18,6 @@ import pytest
 from lxml import etree
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu
 
 from kpicore.demo.company import DEMO_AS_OF
@@ -30,6 +29,7 @@ from kpicore.forecast.snapshots import pipeline_movement
 from ritual_decks import formats, text_fit
 from ritual_decks.charts import Step, waterfall_series
 from ritual_decks.deck import build_weekly, monthly_deck, weekly_deck
+from tests.support.deck_text import check_fit, text_lines
 
 N_SIMS = 500  # the decks' forecasts are seeded: the test recomputes them with the same arguments
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -303,83 +303,14 @@ def test_monthly_accuracy_chart_matches_report(monthly):
 
 # -- text fits ------------------------------------------------------------------------------------
 
-def _font(bold: bool):
-    from PIL import ImageFont
-
-    path = text_fit.font_file(bold)
-    if path is None:
-        from conftest import require_or_skip
-
-        require_or_skip("aucune police Liberation/DejaVu sur cette machine (apt-get install fonts-liberation2)")
-    return ImageFont.truetype(path, 1000)
-
-
-def _width(text: str, size: float, bold: bool) -> float:
-    return _font(bool(bold)).getlength(text) / 1000 * size
-
-
-def _lines(text: str, width: float, size: float, bold: bool) -> int:
-    """Greedy wrap, measured here with Pillow; a word wider than the line fails the test."""
-    n, line = 1, ""
-    for word in text.split(" "):
-        assert _width(word, size, bold) <= width + 0.5, f"mot trop long pour sa boîte : {word!r}"
-        candidate = word if not line else f"{line} {word}"
-        if _width(candidate, size, bold) <= width + 0.01:
-            line = candidate
-        else:
-            n, line = n + 1, word
-    return n
-
-
-def _check_fit(prs) -> int:
-    checked = 0
-    height = prs.slide_height
-    for k, slide in enumerate(prs.slides, start=1):
-        for sh in slide.shapes:
-            if sh.has_text_frame and sh.text_frame.text.strip():
-                tf = sh.text_frame
-                w = (sh.width - tf.margin_left - tf.margin_right) / 12700
-                h = (sh.height - tf.margin_top - tf.margin_bottom) / 12700
-                used = 0.0
-                for p in tf.paragraphs:
-                    size = p.runs[0].font.size.pt if p.runs else 14
-                    used += _lines(p.text, w, size, p.runs[0].font.bold if p.runs else False) * size * 1.2
-                assert used <= h + 0.5, f"diapositive {k} : « {tf.text[:60]} » déborde ({used:.0f} > {h:.0f} pt)"
-                checked += 1
-            if sh.has_table:
-                table = sh.table
-                bottom = sh.top + sum(r.height for r in table.rows)
-                assert bottom <= height, f"diapositive {k} : le tableau sort de la diapositive"
-                for i, row in enumerate(table.rows):
-                    for j, cell in enumerate(row.cells):
-                        paras = [p for p in cell.text_frame.paragraphs if p.runs and p.text]
-                        if not paras:
-                            continue
-                        # cells do not wrap (one paragraph per line): each line must fit its column,
-                        # and the lines the row's height
-                        assert not cell.text_frame.word_wrap
-                        room = (table.columns[j].width - cell.margin_left - cell.margin_right) / 12700
-                        for p in paras:
-                            run = p.runs[0]
-                            if p.alignment == PP_ALIGN.RIGHT:  # figures: shrunk if need be, never cut
-                                assert not p.text.endswith("…"), f"diapositive {k} : montant coupé « {p.text} »"
-                            assert _width(p.text, run.font.size.pt, run.font.bold) <= room + 0.5, \
-                                f"diapositive {k} : cellule « {p.text} » trop large"
-                        need = sum(p.runs[0].font.size.pt * 1.2 for p in paras)
-                        have = (row.height - cell.margin_top - cell.margin_bottom) / 12700
-                        assert need <= have + 0.5, f"diapositive {k} : cellule « {cell.text} » trop haute"
-                        checked += 1
-    return checked
-
-
 def test_every_text_fits_in_the_demo_decks(weekly, monthly):
-    assert _check_fit(weekly[1]) > 50
-    assert _check_fit(monthly[1]) > 50
+    assert check_fit(weekly[1]) > 50
+    assert check_fit(monthly[1]) > 50
 
 
 def test_long_names_are_shortened_and_fit(long_decks):
     for report, prs in long_decks:
-        assert _check_fit(prs) > 50
+        assert check_fit(prs) > 50
         texts = [c.text for s in prs.slides for sh in s.shapes if sh.has_table for row in sh.table.rows
                  for c in row.cells]
         assert any(t.endswith("…") for t in texts), report.kind
@@ -508,7 +439,7 @@ def test_a_text_too_long_for_its_box_is_scaled_then_cut():
     assert paras[-1].text.endswith("…")
     assert all(p.runs[0].font.size.pt == 9 for p in paras)  # scaled to the smallest size before cutting
     # 200 pt wide box minus 2 × 7.2 pt insets; 60 pt high minus 2 × 3.6 pt: 52.8 pt holds four 10.8 pt lines
-    used = sum(_lines(p.text, 200 - 14.4, 9, p.runs[0].font.bold) * 9 * 1.2 for p in paras)
+    used = sum(text_lines(p.text, 200 - 14.4, 9, p.runs[0].font.bold) * 9 * 1.2 for p in paras)
     assert used <= 60 - 7.2
 
 

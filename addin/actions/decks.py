@@ -14,27 +14,37 @@ from pathlib import Path
 
 from addin.actions.company import read_company
 from addin.engines.protocol import Workbook
+from addin.language import language as reader_language
 from kpicore.model.periods import Period
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
-from kpicore.text import formats
+from kpicore.text.catalogue import DEFAULT_LANGUAGE, say
 
-DECK_KINDS = {"weekly": "Revue hebdo", "monthly": "Revue mensuelle"}
+DECK_KINDS = ("weekly", "monthly")  # each named by the catalogue's decks.kind.<kind>
 
 
-def deck_name(kind: str, as_of: date) -> str:
-    """« Revue hebdo 2026-11-30 »: the name a deck gets beside its workbook or in a run's folder."""
-    return f"{DECK_KINDS[kind]} {as_of:%Y-%m-%d}"
+def deck_name(kind: str, as_of: date, language: str = DEFAULT_LANGUAGE) -> str:
+    """« Revue hebdo 2026-11-30 » (« Weekly review 2026-11-30 »): the name a deck gets beside its
+    workbook or in a run's folder."""
+    return f"{say(f'decks.kind.{kind}', language)} {as_of:%Y-%m-%d}"
+
+
+def check_kind(kind: str, language: str = DEFAULT_LANGUAGE) -> None:
+    """A usage error, in the reader's language, for a deck the product does not make."""
+    if kind not in DECK_KINDS:
+        raise UsageError(say("decks.unknown_kind", language, kind=kind))
 
 
 def write_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, *,
-               period: Period | str | None = None, template: Path | None = None) -> Path:
-    """The ``kind`` deck of ``data`` as of ``as_of`` at ``out_path`` (temporary file, then rename)."""
+               period: Period | str | None = None, template: Path | None = None,
+               language: str | None = None) -> Path:
+    """The ``kind`` deck of ``data`` as of ``as_of`` at ``out_path`` (temporary file, then rename),
+    in ``language`` (None: ``PILOTAGE_LANG``, else the workbook's Settings, else French)."""
     from ritual_decks.deck import build_monthly, build_weekly
     from workbook_templates.safe_file import publish
 
-    if kind not in DECK_KINDS:
-        raise UsageError(f"deck « {kind} » inconnu : choisissez weekly (hebdo) ou monthly (mensuel).")
+    language = language or reader_language(data)
+    check_kind(kind, language)
     out_path = Path(out_path)
     fd, tmp_name = tempfile.mkstemp(prefix=".pilotage-deck.", suffix=out_path.suffix or ".pptx",
                                     dir=out_path.parent)
@@ -42,9 +52,9 @@ def write_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, *,
     tmp = Path(tmp_name)
     try:
         if kind == "weekly":
-            build_weekly(data, as_of, tmp, template=template)
+            build_weekly(data, as_of, tmp, template=template, language=language)
         else:
-            build_monthly(data, as_of, tmp, period=period, template=template)
+            build_monthly(data, as_of, tmp, period=period, template=template, language=language)
         publish(tmp, out_path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -60,8 +70,10 @@ def make_deck(book: Workbook, kind: str, out: Path, *, as_of: date | None = None
     from workbook_templates.activity_workbook import free_path
 
     data = read_company(book)
+    language = reader_language(data)
+    check_kind(kind, language)
     as_of = as_of or deck_as_of(data, kind, period)
     out = Path(out)
-    target = free_path(out, deck_name(kind, as_of), ".pptx") if out.is_dir() else out
-    book.progress(f"{DECK_KINDS[kind]} au {formats.date(as_of)}…")
-    return write_deck(data, kind, as_of, target, period=period, template=template)
+    target = free_path(out, deck_name(kind, as_of, language), ".pptx") if out.is_dir() else out
+    book.progress(say("decks.progress", language, kind=say(f"decks.kind.{kind}", language), as_of=as_of))
+    return write_deck(data, kind, as_of, target, period=period, template=template, language=language)
