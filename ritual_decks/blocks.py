@@ -12,6 +12,7 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.forecasting import METHOD_LABELS_FR, Forecast
 from kpicore.metrics.targets import BELOW_TARGET, NEAR_TARGET, ON_TARGET
 from kpicore.text import formats as F
+from kpicore.text.catalogue import render
 from ritual_decks.charts import Box, Series, bar_chart
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
@@ -65,7 +66,7 @@ def forecast_slide(w: DeckWriter, key: str, fc: Forecast, reason_fr: str, what: 
                   w.palette.ink),
              Para("", 6), Para("Méthode affichée", 12, False, w.palette.muted),
              Para(METHOD_LABELS_FR.get(fc.method_shown, fc.method_shown), 13, True, w.palette.ink),
-             Para(reason_fr, 11, False, w.palette.muted)]
+             Para(render(reason_fr), 11, False, w.palette.muted)]
     if target:
         gap = fc.shown - target
         paras[2:2] = [Para("", 6), Para("Écart prévision – objectif", 12, False, w.palette.muted),

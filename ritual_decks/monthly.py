@@ -305,7 +305,7 @@ class MonthlyDeck:
         context = prepare(self.data)
         self.fc = forecast(self.data, self.quarter, as_of=self.as_of, n_sims=self.n_sims, context=context)
         self.bt = backtest_of(context, self.as_of)
-        return forecast_slide(self.w, "forecast", self.fc, self.fc.method_reason_fr, self.quarter.label)
+        return forecast_slide(self.w, "forecast", self.fc, self.fc.method_reason, self.quarter.label)
 
     def accuracy(self) -> SlideShown:
         w = self.w

@@ -227,7 +227,7 @@ class WeeklyDeck:
                           tuple(rows_a) + tuple(rows_s))
 
     def month_forecast(self) -> SlideShown:
-        return forecast_slide(self.w, "forecast", self.fc, self.fc.method_reason_fr,
+        return forecast_slide(self.w, "forecast", self.fc, self.fc.method_reason,
                               self.month.label.capitalize())
 
     # -- deals at risk --------------------------------------------------------------
