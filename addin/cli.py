@@ -79,13 +79,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- check
 def cmd_check(args: argparse.Namespace) -> int:
     from addin.actions import reports
-    from kpicore.ingest.quality_text import check_report, check_report_text
+    from kpicore.text.check import check_report_json, check_report_text
 
-    data = reports.check(_book(args.file)).data
+    found = reports.check(_book(args.file))
+    data = found.data
     if args.json:
-        _print_json(check_report(data))
+        _print_json(check_report_json(data, found.language))
     else:
-        print(check_report_text(data))
+        print(check_report_text(data, found.language))
     return 1 if data.quality.errors and args.strict else 0
 
 

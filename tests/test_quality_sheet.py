@@ -54,7 +54,7 @@ def test_problems_are_grouped_with_count_first_rows_and_fix(tmp_path):
     rows, _ = _write(tmp_path, _data())
     assert rows[0][0] == QUALITY_SHEET
     # 3 negative amounts + 1 unknown type are excluded; 1 date was repaired
-    assert rows[2][0] == "Données : 4 ligne(s) exclue(s), 1 correction(s)"
+    assert rows[2][0] == "Données : 4 lignes exclues, 1 correction"
     head = _find(rows, "À corriger, par problème (les plus fréquents d'abord)") + 1
     assert rows[head][:7] == ["Effet", "Table", "Colonne", "Problème", "Nombre", "Premières lignes",
                               "Comment corriger"]
@@ -102,7 +102,7 @@ def test_long_detail_is_capped_with_a_pointer_to_pilotage_check(tmp_path):
     head = _find(rows, "Détail, une ligne par problème trouvé") + 1
     tail = [r[0] for r in rows[head + 1:] if r and r[0]]
     # 5 issues, 2 shown: 3 more
-    assert tail[-1] == "… et 3 autre(s) : la liste complète est donnée par « pilotage check FICHIER »."
+    assert tail[-1] == "… et 3 autres : la liste complète est donnée par « pilotage check FICHIER »."
     assert len(tail) == 3
 
 

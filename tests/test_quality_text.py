@@ -1,4 +1,4 @@
-"""``pilotage check``: the mapping found and the quality report, grouped, in French."""
+"""``pilotage check``: the mapping found and the quality report, grouped, in French and in English."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 from support.ingest_checks import assert_rows_accounted
 from kpicore.ingest.grids import RawGrid, ingest
 from kpicore.model.json_schemas import load_schema
-from kpicore.ingest.quality_text import check_report, check_report_text
+from kpicore.text.check import check_report_json as check_report, check_report_text
 from workbook_templates.reading import load_pipeline
 
 HEADER = ["Opportunity ID", "Opportunity Owner", "Stage", "Amount", "Created Date", "Region"]
@@ -36,9 +36,9 @@ def test_report_groups_issues_with_counts_and_first_rows():
     assert "- « Notes » :" in text
     # 12 rows: 3 text amounts + 1 negative excluded, 8 kept
     assert "lignes : 12 lues, 8 gardées, 4 exclues" in text
-    assert "Bilan : 12 ligne(s) lue(s), 8 gardée(s), 4 exclue(s)" in text
+    assert "Bilan : 12 lignes lues, 8 gardées, 4 exclues ; 4 erreurs, 0 correction." in text
     # the Excel row of data row i is i + 2: the text amounts are on rows 4, 7, 10
-    assert "Valeur illisible dans une colonne obligatoire : 3" in text
+    assert "Valeur illisible (on attendait un montant) dans une colonne obligatoire : 3" in text
     assert "export!4 « n/a », export!7 « n/a », export!10 « n/a »" in text
     assert "Montant négatif : 1" in text
 
@@ -51,7 +51,8 @@ def test_report_as_plain_data_is_json():
     sheet = r["sheets"][0]
     assert [c["column"] for c in sheet["columns"]] == ["deal_id", "owner", "stage", "amount", "created_on", None]
     errors = {g["problem"]: g["count"] for g in r["errors"]}
-    assert errors == {"Valeur illisible dans une colonne obligatoire": 3, "Montant négatif": 1}
+    assert errors == {"Valeur illisible (on attendait un montant) dans une colonne obligatoire": 3,
+                      "Montant négatif": 1}
     assert r["sheets"][1]["table"] is None and r["sheets"][1]["headers_seen"] == ["Bonjour", "à lire"]
 
 

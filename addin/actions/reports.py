@@ -47,7 +47,7 @@ def _as_of(data: PipelineData, as_of: date | None) -> date:
 
 
 def check(book: Workbook) -> Report:
-    """The mapping found and the data-quality report (``kpicore.ingest.quality_text`` renders it)."""
+    """The mapping found and the data-quality report (``kpicore.text.check`` renders it)."""
     data = read_company(book)
     return Report(data, _as_of(data, None), data.quality)
 
