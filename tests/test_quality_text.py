@@ -66,3 +66,46 @@ def test_demo_workbook_reads_back_as_generated(demo_data, demo_workbook):
         got = getattr(back, name)[list(frame.columns)].reset_index(drop=True)
         pd.testing.assert_frame_equal(got, frame.reset_index(drop=True), obj=name)
     assert back.present >= {"Deals", "Activities", "Targets", "Reps", "Stages"}
+
+
+def test_report_reads_in_english_with_the_same_figures():
+    text = check_report_text(_data(), "en")
+    assert "Deals (Deals) ← sheet \u201cexport\u201d, headers on row 1 (recognised by headers)" in text
+    assert "\u201cOpportunity Owner\u201d → owner" in text
+    assert "kept as they are (not recognised): \u201cRegion\u201d" in text
+    assert "rows: 12 read, 8 kept, 4 excluded" in text
+    assert "Summary: 12 rows read, 8 kept, 4 excluded; 4 errors, 0 corrections." in text
+    assert "Unreadable value (expected an amount) in a required column: 3" in text
+    assert "export!4 \u201cn/a\u201d, export!7 \u201cn/a\u201d, export!10 \u201cn/a\u201d" in text
+    assert "Negative amount: 1" in text
+    assert "lignes" not in text and "Bilan" not in text
+    r = check_report(_data(), "en")
+    jsonschema.validate(json.loads(json.dumps(r)), load_schema("check"))
+    assert r["badge"] == "Data: 4 rows excluded, 0 corrections"
+
+
+def test_the_message_box_summary_in_both_languages():
+    from kpicore.text.check import check_summary_text
+
+    fr, en = check_summary_text(_data(), 4, "fr"), check_summary_text(_data(), 4, "en")
+    assert "• export : 8 lignes gardées, 4 exclues" in fr
+    assert "• export: 8 rows kept, 4 excluded" in en
+    assert "✗ Negative amount: 1 (e.g. export!12)" in en
+
+
+def test_a_file_with_no_table_is_refused_in_the_reader_s_language():
+    import pytest
+
+    from kpicore.model.errors import InputFileError
+    from kpicore.text.check import error_text
+
+    with pytest.raises(InputFileError) as refused:
+        ingest([RawGrid("notes.xlsx", "Notes", [["Bonjour"], ["à lire"]], 1), RawGrid("notes.xlsx", "Vide", [[None]], 1)])
+    err = refused.value
+    assert str(err).startswith("notes.xlsx : aucune table reconnue")  # the French text stays as it was
+    assert "feuille « Vide » : feuille vide" in str(err)
+    en = error_text(err, "en")
+    assert en.startswith("notes.xlsx: no table recognised (deals, activities, targets…).")
+    assert "sheet \u201cVide\u201d: empty sheet" in en and "headers seen: Bonjour" in en
+    assert "\n→ Name the columns as the Pilotage template does" in en
+    assert error_text(err, "fr").startswith("notes.xlsx : aucune table reconnue")

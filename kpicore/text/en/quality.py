@@ -149,5 +149,5 @@ MESSAGES = {
 
 # the tables by their canonical names, the columns by theirs in plain words
 MESSAGES.update({f"quality.table.{t.name}": t.name for t in schema.TABLES.values()})
-MESSAGES.update({f"quality.column.{t.name}.{c.name}": c.name.replace("_", " ")
+MESSAGES.update({f"quality.column.{t.name}.{c.name}": c.name.replace("_", " ").capitalize()
                  for t in schema.TABLES.values() for c in t.columns})
