@@ -82,6 +82,8 @@ def test_report_reads_in_english_with_the_same_figures():
     r = check_report(_data(), "en")
     jsonschema.validate(json.loads(json.dumps(r)), load_schema("check"))
     assert r["badge"] == "Data: 4 rows excluded, 0 corrections"
+    assert {c["how"] for c in r["sheets"][0]["columns"]} == {"synonym", ""}
+    assert "synonyme" in {c["how"] for c in check_report(_data())["sheets"][0]["columns"]}
 
 
 def test_the_message_box_summary_in_both_languages():

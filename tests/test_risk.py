@@ -174,3 +174,11 @@ def test_the_json_reasons_are_in_the_language_the_edge_asks_for():
     doc = risks_json(deals_at_risk(data), source=data.source, text=lambda m: render(m, "en"))
     by_id = {d["deal_id"]: d["reasons_text"] for d in doc["deals"]}
     assert by_id["PUSHED"] == "Expected close date pushed back 2 times"
+
+
+def test_every_reason_has_a_short_name_in_both_languages():
+    from kpicore.forecast.risk import REASONS, reason_label
+
+    names = {lang: [render(reason_label(code), lang) for code in REASONS] for lang in ("fr", "en")}
+    assert names["fr"][2] == "Bloquée dans l'étape" and names["en"][2] == "Stuck in its stage"
+    assert len(set(names["fr"])) == len(set(names["en"])) == len(REASONS) == 6

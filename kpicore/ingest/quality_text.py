@@ -28,6 +28,9 @@ _GROUPED = {
     "quality.problem.duplicate_different": "quality.problem.duplicate_different_any",
     "quality.problem.already_gathered": "quality.problem.already_gathered_any",
 }
+# how a column was mapped (kpicore.ingest.mapping.ColumnMapping.how), as the reader's language says it
+HOW_SETTING = Message.of("quality.how.setting")
+_HOW = {"synonyme": Message.of("quality.how.synonym"), "paramètre": HOW_SETTING}
 _DETAILS = frozenset({"cells", "rows", "created", "first", "others", "where"})
 
 
@@ -69,7 +72,7 @@ def check_report(data: PipelineData) -> dict[str, Any]:
         sheets.append({
             "file": g.file, "sheet": g.sheet, "excel_table": g.table_name, "table": g.table,
             "chosen_by": g.chosen_by, "header_row": g.header_row,
-            "columns": [{"letter": c.letter, "header": c.header, "column": c.column, "how": c.how}
+            "columns": [{"letter": c.letter, "header": c.header, "column": c.column, "how": _HOW.get(c.how, c.how)}
                         for c in g.columns],
             "missing_optional": sorted(
                 c.name for c in schema.TABLES[g.table].columns

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kpicore.ingest.quality_text import check_report, table_label
+from kpicore.ingest.quality_text import HOW_SETTING, check_report, table_label
 from kpicore.model.errors import InputFileError, PilotageError
 from kpicore.model.messages import Message
 from kpicore.model.pipeline_data import PipelineData
@@ -75,7 +75,7 @@ def check_report_text(data: PipelineData, language: str = DEFAULT_LANGUAGE) -> s
         mapped = [c for c in s["columns"] if c["column"]]
         extras = [c for c in s["columns"] if not c["column"]]
         for c in mapped:
-            how = say("check.from_settings", lang) if c["how"] == "paramètre" else ""
+            how = say("check.from_settings", lang) if c["how"] == HOW_SETTING else ""
             out.append(f"    {c['letter']:>3} " + say("check.column_mapped", lang, header=c["header"],
                                                        column=c["column"]) + how)
         if extras:

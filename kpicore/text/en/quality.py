@@ -91,6 +91,8 @@ MESSAGES = {
     "quality.fix.rep_list": "Pick the name from the drop-down list.",
     "quality.fix.future_date": "Correct the date (often the year); an activity is entered once done.",
     "quality.fix.already_gathered": "Delete one of the two rows; each activity is entered in one workbook only.",
+    "quality.how.synonym": "synonym",
+    "quality.how.setting": "setting",
     "quality.found_by.excel_table": "Excel table",
     "quality.found_by.sheet_name": "sheet name",
     "quality.found_by.headers": "headers",

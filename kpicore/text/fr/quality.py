@@ -102,6 +102,8 @@ MESSAGES = {
     "quality.fix.already_gathered": ("Supprimez l'une des deux lignes ; chaque activité se saisit dans un seul "
                                      "classeur."),
     # how a sheet was recognised, or why it was not
+    "quality.how.synonym": "synonyme",
+    "quality.how.setting": "paramètre",
     "quality.found_by.excel_table": "table Excel",
     "quality.found_by.sheet_name": "nom de feuille",
     "quality.found_by.headers": "en-têtes",
