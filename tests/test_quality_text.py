@@ -111,3 +111,12 @@ def test_a_file_with_no_table_is_refused_in_the_reader_s_language():
     assert "sheet \u201cVide\u201d: empty sheet" in en and "headers seen: Bonjour" in en
     assert "\n→ Name the columns as the Pilotage template does" in en
     assert error_text(err, "fr").startswith("notes.xlsx : aucune table reconnue")
+
+
+def test_a_column_named_in_the_settings_says_so_in_each_language():
+    deals = [["Opportunity ID", "Opportunity Owner", "Stage", "Facturé", "Created Date"],
+             ["O1", "Léa", "Prospecting", 100, "2025-01-02"]]
+    settings = [["Paramètre", "Valeur"], ["mapping.Deals.amount", "Facturé"]]
+    data = ingest([RawGrid("x.xlsx", "Paramètres", settings, 1), RawGrid("x.xlsx", "Deals", deals, 1)])
+    assert "« Facturé » → amount (Paramètres)" in check_report_text(data, "fr")
+    assert "\u201cFacturé\u201d → amount (Settings)" in check_report_text(data, "en")
