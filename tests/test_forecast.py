@@ -252,3 +252,12 @@ def test_one_scope_or_all_scopes_give_the_same_numbers():
     reps = [f for s, f in every.items() if s[0] == "rep"]
     company = every[("company", "")]
     assert sum(f.p10 for f in reps) <= company.p50 <= sum(f.p90 for f in reps)
+
+
+def test_the_reason_and_the_notes_read_in_the_language_the_edge_asks_for():
+    fc = forecast(_small(), "2025-11", as_of="2025-11-20", n_sims=200)
+    doc = forecast_json(fc, source="x.xlsx", text=lambda m: render(m, "en"))
+    assert doc["method_reason_text"].startswith("History too short for a backtest: the run rate")
+    assert all(isinstance(n, str) for n in doc["notes_text"]) and len(doc["notes_text"]) == len(fc.notes)
+    french = forecast_json(fc, source="x.xlsx", text=render)
+    assert french["method_reason_text"].startswith("Historique trop court pour un backtest")

@@ -112,7 +112,7 @@ class Forecast:
     n_open: int = 0
     n_sims: int = N_SIMS
     fields_from_today: tuple[str, ...] = ()
-    notes_fr: tuple[str, ...] = ()
+    notes: tuple[Message, ...] = ()  # what the reader should know (forecast.note.*), rendered by the edges
     # one row per open deal: deal_id, owner, stage, amount, expected_close_on, p_declared, p_calibrated
     deals: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
 
@@ -305,7 +305,7 @@ class _Part:
     rows: np.ndarray  # positions of the rep's open deals in the pipe's open rows
     p_cal: np.ndarray
     p_decl: np.ndarray
-    notes: tuple[str, ...]
+    notes: tuple[Message, ...]
 
 
 def _part(ctx: ForecastContext, pa: PipelineArrays, period: Period, rep: str | None, n_sims: int, seed: int) -> _Part:
@@ -317,7 +317,7 @@ def _part(ctx: ForecastContext, pa: PipelineArrays, period: Period, rep: str | N
     lo, hi, now = (np.datetime64(x, "ns") for x in (start, end, as_of))
     won_to_date = pa.won_between(rep, lo, hi)
     trailing = pa.won_between(rep, now - (RUN_RATE_DAYS - 1) * np.timedelta64(1, "D"), now)
-    notes: list[str] = []
+    notes: list[Message] = []
 
     rows = pa.open_rows(rep) if as_of < end else np.array([], int)  # none once the period is over
     amounts = pa.amount[pa.open_idx][rows]
@@ -334,7 +334,7 @@ def _part(ctx: ForecastContext, pa: PipelineArrays, period: Period, rep: str | N
     def probs(h: int) -> np.ndarray:
         p, ok = pa.win_probability(ctx, h)
         if not ok:
-            notes.append("Historique insuffisant pour calibrer : probabilités déclarées utilisées.")
+            notes.append(Message.of("forecast.note.declared_probabilities"))
             return p_decl * due
         return p[rows]
 
@@ -420,7 +420,7 @@ def forecast_scope(ctx: ForecastContext, pipe: AsOfPipeline | PipelineArrays, pe
         p10=p10, p50=p50, p90=p90, target=target, prob_reach_target=prob_reach,
         method_shown=method_shown, shown=0.0, method_reason=method_reason,
         commit=commit, best_case=best, pipeline=pipe_total, n_open=len(rows), n_sims=n_sims,
-        fields_from_today=pa.pipe.fields_from_today, notes_fr=notes, deals=table,
+        fields_from_today=pa.pipe.fields_from_today, notes=notes, deals=table,
     )
     return with_shown_figure(fc)
 
@@ -451,7 +451,7 @@ def forecast_record(fc: Forecast, text: Callable[[Message | None], str]) -> dict
         "prob_reach_target": None if fc.prob_reach_target is None else round(fc.prob_reach_target, 4),
         "method_shown": fc.method_shown, "shown": _num(fc.shown), "method_reason_text": text(fc.method_reason),
         "categories": cats, "n_open": int(fc.n_open), "n_sims": int(fc.n_sims),
-        "fields_from_today": list(fc.fields_from_today), "notes_fr": list(fc.notes_fr),
+        "fields_from_today": list(fc.fields_from_today), "notes_text": [text(n) for n in fc.notes],
     }
 
 

@@ -92,10 +92,9 @@ def _measured_range(fc: Forecast, errors: np.ndarray | None) -> Forecast:
     prob = fc.prob_reach_target
     if fc.target is not None and errors is not None:
         prob = 1.0 if fc.won_to_date >= fc.target else float(np.mean(fc.p50 * np.exp(errors) >= fc.target))
-    note = (f"Fourchette P10–P90 élargie par l'erreur mesurée sur {len(errors)} périodes passées "
-            "(la simulation seule ne contient pas l'erreur du modèle).")
+    note = Message.of("forecast.note.range_widened", periods=len(errors))
     return replace(with_shown_figure(replace(fc, p10=p10, p90=p90, prob_reach_target=prob)),
-                   notes_fr=fc.notes_fr + (note,))
+                   notes=fc.notes + (note,))
 
 
 def forecast(data: PipelineData, period: str | Period = "quarter", scope: tuple[str, str] = COMPANY_SCOPE,

@@ -18,4 +18,7 @@ MESSAGES = {
                                       "shown for want of proof that another method does better."),
     "forecast.reason.forced": "Method chosen by the user.",
     "forecast.list": "{first}, {rest}",
+    "forecast.note.declared_probabilities": "History too short to calibrate: the declared probabilities are used.",
+    "forecast.note.range_widened": ("P10–P90 range widened by the error measured over {periods} past periods "
+                                    "(the simulation alone does not hold the model's error)."),
 }

@@ -19,4 +19,7 @@ MESSAGES = {
                                       "est affiché faute de preuve qu'une autre méthode fait mieux."),
     "forecast.reason.forced": "Méthode imposée par l'utilisateur.",
     "forecast.list": "{first}, {rest}",
+    "forecast.note.declared_probabilities": "Historique insuffisant pour calibrer : probabilités déclarées utilisées.",
+    "forecast.note.range_widened": ("Fourchette P10–P90 élargie par l'erreur mesurée sur {periods} périodes passées "
+                                    "(la simulation seule ne contient pas l'erreur du modèle)."),
 }
