@@ -194,14 +194,15 @@ def _cut(loc: _Located) -> tuple[TablePart, GridReport, list[Issue]]:
         return list(transposed[pos]) if padded else []
 
     columns: dict[str, list] = {}
-    headers: dict[str, str] = {}
+    headers: dict[str, str | Message] = {}
     extras: dict[str, list] = {}
     kept_cols = []
     for c in cols:
         cells = column_cells(c.position)
         if c.column:
             columns[c.column] = cells
-            headers[c.column] = c.header or f"colonne {c.letter}"
+            # a column without a header is named by its letter, in the reader's language
+            headers[c.column] = c.header or Message.of("check.column_letter", letter=c.letter)
             kept_cols.append(c)
             continue
         if not c.header and all(is_blank(v) for v in cells):

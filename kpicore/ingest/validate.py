@@ -48,7 +48,8 @@ class TablePart:
     sheet: str
     rows: tuple[int, ...]  # Excel row number of each data row
     columns: dict[str, list] = field(default_factory=dict)  # canonical or helper column -> cells
-    headers: dict[str, str] = field(default_factory=dict)  # canonical or helper column -> header in file
+    # canonical or helper column -> header in file (a Message naming its letter when it has none)
+    headers: dict[str, str | Message] = field(default_factory=dict)
     extras: dict[str, list] = field(default_factory=dict)  # header -> cells (unknown columns, kept)
     headers_found: tuple[str, ...] = ()
 

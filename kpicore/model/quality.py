@@ -31,7 +31,7 @@ class Issue:
     file: str = ""
     sheet: str = ""
     row: int | None = None  # row number as Excel shows it (1-based), None for a whole table
-    column: str = ""  # the column header as it is in the client's file
+    column: Message | str = ""  # the column header as it is in the client's file (its letter when none)
     value: Message | str = ""  # the cell as typed (a date read: quality.value.date)
 
     def where(self) -> Message | str | None:
