@@ -92,7 +92,8 @@ def check_report_text(data: PipelineData, language: str = DEFAULT_LANGUAGE) -> s
             out.append(say("check.ignored_sheet", lang, sheet=s["sheet"], why=s["chosen_by"]) + seen)
     t = r["row_totals"]
     # row counts from the ingest (QualityReport.badge counts issues, several per row at times)
-    out += ["", say("check.summary", lang, counts=_counts(t, lang, code="quality.sheet.rows"), errors=len(data.quality.errors),
+    counts = _counts(t, lang, code="quality.sheet.rows")
+    out += ["", say("check.summary", lang, counts=counts, errors=len(data.quality.errors),
                     warnings=len(data.quality.warnings))]
     for title, groups in (("check.errors", r["errors"]), ("check.warnings", r["warnings"])):
         if not groups:
@@ -122,7 +123,8 @@ def check_summary_text(data: PipelineData, max_problems: int = 4, language: str 
             n = sh["rows"]
             out.append(say("check.box.sheet", lang, sheet=sh["sheet"], kept=n["kept"], excluded=n["excluded"]))
     t = r["row_totals"]
-    out.append(say("check.summary", lang, counts=_counts({**t, "total_rows_skipped": 0}, lang, code="quality.sheet.rows"),
+    counts = _counts({**t, "total_rows_skipped": 0}, lang, code="quality.sheet.rows")
+    out.append(say("check.summary", lang, counts=counts,
                    errors=len(data.quality.errors), warnings=len(data.quality.warnings)))
     for g in r["errors"][:max_problems]:
         first = g["first"][0] if g["first"] else {}
