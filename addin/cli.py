@@ -79,13 +79,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- check
 def cmd_check(args: argparse.Namespace) -> int:
     from addin.actions import reports
-    from kpicore.ingest.quality_text import check_report, check_report_text
+    from kpicore.text.check import check_report_json, check_report_text
 
-    data = reports.check(_book(args.file)).data
+    found = reports.check(_book(args.file))
+    data = found.data
     if args.json:
-        _print_json(check_report(data))
+        _print_json(check_report_json(data, found.language))
     else:
-        print(check_report_text(data))
+        print(check_report_text(data, found.language))
     return 1 if data.quality.errors and args.strict else 0
 
 
@@ -148,7 +149,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                               n_sims=args.sims)
     fc, as_of = report.result, report.as_of
     if args.json:
-        _print_json(forecast_json(fc, source=report.data.source))
+        _print_json(forecast_json(fc, source=report.data.source, text=report.text))
         return 0
     print(f"Prévision {fc.period_label} · {args.scope or 'entreprise'} · au {formats.date(as_of)}")
     print(f"  signé à date            {formats.money(fc.won_to_date)}")
@@ -157,7 +158,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     print(f"  objectif                {formats.money(fc.target)}")
     if fc.prob_reach_target is not None:
         print(f"  P(atteindre l'objectif) {formats.percent(fc.prob_reach_target)}")
-    print(f"  {fc.method_reason_fr}")
+    print(f"  {report.text(fc.method_reason)}")
     return 0
 
 
@@ -169,12 +170,12 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     report = reports.backtest(_book(args.file), args.horizon, scope=_scope_tuple(args.scope), start=args.from_,
                               end=args.to)
     bt = report.result
-    doc = backtest_json(bt, source=report.data.source)
+    doc = backtest_json(bt, source=report.data.source, text=report.text)
     if args.json:
         _print_json(doc)
         return 0
     print(bt.summary.to_string())
-    print(bt.reason_fr)
+    print(report.text(bt.reason))
     return 0
 
 
@@ -185,13 +186,13 @@ def cmd_risks(args: argparse.Namespace) -> int:
     found = reports.risks(_book(args.file), as_of=args.as_of)
     report = found.result
     if args.json:
-        _print_json(risks_json(report, source=found.data.source))
+        _print_json(risks_json(report, source=found.data.source, text=found.text))
         return 0
     if report.deals.empty:
         print("Aucune affaire à risque.")
     for d in report.deals.head(args.limit).itertuples(index=False):
         print(f"{d.deal_id:<12} {str(d.account)[:28]:<28} {str(d.owner)[:18]:<18} {formats.money(d.amount):>12}  "
-              f"{d.reasons_fr}")
+              f"{found.text(d.reasons_message)}")
     return 0
 
 

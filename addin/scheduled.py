@@ -125,10 +125,11 @@ def is_first_working_day(day: date) -> bool:
 def _real_refresh(path: Path, as_of: date) -> tuple[PipelineData, str]:
     from addin.actions.refresh import refresh
     from addin.engines.file import FileWorkbook
+    from kpicore.text.catalogue import render
 
     outcome = refresh(FileWorkbook(path, progress=None), as_of=as_of)
     backup = f", sauvegarde : {outcome.backup.name}" if outcome.backup else ""
-    return outcome.data, f"cockpit actualisé (vue {outcome.view}){backup} ; {outcome.data.quality.badge()}"
+    return outcome.data, f"cockpit actualisé (vue {outcome.view}){backup} ; {render(outcome.data.quality.badge())}"
 
 
 def _real_weekly(data: PipelineData, as_of: date, out: Path) -> Path:

@@ -37,6 +37,7 @@ sys.path.insert(0, str(HERE.parent))
 import pandas as pd  # noqa: E402
 
 from kpicore.forecast.backtest import backtest, backtest_json  # noqa: E402
+from kpicore.text.catalogue import render  # noqa: E402
 from kpicore.demo.company import DEMO_AS_OF, generate  # noqa: E402
 from kpicore.forecast.forecasting import N_SIMS, prepare
 from kpicore.forecast.shown import forecast_all  # noqa: E402
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         start = pd.Timestamp(DEMO_AS_OF) - pd.Timedelta(days=365)
         med, times, bt = timed(lambda: backtest(large, start=start, context=ctx), 1)
         record("large: backtest of the last year", med, times, as_of_dates=len(bt.as_of_dates))
-        report["large_backtest"] = backtest_json(bt, source=large.source)
+        report["large_backtest"] = backtest_json(bt, source=large.source, text=render)
 
     small = generate()
     ctx_small = prepare(small)
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     med, times, bt = timed(lambda: backtest(small, start=start, context=ctx_small), args.repeat)
     record("small: backtest of the second year", med, times, as_of_dates=len(bt.as_of_dates),
            forecasts=int(len(bt.rows) / 3))
-    report["small_backtest"] = backtest_json(bt, source=small.source)
+    report["small_backtest"] = backtest_json(bt, source=small.source, text=render)
     med, times, _ = timed(lambda: forecast_all(small, "quarter", n_sims=args.sims), args.repeat)
     record("small: forecast_all quarter with method choice", med, times)
 
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<50} {med:>9.2f}  {extra}")
     print()
     print(bt.summary.to_string(index=False))
-    print(bt.method_shown, "-", bt.reason_fr)
+    print(bt.method_shown, "-", render(bt.reason))
     print(f"load average at start: {report['load_average_at_start']}; written {OUTPUT / 'forecast.json'}")
     return 0
 

@@ -56,10 +56,8 @@ def method_label(method: str, v: Voice) -> str:
 
 
 def method_reason(fc: Forecast, v: Voice) -> str:
-    """Why the method shown was chosen: a ``Message`` (``fc.method_reason``) or, from an engine that
-    still writes French, the text ``fc.method_reason_fr``."""
-    reason = getattr(fc, "method_reason", None)
-    return v.render(reason if reason is not None else getattr(fc, "method_reason_fr", ""))
+    """Why the method shown was chosen (``fc.method_reason``, a ``Message``), in the deck's language."""
+    return v.render(fc.method_reason)
 
 
 def forecast_slide(w: DeckWriter, key: str, fc: Forecast, what: str) -> SlideShown:

@@ -185,7 +185,7 @@ def test_the_vba_dispatcher_reaches_the_python_dispatch(tmp_path, monkeypatch):
         del xw.Book._mock_caller
     alert = book.app.impl.alerts[-1]
     assert alert["title"] == "Pilotage" and alert["mode"] == "info"
-    assert "Affaires : 6 ligne(s) gardée(s), 0 exclue(s)" in alert["prompt"]
+    assert "Affaires : 6 lignes gardées, 0 exclue" in alert["prompt"]
 
 
 def test_every_python_button_runs_its_action(monkeypatch):

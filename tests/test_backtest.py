@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from support.forecast_synth import actual_won, draw, known_at
+from kpicore.text.catalogue import render
 from kpicore.forecast.backtest import backtest, backtest_json, choose_method, summarise
 from kpicore.forecast.shown import forecast
 
@@ -70,7 +71,7 @@ def test_method_shown_must_beat_the_run_rate():
     month_only = _summary({}, {"calibrated": 0.3, "run_rate": 0.2, "weighted_declared": 0.5})
     assert choose_method(month_only)[0] == "run_rate"
     method, reason = choose_method(_summary({}))
-    assert method == "run_rate" and "trop court" in reason
+    assert method == "run_rate" and "trop court" in render(reason)
 
 
 def test_backtest_on_a_steady_process():
@@ -95,7 +96,7 @@ def test_backtest_on_a_steady_process():
     expected = actual_won(truth, "2025-01-01", "2025-03-03") + \
         actual_won(truth, "2024-12-03", "2025-03-03") / 91 * 28
     assert row["predicted"] == pytest.approx(expected)
-    doc = backtest_json(bt, source=data.source)
+    doc = backtest_json(bt, source=data.source, text=render)
     schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("backtest.v2.json").read_text())
     jsonschema.validate(doc, schema_doc)
     assert doc["n_as_of"] == 52 and doc["method_shown"] == bt.method_shown
@@ -106,7 +107,7 @@ def test_months_and_quarters_may_show_different_methods():
                        {"calibrated": 0.31, "run_rate": 0.24, "weighted_declared": 1.6})
     assert choose_method(summary, "quarter")[0] == "calibrated"
     method, reason = choose_method(summary, "month")
-    assert method == "run_rate" and "mensuelle" in reason and "24\u00a0%" in reason
+    assert method == "run_rate" and "mensuelle" in render(reason) and "24\u00a0%" in render(reason)
 
 
 def test_backtest_scores_only_periods_over_by_its_end():
@@ -157,3 +158,22 @@ def test_each_replayed_range_uses_only_errors_of_periods_over_before_it():
             assert out.loc[k, "p10_range"] == pytest.approx(min(95.0, 100 * np.exp(q10)))
             assert out.loc[k, "p90_range"] == pytest.approx(max(105.0, 100 * np.exp(q90)))
     assert RANGE_MIN_POINTS <= len(actuals) - 1, "the last forecast must have been widened"
+
+
+def test_the_reason_for_the_method_reads_in_both_languages():
+    # quarters: calibrated 6 % beats run rate 15 % and the declared pipeline 50 %, over n_scored rows
+    summary = _summary({"calibrated": 0.06, "run_rate": 0.15, "weighted_declared": 0.5},
+                       {"calibrated": 0.31, "run_rate": 0.24, "weighted_declared": 1.6})
+    n = int(summary[summary["granularity"] == "quarter"]["n_scored"].max())
+    method, reason = choose_method(summary, "quarter")
+    assert method == "calibrated" and reason.code == "forecast.reason.best_method"
+    assert render(reason, "fr") == (
+        f"Backtest sur {n} prévisions passées : « Prévision calibrée (P50, historique de l'entreprise) » a "
+        "l'erreur trimestrielle moyenne la plus faible (6\u00a0% ; rythme des 91 derniers jours 15\u00a0%, "
+        "pipeline pondéré par les probabilités déclarées 50\u00a0%).")
+    assert render(reason, "en") == (
+        f"Backtest over {n} past forecasts: \u201cCalibrated forecast (P50, the company's history)\u201d has the "
+        "lowest mean quarterly error (6%; run rate of the last 91 days 15%, pipeline weighted by the declared "
+        "probabilities 50%).")
+    short = choose_method(_summary({}))[1]
+    assert render(short, "en").startswith("History too short for a backtest")

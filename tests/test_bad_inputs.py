@@ -14,6 +14,7 @@ import pytest
 import xlsxwriter
 
 from support.ingest_checks import assert_rows_accounted
+from kpicore.text.catalogue import render
 from kpicore.model.errors import InputFileError
 from kpicore.ingest.grids import RawGrid, ingest
 from workbook_templates.reading import load_pipeline, read_grids
@@ -147,8 +148,8 @@ def test_missing_required_column_is_one_error_naming_it_and_the_headers():
     data = deals_of(rows, header)
     table_errors = [i for i in data.quality.errors if i.row is None]
     assert len(table_errors) == 1
-    assert "« Montant HT » (amount) introuvable" in table_errors[0].problem
-    assert "Client, Commercial, Étape" in table_errors[0].fix
+    assert "« Montant HT » (amount) introuvable" in render(table_errors[0].problem)
+    assert "Client, Commercial, Étape" in render(table_errors[0].fix)
     assert len(data.deals) == 0
     assert data.ingest.read[0].excluded == (2, 3, 4)
     assert_rows_accounted(data)
@@ -188,10 +189,10 @@ def test_duplicates():
     data = deals_of(rows)
     # A1 twice identical: the first copy kept, the second a warning
     assert data.ingest.read[0].merged == (3,)
-    assert any(i.row == 3 and "double" in i.problem for i in data.quality.warnings)
+    assert any(i.row == 3 and "double" in render(i.problem) for i in data.quality.warnings)
     # A3 twice, different: both excluded with an error naming the other copy
     assert {i.row for i in data.quality.errors} == {5, 6}
-    assert "ligne 6" in errors_at(data, 5)[0].problem
+    assert "ligne 6" in render(errors_at(data, 5)[0].problem)
     assert sorted(data.deals["deal_id"]) == ["A1", "A2"]
     assert_rows_accounted(data)
 
@@ -202,8 +203,8 @@ def test_negative_amount_and_close_before_creation():
     rows[1][6] = "2025-01-05"  # created 2025-01-10
     rows[1][3] = "Gagnée"
     data = deals_of(rows)
-    assert "négatif" in errors_at(data, 2)[0].problem
-    assert "avant la date de création (10/01/2025)" in errors_at(data, 3)[0].problem
+    assert "négatif" in render(errors_at(data, 2)[0].problem)
+    assert "avant la date de création (10/01/2025)" in render(errors_at(data, 3)[0].problem)
     assert list(data.deals["deal_id"]) == ["A3"]
     assert_rows_accounted(data)
 
@@ -222,7 +223,7 @@ def test_title_rows_above_the_header():
     grid = [["Pipeline Q1", None], [None, None], ["Exporté le 01/03/2025"]] + [HEADER, good_row(1)]
     data = ingest([RawGrid("f.xlsx", "Feuil1", grid, 1)])
     assert data.ingest.read[0].header_row == 4
-    assert data.ingest.read[0].chosen_by == "en-têtes"
+    assert render(data.ingest.read[0].chosen_by) == "en-têtes"
     assert list(data.deals["deal_id"]) == ["A1"]
 
 
@@ -292,7 +293,7 @@ def test_excel_table_is_read_by_its_range(tmp_path):
     assert [(g.table_name, g.first_row, g.first_col, len(g.rows)) for g in grids] == [("Deals", 3, 2, 3)]
     data = load_pipeline(p)
     g = data.ingest.read[0]
-    assert (g.chosen_by, g.header_row, g.data_rows) == ("table Excel", 3, (4, 5))
+    assert (render(g.chosen_by), g.header_row, g.data_rows) == ("table Excel", 3, (4, 5))
     assert [c.letter for c in g.columns][:2] == ["B", "C"]
     assert data.deals["amount"].tolist() == [10.0, 20.0]
 
@@ -346,7 +347,7 @@ def test_activities_targets_and_covisits():
                                                 pd.Timestamp("2025-02-13")]
     assert data.targets[["period", "scope_type"]].values.tolist() == [["2025-03", "rep"], ["2025-04", "company"]]
     assert {(i.sheet, i.row) for i in data.quality.errors} == {("Activités", 5), ("Objectifs", 5)}
-    assert any(i.sheet == "Objectifs" and i.row == 4 and "double" in i.problem for i in data.quality.warnings)
+    assert any(i.sheet == "Objectifs" and i.row == 4 and "double" in render(i.problem) for i in data.quality.warnings)
     # a score of 9 on a 1-5 scale is emptied with a warning, the visit is kept
     assert data.co_visits["customer_satisfaction"].tolist()[0] == 4
     assert pd.isna(data.co_visits["customer_satisfaction"].tolist()[1])
@@ -387,6 +388,6 @@ def test_two_sheets_of_deals_one_unusable_and_duplicates_across_sheets():
     assert by_sheet["Affaires Nord"].kept == (2,) and by_sheet["Affaires Nord"].excluded == (3,)
     assert by_sheet["Affaires Sud"].kept == (2,) and by_sheet["Affaires Sud"].excluded == (3,)
     assert sorted(data.deals["deal_id"]) == ["A1", "A3"]
-    assert "Affaires Sud ligne 3" in errors_at(data, 3)[0].problem or "Affaires Nord ligne 3" in \
-        errors_at(data, 3)[0].problem
+    assert "Affaires Sud ligne 3" in render(errors_at(data, 3)[0].problem) or "Affaires Nord ligne 3" in \
+        render(errors_at(data, 3)[0].problem)
     assert_rows_accounted(data)

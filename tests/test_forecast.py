@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from support.forecast_synth import AMOUNTS, actual_won, draw, known_at, true_p
+from kpicore.text.catalogue import render
 from kpicore.model import schema
 from kpicore.forecast.calibration import NewDealFlow
 from kpicore.model.pipeline_data import PipelineData
@@ -192,7 +193,7 @@ def test_periods_and_bad_methods():
 def test_forecast_json_follows_its_schema():
     data = _small()
     fcs = forecast_all(data, "2025-11", as_of="2025-11-20", method_shown="calibrated", n_sims=200)
-    doc = forecast_json(fcs, source=data.source)
+    doc = forecast_json(fcs, source=data.source, text=render)
     schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("forecast.v2.json").read_text())
     jsonschema.validate(doc, schema_doc)
     assert json.loads(json.dumps(doc)) == doc
@@ -208,7 +209,7 @@ def test_without_enough_history_the_run_rate_is_shown_and_said_so():
     fc = forecast(_small(), "2025-11", as_of="2025-11-20", n_sims=200)
     # the first deal is from May 2025: no year of history to backtest, no proof another method does better
     assert fc.method_shown == "run_rate" and fc.shown == fc.run_rate
-    assert "trop court" in fc.method_reason_fr
+    assert "trop court" in render(fc.method_reason)
 
 
 def test_closing_seasonality_by_hand():
@@ -251,3 +252,12 @@ def test_one_scope_or_all_scopes_give_the_same_numbers():
     reps = [f for s, f in every.items() if s[0] == "rep"]
     company = every[("company", "")]
     assert sum(f.p10 for f in reps) <= company.p50 <= sum(f.p90 for f in reps)
+
+
+def test_the_reason_and_the_notes_read_in_the_language_the_edge_asks_for():
+    fc = forecast(_small(), "2025-11", as_of="2025-11-20", n_sims=200)
+    doc = forecast_json(fc, source="x.xlsx", text=lambda m: render(m, "en"))
+    assert doc["method_reason_text"].startswith("History too short for a backtest: the run rate")
+    assert all(isinstance(n, str) for n in doc["notes_text"]) and len(doc["notes_text"]) == len(fc.notes)
+    french = forecast_json(fc, source="x.xlsx", text=render)
+    assert french["method_reason_text"].startswith("Historique trop court pour un backtest")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kpicore.text.catalogue import render
 from kpicore.forecast.backtest import backtest
 from kpicore.demo.company import DEMO_AS_OF, stalled_deals
 from kpicore.forecast.forecasting import METHODS, forecast_json, prepare
@@ -43,7 +44,7 @@ def test_backtest_of_the_second_year(demo_data, second_year):
     assert len(bt.as_of_dates) >= 48
     print()
     print(bt.summary.to_string())
-    print(bt.method_shown, "-", bt.reason_fr)
+    print(bt.method_shown, "-", render(bt.reason))
     for gran in ("month", "quarter"):
         for method in METHODS:
             for name in ("mape", "median_ape", "bias", "within_10"):
@@ -98,7 +99,7 @@ def test_live_forecast_of_every_scope(demo_data, context):
         assert sum(getattr(f, field) for f in teams) == pytest.approx(getattr(company, field))
     assert company.target is not None and 0.0 <= company.prob_reach_target <= 1.0
     assert company.fields_from_today == ()
-    doc = forecast_json(live, source=demo_data.source)
+    doc = forecast_json(live, source=demo_data.source, text=render)
     schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("forecast.v2.json").read_text())
     jsonschema.validate(doc, schema_doc)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from kpicore.text.catalogue import render
 from kpicore.demo.company import DEMO_AS_OF
 from kpicore.metrics.kpis import kpi_table
 from kpicore.model.quality import ERROR, WARNING
@@ -64,12 +65,12 @@ def test_rows_checked_and_reported_by_file_and_row(two_books):
     errors = {(i.row, i.column): i for i in issues if i.severity == ERROR}
     assert set(errors) == {(4, "Commercial"), (5, "Date")}
     assert all((i.file, i.sheet) == (b, SHEET) for i in errors.values())
-    assert "Jean Inconnu" in errors[(4, "Commercial")].problem
-    dup = [i for i in issues if "déjà saisie" in i.problem]
+    assert "Jean Inconnu" in render(errors[(4, "Commercial")].problem)
+    dup = [i for i in issues if "déjà saisie" in render(i.problem)]
     assert [(d.file, d.sheet, d.row) for d in dup] == [(b, SHEET, 3)]
-    assert f"{Path('Activités') / 'A.xlsx'}, feuille « {SHEET} », ligne 3" in dup[0].problem
+    assert f"{Path('Activités') / 'A.xlsx'}, feuille « {SHEET} », ligne 3" in render(dup[0].problem)
     # the copy's differently spelled rep was repaired first (and reported), then found to be a copy
-    assert (b, SHEET, 3) in _where([i for i in issues if "lu comme" in i.problem])
+    assert (b, SHEET, 3) in _where([i for i in issues if "lu comme" in render(i.problem)])
 
 
 def test_identical_rows_in_one_workbook_are_two_activities(tmp_path):
@@ -87,7 +88,7 @@ def test_duplicate_of_the_pipeline_workbooks_own_activity(tmp_path):
                                          existing_source="Pipeline.xlsx")
     assert list(frame["date"]) == [pd.Timestamp("2026-11-04")]
     [dup] = issues
-    assert (dup.severity, dup.row) == (WARNING, 2) and "Pipeline.xlsx" in dup.problem
+    assert (dup.severity, dup.row) == (WARNING, 2) and "Pipeline.xlsx" in render(dup.problem)
 
 
 def test_empty_rep_cell_takes_the_files_rep(tmp_path):
@@ -97,7 +98,7 @@ def test_empty_rep_cell_takes_the_files_rep(tmp_path):
     activity_book(tmp_path / "Équipe.xlsx", REPS, no_rep)  # nobody's: the row cannot be attributed
     frame, issues, _ = gather_activities(["*.xlsx"], REPS, today=TODAY, base=tmp_path)
     assert sorted(frame["rep"]) == ["Anne Leroy", "Paul Petit"]
-    attributed = sorted((i.file, i.row) for i in issues if "attribuée" in i.problem)
+    attributed = sorted((i.file, i.row) for i in issues if "attribuée" in render(i.problem))
     assert attributed == [("Activités Paul Petit.xlsx", 2), ("Mes activités.xlsx", 2)]
     [missing] = [i for i in issues if i.severity == ERROR]
     assert (missing.file, missing.sheet, missing.row) == ("Équipe.xlsx", SHEET, 2)
@@ -172,7 +173,7 @@ def test_file_that_keeps_changing_is_skipped_and_the_others_gathered(two_books, 
 def test_a_file_named_twice_is_gathered_once(two_books):
     frame, issues, _ = gather_activities(["Activités/A.xlsx", "Activités/*.xlsx"], REPS, today=TODAY,
                                          base=two_books.parent)
-    assert len(frame) == 4 and sum("déjà saisie" in i.problem for i in issues) == 1
+    assert len(frame) == 4 and sum("déjà saisie" in render(i.problem) for i in issues) == 1
 
 
 def test_load_company_gathers_the_settings_workbooks(two_books, tmp_path):

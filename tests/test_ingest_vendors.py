@@ -24,7 +24,7 @@ import xlsxwriter
 
 from support.ingest_checks import assert_rows_accounted
 from kpicore.model import schema
-from kpicore.ingest.quality_text import check_report, check_report_text
+from kpicore.text.check import check_report_json as check_report, check_report_text
 from workbook_templates.reading import load_pipeline
 
 # The four deals every export below describes.
@@ -237,7 +237,7 @@ def test_check_report_on_the_messy_workbook(messy_workbook):
     assert "Affaires (Deals) ← feuille « Pipeline 2025 », en-têtes ligne 4" in text
     assert "« Montant HT » → amount" in text
     assert "« Notes »" in text
-    assert "lignes : 4 lues, 4 gardées, 0 exclues, 1 ligne(s) de total ignorée(s)" in text
+    assert "lignes : 4 lues, 4 gardées, 0 exclues, 1 ligne de total ignorée" in text
     report = check_report(data)
     import json
 

@@ -27,6 +27,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from kpicore.text.catalogue import render
 from kpicore.model import schema
 from kpicore.metrics.dictionary import COLUMNS_FR, DEFAULT_DICTIONARY, SHEET_FR
 from support.recorded import recorded_book
@@ -203,5 +204,5 @@ def test_a_workbook_never_saved_reports_the_relative_activity_workbook_instead_o
     book.impl.fullname = "Classeur1"  # Excel's name of a workbook never saved
     data = read_company(XlwingsWorkbook(book))
     assert len(data.activities) == 0
-    [issue] = [i for i in data.quality.issues if "Activités/Anne.xlsx" in i.problem]
-    assert "pas encore été enregistré" in issue.problem and "chemin complet" in issue.fix
+    [issue] = [i for i in data.quality.issues if "Activités/Anne.xlsx" in render(i.problem)]
+    assert "pas encore été enregistré" in render(issue.problem) and "chemin complet" in render(issue.fix)

@@ -54,7 +54,7 @@ def test_problems_are_grouped_with_count_first_rows_and_fix(tmp_path):
     rows, _ = _write(tmp_path, _data())
     assert rows[0][0] == QUALITY_SHEET
     # 3 negative amounts + 1 unknown type are excluded; 1 date was repaired
-    assert rows[2][0] == "Données : 4 ligne(s) exclue(s), 1 correction(s)"
+    assert rows[2][0] == "Données : 4 lignes exclues, 1 correction"
     head = _find(rows, "À corriger, par problème (les plus fréquents d'abord)") + 1
     assert rows[head][:7] == ["Effet", "Table", "Colonne", "Problème", "Nombre", "Premières lignes",
                               "Comment corriger"]
@@ -102,7 +102,7 @@ def test_long_detail_is_capped_with_a_pointer_to_pilotage_check(tmp_path):
     head = _find(rows, "Détail, une ligne par problème trouvé") + 1
     tail = [r[0] for r in rows[head + 1:] if r and r[0]]
     # 5 issues, 2 shown: 3 more
-    assert tail[-1] == "… et 3 autre(s) : la liste complète est donnée par « pilotage check FICHIER »."
+    assert tail[-1] == "… et 3 autres : la liste complète est donnée par « pilotage check FICHIER »."
     assert len(tail) == 3
 
 
@@ -137,3 +137,77 @@ def test_real_ingest_issues_show_up(tmp_path):
                                             ('Ventes "B"', '=HYPERLINK("#\'Ventes ""B""\'!A3","3")')])
 def test_row_link_quotes_sheet_names(sheet, formula):
     assert row_link(sheet, 3) == formula
+
+
+# --------------------------------------------------------------------------- one language per sheet
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _words(texts) -> set[str]:
+    return {w.lower() for t in texts if isinstance(t, str) for w in _WORD.findall(t) if len(w) > 1}
+
+
+def _bad_workbook(language: str):
+    """A pipeline workbook with one of most mistakes the ingest repairs or refuses, and its own cells."""
+    from kpicore.ingest.grids import RawGrid, ingest
+
+    deals = [["N° affaire", "Client", "Commercial", "Étape", "Statut", "Montant HT", "Date de création",
+              "Date de clôture"],
+             ["A1", "Durand SA", "Léa", "Proposition", "En cours", "n/a", "2025-01-02", None],  # unreadable
+             ["A2", "Martin", "Léa", "Proposition", "En cours", -500, "2025-01-02", None],  # negative
+             ["A3", "Petit", None, "Proposition", "En cours", 800, "2025-01-02", None],  # owner missing
+             ["A4", "Roux", "Léa", "gagnée", "Gagnée", "12 500,00 €", "15/01/2025", "10/01/2025"],  # several
+             ["A5", "Blanc", "Léa", "Proposition", "Bof", 900, "2025-01-02", None],  # unknown status
+             ["A6", "Noir", "Léa", "Proposition", "En cours", 100, "2025-01-02", None],
+             ["A6", "Noir", "Léa", "Proposition", "En cours", 100, "2025-01-02", None],  # same twice
+             ["A7", "Vert", "Léa", "Proposition", "En cours", 100, "2025-01-02", None],
+             ["A7", "Vert", "Léa", "Proposition", "En cours", 200, "2025-01-02", None],  # different twice
+             ["Total", None, None, None, None, 14000, None, None]]
+    activities = [["Date", "Commercial", "Note"], ["2025-01-03", "Léa", "appel"]]  # no Type column
+    settings = [["Paramètre", "Valeur"], ["language", language]]
+    grids = [RawGrid("pipeline.xlsx", "Affaires", deals, 1), RawGrid("pipeline.xlsx", "Activités", activities, 1),
+             RawGrid("pipeline.xlsx", "Paramètres", settings, 1), RawGrid("pipeline.xlsx", "Vide", [[None]], 1)]
+    typed = [c for g in grids for r in g.rows for c in r] + [g.sheet for g in grids] + [g.file for g in grids]
+    return ingest(grids, source="pipeline.xlsx"), _words(typed)
+
+
+def _identifiers() -> set[str]:
+    """The product's own names that stay in any language: its sheets, its tables and columns (mapping.*)."""
+    from kpicore.model import schema
+
+    names = [t.sheet_fr for t in schema.TABLES.values()] + list(schema.OUTPUT_SHEETS)
+    names += [t.name for t in schema.TABLES.values()]
+    names += [c.name.replace("_", " ") for t in schema.TABLES.values() for c in t.columns]
+    return _words(names) | {"pilotage", "mapping"}
+
+
+@pytest.mark.parametrize("language, other", [("en", "fr"), ("fr", "en")])
+def test_the_sheet_holds_no_word_of_the_other_language(tmp_path, language, other):
+    from kpicore.text.catalogue import words
+
+    data, typed = _bad_workbook(language)
+    codes = {i.problem.code for i in data.quality.issues}
+    assert {"quality.problem.unreadable_required", "quality.problem.negative_amount", "quality.problem.missing_value",
+            "quality.problem.repaired", "quality.problem.closed_before_created", "quality.problem.unknown_status",
+            "quality.problem.duplicate_same", "quality.problem.duplicate_different", "quality.problem.total_row",
+            "quality.problem.missing_column", "quality.problem.stage_respelled"} <= codes
+    rows, _ = _write(tmp_path, data)
+    shown = _words(c for r in rows for c in r)
+    foreign = (words(other) - words(language)) - typed - _identifiers()
+    assert shown & foreign == set()
+    # and the sheet does say the problems in its own language
+    own = {"en": {"excluded", "corrected", "negative", "duplicate", "fix"},
+           "fr": {"exclue", "corrigée", "négatif", "double", "corriger"}}[language]
+    assert own <= shown
+
+
+def test_the_english_sheet_reads_each_problem_with_its_figures(tmp_path):
+    data, _ = _bad_workbook("en")
+    rows, _ = _write(tmp_path, data)
+    cells = [c for r in rows for c in r if isinstance(c, str)]
+    assert "Negative amount" in cells and "Row excluded" in cells and "Corrected" in cells
+    assert "Close date before the creation date (1/15/2025)" in cells
+    assert "Duplicate id with different contents (Affaires row 10): every copy ignored" in cells
+    assert any(c.startswith("Required column \u201cType\u201d (type) not found: 1 row of the sheet ignored")
+               for c in cells)
+    assert any(c.startswith("Data: ") and "rows excluded" in c for c in cells)

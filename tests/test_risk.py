@@ -9,6 +9,7 @@ import jsonschema
 import pandas as pd
 import pytest
 
+from kpicore.text.catalogue import render
 from kpicore.model import schema
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.risk import deals_at_risk, risks_json
@@ -85,7 +86,8 @@ def test_each_hand_built_deal_gets_its_reason_and_only_it():
 
 
 def test_reasons_are_in_french_with_their_numbers():
-    text = dict(zip(*[deals_at_risk(_data()).deals[c] for c in ("deal_id", "reasons_fr")]))
+    deals = deals_at_risk(_data()).deals
+    text = dict(zip(deals["deal_id"], (render(m) for m in deals["reasons_message"])))
     assert text["STUCK"] == "Bloquée en Proposition depuis 29 jours (75\u00a0% des affaires en sortent en 10 jours)"
     assert text["LATE"] == "Date de signature prévue dépassée de 10 jours"
     assert text["SILENT"].startswith("Aucune activité depuis 20 jours")
@@ -124,7 +126,7 @@ def test_a_past_as_of_uses_what_was_known_then():
 def test_owners_limit_the_view_and_json_follows_its_schema():
     assert deals_at_risk(_data(), owners=frozenset({"Alice"})).deals.empty
     data = _data()
-    doc = risks_json(deals_at_risk(data), source=data.source)
+    doc = risks_json(deals_at_risk(data), source=data.source, text=render)
     schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("risks.v2.json").read_text())
     jsonschema.validate(doc, schema_doc)
     assert [d["deal_id"] for d in doc["deals"]][:2] == ["CUT", "STUCK"]
@@ -143,3 +145,40 @@ def test_no_activity_linked_to_any_deal_does_not_crash(demo_data):
     open_now = (demo_data.deals["status"] == "open").sum()
     assert 0 < len(report.deals) <= open_now
     assert report.deals["deal_id"].is_unique
+
+
+def test_reasons_read_in_english_with_the_same_numbers():
+    deals = deals_at_risk(_data()).deals
+    text = dict(zip(deals["deal_id"], (render(m, "en") for m in deals["reasons_message"])))
+    assert text["STUCK"] == "Stuck in Proposition for 29 days (75% of deals move on within 10 days)"
+    assert text["LATE"] == "Expected close date passed 10 days ago"
+    assert text["SILENT"].startswith("No activity for 20 days (usual in ")
+    assert text["PUSHED"] == "Expected close date pushed back 2 times"
+    assert text["CUT"] == "Amount cut by 20% (from €10,000 to €8,000)"
+    assert text["NOSTEP"] == "No next step"
+
+
+def test_several_reasons_are_joined_the_way_each_language_joins_them():
+    from kpicore.model.message_lists import chained
+    from kpicore.model.messages import Message
+
+    two = chained("risk.list", [Message.of("risk.detail.no_next_step"),
+                                Message.of("risk.detail.close_date_pushed", pushes=3)])
+    assert render(two, "fr") == "Pas de prochaine étape ; Date de signature repoussée 3 fois"
+    assert render(two, "en") == "No next step; Expected close date pushed back 3 times"
+    assert render(chained("risk.list", [Message.of("risk.reason.amount_cut")]), "en") == "Amount cut"
+
+
+def test_the_json_reasons_are_in_the_language_the_edge_asks_for():
+    data = _data()
+    doc = risks_json(deals_at_risk(data), source=data.source, text=lambda m: render(m, "en"))
+    by_id = {d["deal_id"]: d["reasons_text"] for d in doc["deals"]}
+    assert by_id["PUSHED"] == "Expected close date pushed back 2 times"
+
+
+def test_every_reason_has_a_short_name_in_both_languages():
+    from kpicore.forecast.risk import REASONS, reason_label
+
+    names = {lang: [render(reason_label(code), lang) for code in REASONS] for lang in ("fr", "en")}
+    assert names["fr"][2] == "Bloquée dans l'étape" and names["en"][2] == "Stuck in its stage"
+    assert len(set(names["fr"])) == len(set(names["en"])) == len(REASONS) == 6

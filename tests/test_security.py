@@ -40,6 +40,7 @@ def run_limited(body: str) -> dict:
 
 LOAD = """
 from kpicore.model.errors import InputFileError
+from kpicore.text.catalogue import render
 from workbook_templates.reading import load_pipeline
 try:
     data = load_pipeline(sys.argv[1] if len(sys.argv) > 1 else {path!r})
@@ -49,7 +50,7 @@ else:
     print(json.dumps({{
         "deals": list(data.deals["deal_id"].astype(str)),
         "accounts": list(data.deals["account"].astype(str)),
-        "issues": [[i.severity, i.table, i.sheet, i.row, i.column, i.problem] for i in data.quality.issues],
+        "issues": [[i.severity, i.table, i.sheet, i.row, i.column, render(i.problem)] for i in data.quality.issues],
     }}))
 """
 

@@ -305,3 +305,15 @@ def test_every_named_udf_computes_a_dictionary_kpi_or_a_forecast_figure():
     # the five KPIs of the method each have their own French name; the rest go through PILOT_KPI
     assert {"qualified_meetings_per_week", "proposals_per_month", "proposal_conversion", "average_deal_size",
             "sales_cycle_days"} <= named
+
+
+def test_a_cell_speaks_the_reader_s_language(monkeypatch):
+    french = udfs.PILOT_RDV_SEMAINE(DEALS, "", "2025-03", AS_OF)
+    assert french == ("#PILOTAGE : PILOT_RDV_SEMAINE a besoin de la table des activités : passez-la en argument 5, "
+                      "ex. Activites[#All].")
+    monkeypatch.setenv("PILOTAGE_LANG", "en")
+    assert udfs.PILOT_RDV_SEMAINE(DEALS, "", "2025-03", AS_OF) == (
+        "#PILOTAGE: PILOT_RDV_SEMAINE needs the activities table: pass it as argument 5, e.g. Activites[#All].")
+    finished = udfs.PILOT_FORECAST_P50(DEALS, "", "2025-02", AS_OF)
+    assert finished.startswith(f"#PILOTAGE: period 2025-02 is over on {AS_OF.month}/{AS_OF.day}/{AS_OF.year}: ")
+    assert "prévision" not in finished and "période" not in finished

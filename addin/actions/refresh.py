@@ -92,7 +92,9 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
     from kpicore.forecast.asof import data_today
     from kpicore.forecast.forecasting import prepare
     from kpicore.forecast.shown import forecast_all
-    from kpicore.cockpit.quality_spec import QUALITY_SHEET, build_quality_spec
+    from kpicore.cockpit.quality_spec import QUALITY_SHEET
+    from addin.language import language
+    from workbook_templates.quality_sheet import quality_sheet_spec
     from kpicore.forecast.snapshots import append_forecasts, append_pipeline_snapshot
     from workbook_templates.product_sheets import frame_from_rows
 
@@ -114,7 +116,8 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
         for period in ("month", "quarter"):
             history = append_forecasts(history, forecast_all(data, period, as_of, n_sims=n_sims, context=context),
                                        on=as_of)
-        sheets: list[ProductSheet] = [spec, build_quality_spec(data), FrameSheet(schema.FORECAST_HISTORY, history)]
+        quality = quality_sheet_spec(data, language(data))
+        sheets: list[ProductSheet] = [spec, quality, FrameSheet(schema.FORECAST_HISTORY, history)]
         snaps = data.pipeline_snapshots
         week_start = pd.Timestamp(as_of) - pd.Timedelta(days=as_of.weekday())
         # a photograph is of the pipeline as it stands now: never for a past as-of date

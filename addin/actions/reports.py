@@ -13,9 +13,12 @@ from typing import Any
 
 from addin.actions.company import read_company
 from addin.engines.protocol import Workbook
+from addin.language import language
 from kpicore.forecast.forecasting import resolve_period
+from kpicore.model.messages import Message
 from kpicore.model.periods import Period
 from kpicore.model.pipeline_data import PipelineData
+from kpicore.text.catalogue import render
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,16 @@ class Report:
     as_of: date
     result: Any
 
+    @property
+    def language(self) -> str:
+        """The reader's language (``addin.language``: PILOTAGE_LANG, else the workbook's Settings)."""
+        return language(self.data)
+
+    def text(self, message: Message | str | None) -> str:
+        """A message of the result (a risk reason, the method's reason...) in the reader's language:
+        what the JSON writers take as their ``text`` parameter."""
+        return render(message, self.language)
+
 
 def _as_of(data: PipelineData, as_of: date | None) -> date:
     from kpicore.forecast.asof import data_today
@@ -34,7 +47,7 @@ def _as_of(data: PipelineData, as_of: date | None) -> date:
 
 
 def check(book: Workbook) -> Report:
-    """The mapping found and the data-quality report (``kpicore.ingest.quality_text`` renders it)."""
+    """The mapping found and the data-quality report (``kpicore.text.check`` renders it)."""
     data = read_company(book)
     return Report(data, _as_of(data, None), data.quality)
 

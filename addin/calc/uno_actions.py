@@ -61,9 +61,10 @@ def check_uno(doc) -> str:
     """The same short report as the Excel ribbon's « Vérifier les données » (same wording)."""
     from addin.actions import reports
     from addin.excel.live_actions import MAX_PROBLEMS
-    from kpicore.ingest.quality_text import check_summary_text
+    from kpicore.text.check import check_summary_text
 
-    return check_summary_text(reports.check(UnoWorkbook(doc)).data, MAX_PROBLEMS)
+    found = reports.check(UnoWorkbook(doc))
+    return check_summary_text(found.data, MAX_PROBLEMS, found.language)
 
 
 def activity_workbook_uno(doc) -> str:

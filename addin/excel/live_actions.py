@@ -51,9 +51,10 @@ def deck_monthly_live(book) -> str:
 def check_live(book) -> str:
     """A short report for a message box: rows per table, the totals, the main problems and their fix."""
     from addin.actions import reports
-    from kpicore.ingest.quality_text import check_summary_text
+    from kpicore.text.check import check_summary_text
 
-    return check_summary_text(reports.check(XlwingsWorkbook(book)).data, MAX_PROBLEMS)
+    found = reports.check(XlwingsWorkbook(book))
+    return check_summary_text(found.data, MAX_PROBLEMS, found.language)
 
 
 def activity_workbook_live(book) -> str:

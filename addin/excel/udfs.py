@@ -23,8 +23,11 @@ Every function takes the same arguments, in this order:
    table, a team scope the Reps table, coverage and the probability of reaching
    the target the Targets table: without it the cell says so.
 
-Nothing here raises into Excel: a bad argument gives a readable French text in
-the cell, starting with ``#PILOTAGE``.  A KPI with nothing to measure (no deal
+Nothing here raises into Excel: a bad argument gives a readable text in the
+cell, starting with ``#PILOTAGE``, in the reader's language (``addin.language``:
+``PILOTAGE_LANG``, else the Settings of the tables passed, else French; the
+catalogue codes ``udf.*``).  The functions' help stays French: Excel registers
+it once, before any workbook is read.  A KPI with nothing to measure (no deal
 decided in the period...) gives an empty text, never a 0.
 
 The functions are generated from :data:`REGISTRY`, one entry per function
@@ -58,10 +61,12 @@ from typing import Any, Callable, Mapping
 
 import xlwings as xw
 
+from addin.language import language
 from kpicore.model.cells import from_serial
 from kpicore.model.errors import PilotageError
+from kpicore.model.messages import Message
 from kpicore.model.periods import MONTH, Period, parse_period, to_date
-from kpicore.text import formats
+from kpicore.text.catalogue import render, say
 
 ERROR_PREFIX = "#PILOTAGE : "
 CACHE_SIZE = 8  # distinct sets of tables kept parsed (a workbook rarely has more)
@@ -205,7 +210,11 @@ def clear_caches() -> None:
 
 # --------------------------------------------------------------------------- argument conversion
 class _BadArgument(Exception):
-    """A French message for the cell."""
+    """A message for the cell (``udf.*``), and the data it is about when read (its language)."""
+
+    def __init__(self, message: Message, data=None) -> None:
+        super().__init__(message.code)
+        self.message, self.data = message, data
 
 
 def _content_key(tables: dict[str, Any]) -> str:
@@ -222,12 +231,11 @@ def _content_key(tables: dict[str, Any]) -> str:
 def _as_grid(value: Any, arg: str) -> list[list[Any]]:
     pos = ARG_POSITION[arg]
     if not isinstance(value, (list, tuple)) or not value or not isinstance(value[0], (list, tuple)):
-        raise _BadArgument(f"l'argument {pos} ({arg}) doit être une table avec sa ligne d'en-tête, "
-                           f"ex. {TABLE_OF_ARG[arg] if arg != 'affaires' else 'Affaires'}[#All].")
+        raise _BadArgument(Message.of("udf.not_a_table", position=pos, name=arg,
+                                      example=TABLE_OF_ARG[arg] if arg != "affaires" else "Affaires"))
     rows = [list(r) for r in value]
     if not any(isinstance(c, str) and c.strip() for c in rows[0]):
-        raise _BadArgument(f"l'argument {pos} ({arg}) n'a pas de ligne d'en-tête : passez la table avec "
-                           "[#All] (en-têtes compris).")
+        raise _BadArgument(Message.of("udf.no_header", position=pos, name=arg))
     return rows
 
 
@@ -254,7 +262,7 @@ def excel_date(value: Any) -> date | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if not 1 <= value < 2_958_466:  # Excel's dates run from 1900 to 9999
-            raise _BadArgument(f"date de référence {value} hors des dates d'Excel.")
+            raise _BadArgument(Message.of("udf.date_outside", value=value))
         return from_serial(int(value)).date()
     text = str(value).strip()
     try:
@@ -263,8 +271,7 @@ def excel_date(value: Any) -> date | None:
             return date(int(fr[3]), int(fr[2]), int(fr[1]))
         return to_date(text)
     except (PilotageError, ValueError):
-        raise _BadArgument(f"date de référence « {value} » illisible : écrivez jj/mm/aaaa ou AUJOURDHUI().") \
-            from None
+        raise _BadArgument(Message.of("udf.date_unreadable", value=value)) from None
 
 
 def period_of(value: Any, as_of: date, fiscal_start_month: int = 1) -> Period:
@@ -283,8 +290,8 @@ def _scope(data, text: Any):
 
     scope = parse_scope(None if text is None else str(text))
     if scope.level == "team" and not len(data.reps):
-        raise _BadArgument(f"le périmètre « {text} » demande la table des commerciaux (leurs équipes) : "
-                           f"passez-la en argument {ARG_POSITION['commerciaux']}, ex. Commerciaux[#All].")
+        raise _BadArgument(Message.of("udf.scope_needs_reps", scope=text, position=ARG_POSITION["commerciaux"]),
+                           data)
     return scope
 
 
@@ -293,24 +300,23 @@ def _as_cell(x: float | None) -> float | str:
 
 
 def _guard(f: Callable[[], Any]) -> Any:
-    """Run a UDF body; a user's mistake or a bug becomes French text in the cell, never an exception."""
+    """Run a UDF body; a user's mistake or a bug becomes text in the cell, never an exception."""
     try:
         return f()
     except _BadArgument as exc:
-        return ERROR_PREFIX + str(exc)
-    except PilotageError as exc:
+        lang = language(exc.data)
+        return say("udf.error", lang, text=render(exc.message, lang))
+    except PilotageError as exc:  # its text is French (kpicore.model.errors)
         return ERROR_PREFIX + str(exc).replace("\n", " ")
     except Exception as exc:  # a bug must not break the sheet's recalculation
-        return ERROR_PREFIX + f"erreur inattendue ({type(exc).__name__}) ; signalez-la au support."
+        lang = language()
+        return say("udf.error", lang, text=say("udf.unexpected", lang, kind=type(exc).__name__))
 
 
-def _missing(udf: Udf, tables: dict[str, Any]) -> str | None:
+def _missing(udf: Udf, tables: dict[str, Any]) -> Message | None:
     for need in udf.needs:
         if tables.get(need) is None or tables.get(need) == "":
-            what = {"activites": "la table des activités", "objectifs": "la table des objectifs"}[need]
-            example = {"activites": "Activites[#All]", "objectifs": "Objectifs[#All]"}[need]
-            return (f"{udf.name} a besoin de {what} : passez-la en argument {ARG_POSITION[need]}, "
-                    f"ex. {example}.")
+            return Message.of(f"udf.needs.{need}", function=udf.name, position=ARG_POSITION[need])
     return None
 
 
@@ -324,12 +330,11 @@ def _kpi_value(udf: Udf, kpi: str, affaires, perimetre, periode, date_ref, activ
     if missing:
         raise _BadArgument(missing)
     if kpi not in DEFAULT_DICTIONARY:
-        raise _BadArgument(f"KPI « {kpi} » inconnu : choisissez parmi {', '.join(DEFAULT_DICTIONARY.ids)}.")
+        raise _BadArgument(Message.of("udf.unknown_kpi", kpi=kpi, ids=", ".join(DEFAULT_DICTIONARY.ids)))
     if kpi.startswith("activities_") or kpi in ("qualified_meetings", "qualified_meetings_per_week",
                                                 "meeting_to_proposal_rate"):
         if activites is None or activites == "":
-            raise _BadArgument(f"le KPI {kpi} compte des activités : passez la table des activités en argument "
-                               f"{ARG_POSITION['activites']} (ex. Activites[#All]).")
+            raise _BadArgument(Message.of("udf.kpi_needs_activities", kpi=kpi, position=ARG_POSITION["activites"]))
     key, data = _data(tables)
     as_of = excel_date(date_ref) or data_today(data).date()
     period = period_of(periode, as_of, fiscal_start_month_of(data))
@@ -352,11 +357,10 @@ def _forecast_value(udf: Udf, affaires, perimetre, periode, date_ref, activites,
     as_of = excel_date(date_ref) or data_today(data).date()
     period = period_of(periode, as_of, fiscal_start_month_of(data))
     if period.end < as_of:
-        raise _BadArgument(f"la période {period.code} est finie au {formats.date(as_of)} : la prévision porte sur "
-                           "une période en cours ou à venir (pour le passé, voyez PILOT_CA_SIGNE).")
+        raise _BadArgument(Message.of("udf.period_over", period=period.code, day=as_of), data)
     scope = _scope(data, perimetre)
     if scope.level != "company" and scope.key not in _known_scopes(data):
-        raise _BadArgument(f"périmètre « {perimetre} » inconnu dans les tables passées.")
+        raise _BadArgument(Message.of("udf.unknown_scope", scope=perimetre), data)
     # the cockpit's path: the backtest of these tables widens the range (and chooses the method), once
     # per set of tables and as-of date, kept in their context
     context = _CONTEXTS.get(key, lambda: prepare(data))

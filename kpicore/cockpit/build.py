@@ -381,7 +381,7 @@ class CockpitBuilder:
         method = METHOD_LABELS_FR.get(fc.method_shown, fc.method_shown)
         note = [[Cell("Comment lire la prévision", "text_bold")] + [Cell(None, "text_bold")] * 5,
                 [Cell(f"Méthode affichée : {method}.", "muted")] + [Cell(None, "muted")] * 5,
-                [Cell(_short(fc.method_reason_fr, 240), "note")] + [Cell(None, "note")] * 5,
+                [Cell(_short(fc.method_reason, 240), "note")] + [Cell(None, "note")] * 5,
                 [Cell(None, "note")] * 6, [Cell(None, "note")] * 6,
                 [Cell(self._range_note(), "muted")] + [Cell(None, "muted")] * 5]
         self.L.block("forecast_note", top, 6, note,
@@ -530,7 +530,7 @@ class CockpitBuilder:
                     Cell(_short(d.owner, 15), "text"), Cell(_short(d.stage, 14), "text"),
                     Cell(_num(d.amount), "money"), Cell(_num(d.value_at_risk), "money"),
                     Cell(None if pd.isna(close) else pd.Timestamp(close).date(), "date"),
-                    Cell(_short(d.reasons_fr, 62), "muted"), Cell(None), Cell(None), Cell(None),
+                    Cell(_short(d.reasons_message, 62), "muted"), Cell(None), Cell(None), Cell(None),
                 ])
                 merges += [(r, 1, r, 2), (r, 8, r, 11)]
         self.L.block("risks", top, 0, rows, merges=tuple(merges))

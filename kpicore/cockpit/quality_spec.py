@@ -2,8 +2,10 @@
 
 It holds the same content as ``pilotage check`` (``kpicore.ingest.quality_text.check_report``):
 the row counts, then one line per problem with its count, its first rows and
-the fix in plain French, then the detail, one line per issue (sheet, row as
-Excel shows it, a link to that row when it is in this workbook, column, value).
+the fix, then the detail, one line per issue (sheet, row as Excel shows it, a
+link to that row when it is in this workbook, column, value).  Every text of
+the product is a catalogue ``Message`` in its cell: the edge renders the spec in
+the reader's language, then sizes the rows to the text (``fitted``).
 
 Links are ``HYPERLINK`` formulas composed here (never from the client's
 text), so the file writer, Excel and Calc all carry them the same way; every
@@ -12,19 +14,26 @@ text from the client's file is a value, never a formula.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kpicore.model import schema
 from kpicore.cockpit.spec import Block, Cell, CockpitSpec, PrintSetup
+from kpicore.model.message_lists import chained
+from kpicore.model.messages import Message
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.quality import ERROR
-from kpicore.ingest.quality_text import check_report
+from kpicore.ingest.quality_text import check_report, table_label
 
 QUALITY_SHEET = schema.QUALITY_SHEET
 # one line per issue below the summary, up to this many (the summary always counts them all)
 MAX_DETAIL_ROWS = 5_000
 SHOWN_VALUE = 200  # characters of a cell's value shown in the detail
 COLUMN_WIDTHS = (16.0, 18.0, 18.0, 50.0, 9.0, 34.0, 60.0, 24.0)
-_LABELS = {t.name: t.sheet_fr for t in schema.TABLES.values()}
-_SEVERITY = {ERROR: "Ligne exclue", "warning": "Corrigée"}
+_SEVERITY = {ERROR: Message.of("quality.severity.error"), "warning": Message.of("quality.severity.warning")}
+
+
+def _headers(*names: str) -> tuple[Cell, ...]:
+    return tuple(Cell(Message.of(f"quality.header.{n}"), "header") for n in names)
 
 
 def first_rows(first: list[dict], count: int) -> str:
@@ -54,33 +63,33 @@ def build_quality_spec(data: PipelineData, *, max_detail_rows: int = MAX_DETAIL_
     report = check_report(data)
     rows: list[tuple[Cell, ...]] = [
         (Cell(QUALITY_SHEET, "title"),),
-        (Cell(f"Fichier : {report['source']}"),),
+        (Cell(Message.of("quality.sheet.file", source=report["source"] or "")),),
         (Cell(report["badge"], "bad_text" if data.quality.errors else "warn_text" if data.quality.issues
               else "text"),),
     ]
     t = report["row_totals"]
-    rows.append((Cell(f"{t['data']} ligne(s) lue(s), {t['kept']} gardée(s), {t['excluded']} exclue(s)"
-                      + (f", {t['duplicates_merged']} doublon(s) fusionné(s)" if t["duplicates_merged"] else "")),))
+    counts = [Message.of("quality.sheet.rows", read=t["data"], kept=t["kept"], excluded=t["excluded"])]
+    if t["duplicates_merged"]:
+        counts.append(Message.of("quality.sheet.merged", merged=t["duplicates_merged"]))
+    rows.append((Cell(chained("quality.list", counts)),))
     rows.append(())
     freeze = 0
     groups = [(ERROR, g) for g in report["errors"]] + [("warning", g) for g in report["warnings"]]
     if not groups:
-        rows.append((Cell("Aucun problème : toutes les lignes ont été lues telles quelles."),))
+        rows.append((Cell(Message.of("quality.sheet.clean")),))
     else:
-        rows.append((Cell("À corriger, par problème (les plus fréquents d'abord)", "section"),))
-        rows.append(tuple(Cell(h, "header") for h in ("Effet", "Table", "Colonne", "Problème", "Nombre",
-                                                       "Premières lignes", "Comment corriger")))
+        rows.append((Cell(Message.of("quality.sheet.by_problem"), "section"),))
+        rows.append(_headers("effect", "table", "column", "problem", "count", "first_rows", "fix"))
         for severity, g in groups:
             problem = g["first"][0]["detail"] if g["count"] == 1 and g["first"] else g["problem"]
             rows.append((Cell(_SEVERITY[severity], _severity_style(severity)),
-                         Cell(_LABELS.get(g["table"], g["table"]) or "", "wrap"),
+                         Cell(table_label(g["table"]), "wrap"),
                          Cell(g["column"] or "", "wrap"), Cell(problem, "wrap"), Cell(g["count"], "integer"),
                          Cell(first_rows(g["first"], g["count"]), "wrap"), Cell(g["fix"], "wrap")))
         rows.append(())
         issues = data.quality.issues
-        rows.append((Cell("Détail, une ligne par problème trouvé", "section"),))
-        rows.append(tuple(Cell(h, "header") for h in ("Effet", "Table", "Feuille", "Ligne", "Colonne", "Valeur",
-                                                       "Problème", "Comment corriger")))
+        rows.append((Cell(Message.of("quality.sheet.detail"), "section"),))
+        rows.append(_headers("effect", "table", "sheet", "row", "column", "value", "problem", "fix"))
         if len(issues) > 30:
             freeze = len(rows)  # a long detail keeps its header in view
         workbook_source = (data.source or "").lower().endswith((".xlsx", ".xlsm"))
@@ -93,14 +102,14 @@ def build_quality_spec(data: PipelineData, *, max_detail_rows: int = MAX_DETAIL_
             else:
                 where = Cell(None)
             value = issue.value or ""
+            if isinstance(value, str) and len(value) > SHOWN_VALUE:
+                value = value[:SHOWN_VALUE] + "…"
             rows.append((Cell(_SEVERITY.get(issue.severity, issue.severity), _severity_style(issue.severity)),
-                         Cell(_LABELS.get(issue.table, issue.table) or "", "wrap"), Cell(issue.sheet or "", "wrap"),
-                         where, Cell(issue.column or "", "wrap"),
-                         Cell(value if len(value) <= SHOWN_VALUE else value[:SHOWN_VALUE] + "…", "wrap"),
+                         Cell(table_label(issue.table), "wrap"), Cell(issue.sheet or "", "wrap"),
+                         where, Cell(issue.column or "", "wrap"), Cell(value, "wrap"),
                          Cell(issue.problem, "wrap"), Cell(issue.fix, "wrap")))
         if len(issues) > max_detail_rows:
-            rows.append((Cell(f"… et {len(issues) - max_detail_rows} autre(s) : la liste complète est "
-                              "donnée par « pilotage check FICHIER »."),))
+            rows.append((Cell(Message.of("quality.sheet.more", n=len(issues) - max_detail_rows)),))
     width = len(COLUMN_WIDTHS)
     cells = tuple(row + (Cell(None),) * (width - len(row)) for row in rows)
     return CockpitSpec(QUALITY_SHEET, "quality", data.setting("language", "fr") or "fr",
@@ -109,8 +118,14 @@ def build_quality_spec(data: PipelineData, *, max_detail_rows: int = MAX_DETAIL_
                        freeze_rows=freeze)
 
 
+def fitted(spec: CockpitSpec) -> CockpitSpec:
+    """``spec`` once rendered (its cells hold text), with row heights that fit the text of its language."""
+    return replace(spec, row_heights=wrapped_heights(spec.blocks[0].cells))
+
+
 def wrapped_heights(rows: tuple[tuple[Cell, ...], ...], line_points: float = 12.75) -> dict[int, float]:
-    """Row heights (points) that show every line of the wrapped cells: no writer sizes rows to their text."""
+    """Row heights (points) that show every line of the wrapped cells: no writer sizes rows to their text.
+    A cell still holding a message counts one line until the spec is rendered (``fitted``)."""
     heights = {}
     for r, row in enumerate(rows):
         lines = 1

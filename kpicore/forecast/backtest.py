@@ -37,6 +37,7 @@ widening from every scored period.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -44,10 +45,11 @@ import pandas as pd
 from kpicore.forecast.asof import effective_close, pipelines_as_of, to_day
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.json_schemas import envelope, scope_json
-from kpicore.forecast.forecasting import METHOD_LABELS_FR, METHODS, ForecastContext, PipelineArrays, forecast_scope, prepare
+from kpicore.forecast.forecasting import METHODS, ForecastContext, PipelineArrays, forecast_scope, prepare
 from kpicore.model.roster import COMPANY_SCOPE, owners_of
 from kpicore.model.periods import MONTH, QUARTER, Period
-from kpicore.text import formats
+from kpicore.model.message_lists import chained
+from kpicore.model.messages import Message
 
 GRANULARITIES = (MONTH, QUARTER)
 RANGE_MIN_POINTS = 8  # past errors needed before a range is widened by them
@@ -64,14 +66,14 @@ class Backtest:
     scope: tuple[str, str]
     as_of_dates: tuple[pd.Timestamp, ...]
     method_shown: str
-    reason_fr: str
+    reason: Message  # why method_shown (forecast.reason.*), rendered by the edges
     # as_of, granularity, period, method, predicted, actual, p10, p90, error (signed, fraction of actual)
     rows: pd.DataFrame = field(compare=False, repr=False)
     # granularity, method, n, n_scored, mape, median_ape, bias, within_10, coverage
     summary: pd.DataFrame = field(compare=False, repr=False)
 
-    def method_for(self, granularity: str) -> tuple[str, str]:
-        """The method to show for a month or a quarter, and why (French)."""
+    def method_for(self, granularity: str) -> tuple[str, Message]:
+        """The method to show for a month or a quarter, and why."""
         return choose_method(self.summary, granularity)
 
     def range_errors(self, granularity: str, elapsed_share: float) -> np.ndarray | None:
@@ -124,17 +126,18 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=cols)
 
 
-_WORDS = {QUARTER: "trimestrielle", MONTH: "mensuelle"}
+def method_label(method: str, *, inline: bool = False) -> Message:
+    """A method's name (``forecast.method.calibrated``); ``inline`` for inside a sentence."""
+    return Message.of(f"forecast.{'method_inline' if inline else 'method'}.{method}")
 
 
-def choose_method(summary: pd.DataFrame, granularity: str = QUARTER) -> tuple[str, str]:
-    """The method to show for forecasts of ``granularity`` and why, in French (module docstring).
+def choose_method(summary: pd.DataFrame, granularity: str = QUARTER) -> tuple[str, Message]:
+    """The method to show for forecasts of ``granularity`` and why, as a message (module docstring).
 
     The backtest of that granularity decides; without it, the other one.
     """
     order = [granularity] + [g for g in (QUARTER, MONTH) if g != granularity]
     for gran in order:
-        word = _WORDS.get(gran, gran)
         s = summary[(summary["granularity"] == gran) & summary["mape"].notna()]
         if s.empty:
             continue
@@ -143,12 +146,14 @@ def choose_method(summary: pd.DataFrame, granularity: str = QUARTER) -> tuple[st
         order = sorted(mape, key=lambda m: (mape[m], m != "run_rate"))
         best = order[0]
         n = int(s["n_scored"].max())
-        others = ", ".join(f"{METHOD_LABELS_FR[m].lower()} {formats.percent(mape[m])}" for m in order[1:])
-        reason = (f"Backtest sur {n} prévisions passées : « {METHOD_LABELS_FR[best]} » a l'erreur "
-                  f"{word} moyenne la plus faible ({formats.percent(mape[best])} ; {others}).")
-        return best, reason
-    return "run_rate", ("Historique trop court pour un backtest : le rythme des 91 derniers jours est "
-                        "affiché faute de preuve qu'une autre méthode fait mieux.")
+        others = [Message.of("forecast.reason.other_method", method=method_label(m, inline=True),
+                             error=float(mape[m])) for m in order[1:]]
+        figures = dict(n=n, method=method_label(best), granularity=Message.of(f"forecast.granularity.{gran}"),
+                       error=float(mape[best]))
+        if not others:
+            return best, Message.of("forecast.reason.best_method_alone", **figures)
+        return best, Message.of("forecast.reason.best_method", **figures, others=chained("forecast.list", others))
+    return "run_rate", Message.of("forecast.reason.short_history")
 
 
 def _third(elapsed_share: float) -> int:
@@ -235,7 +240,7 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
                              np.nan)
     summary = summarise(rows)
     method, reason = choose_method(summary)
-    return Backtest(scope=scope, as_of_dates=tuple(used), method_shown=method, reason_fr=reason,
+    return Backtest(scope=scope, as_of_dates=tuple(used), method_shown=method, reason=reason,
                     rows=rows, summary=summary)
 
 
@@ -243,11 +248,12 @@ def _num(x) -> float | None:
     return None if x is None or pd.isna(x) else round(float(x), 4)
 
 
-def backtest_json(bt: Backtest, *, source: str) -> dict:
+def backtest_json(bt: Backtest, *, source: str, text: Callable[[Message], str]) -> dict:
     """The backtest as a document valid against ``kpicore/model/json_schemas/backtest.v2.json``.
 
     ``source``: the file the data came from (``PipelineData.source``). The
     envelope's ``as_of`` is null: the replay's dates are ``as_of_first`` to ``as_of_last``.
+    ``text`` renders the reason in the reader's language (the edge gives it).
     """
     return {
         **envelope("backtest", source, None),
@@ -256,7 +262,7 @@ def backtest_json(bt: Backtest, *, source: str) -> dict:
         "as_of_last": bt.as_of_dates[-1].date().isoformat() if bt.as_of_dates else None,
         "n_as_of": len(bt.as_of_dates),
         "method_shown": bt.method_shown,
-        "reason_fr": bt.reason_fr,
+        "reason_text": text(bt.reason),
         "summary": [
             {"granularity": r.granularity, "method": r.method, "n": int(r.n), "n_scored": int(r.n_scored),
              "mape": _num(r.mape), "median_ape": _num(r.median_ape), "bias": _num(r.bias),

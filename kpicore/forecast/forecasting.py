@@ -43,7 +43,7 @@ from __future__ import annotations
 import unicodedata
 import zlib
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,7 @@ from kpicore.forecast.calibration import (History, NewDealFlow, build_history, c
                                  win_probability)
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
+from kpicore.model.messages import Message
 from kpicore.model.json_schemas import envelope, scope_json
 from kpicore.metrics.kpis import fiscal_start_month_of
 from kpicore.model.roster import rep_team_of
@@ -60,11 +61,6 @@ from kpicore.model.periods import Period, parse_period
 from kpicore.metrics.targets import TargetBook, target_book
 
 METHODS = ("calibrated", "run_rate", "weighted_declared")
-METHOD_LABELS_FR = {
-    "calibrated": "Prévision calibrée (P50, historique de l'entreprise)",
-    "run_rate": "Rythme des 91 derniers jours",
-    "weighted_declared": "Pipeline pondéré par les probabilités déclarées",
-}
 # the draws of every path (cockpit, refresh, decks, cell functions, scheduled run, pilotage
 # forecast), with seed 0: the same draws everywhere, so the same numbers
 N_SIMS = 2_000
@@ -102,14 +98,14 @@ class Forecast:
     prob_reach_target: float | None
     method_shown: str
     shown: float  # the whole-period value of method_shown
-    method_reason_fr: str = ""
+    method_reason: Message | None = None  # why method_shown (forecast.reason.*), rendered by the edges
     commit: float | None = None
     best_case: float | None = None
     pipeline: float | None = None
     n_open: int = 0
     n_sims: int = N_SIMS
     fields_from_today: tuple[str, ...] = ()
-    notes_fr: tuple[str, ...] = ()
+    notes: tuple[Message, ...] = ()  # what the reader should know (forecast.note.*), rendered by the edges
     # one row per open deal: deal_id, owner, stage, amount, expected_close_on, p_declared, p_calibrated
     deals: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
 
@@ -302,7 +298,7 @@ class _Part:
     rows: np.ndarray  # positions of the rep's open deals in the pipe's open rows
     p_cal: np.ndarray
     p_decl: np.ndarray
-    notes: tuple[str, ...]
+    notes: tuple[Message, ...]
 
 
 def _part(ctx: ForecastContext, pa: PipelineArrays, period: Period, rep: str | None, n_sims: int, seed: int) -> _Part:
@@ -314,7 +310,7 @@ def _part(ctx: ForecastContext, pa: PipelineArrays, period: Period, rep: str | N
     lo, hi, now = (np.datetime64(x, "ns") for x in (start, end, as_of))
     won_to_date = pa.won_between(rep, lo, hi)
     trailing = pa.won_between(rep, now - (RUN_RATE_DAYS - 1) * np.timedelta64(1, "D"), now)
-    notes: list[str] = []
+    notes: list[Message] = []
 
     rows = pa.open_rows(rep) if as_of < end else np.array([], int)  # none once the period is over
     amounts = pa.amount[pa.open_idx][rows]
@@ -331,7 +327,7 @@ def _part(ctx: ForecastContext, pa: PipelineArrays, period: Period, rep: str | N
     def probs(h: int) -> np.ndarray:
         p, ok = pa.win_probability(ctx, h)
         if not ok:
-            notes.append("Historique insuffisant pour calibrer : probabilités déclarées utilisées.")
+            notes.append(Message.of("forecast.note.declared_probabilities"))
             return p_decl * due
         return p[rows]
 
@@ -363,7 +359,7 @@ def _part(ctx: ForecastContext, pa: PipelineArrays, period: Period, rep: str | N
 
 
 def forecast_scope(ctx: ForecastContext, pipe: AsOfPipeline | PipelineArrays, period: Period, scope: tuple[str, str], *,
-                    n_sims: int, seed: int, method_shown: str, method_reason_fr: str = "") -> Forecast:
+                    n_sims: int, seed: int, method_shown: str, method_reason: Message | None = None) -> Forecast:
     """A scope's forecast is the sum of its reps' blocks, draw by draw: the reps, their
     team and the company come from the same simulation and add up."""
     pa = pipe if isinstance(pipe, PipelineArrays) else PipelineArrays(ctx, pipe)
@@ -415,9 +411,9 @@ def forecast_scope(ctx: ForecastContext, pipe: AsOfPipeline | PipelineArrays, pe
         scope=(kind, name), won_to_date=won_to_date, weighted_declared=total("weighted_declared"),
         calibrated=total("calibrated"), new_deals=total("new_deals"), run_rate=run_rate,
         p10=p10, p50=p50, p90=p90, target=target, prob_reach_target=prob_reach,
-        method_shown=method_shown, shown=0.0, method_reason_fr=method_reason_fr,
+        method_shown=method_shown, shown=0.0, method_reason=method_reason,
         commit=commit, best_case=best, pipeline=pipe_total, n_open=len(rows), n_sims=n_sims,
-        fields_from_today=pa.pipe.fields_from_today, notes_fr=notes, deals=table,
+        fields_from_today=pa.pipe.fields_from_today, notes=notes, deals=table,
     )
     return with_shown_figure(fc)
 
@@ -431,8 +427,9 @@ def _num(x: float | None) -> float | None:
     return None if x is None or (isinstance(x, float) and np.isnan(x)) else round(float(x), 2)
 
 
-def forecast_record(fc: Forecast) -> dict:
-    """One forecast as plain JSON values (amounts rounded to the cent)."""
+def forecast_record(fc: Forecast, text: Callable[[Message | None], str]) -> dict:
+    """One forecast as plain JSON values (amounts rounded to the cent); ``text`` renders the method's
+    reason in the reader's language (the edge gives it)."""
     cats = None if fc.commit is None else {"commit": _num(fc.commit), "best_case": _num(fc.best_case),
                                            "pipeline": _num(fc.pipeline)}
     return {
@@ -445,13 +442,14 @@ def forecast_record(fc: Forecast) -> dict:
         "p10": _num(fc.p10), "p50": _num(fc.p50), "p90": _num(fc.p90),
         "target": _num(fc.target),
         "prob_reach_target": None if fc.prob_reach_target is None else round(fc.prob_reach_target, 4),
-        "method_shown": fc.method_shown, "shown": _num(fc.shown), "method_reason_fr": fc.method_reason_fr,
+        "method_shown": fc.method_shown, "shown": _num(fc.shown), "method_reason_text": text(fc.method_reason),
         "categories": cats, "n_open": int(fc.n_open), "n_sims": int(fc.n_sims),
-        "fields_from_today": list(fc.fields_from_today), "notes_fr": list(fc.notes_fr),
+        "fields_from_today": list(fc.fields_from_today), "notes_text": [text(n) for n in fc.notes],
     }
 
 
-def forecast_json(forecasts: Forecast | Sequence[Forecast], *, source: str) -> dict:
+def forecast_json(forecasts: Forecast | Sequence[Forecast], *, source: str,
+                  text: Callable[[Message | None], str]) -> dict:
     """The forecasts as a document valid against ``kpicore/model/json_schemas/forecast.v2.json``.
 
     One forecast is a single object with its fields at the top level after the
@@ -460,7 +458,7 @@ def forecast_json(forecasts: Forecast | Sequence[Forecast], *, source: str) -> d
     ``source``: the file the data came from (``PipelineData.source``).
     """
     if isinstance(forecasts, Forecast):
-        return {**envelope("forecast", source, forecasts.as_of), **forecast_record(forecasts)}
-    records = [forecast_record(f) for f in forecasts]
+        return {**envelope("forecast", source, forecasts.as_of), **forecast_record(forecasts, text)}
+    records = [forecast_record(f, text) for f in forecasts]
     days = {r["as_of"] for r in records}
     return {**envelope("forecast", source, days.pop() if len(days) == 1 else None), "forecasts": records}

@@ -1,6 +1,7 @@
 """Deals at risk this week: each open deal checked against the company's own history.
 
-Reasons (codes, then the French text shown to the manager):
+Reasons (codes; each deal also carries one ``Message`` per reason, with its figures, that the
+edges render in the reader's language: ``risk.detail.<code>`` in ``kpicore.text``):
 
 ``close_date_passed``  the expected close date is before the as-of date;
 ``no_activity``        no activity for longer than 75 % of the gaps between two
@@ -33,10 +34,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from typing import Callable
+
 from kpicore.forecast.asof import data_today, pipeline_as_of, to_day
+from kpicore.model.message_lists import chained
+from kpicore.model.messages import Message
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.json_schemas import envelope
-from kpicore.text import formats
 
 PERCENTILE = 75
 MIN_SAMPLE = 20
@@ -44,14 +48,13 @@ DEFAULT_ACTIVITY_DAYS = 30
 MIN_PUSHES = 2
 MIN_CUT = 0.10
 
-REASONS_FR = {
-    "close_date_passed": "Date de signature prévue dépassée",
-    "no_activity": "Pas d'activité depuis trop longtemps",
-    "stuck_in_stage": "Bloquée dans l'étape",
-    "close_date_pushed": "Date de signature repoussée",
-    "amount_cut": "Montant réduit",
-    "no_next_step": "Pas de prochaine étape",
-}
+REASONS = ("close_date_passed", "no_activity", "stuck_in_stage", "close_date_pushed", "amount_cut",
+           "no_next_step")
+
+
+def reason_label(code: str) -> Message:
+    """The short name of a reason (``risk.reason.stuck_in_stage``: « Bloquée dans l'étape »)."""
+    return Message.of(f"risk.reason.{code}")
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,9 @@ class RiskReport:
     """Open deals with at least one risk reason, by value at risk (largest first).
 
     ``deals`` columns: deal_id, account, owner, stage, amount, probability,
-    value_at_risk, n_reasons, reasons (tuple of codes), reasons_fr (one French
-    sentence per reason, joined by " ; "), expected_close_on, days_since_activity,
+    value_at_risk, n_reasons, reasons (tuple of codes), reason_messages (one ``Message``
+    per reason, with its figures), reasons_message (one ``Message``: every reason, joined the way
+    the reader's language joins them), expected_close_on, days_since_activity,
     days_in_stage, pushes, cut.  ``thresholds`` holds the day limits used, per stage.
     """
 
@@ -178,28 +182,28 @@ def deals_at_risk(data: PipelineData, as_of=None, *, owners: frozenset[str] | No
         "amount_cut": (cut >= MIN_CUT).to_numpy(dtype=bool),
         "no_next_step": (d["next_step"].fillna("").str.strip() == "").to_numpy(dtype=bool) & fills_next_step,
     }
-    texts: list[list[str]] = [[] for _ in range(len(d))]
+    said: list[list[Message]] = [[] for _ in range(len(d))]
     codes: list[list[str]] = [[] for _ in range(len(d))]
+    share = PERCENTILE / 100
     for i in range(len(d)):
         stage = d.at[i, "stage"]
-        stage_txt = f"en {stage}" if isinstance(stage, str) else "à son étape"
+        where = Message.of("risk.stage.named", name=stage) if isinstance(stage, str) else Message.of(
+            "risk.stage.unknown")
         if flags["close_date_passed"][i]:
-            texts[i].append(f"Date de signature prévue dépassée de {int(late[i])} jours")
+            said[i].append(Message.of("risk.detail.close_date_passed", days=int(late[i])))
         if flags["no_activity"][i]:
-            texts[i].append(f"Aucune activité depuis {int(since[i])} jours (habituel {stage_txt} : "
-                            f"{formats.number(act_limit[i])} jours au plus pour "
-                            f"{formats.percent(PERCENTILE / 100)} des affaires)")
+            said[i].append(Message.of("risk.detail.no_activity", days=int(since[i]), stage=where,
+                                      limit=float(act_limit[i]), share=share))
         if flags["stuck_in_stage"][i]:
-            texts[i].append(f"Bloquée {stage_txt} depuis {int(in_stage[i])} jours "
-                            f"({formats.percent(PERCENTILE / 100)} des affaires en sortent en "
-                            f"{formats.number(stage_limit[i])} jours)")
+            said[i].append(Message.of("risk.detail.stuck_in_stage", stage=where, days=int(in_stage[i]),
+                                      share=share, limit=float(stage_limit[i])))
         if flags["close_date_pushed"][i]:
-            texts[i].append(f"Date de signature repoussée {int(pushes[i])} fois")
+            said[i].append(Message.of("risk.detail.close_date_pushed", pushes=int(pushes[i])))
         if flags["amount_cut"][i]:
-            texts[i].append(f"Montant réduit de {formats.percent(cut[i])} (de {formats.money(max_amount[i])} à "
-                            f"{formats.money(d.at[i, 'amount'])})")
+            said[i].append(Message.of("risk.detail.amount_cut", cut=float(cut[i]), before=float(max_amount[i]),
+                                      after=float(d.at[i, "amount"])))
         if flags["no_next_step"][i]:
-            texts[i].append("Pas de prochaine étape")
+            said[i].append(Message.of("risk.detail.no_next_step"))
         codes[i] = [c for c in flags if flags[c][i]]
 
     amount = d["amount"].astype(float).fillna(0.0)
@@ -213,7 +217,8 @@ def deals_at_risk(data: PipelineData, as_of=None, *, owners: frozenset[str] | No
         "deal_id": d["deal_id"], "account": d["account"], "owner": d["owner"], "stage": d["stage"],
         "amount": amount, "probability": p, "value_at_risk": value,
         "n_reasons": [len(c) for c in codes], "reasons": [tuple(c) for c in codes],
-        "reasons_fr": [" ; ".join(t) for t in texts], "expected_close_on": d["expected_close_on"],
+        "reason_messages": [tuple(m) for m in said],
+        "reasons_message": [chained("risk.list", m) for m in said], "expected_close_on": d["expected_close_on"],
         "days_since_activity": since, "days_in_stage": in_stage, "pushes": pushes, "cut": cut,
     })
     out = out[out["n_reasons"] > 0].sort_values(["value_at_risk", "n_reasons", "deal_id"],
@@ -226,10 +231,11 @@ def deals_at_risk(data: PipelineData, as_of=None, *, owners: frozenset[str] | No
                       n_open=len(d))
 
 
-def risks_json(report: RiskReport, *, source: str) -> dict:
+def risks_json(report: RiskReport, *, source: str, text: Callable[[Message], str]) -> dict:
     """The report as a document valid against ``kpicore/model/json_schemas/risks.v2.json``.
 
-    ``source``: the file the data came from (``PipelineData.source``)."""
+    ``source``: the file the data came from (``PipelineData.source``); ``text`` renders a message in
+    the reader's language (the edge gives it: ``addin.actions.reports.Report.text``)."""
     def date_or_none(x) -> str | None:
         return None if pd.isna(x) else pd.Timestamp(x).date().isoformat()
 
@@ -243,7 +249,7 @@ def risks_json(report: RiskReport, *, source: str) -> dict:
              "amount": round(float(r.amount), 2),
              "probability": None if pd.isna(r.probability) else round(float(r.probability), 4),
              "value_at_risk": round(float(r.value_at_risk), 2),
-             "reasons": list(r.reasons), "reasons_fr": r.reasons_fr,
+             "reasons": list(r.reasons), "reasons_text": text(r.reasons_message),
              "expected_close_on": date_or_none(r.expected_close_on)}
             for r in report.deals.itertuples(index=False)
         ],

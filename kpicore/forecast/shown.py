@@ -20,6 +20,7 @@ from kpicore.forecast.backtest import Backtest, backtest, widen
 from kpicore.forecast.forecasting import (METHODS, N_SIMS, Forecast, ForecastContext, PipelineArrays, forecast_scope,
                                           prepare, resolve_period, with_shown_figure)
 from kpicore.model.errors import UsageError
+from kpicore.model.messages import Message
 from kpicore.model.periods import MONTH, QUARTER, Period
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.roster import COMPANY_SCOPE, scopes
@@ -40,11 +41,11 @@ def backtest_of(context: ForecastContext, as_of) -> Backtest:
 
 
 def _choose_method(ctx: ForecastContext, as_of: pd.Timestamp, period: Period,
-                   method_shown: str | None) -> tuple[str, str]:
+                   method_shown: str | None) -> tuple[str, Message]:
     if method_shown is not None:
         if method_shown not in METHODS:
             raise UsageError(f"méthode « {method_shown} » inconnue : choisissez parmi {', '.join(METHODS)}.")
-        return method_shown, "Méthode imposée par l'utilisateur."
+        return method_shown, Message.of("forecast.reason.forced")
     return backtest_of(ctx, as_of).method_for(_granularity(period))
 
 
@@ -78,7 +79,7 @@ def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=Non
     method, reason = _choose_method(ctx, as_of, per, method_shown)
     todo = scopes(data) if scopes_ is None else list(scopes_)
     fcs = tuple(forecast_scope(ctx, pipe, per, s, n_sims=n_sims, seed=seed, method_shown=method,
-                                method_reason_fr=reason) for s in todo)
+                                method_reason=reason) for s in todo)
     return _widened(ctx, per, as_of, fcs) if measured_range else fcs
 
 
@@ -91,10 +92,9 @@ def _measured_range(fc: Forecast, errors: np.ndarray | None) -> Forecast:
     prob = fc.prob_reach_target
     if fc.target is not None and errors is not None:
         prob = 1.0 if fc.won_to_date >= fc.target else float(np.mean(fc.p50 * np.exp(errors) >= fc.target))
-    note = (f"Fourchette P10–P90 élargie par l'erreur mesurée sur {len(errors)} périodes passées "
-            "(la simulation seule ne contient pas l'erreur du modèle).")
+    note = Message.of("forecast.note.range_widened", periods=len(errors))
     return replace(with_shown_figure(replace(fc, p10=p10, p90=p90, prob_reach_target=prob)),
-                   notes_fr=fc.notes_fr + (note,))
+                   notes=fc.notes + (note,))
 
 
 def forecast(data: PipelineData, period: str | Period = "quarter", scope: tuple[str, str] = COMPANY_SCOPE,

@@ -25,8 +25,9 @@ import pandas as pd
 
 from kpicore.model import schema
 from kpicore.ingest.parsing import fold
+from kpicore.model.errors import place
+from kpicore.model.messages import Message
 from kpicore.model.quality import ERROR, WARNING, Issue
-from kpicore.text import formats
 
 TABLE = schema.ACTIVITIES.name
 _KEY = ("date", "rep", "type", "deal_id", "account", "note")
@@ -82,9 +83,13 @@ def check_activities(frame: pd.DataFrame, rows: list[int], *, file: str, sheet: 
     limit = pd.Timestamp(today)
     sheets = [sheet] * len(frame) if isinstance(sheet, str) else list(sheet)
 
-    def issue(severity: str, i: int, column: str, value: object, problem: str, fix: str) -> None:
+    def issue(severity: str, i: int, column: str, value: object, problem: Message, fix: Message) -> None:
         issues.append(Issue(severity, TABLE, problem, fix, file=file, sheet=sheets[i], row=rows[i],
-                            column=schema.ACTIVITIES.column(column).label_fr, value=str(value)))
+                            column=schema.ACTIVITIES.column(column).label_fr,
+                            value=value if isinstance(value, Message) else str(value)))
+
+    def day(value: object) -> Message:
+        return Message.of("quality.value.date", day=value)
 
     rep_col = frame["rep"].astype(object).where(frame["rep"].notna(), None).tolist()
     if reps:
@@ -93,31 +98,27 @@ def check_activities(frame: pd.DataFrame, rows: list[int], *, file: str, sheet: 
             name = spelled.get(rep) if isinstance(rep, str) else None
             if name is None:
                 keep[i] = False
-                issue(ERROR, i, "rep", rep, f"Commercial « {rep} » inconnu : ligne ignorée",
-                      "Choisissez le nom dans la liste déroulante, ou ajoutez ce commercial dans la feuille "
-                      "Commerciaux du classeur pipeline.")
+                issue(ERROR, i, "rep", rep, Message.of("quality.problem.rep_unknown", rep=rep),
+                      Message.of("quality.fix.rep_unknown"))
             elif name != rep:
                 rep_col[i] = name
-                issue(WARNING, i, "rep", rep, f"Commercial « {rep} » lu comme « {name} »",
-                      "Choisissez le nom dans la liste déroulante.")
+                issue(WARNING, i, "rep", rep, Message.of("quality.problem.rep_respelled", rep=rep, name=name),
+                      Message.of("quality.fix.rep_list"))
         frame["rep"] = pd.Series(rep_col, dtype="string")
     dates = frame["date"]
     for i in np.flatnonzero((dates > limit).to_numpy()):
         keep[i] = False
-        issue(ERROR, i, "date", formats.date(dates.iloc[i]),
-              f"Date dans le futur (après le {formats.date(today)}) : ligne ignorée",
-              "Corrigez la date (souvent l'année) ; une activité se saisit une fois faite.")
+        issue(ERROR, i, "date", day(dates.iloc[i]), Message.of("quality.problem.future_date", today=today),
+              Message.of("quality.fix.future_date"))
     keys = row_keys(frame)
     for i in np.flatnonzero(keep):
         first = seen.first.get(keys[i])
         if first is not None:
             keep[i] = False
             f_file, f_sheet, f_row = first
-            where = f_file + (f", feuille « {f_sheet} »" if f_sheet else "") + \
-                (f", ligne {f_row}" if f_row is not None else "")
-            issue(WARNING, i, "date", formats.date(dates.iloc[i]),
-                  f"Activité déjà saisie ({where}) : comptée une seule fois",
-                  "Supprimez l'une des deux lignes ; chaque activité se saisit dans un seul classeur.")
+            issue(WARNING, i, "date", day(dates.iloc[i]),
+                  Message.of("quality.problem.already_gathered", where=place(f_file, f_sheet, f_row)),
+                  Message.of("quality.fix.already_gathered"))
     kept = frame.loc[keep].reset_index(drop=True)
     for key, s, r, ok in zip(keys, sheets, rows, keep.tolist()):
         if ok:

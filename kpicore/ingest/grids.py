@@ -29,7 +29,9 @@ import pandas as pd
 
 from kpicore.model import schema
 from kpicore.model.pipeline_data import ATTRIBUTES, PipelineData
-from kpicore.model.errors import InputFileError
+from kpicore.model.errors import InputFileError, place
+from kpicore.model.message_lists import chained
+from kpicore.model.messages import Message
 from kpicore.model.cells import column_letter
 from kpicore.model.ingest_report import GridReport, IngestReport
 from kpicore.ingest.mapping import (ColumnMapping, HeaderMatch, headers_seen, match_headers, overrides_from_settings,
@@ -72,7 +74,7 @@ class RawGrid:
 class _Located:
     grid: RawGrid
     table: str
-    chosen_by: str
+    chosen_by: Message
     header_index: int
     match: HeaderMatch
 
@@ -97,12 +99,22 @@ def _best_header(grid: RawGrid, tables: Sequence[str], overrides: dict[str, dict
     return best[1], best[2]
 
 
-def locate(grid: RawGrid, overrides: dict[str, dict[str, str]] | None = None) -> _Located | str:
-    """The table and header row of a grid, or the French reason it matches none."""
+FOUND_BY_TABLE = Message.of("quality.found_by.excel_table")
+FOUND_BY_SHEET = Message.of("quality.found_by.sheet_name")
+FOUND_BY_HEADERS = Message.of("quality.found_by.headers")
+# str(InputFileError) stays French for the edges that print it as it is (errors.py); the same
+# reasons reach the other edges as messages (InputFileError.said)
+_IGNORED_FR = {"quality.ignored.empty": "feuille vide", "quality.ignored.no_header": "aucun en-tête reconnu",
+               "quality.ignored.too_few_headers": "en-têtes insuffisants pour reconnaître une table",
+               "quality.ignored.own_sheet": "feuille écrite par Pilotage"}
+
+
+def locate(grid: RawGrid, overrides: dict[str, dict[str, str]] | None = None) -> _Located | Message:
+    """The table and header row of a grid, or why it matches none (a ``quality.ignored.*`` message)."""
     overrides = overrides or {}
     if not any(any(not is_blank(c) for c in r) for r in grid.rows):
-        return "feuille vide"
-    for hint, how in ((grid.table_name, "table Excel"), (grid.sheet, "nom de feuille")):
+        return Message.of("quality.ignored.empty")
+    for hint, how in ((grid.table_name, FOUND_BY_TABLE), (grid.sheet, FOUND_BY_SHEET)):
         t = table_for_name(hint)
         if t:
             found = _best_header(grid, [t], overrides)
@@ -110,11 +122,11 @@ def locate(grid: RawGrid, overrides: dict[str, dict[str, str]] | None = None) ->
                 return _Located(grid, t, how, found[0], found[1])
     found = _best_header(grid, [t for t in schema.TABLES if t != "PipelineSnapshots"], overrides)
     if found is None:
-        return "aucun en-tête reconnu"
+        return Message.of("quality.ignored.no_header")
     r, m = found
     if m.score() < MIN_SCORE or len(m.mapped) < MIN_COLUMNS or m.required_found() == 0:
-        return "en-têtes insuffisants pour reconnaître une table"
-    return _Located(grid, m.table, "en-têtes", r, m)
+        return Message.of("quality.ignored.too_few_headers")
+    return _Located(grid, m.table, FOUND_BY_HEADERS, r, m)
 
 
 def _is_total(row: Sequence[object], key_positions: Sequence[int]) -> bool:
@@ -167,8 +179,8 @@ def _cut(loc: _Located) -> tuple[TablePart, GridReport, list[Issue]]:
             continue
         if _is_total(row, key_pos):
             totals.append(excel_row)
-            issues.append(Issue(WARNING, loc.table, "Ligne de total ignorée (ce n'est pas une affaire)",
-                                "Rien à faire ; évitez les totaux dans le tableau des données.", g.file, g.sheet,
+            issues.append(Issue(WARNING, loc.table, Message.of("quality.problem.total_row"),
+                                Message.of("quality.fix.total_row"), g.file, g.sheet,
                                 excel_row, "", " | ".join(str(c) for c in row if not is_blank(c))[:80]))
             continue
         rows.append(excel_row)
@@ -182,14 +194,15 @@ def _cut(loc: _Located) -> tuple[TablePart, GridReport, list[Issue]]:
         return list(transposed[pos]) if padded else []
 
     columns: dict[str, list] = {}
-    headers: dict[str, str] = {}
+    headers: dict[str, str | Message] = {}
     extras: dict[str, list] = {}
     kept_cols = []
     for c in cols:
         cells = column_cells(c.position)
         if c.column:
             columns[c.column] = cells
-            headers[c.column] = c.header or f"colonne {c.letter}"
+            # a column without a header is named by its letter, in the reader's language
+            headers[c.column] = c.header or Message.of("check.column_letter", letter=c.letter)
             kept_cols.append(c)
             continue
         if not c.header and all(is_blank(v) for v in cells):
@@ -222,15 +235,15 @@ def ingest(grids: Sequence[RawGrid], source: str = "", settings: Mapping[str, st
     given = overrides_from_settings(pd.DataFrame({"key": list(settings or {}), "value": list((settings or {}).values())}))
     overrides: dict[str, dict[str, str]] = {t: dict(m) for t, m in given.items()}
     located: dict[int, _Located] = {}
-    ignored: dict[int, str] = {}
+    ignored: dict[int, Message] = {}
     for k, g in enumerate(grids):
         if g.sheet.casefold() in _OWN_SHEETS:
             # the product's own output (cockpit, quality sheet, forecast history): never client data,
             # though its headers may look like a table's
-            ignored[k] = "feuille écrite par Pilotage"
+            ignored[k] = Message.of("quality.ignored.own_sheet")
             continue
         loc = locate(g, overrides)
-        if isinstance(loc, str):
+        if isinstance(loc, Message):
             ignored[k] = loc
         else:
             located[k] = loc
@@ -238,7 +251,8 @@ def ingest(grids: Sequence[RawGrid], source: str = "", settings: Mapping[str, st
         raise InputFileError(_nothing_message(grids, ignored), file=source or (grids[0].file if grids else ""),
                              fix="Nommez les colonnes comme le modèle Pilotage (N° affaire, Client, Commercial, "
                                  "Étape, Montant HT, Date de création…) ou indiquez-les dans la feuille "
-                                 "Paramètres (mapping.Deals.amount = <en-tête>).")
+                                 "Paramètres (mapping.Deals.amount = <en-tête>).",
+                             said=_nothing_said(grids, ignored), fix_said=Message.of("quality.fix.no_table"))
     issues: list[Issue] = []
     frames: dict[str, pd.DataFrame] = {}
     reports: dict[int, GridReport] = {}
@@ -286,10 +300,24 @@ def _with_outcome(rep: GridReport, o: RowOutcome) -> GridReport:
     return replace(rep, kept=o.kept, excluded=o.excluded, merged=o.merged)
 
 
-def _nothing_message(grids: Sequence[RawGrid], ignored: dict[int, str]) -> str:
+def _nothing_message(grids: Sequence[RawGrid], ignored: dict[int, Message]) -> str:
     lines = ["aucune table reconnue (affaires, activités, objectifs…)."]
     for k, g in enumerate(grids):
         where = f"feuille « {g.sheet} »" + (f", table « {g.table_name} »" if g.table_name else "")
         seen = headers_seen(g.rows[:HEADER_SEARCH_ROWS], limit=1)
-        lines.append(f"  - {where} : {ignored.get(k, '')}" + (f" ; en-têtes vus : {seen[0]}" if seen else ""))
+        why = _IGNORED_FR.get(ignored[k].code, "") if k in ignored else ""
+        lines.append(f"  - {where} : {why}" + (f" ; en-têtes vus : {seen[0]}" if seen else ""))
     return "\n".join(lines)
+
+
+def _nothing_said(grids: Sequence[RawGrid], ignored: dict[int, Message]) -> Message:
+    """The same as ``_nothing_message``, as messages: no table, then each sheet and why it was ignored."""
+    sheets = []
+    for k, g in enumerate(grids):
+        seen = headers_seen(g.rows[:HEADER_SEARCH_ROWS], limit=1)
+        where = place(sheet=g.sheet)
+        if g.table_name:
+            where = chained("quality.list", [where, Message.of("quality.place.excel_table", name=g.table_name)])
+        sheets.append(Message.of("quality.no_table.sheet", where=where, why=ignored.get(k, ""),
+                                 seen=Message.of("quality.no_table.seen", headers=seen[0]) if seen else ""))
+    return Message.of("quality.no_table", sheets=chained("quality.lines", sheets) or "")

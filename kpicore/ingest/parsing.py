@@ -10,7 +10,7 @@ every value is at most 1.
 A parser returns a :class:`Parsed`: the typed values, a mask of the cells that
 could not be read (``bad``) and a mask of the cells that were read from a form
 that needed repair (``repaired``, e.g. a French date typed as text), with a
-French note saying what was done.  Deciding whether a bad cell excludes its
+note saying what was done (a catalogue ``Message``, ``quality.note.*``).  Deciding whether a bad cell excludes its
 row is the validation's job (``kpicore.ingest.validate``), not the parser's.
 """
 
@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from kpicore.model.cells import EXCEL_EPOCH
+from kpicore.model.message_lists import chained
+from kpicore.model.messages import Message
 
 # Serial numbers outside this window are not dates (1954-10-14 .. 2173-10-14).
 _SERIAL_MIN, _SERIAL_MAX = 20_000, 100_000
@@ -40,7 +42,7 @@ class Parsed:
     values: pd.Series  # typed, with NA where the cell was empty or bad
     bad: np.ndarray  # bool per cell: a value was there but could not be read
     repaired: np.ndarray  # bool per cell: read from a form that needed repair
-    note: str = ""  # French, what the repair was ("dates jj/mm/aaaa converties")
+    note: Message | None = None  # what the repair was (quality.note.*)
 
     @property
     def empty(self) -> np.ndarray:
@@ -119,7 +121,7 @@ def parse_text(cells: Sequence[object]) -> Parsed:
         else:
             out[i] = str(v)
     return Parsed(pd.Series(out, dtype="string"), np.zeros(n, dtype=bool), repaired,
-                  "espaces superflus supprimés")
+                  Message.of("quality.note.trimmed"))
 
 
 # -------------------------------------------------------------------------- dates
@@ -136,7 +138,7 @@ class DateOrder:
     """How a column's ``a/b/yyyy`` dates were read, and why."""
 
     day_first: bool
-    reason: str  # French
+    reason: Message  # quality.order.*
 
 
 def decide_date_order(firsts: Sequence[int], seconds: Sequence[int]) -> DateOrder:
@@ -151,14 +153,14 @@ def decide_date_order(firsts: Sequence[int], seconds: Sequence[int]) -> DateOrde
     dmy = sum(1 for a in firsts if a > 12)
     mdy = sum(1 for b in seconds if b > 12)
     if dmy and not mdy:
-        return DateOrder(True, "jj/mm/aaaa (un jour > 12 en première position)")
+        return DateOrder(True, Message.of("quality.order.dmy_seen"))
     if mdy and not dmy:
-        return DateOrder(False, "mm/jj/aaaa, format américain (un jour > 12 en deuxième position)")
+        return DateOrder(False, Message.of("quality.order.mdy_seen"))
     if dmy and mdy:
         if mdy > dmy:
-            return DateOrder(False, f"mm/jj/aaaa, majoritaire ({mdy} contre {dmy})")
-        return DateOrder(True, f"jj/mm/aaaa, majoritaire ({dmy} contre {mdy})")
-    return DateOrder(True, "jj/mm/aaaa (ambigu : lu à la française par défaut)")
+            return DateOrder(False, Message.of("quality.order.mdy_majority", mdy=mdy, dmy=dmy))
+        return DateOrder(True, Message.of("quality.order.dmy_majority", dmy=dmy, mdy=mdy))
+    return DateOrder(True, Message.of("quality.order.ambiguous"))
 
 
 def _ymd(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
@@ -185,7 +187,7 @@ def parse_dates(cells: Sequence[object]) -> Parsed:
     out = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
     bad = np.zeros(n, dtype=bool)
     repaired = np.zeros(n, dtype=bool)
-    notes: list[str] = []
+    notes: list[Message] = []
     text_idx: list[int] = []
     serial_idx: list[int] = []
     serial_val: list[float] = []
@@ -249,7 +251,7 @@ def parse_dates(cells: Sequence[object]) -> Parsed:
             ok = vals.notna().to_numpy()
             bad[p.index[~ok]] = True  # against the majority (a month of 13+) or not a date (31/02)
             repaired[p.index[ok]] = True
-            notes.append(f"dates texte lues au format {order.reason}")
+            notes.append(Message.of("quality.note.text_dates", order=order.reason))
             rest[p.index] = False
         bad[rest[rest].index] = True
     if serial_idx:
@@ -261,8 +263,8 @@ def parse_dates(cells: Sequence[object]) -> Parsed:
         repaired[idx[ok]] = True
         bad[idx[~ok]] = True
         if ok.any():
-            notes.append("numéros de série Excel convertis en dates")
-    return Parsed(out.reset_index(drop=True), bad, repaired, " ; ".join(notes))
+            notes.append(Message.of("quality.note.serials"))
+    return Parsed(out.reset_index(drop=True), bad, repaired, chained("quality.note.both", notes))
 
 
 # ------------------------------------------------------------------------ amounts
@@ -373,7 +375,7 @@ def parse_numbers(cells: Sequence[object]) -> Parsed:
         else:
             out[i] = x
             repaired[i] = True
-    return Parsed(pd.Series(out, dtype="float64"), bad, repaired, "montants texte convertis (espaces, virgule, €)")
+    return Parsed(pd.Series(out, dtype="float64"), bad, repaired, Message.of("quality.note.text_amounts"))
 
 
 def parse_amounts(cells: Sequence[object]) -> Parsed:

@@ -2,7 +2,8 @@
 
 Input is what the ingest cut out of the client's grids (:class:`TablePart`: raw
 cells per canonical column, with the Excel row numbers); output is a frame
-that passes ``schema.conform`` and a list of ``Issue`` in French.
+that passes ``schema.conform`` and a list of ``Issue`` whose problem and fix are
+catalogue messages (``quality.problem.*``, ``quality.fix.*``).
 
 The rule: every data row ends either in the clean frame or in an *error*
 issue naming its file, sheet, Excel row and column (exact duplicates, of
@@ -26,8 +27,9 @@ import pandas as pd
 from kpicore.model import schema
 from kpicore.ingest.mapping import HELPER_COLUMNS, HELPER_KINDS, choice_value, status_from_stage
 from kpicore.ingest.parsing import Parsed, fold, parse_column
+from kpicore.model.message_lists import chained
+from kpicore.model.messages import Message
 from kpicore.model.quality import ERROR, WARNING, Issue
-from kpicore.text import formats
 
 # Above this many repaired cells in one column, one warning for the column
 # replaces one warning per cell (the report stays readable; the rows are named).
@@ -46,7 +48,8 @@ class TablePart:
     sheet: str
     rows: tuple[int, ...]  # Excel row number of each data row
     columns: dict[str, list] = field(default_factory=dict)  # canonical or helper column -> cells
-    headers: dict[str, str] = field(default_factory=dict)  # canonical or helper column -> header in file
+    # canonical or helper column -> header in file (a Message naming its letter when it has none)
+    headers: dict[str, str | Message] = field(default_factory=dict)
     extras: dict[str, list] = field(default_factory=dict)  # header -> cells (unknown columns, kept)
     headers_found: tuple[str, ...] = ()
 
@@ -70,17 +73,23 @@ class TableResult:
     outcomes: tuple[RowOutcome, ...]
 
 
-def _rows_text(rows: list[int]) -> str:
+def _rows_text(rows: list[int]) -> Message | str:
     shown = ", ".join(str(r) for r in rows[:_ROWS_SHOWN])
-    return shown + (f" … (+{len(rows) - _ROWS_SHOWN})" if len(rows) > _ROWS_SHOWN else "")
+    if len(rows) > _ROWS_SHOWN:
+        return Message.of("quality.rows_more", rows=shown, more=len(rows) - _ROWS_SHOWN)
+    return shown
 
 
-def _fmt(value: object) -> str:
+def _fmt(value: object) -> Message | str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, pd.Timestamp):
-        return formats.date(value)
+        return Message.of("quality.value.date", day=value)
     return str(value)[:80]
+
+
+def _sheet_row(sheet: str, row: object) -> Message:
+    return Message.of("quality.sheet_row", sheet=sheet, row=int(row))
 
 
 class _Part:
@@ -94,13 +103,13 @@ class _Part:
         self.issues: list[Issue] = []
         self.flagged: set[tuple[int, str]] = set()  # (row index, column) already in an error
 
-    def issue(self, severity: str, problem: str, fix: str, *, i: int | None = None, column: str = "",
+    def issue(self, severity: str, problem: Message, fix: Message, *, i: int | None = None, column: str = "",
               value: object = "") -> None:
         self.issues.append(Issue(severity, self.p.table, problem, fix, self.p.file, self.p.sheet,
                                  None if i is None else int(self.rows[i]), self.p.headers.get(column, column),
                                  _fmt(value)))
 
-    def error(self, i: int, column: str, value: object, problem: str, fix: str) -> None:
+    def error(self, i: int, column: str, value: object, problem: Message, fix: Message) -> None:
         self.excluded[i] = True
         self.flagged.add((int(i), column))
         self.issue(ERROR, problem, fix, i=i, column=column, value=value)
@@ -109,27 +118,28 @@ class _Part:
         idx = np.flatnonzero(parsed.repaired & ~parsed.bad)
         if not len(idx) or not parsed.note:
             return
-        fix = "Rien à faire : valeur corrigée à la lecture ; corrigez le fichier pour ne plus voir ce message."
+        fix = Message.of("quality.fix.repaired")
         if len(idx) <= CELL_WARNINGS_MAX:
+            problem = Message.of("quality.problem.repaired", note=parsed.note)
             for i in idx:
-                self.issue(WARNING, f"Valeur corrigée : {parsed.note}", fix, i=int(i), column=column, value=raw[i])
+                self.issue(WARNING, problem, fix, i=int(i), column=column, value=raw[i])
         else:
             rows = [int(self.rows[i]) for i in idx]
-            self.issue(WARNING, f"Valeur corrigée : {parsed.note} ({len(idx)} cellules, lignes {_rows_text(rows)})",
-                       fix, column=column, value=raw[idx[0]])
+            self.issue(WARNING, Message.of("quality.problem.repaired_cells", note=parsed.note, cells=len(idx),
+                                           rows=_rows_text(rows)), fix, column=column, value=raw[idx[0]])
 
 
-_FIX_REQUIRED = "Renseignez cette valeur dans le fichier (la ligne est ignorée tant qu'elle manque)."
-_FIX_KIND = {
-    "date": "Saisissez une date (jj/mm/aaaa) ou une cellule au format date.",
-    "amount": "Saisissez un nombre (ex. 12 500,00) sans texte autour.",
-    "number": "Saisissez un nombre.",
-    "fraction": "Saisissez une probabilité entre 0 et 100 % (ex. 25 % ou 0,25).",
-    "int": "Saisissez un nombre entier.",
-    "bool": "Saisissez oui ou non.",
-}
-_KIND_FR = {"date": "une date", "amount": "un montant", "number": "un nombre", "fraction": "une probabilité",
-            "int": "un nombre entier", "bool": "oui/non"}
+_FIX_REQUIRED = Message.of("quality.fix.required")
+_KINDS = ("date", "amount", "number", "fraction", "int", "bool")
+
+
+def _kind(kind: str) -> Message:
+    """What a column holds (« une date »), for « on attendait ... »."""
+    return Message.of(f"quality.kind.{kind if kind in _KINDS else 'text'}")
+
+
+def _fix_kind(kind: str, otherwise: Message) -> Message:
+    return Message.of(f"quality.fix.kind.{kind}") if kind in _KINDS else otherwise
 
 
 def _month_text(v: object) -> str | None:
@@ -170,18 +180,19 @@ def _parse_part(w: _Part, table: schema.Table, stages: pd.DataFrame | None) -> p
         required = bool(col and col.required)
         for i in np.flatnonzero(parsed.bad):
             if required:
-                w.error(int(i), name, cells[i], f"Valeur illisible (on attendait {_KIND_FR.get(kind, 'du texte')}) "
-                        "dans une colonne obligatoire", _FIX_KIND.get(kind, _FIX_REQUIRED))
+                w.error(int(i), name, cells[i], Message.of("quality.problem.unreadable_required", kind=_kind(kind)),
+                        _fix_kind(kind, _FIX_REQUIRED))
             else:
-                w.issue(WARNING, f"Valeur illisible ignorée (on attendait {_KIND_FR.get(kind, 'du texte')})",
-                        _FIX_KIND.get(kind, "Corrigez la valeur."), i=int(i), column=name, value=cells[i])
+                w.issue(WARNING, Message.of("quality.problem.unreadable_ignored", kind=_kind(kind)),
+                        _fix_kind(kind, Message.of("quality.fix.correct_value")), i=int(i), column=name,
+                        value=cells[i])
         w.repairs(name, parsed, cells)
         if col is not None and col.kind == "choice":
             values = _choices(w, table, name, values, cells)
         if name in _SCORE_COLUMNS:
             out = values.notna() & ((values < 1) | (values > 5))
             for i in np.flatnonzero(out.to_numpy()):
-                w.issue(WARNING, "Note hors de l'échelle 1 à 5 ignorée", "Saisissez une note de 1 à 5.",
+                w.issue(WARNING, Message.of("quality.problem.score_out_of_range"), Message.of("quality.fix.score"),
                         i=int(i), column=name, value=cells[i])
             values = values.mask(out)
         data[name] = values
@@ -197,13 +208,14 @@ def _parse_part(w: _Part, table: schema.Table, stages: pd.DataFrame | None) -> p
         for i in np.flatnonzero(empty):
             if (int(i), col.name) in w.flagged:
                 continue
-            w.error(int(i), col.name, "", f"« {col.label_fr} » manquant(e) : valeur obligatoire", _FIX_REQUIRED)
+            w.error(int(i), col.name, "", Message.of("quality.problem.missing_value",
+                                                     column=p.headers.get(col.name, col.label_fr)), _FIX_REQUIRED)
     for col in table.columns:  # amounts are never negative
         if col.kind == "amount" and col.name in frame:
             neg = (frame[col.name] < 0).fillna(False).to_numpy()
             for i in np.flatnonzero(neg):
-                w.error(int(i), col.name, p.columns[col.name][i], "Montant négatif",
-                        "Un montant d'affaire est positif ; pour une affaire perdue, indiquez le statut Perdue.")
+                w.error(int(i), col.name, p.columns[col.name][i], Message.of("quality.problem.negative_amount"),
+                        Message.of("quality.fix.negative_amount"))
     if table.name == "Deals":
         frame = _deals_rules(w, frame, stages)
     if table.name in ("Deals", "StageHistory", "PipelineSnapshots") and "stage" in frame and stages is not None:
@@ -221,21 +233,20 @@ def _choices(w: _Part, table: schema.Table, name: str, values: pd.Series, cells:
         c = known[v]
         if c is None:
             if table.name == "Activities" and name == "type":
-                w.issue(WARNING, "Type d'activité inconnu, compté comme « Autre »",
-                        "Utilisez Appel, RDV, RDV qualifié, Proposition, Relance, Co-visite ou Autre.",
-                        i=i, column=name, value=cells[i])
+                w.issue(WARNING, Message.of("quality.problem.unknown_activity_type"),
+                        Message.of("quality.fix.activity_types"), i=i, column=name, value=cells[i])
                 c = "other"
             elif table.name == "Deals" and name == "status":
-                w.issue(WARNING, "Statut inconnu, déduit de l'étape", "Utilisez En cours, Gagnée ou Perdue.",
+                w.issue(WARNING, Message.of("quality.problem.unknown_status"), Message.of("quality.fix.statuses"),
                         i=i, column=name, value=cells[i])
                 c = None
             elif table.column(name).required:
-                w.error(i, name, cells[i], "Valeur non reconnue dans une colonne obligatoire",
-                        "Valeurs possibles : " + ", ".join(table.column(name).choices) + ".")
+                w.error(i, name, cells[i], Message.of("quality.problem.unknown_choice_required"),
+                        Message.of("quality.fix.choices", choices=", ".join(table.column(name).choices)))
                 c = None
             else:
-                w.issue(WARNING, "Valeur non reconnue ignorée",
-                        "Valeurs possibles : " + ", ".join(table.column(name).choices) + ".",
+                w.issue(WARNING, Message.of("quality.problem.unknown_choice_ignored"),
+                        Message.of("quality.fix.choices", choices=", ".join(table.column(name).choices)),
                         i=i, column=name, value=cells[i])
                 c = None
         out.append(c if c is not None else pd.NA)
@@ -275,8 +286,8 @@ def _deals_rules(w: _Part, frame: pd.DataFrame, stages: pd.DataFrame | None) -> 
                                                               "closed_on")
         for i in np.flatnonzero(before):
             w.error(int(i), col, frame["closed_on"].iloc[i],
-                    f"Date de clôture avant la date de création ({_fmt(frame['created_on'].iloc[i])})",
-                    "Corrigez l'une des deux dates.")
+                    Message.of("quality.problem.closed_before_created", created=frame["created_on"].iloc[i]),
+                    Message.of("quality.fix.one_of_two_dates"))
     return frame.drop(columns=[h for h in HELPER_COLUMNS["Deals"] if h in frame])
 
 
@@ -293,8 +304,8 @@ def _stage_spelling(w: _Part, stage: pd.Series, stages: pd.DataFrame) -> pd.Seri
     hit = stage.isin(list(fixes)).to_numpy()
     for i in np.flatnonzero(hit):
         v = stage.iloc[i]
-        w.issue(WARNING, f"Étape réécrite comme dans la table des étapes : « {fixes[v]} »",
-                "Rien à faire : orthographe corrigée à la lecture.", i=int(i), column="stage", value=v)
+        w.issue(WARNING, Message.of("quality.problem.stage_respelled", stage=fixes[v]),
+                Message.of("quality.fix.spelling"), i=int(i), column="stage", value=v)
     return stage.where(~hit, stage.map(fixes)).astype("string")
 
 
@@ -321,13 +332,10 @@ def validate_table(table_name: str, parts: list[TablePart], stages: pd.DataFrame
         missing = _missing_columns(part, table)
         if missing:
             for c in missing:
-                label = table.column(c).label_fr
-                w.issue(ERROR,
-                        f"Colonne obligatoire « {label} » ({c}) introuvable : les {w.n} ligne(s) de la feuille "
-                        "sont ignorées",
-                        f"Ajoutez une colonne « {label} », ou indiquez son en-tête dans Paramètres : "
-                        f"mapping.{table.name}.{c} = <en-tête du fichier>. En-têtes trouvés : "
-                        f"{', '.join(part.headers_found) or '(aucun)'}.")
+                label = Message.of(f"quality.column.{table.name}.{c}")
+                w.issue(ERROR, Message.of("quality.problem.missing_column", label=label, column=c, rows=w.n),
+                        Message.of("quality.fix.missing_column", label=label, table=table.name, column=c,
+                                   headers=", ".join(part.headers_found) or Message.of("quality.none")))
             w.excluded[:] = True
             issues.extend(w.issues)
             outcomes[pos] = RowOutcome(part.file, part.sheet, (), tuple(int(r) for r in w.rows), ())
@@ -377,20 +385,19 @@ def _duplicates(allf: pd.DataFrame, keep: np.ndarray, table: schema.Table, works
     for _, grp in sub.groupby(key, sort=False, dropna=False):  # a company target has no scope_name
         h = hashed.loc[grp.index]
         where = [(int(pt), int(i)) for pt, i in zip(grp["__part"], grp["__i"])]
-        rows = [f"{works[pt].p.sheet} ligne {works[pt].rows[i]}" for pt, i in where]
+        rows = [_sheet_row(works[pt].p.sheet, works[pt].rows[i]) for pt, i in where]
         ident = " / ".join(str(grp.iloc[0][k]) for k in key)
         if h.nunique() == 1:
             for pt, i in where[1:]:  # the first copy is kept
                 keep[grp.index[where.index((pt, i))]] = False
                 merged[pt].append(i)
-                works[pt].issue(WARNING, f"Ligne en double (identique à {rows[0]}) : une seule copie gardée",
-                                "Supprimez la ligne en double.", i=i, column=key[0], value=ident)
+                works[pt].issue(WARNING, Message.of("quality.problem.duplicate_same", first=rows[0]),
+                                Message.of("quality.fix.remove_duplicate"), i=i, column=key[0], value=ident)
         else:
             for pt, i in where:
                 keep[grp.index[where.index((pt, i))]] = False
-                others = ", ".join(r for r in rows if r != f"{works[pt].p.sheet} ligne {works[pt].rows[i]}")
-                works[pt].error(i, key[0], ident,
-                                f"Identifiant en double avec un contenu différent ({others}) : toutes les copies "
-                                "sont ignorées", "Gardez une seule ligne par identifiant, ou donnez-leur des "
-                                "identifiants différents.")
+                me = _sheet_row(works[pt].p.sheet, works[pt].rows[i])
+                others = chained("quality.list", [r for r in rows if r != me])
+                works[pt].error(i, key[0], ident, Message.of("quality.problem.duplicate_different", others=others),
+                                Message.of("quality.fix.duplicate_id"))
     return keep

@@ -7,6 +7,22 @@ traceback.
 
 from __future__ import annotations
 
+from kpicore.model.message_lists import chained
+from kpicore.model.messages import Message
+
+
+def place(file: str = "", sheet: str = "", row: int | None = None, column: str = "") -> Message | str | None:
+    """Where something is, as the catalogue says it (« Pipeline.xlsx, feuille « Affaires », ligne 3 »):
+    the file as typed, then the sheet, the row and the column that are known; None when none is."""
+    parts: list[Message | str] = [file] if file else []
+    if sheet:
+        parts.append(Message.of("quality.place.sheet", sheet=sheet))
+    if row is not None:
+        parts.append(Message.of("quality.place.row", row=row))
+    if column:
+        parts.append(Message.of("quality.place.column", column=column))
+    return chained("quality.list", parts)
+
 
 class PilotageError(Exception):
     """Base of every error Pilotage reports to a user."""
@@ -18,12 +34,16 @@ class InputFileError(PilotageError):
     """A file that cannot be read or used as it is.
 
     ``str(err)`` is the full French message: the file, and where known the
-    sheet, row and column, then the fix.
+    sheet, row and column, then the fix.  ``said`` and ``fix_said``, when the
+    raiser gives them, are the same message and fix as catalogue ``Message``s,
+    for an edge that speaks another language (``place()`` says where).
     """
 
     def __init__(self, message: str, *, file: str = "", sheet: str = "", row: int | None = None,
-                 column: str = "", fix: str = "") -> None:
+                 column: str = "", fix: str = "", said: Message | None = None,
+                 fix_said: Message | None = None) -> None:
         self.file, self.sheet, self.row, self.column, self.fix = file, sheet, row, column, fix
+        self.said, self.fix_said = said, fix_said
         where = [p for p in (file, sheet and f"feuille « {sheet} »") if p]
         if row is not None:
             where.append(f"ligne {row}")
@@ -33,6 +53,10 @@ class InputFileError(PilotageError):
         if fix:
             text += f"\n→ {fix}"
         super().__init__(text)
+
+    @property
+    def place(self) -> Message | str | None:
+        return place(self.file, self.sheet, self.row, self.column)
 
 
 class UsageError(PilotageError):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kpicore.model.messages import Message
+
 
 @dataclass(frozen=True)
 class GridReport:
@@ -13,7 +15,7 @@ class GridReport:
     sheet: str
     table_name: str | None  # Excel Table name, if the grid is one
     table: str | None  # canonical table, None when ignored
-    chosen_by: str  # "table Excel", "nom de feuille", "en-têtes", or why it was ignored
+    chosen_by: Message | str  # quality.found_by.* (Excel table, sheet name, headers) or quality.ignored.*
     header_row: int | None  # Excel row of the header
     columns: tuple = ()  # ColumnMapping per column of the grid
     data_rows: tuple[int, ...] = ()  # Excel rows holding data (after empty and total rows)

@@ -3,14 +3,20 @@
 A row is never dropped silently (DESIGN.md, "Data model"): the validation
 either repairs a value and records a *warning*, or excludes the row and
 records an *error*, with where it was (file, sheet, Excel row, column), the
-value and what to fix, in French.
+value and what to fix.  The problem, the fix and at times the value are
+catalogue ``Message``s (codes ``quality.problem.*``, ``quality.fix.*``) that the
+edges render in the reader's language; an issue raised by an older part of
+the product may still hold French text, which renders as it is.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
+
+from kpicore.model.errors import place
+from kpicore.model.messages import Message
 
 WARNING = "warning"
 ERROR = "error"
@@ -20,21 +26,16 @@ ERROR = "error"
 class Issue:
     severity: str  # WARNING (repaired, row kept) or ERROR (row excluded / file refused)
     table: str  # canonical table name, e.g. "Deals"
-    problem: str  # short French statement of the problem
-    fix: str  # what the user should do, in French
+    problem: Message | str  # the problem (quality.problem.*)
+    fix: Message | str  # what the user should do (quality.fix.*)
     file: str = ""
     sheet: str = ""
     row: int | None = None  # row number as Excel shows it (1-based), None for a whole table
-    column: str = ""  # the column header as it is in the client's file
-    value: str = ""
+    column: Message | str = ""  # the column header as it is in the client's file (its letter when none)
+    value: Message | str = ""  # the cell as typed (a date read: quality.value.date)
 
-    def where(self) -> str:
-        parts = [p for p in (self.file, self.sheet and f"feuille « {self.sheet} »") if p]
-        if self.row is not None:
-            parts.append(f"ligne {self.row}")
-        if self.column:
-            parts.append(f"colonne « {self.column} »")
-        return ", ".join(parts)
+    def where(self) -> Message | str | None:
+        return place(self.file, self.sheet, self.row, self.column)
 
 
 @dataclass
@@ -59,11 +60,12 @@ class QualityReport:
         return {i.row for i in self.errors if i.table == table and i.row is not None}
 
     def to_frame(self) -> pd.DataFrame:
-        cols = [f.name for f in Issue.__dataclass_fields__.values()]
-        return pd.DataFrame([asdict(i) for i in self.issues], columns=cols)
+        cols = [f.name for f in fields(Issue)]
+        # not asdict: it would take a Message apart into plain dicts
+        return pd.DataFrame([[getattr(i, c) for c in cols] for i in self.issues], columns=cols)
 
-    def badge(self) -> str:
-        """A one-line summary for the cockpit header."""
+    def badge(self) -> Message:
+        """A one-line summary for the cockpit header (quality.badge.*)."""
         if not self.issues:
-            return "Données : OK"
-        return f"Données : {len(self.errors)} ligne(s) exclue(s), {len(self.warnings)} correction(s)"
+            return Message.of("quality.badge.ok")
+        return Message.of("quality.badge.issues", errors=len(self.errors), warnings=len(self.warnings))

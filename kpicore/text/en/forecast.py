@@ -1,0 +1,24 @@
+"""The forecast: the methods' names and why one of them is shown."""
+
+MESSAGES = {
+    "forecast.method.calibrated": "Calibrated forecast (P50, the company's history)",
+    "forecast.method.run_rate": "Run rate of the last 91 days",
+    "forecast.method.weighted_declared": "Pipeline weighted by the declared probabilities",
+    "forecast.method_inline.calibrated": "calibrated forecast (P50, the company's history)",
+    "forecast.method_inline.run_rate": "run rate of the last 91 days",
+    "forecast.method_inline.weighted_declared": "pipeline weighted by the declared probabilities",
+    "forecast.granularity.quarter": "quarterly",
+    "forecast.granularity.month": "monthly",
+    "forecast.reason.best_method": ("Backtest over {n} past forecasts: \u201c{method}\u201d has the lowest mean "
+                                    "{granularity} error ({error:percent}; {others})."),
+    "forecast.reason.best_method_alone": ("Backtest over {n} past forecasts: \u201c{method}\u201d has a mean "
+                                          "{granularity} error of {error:percent}."),
+    "forecast.reason.other_method": "{method} {error:percent}",
+    "forecast.reason.short_history": ("History too short for a backtest: the run rate of the last 91 days is "
+                                      "shown for want of proof that another method does better."),
+    "forecast.reason.forced": "Method chosen by the user.",
+    "forecast.list": "{first}, {rest}",
+    "forecast.note.declared_probabilities": "History too short to calibrate: the declared probabilities are used.",
+    "forecast.note.range_widened": ("P10–P90 range widened by the error measured over {periods} past periods "
+                                    "(the simulation alone does not hold the model's error)."),
+}

@@ -1,0 +1,25 @@
+"""La prévision : le nom des méthodes et pourquoi l'une est affichée."""
+
+MESSAGES = {
+    "forecast.method.calibrated": "Prévision calibrée (P50, historique de l'entreprise)",
+    "forecast.method.run_rate": "Rythme des 91 derniers jours",
+    "forecast.method.weighted_declared": "Pipeline pondéré par les probabilités déclarées",
+    # the same names inside a sentence
+    "forecast.method_inline.calibrated": "prévision calibrée (P50, historique de l'entreprise)",
+    "forecast.method_inline.run_rate": "rythme des 91 derniers jours",
+    "forecast.method_inline.weighted_declared": "pipeline pondéré par les probabilités déclarées",
+    "forecast.granularity.quarter": "trimestrielle",
+    "forecast.granularity.month": "mensuelle",
+    "forecast.reason.best_method": ("Backtest sur {n} prévisions passées : « {method} » a l'erreur {granularity} "
+                                    "moyenne la plus faible ({error:percent} ; {others})."),
+    "forecast.reason.best_method_alone": ("Backtest sur {n} prévisions passées : « {method} » a une erreur "
+                                          "{granularity} moyenne de {error:percent}."),
+    "forecast.reason.other_method": "{method} {error:percent}",
+    "forecast.reason.short_history": ("Historique trop court pour un backtest : le rythme des 91 derniers jours "
+                                      "est affiché faute de preuve qu'une autre méthode fait mieux."),
+    "forecast.reason.forced": "Méthode imposée par l'utilisateur.",
+    "forecast.list": "{first}, {rest}",
+    "forecast.note.declared_probabilities": "Historique insuffisant pour calibrer : probabilités déclarées utilisées.",
+    "forecast.note.range_widened": ("Fourchette P10–P90 élargie par l'erreur mesurée sur {periods} périodes passées "
+                                    "(la simulation seule ne contient pas l'erreur du modèle)."),
+}
