@@ -25,6 +25,8 @@ from kpicore.model.errors import InputFileError, UsageError
 from kpicore.forecast.forecasting import N_SIMS
 from kpicore.ingest.parsing import fold
 from kpicore.model.periods import to_date
+from kpicore.text.catalogue import language_of
+from kpicore.text.sheets import rendered
 from workbook_templates import styles
 from workbook_templates.activity_workbook import lay_out_activity_table
 from workbook_templates.cockpit_sheet import write_cockpit
@@ -65,8 +67,8 @@ def export_rep(data: PipelineData, rep: str, out_path: str | os.PathLike, *, as_
         raise InputFileError("le classeur est ouvert dans Excel", file=str(out_path),
                              fix="Fermez le classeur dans Excel, puis relancez.")
     as_of = to_date(as_of)
-    spec = build_cockpit(data, as_of, view="rep", who=name, refreshed_at=refreshed_at, targets_at=None,
-                         dictionary=data.dictionary, n_sims=n_sims)
+    spec = rendered(build_cockpit(data, as_of, view="rep", who=name, refreshed_at=refreshed_at, targets_at=None,
+                                  dictionary=data.dictionary, n_sims=n_sims), language_of(data.setting("language")))
     acts = data.activities
     first = pd.Timestamp(as_of) - pd.Timedelta(days=activity_days - 1)
     mine = acts[(acts["rep"] == name).fillna(False)

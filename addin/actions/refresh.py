@@ -8,7 +8,8 @@ the workbook:
    dictionary, the reps' activity workbooks;
 2. the view: ``view``, else the cockpit's selector cell, else Settings;
 3. the cockpit (``kpicore.cockpit.build.build_cockpit``) and the quality sheet
-   (``kpicore.cockpit.quality_spec``);
+   (``kpicore.cockpit.quality_spec``), rendered in the workbook's language
+   (``addin.language``: Settings ``language``) before any engine writes them;
 4. the day's forecasts (month and quarter, every scope) appended to the hidden
    forecast history, whose accuracy is measured once each period is over;
 5. once a week, the photograph of the open pipeline appended to the hidden
@@ -30,12 +31,15 @@ import pandas as pd
 from addin.actions.company import read_company
 from addin.engines.protocol import FrameSheet, ProductSheet, Workbook
 from kpicore.model import schema
-from kpicore.cockpit.build import SHEET_NAME, VIEW_CELL, VIEW_LABELS_FR, TargetsLocation, build_cockpit, resolve_view
+from addin.language import language
+from kpicore.cockpit.build import SHEET_NAME, VIEW_CELL, TargetsLocation, build_cockpit, resolve_view, view_label
 from kpicore.cockpit.spec import CockpitSpec
+from kpicore.model.messages import Message
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.forecasting import N_SIMS
 from kpicore.model.periods import to_date
-from kpicore.text import formats
+from kpicore.text.catalogue import render
+from kpicore.text.sheets import rendered
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,8 @@ def targets_location(data: PipelineData) -> TargetsLocation | None:
 
 
 def view_cell(rows: list[list] | None) -> str | None:
-    """The view chosen in the cockpit's selector cell (``VIEW_CELL``), from the Cockpit sheet's rows."""
+    """The view chosen in the cockpit's selector cell (``VIEW_CELL``), from the Cockpit sheet's rows:
+    its name in either language (``resolve_view`` reads both)."""
     row, col = VIEW_CELL
     try:
         value = rows[row][col] if rows else None
@@ -107,14 +112,16 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
         now = now or datetime.now().replace(microsecond=0)
         book.progress("calcul des KPI, de la prévision et des alertes…")
         context = prepare(data)
-        spec = build_cockpit(data, as_of, view=chosen, who=who, refreshed_at=now,
-                             targets_at=targets_location(data), n_sims=n_sims, context=context,
-                             quality_sheet=QUALITY_SHEET)
+        lang = language(data)
+        spec = rendered(build_cockpit(data, as_of, view=chosen, who=who, refreshed_at=now,
+                                      targets_at=targets_location(data), n_sims=n_sims, context=context,
+                                      quality_sheet=QUALITY_SHEET), lang)
         history = frame_from_rows(book.sheet_rows(schema.FORECAST_HISTORY.sheet_fr), schema.FORECAST_HISTORY)
         for period in ("month", "quarter"):
             history = append_forecasts(history, forecast_all(data, period, as_of, n_sims=n_sims, context=context),
                                        on=as_of)
-        sheets: list[ProductSheet] = [spec, build_quality_spec(data), FrameSheet(schema.FORECAST_HISTORY, history)]
+        sheets: list[ProductSheet] = [spec, rendered(build_quality_spec(data), lang),
+                                      FrameSheet(schema.FORECAST_HISTORY, history)]
         snaps = data.pipeline_snapshots
         week_start = pd.Timestamp(as_of) - pd.Timedelta(days=as_of.weekday())
         # a photograph is of the pipeline as it stands now: never for a past as-of date
@@ -127,13 +134,20 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
                           written.skipped)
 
 
-def summary_fr(outcome: RefreshOutcome) -> str:
-    """The sentence a button shows once the refresh is done."""
-    text = f"Cockpit actualisé : vue {VIEW_LABELS_FR[outcome.view]}, données au {formats.date(outcome.as_of)}."
+def summary(outcome: RefreshOutcome, lang: str | None = None) -> str:
+    """The sentence a button shows once the refresh is done, in the cockpit's language unless ``lang``."""
+    from kpicore.cockpit.quality_spec import QUALITY_SHEET
+
+    lang = lang or outcome.spec.language
+    said = [Message.of("cockpit.refreshed", view=view_label(outcome.view), as_of=outcome.as_of)]
     errors = outcome.data.quality.errors
     if errors:
-        text += (f"\n{len(errors)} ligne(s) exclue(s) : voyez la feuille « Qualité des données » ou "
-                 "« Vérifier les données ».")
+        said.append(Message.of("cockpit.refreshed.excluded", n=len(errors), sheet=QUALITY_SHEET))
     if outcome.skipped:
-        text += f"\nNon appliqué sur cette plateforme : {', '.join(outcome.skipped)}."
-    return text
+        said.append(Message.of("cockpit.refreshed.skipped", what=", ".join(outcome.skipped)))
+    return "\n".join(render(m, lang) for m in said)
+
+
+def summary_fr(outcome: RefreshOutcome) -> str:
+    """The summary in the workbook's language (the name the ribbon and the Calc menu call)."""
+    return summary(outcome)

@@ -260,7 +260,7 @@ def write_cockpit_live(book, spec: CockpitSpec, *, progress: Callable[[str], Non
             rng = sheet.range(v.cell)
             rng.data_validation.set_list(list(v.choices))
             if v.prompt:
-                _native("message de saisie", lambda r=rng, p=v.prompt: _input_prompt(r, p), skipped)
+                _native("message de saisie", lambda r=rng, p=v: _input_prompt(r, p), skipped)
         say("mise en page…")
         p = spec.print_setup
         if p.print_area:
@@ -302,10 +302,11 @@ def read_live_sheet(book, name: str) -> list[list] | None:
     return [list(r) for r in sheet.range((1, 1), (last_row, last_col)).options(ndim=2).value]
 
 
-def _input_prompt(rng, prompt: str) -> None:
+def _input_prompt(rng, v) -> None:
     validation = rng.api.Validation
-    validation.InputTitle = "Vue"
-    validation.InputMessage = prompt[:255]
+    validation.InputTitle = v.title[:32]
+    validation.InputMessage = v.prompt[:255]
+    validation.ErrorMessage = v.error[:255]
 
 
 def _page_setup(sheet, p) -> None:

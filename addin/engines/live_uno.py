@@ -391,10 +391,10 @@ def _validation(sheet, v) -> None:
     val.ShowList = 1  # TableValidationVisibility.UNSORTED: the drop-down in the spec's order
     val.IgnoreBlankCells = True
     val.ShowErrorMessage = True
-    val.ErrorMessage = "Choisissez une vue de la liste."
+    val.ErrorMessage = v.error
     if v.prompt:
         val.ShowInputMessage = True
-        val.InputTitle = "Vue"
+        val.InputTitle = v.title
         val.InputMessage = v.prompt
     cell.Validation = val
 

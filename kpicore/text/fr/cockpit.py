@@ -1,0 +1,90 @@
+"""The cockpit sheet's own words (``kpicore.cockpit.build``): labels, titles, notes, the view selector."""
+
+MESSAGES = {
+    # header
+    "cockpit.title": "Cockpit commercial · {company}",
+    "cockpit.subtitle": "{period} · semaine {week} · {scope} · données au {as_of:date} · "
+                        "actualisé le {refreshed:date} à {time}",
+    "cockpit.whole_company": "Toute l'entreprise",
+    "cockpit.view_caption": "Vue :",
+    "cockpit.view_title": "Vue",
+    "cockpit.view_prompt": "Choisissez la vue, puis cliquez sur Rafraîchir le cockpit.",
+    "cockpit.view_error": "Choisissez une vue de la liste.",
+    "cockpit.view.manager": "Manager",
+    "cockpit.view.direction": "Direction",
+    "cockpit.view.rep": "Commercial",
+    # tiles
+    "cockpit.tile.revenue_won": "CA signé (mois à date)",
+    "cockpit.tile.qualified_meetings_per_week": "RDV qualifiés / semaine",
+    "cockpit.tile.proposals_per_month": "Propositions / mois",
+    "cockpit.tile.proposal_conversion": "Transfo. proposition → cde",
+    "cockpit.tile.average_deal_size": "Panier moyen",
+    "cockpit.tile.sales_cycle_days": "Cycle de vente (jours)",
+    "cockpit.tile.target": "Objectif",
+    "cockpit.tile.month_target": "Objectif du mois",
+    "cockpit.tile.gap": "Écart",
+    "cockpit.tile.previous_level": "{period:period_short} : {value:money}",
+    "cockpit.tile.change": "{sign} {change:percent} vs {period:period_short}",
+    # forecast
+    "cockpit.forecast.title": "Prévision · {period}",
+    "cockpit.forecast.won_to_date": "CA signé à date",
+    "cockpit.forecast.month_end": "Prévision de fin de mois",
+    "cockpit.forecast.range": "Fourchette P10 – P90",
+    "cockpit.forecast.coverage": "Couverture du reste à faire",
+    "cockpit.forecast.probability": "Probabilité d'atteindre l'objectif",
+    "cockpit.forecast.how_to_read": "Comment lire la prévision",
+    "cockpit.forecast.method": "Méthode affichée : {method}.",
+    "cockpit.method.calibrated": "calibrée sur votre historique (P50)",
+    "cockpit.method.run_rate": "rythme des 91 derniers jours",
+    "cockpit.method.weighted_declared": "pondérée par les probabilités déclarées",
+    "cockpit.range.unmeasured": "P10 – P90 : fourchette simulée ; sa fiabilité sera mesurée quand "
+                                "l'historique le permettra.",
+    "cockpit.range.measured": "P10 – P90 : dans le rejeu de votre historique, le mois a fini dans la fourchette "
+                              "{coverage:percent} du temps (visé : {aim:percent}).",
+    # alerts
+    "cockpit.alerts.title": "Alertes de la semaine et actions",
+    "cockpit.alerts.none": "Aucune alerte : rien ne s'écarte des seuils du dictionnaire KPI.",
+    "cockpit.alerts.action": "À faire : {action}",
+    "cockpit.alerts.more": "Et {n:count|autre alerte|autres alertes} : la liste complète avec "
+                           "« pilotage alerts ».",
+    # the table of reps or teams
+    "cockpit.table.reps": "Commerciaux",
+    "cockpit.table.teams": "Équipes",
+    "cockpit.table.rep": "Commercial",
+    "cockpit.table.team": "Équipe",
+    "cockpit.table.meetings": "RDV qualifiés / sem.",
+    "cockpit.table.proposals": "Propositions / mois",
+    "cockpit.table.conversion": "Transfo. prop. → cde",
+    "cockpit.table.deal_size": "Panier moyen",
+    "cockpit.table.cycle": "Cycle (j, médiane)",
+    "cockpit.table.revenue": "CA signé (mois)",
+    "cockpit.table.revenue_target": "Objectif CA (mois)",
+    "cockpit.table.attainment": "Atteinte à date",
+    "cockpit.table.projection": "Projection (P50 / obj.)",
+    "cockpit.table.alerts": "Alertes",
+    # the rep view's own activity
+    "cockpit.activity.title": "Mon activité des 10 derniers jours ouvrés",
+    "cockpit.activity.day": "Jour",
+    "cockpit.activity.call": "Appels",
+    "cockpit.activity.meeting": "RDV",
+    "cockpit.activity.qualified_meeting": "RDV qualifiés",
+    "cockpit.activity.proposal": "Propositions",
+    "cockpit.activity.follow_up": "Relances",
+    "cockpit.activity.total": "Total",
+    # deals at risk
+    "cockpit.risks.title": "Affaires à risque cette semaine",
+    "cockpit.risks.none": "Aucune affaire à risque cette semaine.",
+    "cockpit.risks.deal": "Affaire",
+    "cockpit.risks.account": "Client",
+    "cockpit.risks.owner": "Commercial",
+    "cockpit.risks.stage": "Étape",
+    "cockpit.risks.amount": "Montant",
+    "cockpit.risks.value_at_risk": "Valeur à risque",
+    "cockpit.risks.close": "Signature prévue",
+    "cockpit.risks.reasons": "Raisons",
+    # the refresh's last word
+    "cockpit.refreshed": "Cockpit actualisé : vue {view}, données au {as_of:date}.",
+    "cockpit.refreshed.excluded": "{n:count|ligne exclue|lignes exclues} : voyez la feuille « {sheet} » ou "
+                                  "« Vérifier les données ».",
+    "cockpit.refreshed.skipped": "Non appliqué sur cette plateforme : {what}.",
+}
