@@ -38,7 +38,7 @@ from kpicore.model.messages import Message
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.forecasting import N_SIMS
 from kpicore.model.periods import to_date
-from kpicore.text.catalogue import render
+from kpicore.text.catalogue import has, render, say
 from kpicore.text.sheets import rendered
 
 
@@ -102,17 +102,18 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
     from workbook_templates.product_sheets import frame_from_rows
 
     book.check_writable()
+    lang = language()  # until the workbook says its own
     with book.lock():
-        book.progress("lecture du classeur…")
+        book.progress(say("cockpit.progress.reading", lang))
         data = read_company(book)
+        lang = language(data)
         chosen = resolve_view(view, view_cell(book.sheet_rows(SHEET_NAME)),
                               data.setting("cockpit_view") or data.setting("vue"))
         today = data_today(data).date()
         as_of = to_date(as_of) if as_of is not None else today
         now = now or datetime.now().replace(microsecond=0)
-        book.progress("calcul des KPI, de la prévision et des alertes…")
+        book.progress(say("cockpit.progress.computing", lang))
         context = prepare(data)
-        lang = language(data)
         spec = rendered(build_cockpit(data, as_of, view=chosen, who=who, refreshed_at=now,
                                       targets_at=targets_location(data), n_sims=n_sims, context=context,
                                       quality_sheet=QUALITY_SHEET), lang)
@@ -128,7 +129,7 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
         taken = as_of >= today and not (snaps["snapshot_on"] >= week_start).any()
         if taken:
             sheets.append(FrameSheet(schema.PIPELINE_SNAPSHOTS, append_pipeline_snapshot(data, as_of)))
-        book.progress("écriture des feuilles…")
+        book.progress(say("cockpit.progress.writing", lang))
         written = book.write(sheets, active=SHEET_NAME)
     return RefreshOutcome(written.where, written.backup, chosen, as_of, spec, data, history, taken,
                           written.skipped)
@@ -144,7 +145,9 @@ def summary(outcome: RefreshOutcome, lang: str | None = None) -> str:
     if errors:
         said.append(Message.of("cockpit.refreshed.excluded", n=len(errors), sheet=QUALITY_SHEET))
     if outcome.skipped:
-        said.append(Message.of("cockpit.refreshed.skipped", what=", ".join(outcome.skipped)))
+        # the live engines name what they skipped by catalogue codes (cockpit.step.*)
+        what = ", ".join(render(Message.of(s), lang) if has(s, lang) else s for s in outcome.skipped)
+        said.append(Message.of("cockpit.refreshed.skipped", what=what))
     return "\n".join(render(m, lang) for m in said)
 
 

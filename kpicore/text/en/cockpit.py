@@ -86,4 +86,24 @@ MESSAGES = {
     "cockpit.refreshed.excluded": "{n:count|row excluded|rows excluded}: see the “{sheet}” sheet or "
                                   "“Check the data”.",
     "cockpit.refreshed.skipped": "Not applied on this platform: {what}.",
+    # what a refresh says while it works, and what a live engine could not apply
+    "cockpit.progress.reading": "reading the workbook…",
+    "cockpit.progress.computing": "computing the KPIs, the forecast and the alerts…",
+    "cockpit.progress.writing": "writing the sheets…",
+    "cockpit.progress.preparing": "preparing the Cockpit sheet…",
+    "cockpit.progress.blocks": "writing the blocks…",
+    "cockpit.progress.block": "writing the blocks ({k}/{n})…",
+    "cockpit.progress.formatting": "formatting…",
+    "cockpit.progress.conditional": "conditional formatting…",
+    "cockpit.progress.sparklines": "sparklines…",
+    "cockpit.progress.views": "the list of views…",
+    "cockpit.progress.page": "page setup…",
+    "cockpit.step.alignment": "alignment",
+    "cockpit.step.sparklines_cleared": "clearing the sparklines",
+    "cockpit.step.sparklines": "sparklines",
+    "cockpit.step.prompt": "input message",
+    "cockpit.step.page": "page setup",
+    # a rep's own file (pilotage export rep)
+    "cockpit.export.title": "{name}'s cockpit",
+    "cockpit.export.comments": "Written by Pilotage",
 }

@@ -87,4 +87,24 @@ MESSAGES = {
     "cockpit.refreshed.excluded": "{n:count|ligne exclue|lignes exclues} : voyez la feuille « {sheet} » ou "
                                   "« Vérifier les données ».",
     "cockpit.refreshed.skipped": "Non appliqué sur cette plateforme : {what}.",
+    # what a refresh says while it works, and what a live engine could not apply
+    "cockpit.progress.reading": "lecture du classeur…",
+    "cockpit.progress.computing": "calcul des KPI, de la prévision et des alertes…",
+    "cockpit.progress.writing": "écriture des feuilles…",
+    "cockpit.progress.preparing": "préparation de la feuille Cockpit…",
+    "cockpit.progress.blocks": "écriture des blocs…",
+    "cockpit.progress.block": "écriture des blocs ({k}/{n})…",
+    "cockpit.progress.formatting": "mise en forme…",
+    "cockpit.progress.conditional": "mise en forme conditionnelle…",
+    "cockpit.progress.sparklines": "graphiques sparkline…",
+    "cockpit.progress.views": "liste des vues…",
+    "cockpit.progress.page": "mise en page…",
+    "cockpit.step.alignment": "alignement",
+    "cockpit.step.sparklines_cleared": "effacement des graphiques sparkline",
+    "cockpit.step.sparklines": "graphiques sparkline",
+    "cockpit.step.prompt": "message de saisie",
+    "cockpit.step.page": "mise en page",
+    # a rep's own file (pilotage export rep)
+    "cockpit.export.title": "Cockpit de {name}",
+    "cockpit.export.comments": "Écrit par Pilotage",
 }
