@@ -7,7 +7,6 @@ import re
 import warnings
 from datetime import datetime
 
-import pandas as pd
 import pytest
 
 from kpicore.cockpit.build import MAX_ALERTS, VIEW_CELL, VIEWS, build_cockpit, resolve_view

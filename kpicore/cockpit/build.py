@@ -294,7 +294,6 @@ class CockpitBuilder:
         merges = []
         for i, kpi in enumerate(TILE_KPIS):
             v: KpiValue = values[kpi]
-            d = self.dictionary[kpi]
             c = 2 * i
             style = STYLE_OF_UNIT.get(v.unit, "number")
             value_ref, target_ref = a1(top + 1, c), a1(top + 2, c + 1)
