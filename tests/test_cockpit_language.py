@@ -213,5 +213,6 @@ def test_the_cockpit_prints_on_one_a4_page(soffice, demo_data, tmp_path, languag
     refresh(FileWorkbook(book, backup=False), as_of=DEMO_AS_OF, now=NOW, n_sims=100)
     pages = sheet_png(book, SHEET_NAME, tmp_path / "png", dpi=40)
     assert len(pages) == 1, pages  # one PNG per page of the cockpit's PDF
-    width, height = Image.open(pages[0]).size
+    with Image.open(pages[0]) as page:
+        width, height = page.size
     assert width / height == pytest.approx(297 / 210, rel=0.02)  # A4 landscape

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from kpicore.cockpit.spec import Block, Cell, CockpitSpec, ListValidation, Text, TextFormula
+from kpicore.cockpit.spec import Block, Cell, CockpitSpec, ListValidation, TextFormula
 from kpicore.model.messages import Message
 from kpicore.text.catalogue import language_of, render
 
@@ -35,10 +35,6 @@ def rendered(spec: CockpitSpec, language: str) -> CockpitSpec:
     validations = tuple(_validation(v, lang) for v in spec.validations)
     out = replace(spec, language=lang, blocks=blocks, validations=validations)
     return replace(out, row_heights=fitted_heights(out))
-
-
-def text_of(value: Text | None, language: str) -> str:
-    return render(value, language) if value is not None else ""
 
 
 def quoted(text: str) -> str:
@@ -67,8 +63,8 @@ def _block(block: Block, lang: str) -> Block:
 
 
 def _validation(v: ListValidation, lang: str) -> ListValidation:
-    return replace(v, choices=tuple(render(c, lang) for c in v.choices), prompt=text_of(v.prompt, lang),
-                   title=text_of(v.title, lang), error=text_of(v.error, lang))
+    return replace(v, choices=tuple(render(c, lang) for c in v.choices), prompt=render(v.prompt, lang),
+                   title=render(v.title, lang), error=render(v.error, lang))
 
 
 def fitted_heights(spec: CockpitSpec) -> dict[int, float]:
