@@ -26,8 +26,10 @@ from kpicore.cockpit.spec import Block, Cell, CockpitSpec, ConditionalRule
 def demo_spec(demo_data):
     from kpicore.cockpit.build import build_cockpit
     from kpicore.demo.company import DEMO_AS_OF
+    from kpicore.text.sheets import rendered
 
-    return build_cockpit(demo_data, DEMO_AS_OF, refreshed_at=datetime(2026, 11, 20, 8, 30), n_sims=200)
+    return rendered(build_cockpit(demo_data, DEMO_AS_OF, refreshed_at=datetime(2026, 11, 20, 8, 30), n_sims=200),
+                    "fr")
 
 
 def _load(path):

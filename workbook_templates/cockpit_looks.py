@@ -47,6 +47,8 @@ CELL_LOOKS: Mapping[str, Mapping[str, Any]] = MappingProxyType({
     "status": {"bold": True, "align": "center"},
     "section": {"bold": True, "font_size": 12},
     "wrap": {"text_wrap": True, "valign": "top"},
+    "wrap_bold": {"text_wrap": True, "valign": "top", "bold": True},
+    "wrap_small": {"text_wrap": True, "valign": "top", "font_size": 9},
     "bad_text": {"font_color": palette.BAD_INK, "bold": True, "valign": "top"},
     "warn_text": {"font_color": palette.WARN_INK, "bold": True, "valign": "top"},
     "link": {"font_color": palette.ACTUAL, "valign": "top"},

@@ -84,7 +84,8 @@ def write_cockpit(workbook: Workbook, spec: CockpitSpec, worksheet: Worksheet | 
                                           "last_point": True, "show_hidden": True})
     for v in spec.validations:
         ws.data_validation(v.cell, {"validate": "list", "source": list(v.choices),
-                                    "input_title": "Vue", "input_message": v.prompt[:255]})
+                                    "input_title": str(v.title)[:32], "input_message": str(v.prompt)[:255],
+                                    "error_message": str(v.error)[:255]})
 
     p = spec.print_setup
     if p.landscape:

@@ -8,21 +8,16 @@ workbook's language (Settings ``language``) before any writer sees them.
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from kpicore.model.messages import Message
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.cockpit.quality_spec import MAX_DETAIL_ROWS, QUALITY_SHEET, build_quality_spec, fitted
-from kpicore.cockpit.spec import Cell, CockpitSpec
-from kpicore.text.catalogue import language_of, render
+from kpicore.cockpit.spec import CockpitSpec
+from kpicore.text.catalogue import language_of
+from kpicore.text.sheets import rendered
 from workbook_templates.cockpit_sheet import write_cockpit
-
-
-def _cell_in(cell: Cell, language: str) -> Cell:
-    return replace(cell, value=render(cell.value, language)) if isinstance(cell.value, Message) else cell
 
 
 def quality_sheet_spec(data: PipelineData, language: str | None = None, *,
@@ -30,10 +25,7 @@ def quality_sheet_spec(data: PipelineData, language: str | None = None, *,
     """The quality sheet of ``data`` as text in ``language`` (default: the workbook's Settings), rows sized
     to that text: what every engine writes."""
     lang = language_of(data.setting("language") if language is None else language)
-    spec = build_quality_spec(data, max_detail_rows=max_detail_rows)
-    blocks = tuple(replace(b, cells=tuple(tuple(_cell_in(c, lang) for c in row) for row in b.cells))
-                   for b in spec.blocks)
-    return fitted(replace(spec, language=lang, blocks=blocks))
+    return fitted(rendered(build_quality_spec(data, max_detail_rows=max_detail_rows), lang))
 
 
 def write_quality_sheet(workbook: Workbook, worksheet: Worksheet, data: PipelineData, *,

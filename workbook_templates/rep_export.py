@@ -25,6 +25,8 @@ from kpicore.model.errors import InputFileError, UsageError
 from kpicore.forecast.forecasting import N_SIMS
 from kpicore.ingest.parsing import fold
 from kpicore.model.periods import to_date
+from kpicore.text.catalogue import language_of, say
+from kpicore.text.sheets import rendered
 from workbook_templates import styles
 from workbook_templates.activity_workbook import lay_out_activity_table
 from workbook_templates.cockpit_sheet import write_cockpit
@@ -65,8 +67,9 @@ def export_rep(data: PipelineData, rep: str, out_path: str | os.PathLike, *, as_
         raise InputFileError("le classeur est ouvert dans Excel", file=str(out_path),
                              fix="Fermez le classeur dans Excel, puis relancez.")
     as_of = to_date(as_of)
-    spec = build_cockpit(data, as_of, view="rep", who=name, refreshed_at=refreshed_at, targets_at=None,
-                         dictionary=data.dictionary, n_sims=n_sims)
+    lang = language_of(data.setting("language"))
+    spec = rendered(build_cockpit(data, as_of, view="rep", who=name, refreshed_at=refreshed_at, targets_at=None,
+                                  dictionary=data.dictionary, n_sims=n_sims), lang)
     acts = data.activities
     first = pd.Timestamp(as_of) - pd.Timedelta(days=activity_days - 1)
     mine = acts[(acts["rep"] == name).fillna(False)
@@ -78,8 +81,8 @@ def export_rep(data: PipelineData, rep: str, out_path: str | os.PathLike, *, as_
         wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False,
                                        "strings_to_numbers": False})
         # no company or author metadata beyond the rep's own title
-        wb.set_properties({"title": f"Cockpit de {name}", "author": "", "company": "",
-                           "comments": "Écrit par Pilotage"})
+        wb.set_properties({"title": say("cockpit.export.title", lang, name=name), "author": "", "company": "",
+                           "comments": say("cockpit.export.comments", lang)})
         write_cockpit(wb, spec)
         _write_activities(wb, mine)
         wb.close()

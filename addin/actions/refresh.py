@@ -8,7 +8,8 @@ the workbook:
    dictionary, the reps' activity workbooks;
 2. the view: ``view``, else the cockpit's selector cell, else Settings;
 3. the cockpit (``kpicore.cockpit.build.build_cockpit``) and the quality sheet
-   (``kpicore.cockpit.quality_spec``);
+   (``kpicore.cockpit.quality_spec``), rendered in the workbook's language
+   (``addin.language``: Settings ``language``) before any engine writes them;
 4. the day's forecasts (month and quarter, every scope) appended to the hidden
    forecast history, whose accuracy is measured once each period is over;
 5. once a week, the photograph of the open pipeline appended to the hidden
@@ -30,12 +31,15 @@ import pandas as pd
 from addin.actions.company import read_company
 from addin.engines.protocol import FrameSheet, ProductSheet, Workbook
 from kpicore.model import schema
-from kpicore.cockpit.build import SHEET_NAME, VIEW_CELL, VIEW_LABELS_FR, TargetsLocation, build_cockpit, resolve_view
+from addin.language import language
+from kpicore.cockpit.build import SHEET_NAME, VIEW_CELL, TargetsLocation, build_cockpit, resolve_view, view_label
 from kpicore.cockpit.spec import CockpitSpec
+from kpicore.model.messages import Message
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.forecasting import N_SIMS
 from kpicore.model.periods import to_date
-from kpicore.text import formats
+from kpicore.text.catalogue import has, render, say
+from kpicore.text.sheets import rendered
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,8 @@ def targets_location(data: PipelineData) -> TargetsLocation | None:
 
 
 def view_cell(rows: list[list] | None) -> str | None:
-    """The view chosen in the cockpit's selector cell (``VIEW_CELL``), from the Cockpit sheet's rows."""
+    """The view chosen in the cockpit's selector cell (``VIEW_CELL``), from the Cockpit sheet's rows:
+    its name in either language (``resolve_view`` reads both)."""
     row, col = VIEW_CELL
     try:
         value = rows[row][col] if rows else None
@@ -93,50 +98,60 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
     from kpicore.forecast.forecasting import prepare
     from kpicore.forecast.shown import forecast_all
     from kpicore.cockpit.quality_spec import QUALITY_SHEET
-    from addin.language import language
     from workbook_templates.quality_sheet import quality_sheet_spec
     from kpicore.forecast.snapshots import append_forecasts, append_pipeline_snapshot
     from workbook_templates.product_sheets import frame_from_rows
 
     book.check_writable()
+    lang = language()  # until the workbook says its own
     with book.lock():
-        book.progress("lecture du classeur…")
+        book.progress(say("cockpit.progress.reading", lang))
         data = read_company(book)
+        lang = language(data)
         chosen = resolve_view(view, view_cell(book.sheet_rows(SHEET_NAME)),
                               data.setting("cockpit_view") or data.setting("vue"))
         today = data_today(data).date()
         as_of = to_date(as_of) if as_of is not None else today
         now = now or datetime.now().replace(microsecond=0)
-        book.progress("calcul des KPI, de la prévision et des alertes…")
+        book.progress(say("cockpit.progress.computing", lang))
         context = prepare(data)
-        spec = build_cockpit(data, as_of, view=chosen, who=who, refreshed_at=now,
-                             targets_at=targets_location(data), n_sims=n_sims, context=context,
-                             quality_sheet=QUALITY_SHEET)
+        spec = rendered(build_cockpit(data, as_of, view=chosen, who=who, refreshed_at=now,
+                                      targets_at=targets_location(data), n_sims=n_sims, context=context,
+                                      quality_sheet=QUALITY_SHEET), lang)
         history = frame_from_rows(book.sheet_rows(schema.FORECAST_HISTORY.sheet_fr), schema.FORECAST_HISTORY)
         for period in ("month", "quarter"):
             history = append_forecasts(history, forecast_all(data, period, as_of, n_sims=n_sims, context=context),
                                        on=as_of)
-        quality = quality_sheet_spec(data, language(data))
-        sheets: list[ProductSheet] = [spec, quality, FrameSheet(schema.FORECAST_HISTORY, history)]
+        sheets: list[ProductSheet] = [spec, quality_sheet_spec(data, lang),
+                                      FrameSheet(schema.FORECAST_HISTORY, history)]
         snaps = data.pipeline_snapshots
         week_start = pd.Timestamp(as_of) - pd.Timedelta(days=as_of.weekday())
         # a photograph is of the pipeline as it stands now: never for a past as-of date
         taken = as_of >= today and not (snaps["snapshot_on"] >= week_start).any()
         if taken:
             sheets.append(FrameSheet(schema.PIPELINE_SNAPSHOTS, append_pipeline_snapshot(data, as_of)))
-        book.progress("écriture des feuilles…")
+        book.progress(say("cockpit.progress.writing", lang))
         written = book.write(sheets, active=SHEET_NAME)
     return RefreshOutcome(written.where, written.backup, chosen, as_of, spec, data, history, taken,
                           written.skipped)
 
 
-def summary_fr(outcome: RefreshOutcome) -> str:
-    """The sentence a button shows once the refresh is done."""
-    text = f"Cockpit actualisé : vue {VIEW_LABELS_FR[outcome.view]}, données au {formats.date(outcome.as_of)}."
+def summary(outcome: RefreshOutcome, lang: str | None = None) -> str:
+    """The sentence a button shows once the refresh is done, in the cockpit's language unless ``lang``."""
+    from kpicore.cockpit.quality_spec import QUALITY_SHEET
+
+    lang = lang or outcome.spec.language
+    said = [Message.of("cockpit.refreshed", view=view_label(outcome.view), as_of=outcome.as_of)]
     errors = outcome.data.quality.errors
     if errors:
-        text += (f"\n{len(errors)} ligne(s) exclue(s) : voyez la feuille « Qualité des données » ou "
-                 "« Vérifier les données ».")
+        said.append(Message.of("cockpit.refreshed.excluded", n=len(errors), sheet=QUALITY_SHEET))
     if outcome.skipped:
-        text += f"\nNon appliqué sur cette plateforme : {', '.join(outcome.skipped)}."
-    return text
+        # the live engines name what they skipped by catalogue codes (cockpit.step.*)
+        what = ", ".join(render(Message.of(s), lang) if has(s, lang) else s for s in outcome.skipped)
+        said.append(Message.of("cockpit.refreshed.skipped", what=what))
+    return "\n".join(render(m, lang) for m in said)
+
+
+def summary_fr(outcome: RefreshOutcome) -> str:
+    """The summary in the workbook's language (the name the ribbon and the Calc menu call)."""
+    return summary(outcome)

@@ -52,6 +52,7 @@ from typing import Any, Callable, Sequence
 from kpicore.cockpit.spec import Cell, CockpitSpec, ConditionalRule, a1_range
 from kpicore.cockpit.style_areas import rectangles, styled_rectangles
 from kpicore.ingest.grids import RawGrid
+from kpicore.text.catalogue import say as said
 from workbook_templates import cockpit_looks as looks
 
 MAX_ADDRESS = 255  # Excel's Range("A1,B2,...") refuses a longer address
@@ -124,7 +125,8 @@ def style_areas(spec: CockpitSpec) -> list[tuple[str, str, list[str]]]:
 
 # --------------------------------------------------------------------------- writer
 def _native(step: str, action: Callable[[], Any], skipped: list[str]) -> None:
-    """Run a step through ``.api``; a platform that has no such object skips it (and says so)."""
+    """Run a step through ``.api``; a platform that has no such object skips it (and says so:
+    ``step`` is a code of the catalogue, ``cockpit.step.*``, rendered once the sheet is written)."""
     try:
         action()
     except Exception:  # COM or AppleScript refusing an object it does not have
@@ -155,9 +157,9 @@ def _apply_look(rng, look: dict[str, Any], skipped: list[str]) -> None:
         rng.borders.set("edge_bottom", line_style="continuous", weight="thin",
                         color=look.get("bottom_color", "#000000"))
     if "align" in look:
-        _native("alignement", lambda: setattr(rng.api, "HorizontalAlignment", XL_HALIGN[look["align"]]), skipped)
+        _native("cockpit.step.alignment", lambda: setattr(rng.api, "HorizontalAlignment", XL_HALIGN[look["align"]]), skipped)
     if "valign" in look:
-        _native("alignement", lambda: setattr(rng.api, "VerticalAlignment", XL_VALIGN[look["valign"]]), skipped)
+        _native("cockpit.step.alignment", lambda: setattr(rng.api, "VerticalAlignment", XL_VALIGN[look["valign"]]), skipped)
 
 
 def add_rule(rng, rule: ConditionalRule) -> None:
@@ -188,7 +190,7 @@ def _fresh_sheet(book, name: str, skipped: list[str]):
         cells.unmerge()
         cells.conditional_formats.clear()
         cells.data_validation.delete()
-        _native("effacement des graphiques sparkline", lambda: cells.api.SparklineGroups.Clear(), skipped)
+        _native("cockpit.step.sparklines_cleared", lambda: cells.api.SparklineGroups.Clear(), skipped)
         return sheet
     # a new product sheet goes after the client's sheets (DESIGN.md "Architecture")
     return book.sheets.add(name, after=book.sheets[len(book.sheets) - 1] if len(book.sheets) else None)
@@ -204,8 +206,8 @@ def _status(app, text: str | bool) -> None:
 def write_cockpit_live(book, spec: CockpitSpec, *, progress: Callable[[str], None] | None = None) -> list[str]:
     """Write ``spec`` into the sheet ``spec.sheet_name`` of the open ``book`` (an ``xlwings.Book``).
 
-    Returns the French names of the native steps the platform skipped (empty on
-    Windows Excel); the caller may tell the user.
+    Returns the native steps the platform skipped (empty on Windows Excel), as catalogue codes
+    (``cockpit.step.*``); the caller may tell the user (``addin.actions.refresh.summary``).
     """
     app = book.app
     skipped: list[str] = []
@@ -217,21 +219,22 @@ def write_cockpit_live(book, spec: CockpitSpec, *, progress: Callable[[str], Non
         except Exception:
             pass
 
-    def say(text: str) -> None:
+    def say(code: str, **figures: Any) -> None:
+        text = said(code, spec.language, **figures)
         _status(app, f"Pilotage : {text}")
         if progress:
             progress(text)
 
     try:
-        say("préparation de la feuille Cockpit…")
+        say("cockpit.progress.preparing")
         sheet = _fresh_sheet(book, spec.sheet_name, skipped)
         n = len(spec.blocks)
         for k, block in enumerate(spec.blocks):
-            say(f"écriture des blocs ({k + 1}/{n})…")
+            say("cockpit.progress.block", k=k + 1, n=n)
             rows = block_rows(spec, k)
             if rows and rows[0]:
                 sheet.range((block.row + 1, block.col + 1)).value = rows
-        say("mise en forme…")
+        say("cockpit.progress.formatting")
         base = looks.BASE_LOOK
         for block in spec.blocks:  # the font every style shares, once per block
             cells = [(block.row + i, block.col + j) for i, row in enumerate(block.cells) for j in range(len(row))]
@@ -249,23 +252,23 @@ def write_cockpit_live(book, spec: CockpitSpec, *, progress: Callable[[str], Non
             sheet.range((1, col + 1)).column_width = 0 if col in spec.hidden_columns else width
         for row, height in sorted(spec.row_heights.items()):
             sheet.range((row + 1, 1)).row_height = height
-        say("mise en forme conditionnelle…")
+        say("cockpit.progress.conditional")
         for rule in reversed(spec.rules):  # xlwings inserts each rule at the top: reverse keeps the spec's order
             add_rule(sheet.range(rule.range), rule)
         for spark in spec.sparklines:
             source = f"'{spec.sheet_name}'!{spark.data_range}"
-            _native("graphiques sparkline", lambda s=spark, src=source: sheet.range(s.location).api
+            _native("cockpit.step.sparklines", lambda s=spark, src=source: sheet.range(s.location).api
                     .SparklineGroups.Add(XL_SPARKLINE[s.kind], src), skipped)
         for v in spec.validations:
             rng = sheet.range(v.cell)
             rng.data_validation.set_list(list(v.choices))
             if v.prompt:
-                _native("message de saisie", lambda r=rng, p=v.prompt: _input_prompt(r, p), skipped)
-        say("mise en page…")
+                _native("cockpit.step.prompt", lambda r=rng, p=v: _input_prompt(r, p), skipped)
+        say("cockpit.progress.page")
         p = spec.print_setup
         if p.print_area:
             sheet.page_setup.print_area = p.print_area
-        _native("mise en page", lambda: _page_setup(sheet, p), skipped)
+        _native("cockpit.step.page", lambda: _page_setup(sheet, p), skipped)
         sheet.show_gridlines = False
     finally:
         for attr, value in saved.items():
@@ -302,10 +305,11 @@ def read_live_sheet(book, name: str) -> list[list] | None:
     return [list(r) for r in sheet.range((1, 1), (last_row, last_col)).options(ndim=2).value]
 
 
-def _input_prompt(rng, prompt: str) -> None:
+def _input_prompt(rng, v) -> None:
     validation = rng.api.Validation
-    validation.InputTitle = "Vue"
-    validation.InputMessage = prompt[:255]
+    validation.InputTitle = v.title[:32]
+    validation.InputMessage = v.prompt[:255]
+    validation.ErrorMessage = v.error[:255]
 
 
 def _page_setup(sheet, p) -> None:

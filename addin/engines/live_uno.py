@@ -56,6 +56,7 @@ from kpicore.cockpit.spec import STYLE_NAMES, Cell, CockpitSpec, ConditionalRule
 from kpicore.cockpit.style_areas import styled_rectangles
 from kpicore.ingest.grids import RawGrid
 from kpicore.model.cells import from_serial, serial
+from kpicore.text.catalogue import say
 from workbook_templates import cockpit_looks as looks
 
 log = logging.getLogger("pilotage.libreoffice")
@@ -391,10 +392,10 @@ def _validation(sheet, v) -> None:
     val.ShowList = 1  # TableValidationVisibility.UNSORTED: the drop-down in the spec's order
     val.IgnoreBlankCells = True
     val.ShowErrorMessage = True
-    val.ErrorMessage = "Choisissez une vue de la liste."
+    val.ErrorMessage = v.error
     if v.prompt:
         val.ShowInputMessage = True
-        val.InputTitle = "Vue"
+        val.InputTitle = v.title
         val.InputMessage = v.prompt
     cell.Validation = val
 
@@ -408,15 +409,17 @@ def excel_width_to_hundredth_mm(width: float) -> int:
 class _Status:
     """The frame's status indicator (Calc's status bar); nothing when the document has none."""
 
-    def __init__(self, doc, steps: int, progress: Callable[[str], None] | None) -> None:
-        self.progress, self.step, self.indicator = progress, 0, None
+    def __init__(self, doc, steps: int, progress: Callable[[str], None] | None, language: str) -> None:
+        self.progress, self.step, self.indicator, self.language = progress, 0, None, language
         try:
             self.indicator = doc.CurrentController.Frame.createStatusIndicator()
             self.indicator.start("Pilotage", steps)
         except Exception:  # no controller (a document loaded without a view)
             self.indicator = None
 
-    def say(self, text: str) -> None:
+    def say(self, code: str) -> None:
+        """Show the step ``code`` (``cockpit.progress.*``) in the sheet's language."""
+        text = say(code, self.language)
         self.step += 1
         if self.indicator is not None:
             self.indicator.setText(f"Pilotage : {text}")
@@ -432,24 +435,24 @@ class _Status:
 def write_cockpit_uno(doc, spec: CockpitSpec, *, progress: Callable[[str], None] | None = None) -> list[str]:
     """Write ``spec`` into the sheet ``spec.sheet_name`` of the open Calc document ``doc``.
 
-    Returns the French names of what this engine approximates or skips (see the
-    module docstring); the caller may tell the user.
+    Returns what this engine approximates or skips (see the module docstring), as catalogue
+    codes (``cockpit.step.*``) or text; the caller may tell the user (``addin.actions.refresh.summary``).
     """
     skipped: list[str] = []
-    status = _Status(doc, 8, progress)
+    status = _Status(doc, 8, progress, spec.language)
     doc.lockControllers()
     doc.addActionLock()
     was_auto = doc.isAutomaticCalculationEnabled()
     scratch = None
     doc.enableAutomaticCalculation(False)
     try:
-        status.say("préparation de la feuille Cockpit…")
+        status.say("cockpit.progress.preparing")
         sheet = _fresh_sheet(doc, spec.sheet_name)
         sheet_index = sheet.RangeAddress.Sheet
         styles = ensure_styles(doc)
         formulas = _Formulas(doc)
 
-        status.say("mise en forme conditionnelle…")
+        status.say("cockpit.progress.conditional")
         imported = [r for r in spec.rules if r.kind in ("color_scale", "icon_set")]
         if imported or spec.sparklines:
             scratch = _import_scratch(doc, spec, imported)
@@ -458,7 +461,7 @@ def write_cockpit_uno(doc, spec: CockpitSpec, *, progress: Callable[[str], None]
         for _, group in rule_groups(r for r in spec.rules if r.kind not in ("color_scale", "icon_set")):
             _add_native_rules(doc, sheet, group, styles, formulas)
 
-        status.say("écriture des blocs…")
+        status.say("cockpit.progress.blocks")
         for k, block in enumerate(spec.blocks):
             rows = block_rows(spec, k)
             if rows and rows[0]:
@@ -470,7 +473,7 @@ def write_cockpit_uno(doc, spec: CockpitSpec, *, progress: Callable[[str], None]
                         r, c = block.row + i, block.col + j
                         sheet.getCellByPosition(c, r).setTokens(formulas.tokens(cell.formula, sheet_index, r, c))
         if spec.sparklines:
-            status.say("graphiques sparkline…")
+            status.say("cockpit.progress.sparklines")
             # after the values: writing "" into a cell through setDataArray deletes its sparkline
             cells = spec.cell_map()
             for spark in spec.sparklines:
@@ -478,7 +481,7 @@ def write_cockpit_uno(doc, spec: CockpitSpec, *, progress: Callable[[str], None]
                 anchor = sheet.getCellRangeByName(spark.location).CellAddress
                 _put(sheet, cells.get((anchor.Row, anchor.Column)), anchor, formulas, sheet_index)
 
-        status.say("mise en forme…")
+        status.say("cockpit.progress.formatting")
         for style, rects in style_rects(spec):
             _ranges(doc, sheet, rects).CellStyle = styles[style]
         for block in spec.blocks:
@@ -493,10 +496,10 @@ def write_cockpit_uno(doc, spec: CockpitSpec, *, progress: Callable[[str], None]
         for row, height in sorted(spec.row_heights.items()):
             rows_.getByIndex(row).Height = round(height * HUNDREDTH_MM_PER_PT)
 
-        status.say("liste des vues…")
+        status.say("cockpit.progress.views")
         for v in spec.validations:
             _validation(sheet, v)
-        status.say("mise en page…")
+        status.say("cockpit.progress.page")
         _page_setup(doc, sheet, spec)
         _view(doc, sheet, spec)
     finally:

@@ -12,7 +12,8 @@ rows    block
         sign, target (a formula into the Targets sheet), gap, change against
         the previous period, 12-month or 8-week sparkline
 11–17   forecast of the month (left) and how to read it (right)
-then    alerts, most important first, with the suggested action
+then    alerts, most important first (the first ``MAX_ALERTS``, then how many
+        more): what is wrong, the numbers behind it and what to do, in full
 then    one row per rep (manager), per team (direction) or per day (rep view)
 then    deals at risk this week, by value at risk
 ======  =====================================================================
@@ -25,6 +26,13 @@ on-target rule (``kpicore.metrics.targets.target_status``): the revenue tile
 sets the month's revenue won to date against the target pro rata of the month
 elapsed, since a month in progress cannot have reached its full target, and a
 tile is near its target within the KPI's tolerance.
+
+Every text the cockpit writes is a ``Message`` (``kpicore.model.messages``,
+codes ``cockpit.*`` of ``kpicore.text.fr.cockpit``), or the engines' own
+messages (alerts, risk reasons, the forecast method's reason), or the client's
+words as typed; numbers stay numbers under a number format.  The edge renders
+the spec in the reader's language (``kpicore.text.sheets.rendered``) before
+any writer sees it.
 
 The rep view holds that rep's own numbers only: no colleague's name or figure
 (DESIGN.md, rules: a rep's view holds only their own numbers).
@@ -48,6 +56,7 @@ from kpicore.cockpit.spec import (
     ListValidation,
     PrintSetup,
     Sparkline,
+    TextFormula,
     a1,
     a1_range,
     col_letter,
@@ -62,29 +71,30 @@ from kpicore.model.roster import Scope
 from kpicore.model.periods import MONTH, Period, to_date
 from kpicore.forecast.risk import deals_at_risk
 from kpicore.metrics.targets import target_book
+from kpicore.model.messages import Message
 from kpicore.model.roster import COMPANY, REP, TEAM
-from kpicore.text import formats
 
 SHEET_NAME = schema.COCKPIT_SHEET
 VIEWS = ("manager", "direction", "rep")
-VIEW_LABELS_FR = {"manager": "Manager", "direction": "Direction", "rep": "Commercial"}
-VIEW_FROM_LABEL = {v.lower(): k for k, v in VIEW_LABELS_FR.items()} | {k: k for k in VIEWS}
+# What the selector cell may hold, in either language (a workbook switched to English keeps
+# the French word it was saved with until its next refresh): the catalogue's names of the
+# views (cockpit.view.*), and the views' own codes as typed on the command line or in Settings.
+VIEW_FROM_LABEL = {"manager": "manager", "direction": "direction", "executive": "direction", "rep": "rep",
+                   "commercial": "rep"}
 
 # The view selector cell (J1): the refresh reads it back (precedence: --view, this cell, Settings).
 VIEW_CELL = (0, 9)
 NCOLS = 12
 TREND_COL = 14  # first hidden column holding the tiles' trend values (O onwards)
-METHOD_LABELS_FR = {"calibrated": "calibrée sur votre historique (P50)", "run_rate": "rythme des 91 derniers jours",
-                    "weighted_declared": "pondérée par les probabilités déclarées"}
-TILE_LABELS_FR = {"revenue_won": "CA signé (mois à date)", "qualified_meetings_per_week": "RDV qualifiés / semaine",
-                  "proposals_per_month": "Propositions / mois", "proposal_conversion": "Transfo. proposition → cde",
-                  "average_deal_size": "Panier moyen", "sales_cycle_days": "Cycle de vente (jours)"}
+METHODS_NAMED = ("calibrated", "run_rate", "weighted_declared")  # cockpit.method.*
 TILE_KPIS = ("revenue_won", "qualified_meetings_per_week", "proposals_per_month", "proposal_conversion",
              "average_deal_size", "sales_cycle_days")
 STYLE_OF_UNIT = {"eur": "money", "fraction": "percent", "per_week": "number", "per_month": "number",
                  "days": "integer", "count": "integer", "ratio": "percent"}
-MAX_ALERTS = 7
+# Alerts shown in full (then a line says how many more): what keeps the page one A4 sheet.
+MAX_ALERTS = 5
 MAX_RISKS = 8
+REASONS_SHOWN = 62  # characters of a deal's reasons that fit its one line (`pilotage risks` gives them all)
 SIGN_GOOD, SIGN_WARN, SIGN_BAD = "▲", "●", "▼"
 
 
@@ -108,60 +118,26 @@ class TargetsLocation:
         return f"'{sheet}'!${letter}:${letter}"
 
 
-# English labels of the cockpit (Settings: language = en). Exact labels only: period names,
-# alert texts and risk reasons come from their engines in French.
-LABELS_EN: dict[str, str] = {
-    "Affaire": "Deal", "Affaires à risque cette semaine": "Deals at risk this week", "Alertes": "Alerts",
-    "Alertes de la semaine et actions": "This week's alerts and actions", "Appels": "Calls",
-    "Atteinte à date": "Attainment to date", "Aucune affaire à risque cette semaine.": "No deal at risk this week.",
-    "Aucune alerte : rien ne s'écarte des seuils du dictionnaire KPI.":
-        "No alert: nothing is beyond the KPI dictionary's thresholds.",
-    "CA signé (mois à date)": "Revenue won (month to date)", "CA signé (mois)": "Revenue won (month)",
-    "CA signé à date": "Revenue won to date",
-    "Choisissez la vue, puis cliquez sur Rafraîchir le cockpit.": "Pick the view, then click Refresh the cockpit.",
-    "Client": "Account", "Comment lire la prévision": "How to read the forecast", "Commercial": "Rep",
-    "Commerciaux": "Reps", "Couverture du reste à faire": "Coverage of the remaining target",
-    "Cycle (j, médiane)": "Cycle (days, median)", "Cycle de vente (jours)": "Sales cycle (days)",
-    "Entreprise": "Company", "Fourchette P10 – P90": "P10 – P90 range", "Jour": "Day",
-    "Mon activité des 10 derniers jours ouvrés": "My activity over the last 10 working days",
-    "Montant": "Amount", "Objectif": "Target", "Objectif CA (mois)": "Revenue target (month)",
-    "Objectif du mois": "Month's target", "Panier moyen": "Average deal size",
-    "Probabilité d'atteindre l'objectif": "Probability of reaching the target",
-    "Projection (P50 / obj.)": "Projection (P50 / target)", "Propositions": "Proposals",
-    "Propositions / mois": "Proposals / month", "Prévision de fin de mois": "Month-end forecast",
-    "RDV qualifiés": "Qualified meetings", "RDV qualifiés / sem.": "Qualified meetings / wk",
-    "RDV qualifiés / semaine": "Qualified meetings / week", "Raisons": "Reasons", "Relances": "Follow-ups",
-    "Signature prévue": "Expected close", "Total": "Total", "Toute l'entreprise": "Whole company",
-    "Transfo. prop. → cde": "Proposal → order", "Transfo. proposition → cde": "Proposal → order conversion",
-    "Valeur à risque": "Value at risk", "Vue :": "View:", "Écart": "Gap", "Équipe": "Team", "Équipes": "Teams",
-    "Étape": "Stage",
-}
-
-
-def translate(spec: CockpitSpec, labels: dict[str, str]) -> CockpitSpec:
-    """The spec with every cell whose text is a known label replaced by its translation."""
-    from dataclasses import replace
-
-    def cell(c: Cell) -> Cell:
-        return replace(c, value=labels[c.value]) if isinstance(c.value, str) and c.value in labels else c
-
-    blocks = tuple(replace(b, cells=tuple(tuple(cell(c) for c in row) for row in b.cells)) for b in spec.blocks)
-    return replace(spec, blocks=blocks, language="en")
-
-
 def _q(text: str) -> str:
     """A string literal for a formula (client text stays inside the quotes)."""
     return '"' + str(text).replace('"', '""') + '"'
 
 
+def view_label(view: str) -> Message:
+    """The name of a view as the selector shows it (``cockpit.view.direction``: Direction, Executive)."""
+    return Message.of(f"cockpit.view.{view}")
+
+
 def resolve_view(cli_view: str | None, cell_view: str | None, settings_view: str | None) -> str:
-    """Precedence: the command line, then the cockpit's selector cell, then Settings, then manager."""
+    """Precedence: the command line, then the cockpit's selector cell, then Settings, then manager.
+
+    The cell may hold a view's name in French or in English (Commercial, Rep, Executive...)."""
     for candidate in (cli_view, cell_view, settings_view):
         if candidate and str(candidate).strip():
             view = VIEW_FROM_LABEL.get(str(candidate).strip().lower())
             if view is None:
                 raise UsageError(f"vue « {candidate} » inconnue : choisissez parmi "
-                                 f"{', '.join(VIEW_LABELS_FR.values())}.")
+                                 f"{', '.join(sorted(VIEW_FROM_LABEL))}.")
             return view
     return "manager"
 
@@ -193,21 +169,26 @@ def _num(x) -> float | None:
 
 
 def _short(text, n: int) -> str:
+    """The client's text (a name, an account) cut to its column: product text is never cut."""
     text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _trend_text(v: KpiValue, previous: Period) -> str:
+def _trend_text(v: KpiValue, previous: Period) -> Message | None:
     """The change against the previous period, as a sign and a percentage (survives a B&W print)."""
     if v.kpi == "revenue_won":  # a month in progress against a whole month: show the level, not a change
         if v.previous is None:
-            return ""
-        return f"{previous.short_label} : {formats.money(v.previous)}"
+            return None
+        return Message.of("cockpit.tile.previous_level", period=previous, value=v.previous)
     if v.value is None or v.previous is None or v.previous == 0:
-        return ""
+        return None
     change = v.value / v.previous - 1
     sign = "▲" if change > 0.005 else "▼" if change < -0.005 else "="
-    return f"{sign} {formats.percent(abs(change))} vs {previous.short_label}"
+    return Message.of("cockpit.tile.change", sign=sign, change=abs(change), period=previous)
+
+
+def _said(*codes: str) -> list[Message]:
+    return [Message.of(code) for code in codes]
 
 
 class CockpitBuilder:
@@ -281,20 +262,20 @@ class CockpitBuilder:
     # ------------------------------------------------------------------ blocks
     def header(self) -> int:
         d = self.data
-        company = d.setting("company") or d.setting("entreprise") or d.setting("company_name") or "Entreprise"
-        scope_label = {"manager": self.scope.label, "direction": "Toute l'entreprise", "rep": self.scope.name}[self.view]
-        week = self.as_of.isocalendar()
-        subtitle = (f"{self.month.label} · semaine {week[1]} · {scope_label} · données au "
-                    f"{formats.date(self.as_of)} · actualisé le {formats.date(self.refreshed_at)} à "
-                    f"{self.refreshed_at:%H:%M}")
+        company = d.setting("company") or d.setting("entreprise") or d.setting("company_name") or Scope.company()
+        scope = {"manager": self.scope, "direction": Message.of("cockpit.whole_company"),
+                 "rep": self.scope.name}[self.view]
+        subtitle = Message.of("cockpit.subtitle", period=self.month, week=self.as_of.isocalendar()[1], scope=scope,
+                              as_of=self.as_of, refreshed=self.refreshed_at.date(),
+                              time=f"{self.refreshed_at:%H:%M}")
         badge = d.quality.badge()
         badge_style = "badge_ok" if not d.quality.errors else "badge_warn"
         # the badge leads to the data-quality sheet when the workbook has one
-        badge_formula = (f'=HYPERLINK({_q("#" + chr(39) + self.quality_sheet + chr(39) + "!A1")},{_q(badge)})'
-                         if self.quality_sheet else None)
-        row0 = [Cell(f"Cockpit commercial · {company}", "title")] + [Cell(None, "title")] * 7 + \
-               [Cell("Vue :", "label"), Cell(VIEW_LABELS_FR[self.view], "input"), Cell(badge, badge_style, formula=badge_formula),
-                Cell(None, badge_style)]
+        badge_formula = (TextFormula(f'=HYPERLINK({_q("#" + chr(39) + self.quality_sheet + chr(39) + "!A1")},{{0}})',
+                                     (badge,)) if self.quality_sheet else None)
+        row0 = [Cell(Message.of("cockpit.title", company=company), "title")] + [Cell(None, "title")] * 7 + \
+               [Cell(Message.of("cockpit.view_caption"), "label"), Cell(view_label(self.view), "input"),
+                Cell(badge, badge_style, formula=badge_formula), Cell(None, badge_style)]
         row1 = [Cell(subtitle, "subtitle")] + [Cell(None, "subtitle")] * (NCOLS - 1)
         self.L.block("header", 0, 0, [row0, row1], merges=((0, 0, 0, 7), (1, 0, 1, 11), (0, 10, 0, 11)))
         self.L.row_heights[0] = 26
@@ -306,7 +287,6 @@ class CockpitBuilder:
         merges = []
         for i, kpi in enumerate(TILE_KPIS):
             v: KpiValue = values[kpi]
-            d = self.dictionary[kpi]
             c = 2 * i
             style = STYLE_OF_UNIT.get(v.unit, "number")
             value_ref, target_ref = a1(top + 1, c), a1(top + 2, c + 1)
@@ -316,7 +296,7 @@ class CockpitBuilder:
             up = self.book.higher_is_better(kpi)
             near = 1 - self.book.tolerance(kpi) if up else 1 + self.book.tolerance(kpi)
             pace = f"{target_ref}*{share:.6f}" if share != 1 else target_ref
-            label = TILE_LABELS_FR.get(kpi, d.label_fr)
+            label = Message.of(f"cockpit.tile.{kpi}")
             cells[0] += [Cell(label, "label"), Cell(None, "label")]
             merges.append((top, c, top, c + 1))
             good = f"{value_ref}>={pace}" if up else f"{value_ref}<={pace}"
@@ -326,9 +306,9 @@ class CockpitBuilder:
             cells[1] += [Cell(v.value, style + "_big" if style in ("money", "number", "percent") else "number_big"),
                          Cell(None, "status", formula=status)]
             target_formula = self._target_formula(kpi, self.scope.level, self.scope.key[1])
-            cells[2] += [Cell("Objectif du mois" if kpi == "revenue_won" else "Objectif", "muted"),
-                         Cell(v.target, style, formula=target_formula)]
-            cells[3] += [Cell("Écart", "muted"),
+            target_word = "cockpit.tile.month_target" if kpi == "revenue_won" else "cockpit.tile.target"
+            cells[2] += [Cell(Message.of(target_word), "muted"), Cell(v.target, style, formula=target_formula)]
+            cells[3] += [Cell(Message.of("cockpit.tile.gap"), "muted"),
                          Cell(v.gap, style, formula=f'=IF(OR({value_ref}="",{target_ref}=""),"",'
                                                      f'{value_ref}-{target_ref})')]
             cells[4] += [Cell(_trend_text(v, self.month.previous()), "muted"), Cell(None, "muted")]
@@ -366,22 +346,26 @@ class CockpitBuilder:
         self.forecasts = {fc.scope: fc for fc in fcs}
         fc = self.forecasts[self.scope.key]
         coverage = self.engine.values(self.month, self.scope, kpis=("coverage",), with_trend=False)[0].value
+        said = _said("cockpit.forecast.won_to_date", "cockpit.forecast.month_end", "cockpit.forecast.range",
+                     "cockpit.tile.month_target", "cockpit.forecast.coverage", "cockpit.forecast.probability")
         rows = [
-            [Cell(f"Prévision · {self.month.label}", "text_bold")] + [Cell(None, "text_bold")] * 4,
-            [Cell("CA signé à date", "text"), None, Cell(fc.won_to_date, "money")],
-            [Cell("Prévision de fin de mois", "text"), None, Cell(fc.shown, "money_big")],
-            [Cell("Fourchette P10 – P90", "text"), None, Cell(fc.p10, "money"), Cell(fc.p90, "money")],
-            [Cell("Objectif du mois", "text"), None, Cell(fc.target, "money")],
-            [Cell("Couverture du reste à faire", "text"), None, Cell(coverage, "percent")],
-            [Cell("Probabilité d'atteindre l'objectif", "text"), None, Cell(fc.prob_reach_target, "percent")],
+            [Cell(Message.of("cockpit.forecast.title", period=self.month), "text_bold")]
+            + [Cell(None, "text_bold")] * 4,
+            [Cell(said[0], "text"), None, Cell(fc.won_to_date, "money")],
+            [Cell(said[1], "text"), None, Cell(fc.shown, "money_big")],
+            [Cell(said[2], "text"), None, Cell(fc.p10, "money"), Cell(fc.p90, "money")],
+            [Cell(said[3], "text"), None, Cell(fc.target, "money")],
+            [Cell(said[4], "text"), None, Cell(coverage, "percent")],
+            [Cell(said[5], "text"), None, Cell(fc.prob_reach_target, "percent")],
         ]
         rows = [[c if c is not None else Cell(None) for c in r] for r in rows]
         merges = tuple((top + i, 0, top + i, 1) for i in range(1, 7)) + ((top, 0, top, 4),)
         self.L.block("forecast", top, 0, rows, merges=merges)
-        method = METHOD_LABELS_FR.get(fc.method_shown, fc.method_shown)
-        note = [[Cell("Comment lire la prévision", "text_bold")] + [Cell(None, "text_bold")] * 5,
-                [Cell(f"Méthode affichée : {method}.", "muted")] + [Cell(None, "muted")] * 5,
-                [Cell(_short(fc.method_reason, 240), "note")] + [Cell(None, "note")] * 5,
+        method = Message.of(f"cockpit.method.{fc.method_shown}") if fc.method_shown in METHODS_NAMED \
+            else fc.method_shown
+        note = [[Cell(Message.of("cockpit.forecast.how_to_read"), "text_bold")] + [Cell(None, "text_bold")] * 5,
+                [Cell(Message.of("cockpit.forecast.method", method=method), "muted")] + [Cell(None, "muted")] * 5,
+                [Cell(fc.method_reason, "note")] + [Cell(None, "note")] * 5,
                 [Cell(None, "note")] * 6, [Cell(None, "note")] * 6,
                 [Cell(self._range_note(), "muted")] + [Cell(None, "muted")] * 5]
         self.L.block("forecast_note", top, 6, note,
@@ -390,20 +374,28 @@ class CockpitBuilder:
         return top + len(rows) + 1
 
     def alerts(self, top: int) -> int:
-        """Alerts, most important first: sign, what is wrong (with the numbers), what to do."""
-        alerts = self._alerts()[:MAX_ALERTS]
-        rows = [[Cell("Alertes de la semaine et actions", "text_bold")] + [Cell(None, "text_bold")] * (NCOLS - 1)]
+        """Alerts, most important first, each in full on one row: its sign, what is wrong, the numbers
+        behind it and what to do (wrapped; the row heights follow the rendered text); then how many more."""
+        found = self._alerts()
+        alerts = found[:MAX_ALERTS]
+        rows = [[Cell(Message.of("cockpit.alerts.title"), "text_bold")] + [Cell(None, "text_bold")] * (NCOLS - 1)]
         merges = [(top, 0, top, NCOLS - 1)]
         if not alerts:
-            rows.append([Cell("Aucune alerte : rien ne s'écarte des seuils du dictionnaire KPI.", "muted")]
-                        + [Cell(None, "muted")] * (NCOLS - 1))
+            rows.append([Cell(Message.of("cockpit.alerts.none"), "muted")] + [Cell(None, "muted")] * (NCOLS - 1))
             merges.append((top + 1, 0, top + 1, NCOLS - 1))
         for k, a in enumerate(alerts):
             r = top + 1 + k
             sign = SIGN_BAD if a.severity == HIGH else SIGN_WARN if a.severity == MEDIUM else "·"
-            rows.append([Cell(sign, "status"), Cell(_short(a.title, 70), "text")] + [Cell(None)] * 4
-                        + [Cell(_short(a.action, 75), "muted")] + [Cell(None)] * 5)
-            merges += [(r, 1, r, 5), (r, 6, r, NCOLS - 1)]
+            rows.append([Cell(sign, "status"), Cell(a.title, "wrap_bold"), Cell(None), Cell(None),
+                         Cell(a.detail, "note"), Cell(None), Cell(None), Cell(None),
+                         Cell(Message.of("cockpit.alerts.action", action=a.action), "wrap_small")]
+                        + [Cell(None)] * 3)
+            merges += [(r, 1, r, 3), (r, 4, r, 7), (r, 8, r, NCOLS - 1)]
+        if len(found) > len(alerts):
+            r = top + 1 + len(alerts)
+            rows.append([Cell(None)] + [Cell(Message.of("cockpit.alerts.more", n=len(found) - len(alerts)), "muted")]
+                        + [Cell(None, "muted")] * (NCOLS - 2))
+            merges.append((r, 1, r, NCOLS - 1))
         self.L.block("alerts", top, 0, rows, merges=tuple(merges))
         if alerts:
             sign_rng = a1_range(top + 1, 0, top + len(alerts), 0)
@@ -414,14 +406,13 @@ class CockpitBuilder:
             ]
         return top + len(rows) + 1
 
-    def _range_note(self) -> str:
+    def _range_note(self) -> Message:
         """What the P10–P90 range is worth, as measured by the backtest, never as promised."""
         bt = next(iter(self.context.backtests.values()), None)
         coverage = bt.metric(MONTH, "calibrated", "coverage") if bt is not None else float("nan")
         if not np.isfinite(coverage):
-            return "P10 – P90 : fourchette simulée ; sa fiabilité sera mesurée quand l'historique le permettra."
-        return (f"P10 – P90 : dans le rejeu de votre historique, le mois a fini dans la fourchette "
-                f"{formats.percent(coverage)} du temps (visé : {formats.percent(0.8)}).")
+            return Message.of("cockpit.range.unmeasured")
+        return Message.of("cockpit.range.measured", coverage=coverage, aim=0.8)
 
     def _all_alerts(self) -> list[Alert]:
         if self._alert_cache is None:
@@ -443,14 +434,14 @@ class CockpitBuilder:
         table = self.engine.table(self.month)
         if self.view == "direction":
             names = sorted(set(self.team_of.values()))
-            level, title, first = TEAM, "Équipes", "Équipe"
+            level, title, first, second_name = TEAM, "teams", "team", "reps"
         else:
             names = self._reps_in_scope()
-            level, title, first = REP, "Commerciaux", "Commercial"
-        header = [first, "Équipe" if level == REP else "Commerciaux", "RDV qualifiés / sem.", "Propositions / mois",
-                  "Transfo. prop. → cde", "Panier moyen", "Cycle (j, médiane)", "CA signé (mois)",
-                  "Objectif CA (mois)", "Atteinte à date", "Projection (P50 / obj.)", "Alertes"]
-        rows = [[Cell(title, "text_bold")] + [Cell(None, "text_bold")] * (NCOLS - 1),
+            level, title, first, second_name = REP, "reps", "rep", "team"
+        header = _said(*(f"cockpit.table.{h}" for h in (
+            first, second_name, "meetings", "proposals", "conversion", "deal_size", "cycle", "revenue",
+            "revenue_target", "attainment", "projection", "alerts")))
+        rows = [[Cell(Message.of(f"cockpit.table.{title}"), "text_bold")] + [Cell(None, "text_bold")] * (NCOLS - 1),
                 [Cell(h, "header") for h in header]]
         alert_count: dict[tuple[str, str], int] = {}
         for a in self._all_alerts():
@@ -492,14 +483,13 @@ class CockpitBuilder:
         acts = self.data.activities
         acts = acts[(acts["rep"] == self.scope.name)]
         days = [d for d in (self.as_of - timedelta(days=k) for k in range(0, 20)) if d.weekday() < 5][:10][::-1]
-        types = [("call", "Appels"), ("meeting", "RDV"), ("qualified_meeting", "RDV qualifiés"),
-                 ("proposal", "Propositions"), ("follow_up", "Relances")]
-        header = ["Jour"] + [label for _, label in types] + ["Total"]
-        rows = [[Cell("Mon activité des 10 derniers jours ouvrés", "text_bold")] + [Cell(None, "text_bold")] * 6,
+        types = ("call", "meeting", "qualified_meeting", "proposal", "follow_up")
+        header = _said(*(f"cockpit.activity.{h}" for h in ("day",) + types + ("total",)))
+        rows = [[Cell(Message.of("cockpit.activity.title"), "text_bold")] + [Cell(None, "text_bold")] * 6,
                 [Cell(h, "header") for h in header]]
         day_of = acts["date"].dt.date
         for d in days:
-            counts = [int(((day_of == d) & (acts["type"] == t)).sum()) for t, _ in types]
+            counts = [int(((day_of == d) & (acts["type"] == t)).sum()) for t in types]
             rows.append([Cell(d, "date")] + [Cell(n, "integer") for n in counts] + [Cell(sum(counts), "integer")])
         self.L.block("scope_table", top, 0, rows, merges=((top, 0, top, 6),))
         body = a1_range(top + 2, 6, top + 1 + len(days), 6)
@@ -512,15 +502,15 @@ class CockpitBuilder:
         probs = fc.deals.set_index("deal_id")["p_calibrated"] if fc is not None and len(fc.deals) else None
         report = deals_at_risk(self.data, self.as_of, owners=owners, probabilities=probs, limit=MAX_RISKS)
         deals = report.deals.head(MAX_RISKS)
-        rows = [[Cell("Affaires à risque cette semaine", "text_bold")] + [Cell(None, "text_bold")] * (NCOLS - 1)]
+        rows = [[Cell(Message.of("cockpit.risks.title"), "text_bold")] + [Cell(None, "text_bold")] * (NCOLS - 1)]
         merges = [(top, 0, top, NCOLS - 1)]
         if deals.empty:
-            rows.append([Cell("Aucune affaire à risque cette semaine.", "muted")] + [Cell(None, "muted")] * 11)
+            rows.append([Cell(Message.of("cockpit.risks.none"), "muted")] + [Cell(None, "muted")] * 11)
             merges.append((top + 1, 0, top + 1, NCOLS - 1))
         else:
-            rows.append([Cell(h, "header") for h in ("Affaire", "Client", None, "Commercial", "Étape", "Montant",
-                                                      "Valeur à risque", "Signature prévue", "Raisons", None,
-                                                      None, None)])
+            rows.append([Cell(None if h is None else Message.of(f"cockpit.risks.{h}"), "header")
+                         for h in ("deal", "account", None, "owner", "stage", "amount", "value_at_risk", "close",
+                                   "reasons", None, None, None)])
             merges += [(top + 1, 1, top + 1, 2), (top + 1, 8, top + 1, 11)]
             for k, d in enumerate(deals.itertuples(index=False)):
                 r = top + 2 + k
@@ -530,7 +520,7 @@ class CockpitBuilder:
                     Cell(_short(d.owner, 15), "text"), Cell(_short(d.stage, 14), "text"),
                     Cell(_num(d.amount), "money"), Cell(_num(d.value_at_risk), "money"),
                     Cell(None if pd.isna(close) else pd.Timestamp(close).date(), "date"),
-                    Cell(_short(d.reasons_message, 62), "muted"), Cell(None), Cell(None), Cell(None),
+                    Cell(d.reasons_message, "muted", cut=REASONS_SHOWN), Cell(None), Cell(None), Cell(None),
                 ])
                 merges += [(r, 1, r, 2), (r, 8, r, 11)]
         self.L.block("risks", top, 0, rows, merges=tuple(merges))
@@ -546,10 +536,11 @@ class CockpitBuilder:
         # 12 printed columns, a spacer, then the hidden trend columns (up to 12 values per tile)
         widths = (17, 12, 11, 11, 11, 12, 11, 12, 12, 11, 11, 9) + (2,) + (8,) * 13
         return CockpitSpec(
-            sheet_name=SHEET_NAME, view=self.view, language="fr", blocks=tuple(self.L.blocks),
+            sheet_name=SHEET_NAME, view=self.view, language="", blocks=tuple(self.L.blocks),
             rules=tuple(self.L.rules), sparklines=tuple(self.L.sparklines),
-            validations=(ListValidation(a1(*VIEW_CELL), tuple(VIEW_LABELS_FR.values()),
-                                        "Choisissez la vue, puis cliquez sur Rafraîchir le cockpit."),),
+            validations=(ListValidation(a1(*VIEW_CELL), tuple(view_label(v) for v in VIEWS),
+                                        Message.of("cockpit.view_prompt"), Message.of("cockpit.view_title"),
+                                        Message.of("cockpit.view_error")),),
             column_widths=widths, row_heights=self.L.row_heights,
             hidden_columns=tuple(range(NCOLS, TREND_COL + 12)),
             print_setup=PrintSetup(print_area=a1_range(0, 0, row, NCOLS - 1)),
@@ -559,7 +550,7 @@ class CockpitBuilder:
 def build_cockpit(data: PipelineData, as_of: date | str, *, view: str = "manager", who: str | None = None,
                   refreshed_at: datetime | None = None, targets_at: TargetsLocation | None = TargetsLocation(),
                   dictionary: KpiDictionary | None = None, n_sims: int = N_SIMS, context=None,
-                  quality_sheet: str | None = None, language: str | None = None) -> CockpitSpec:
+                  quality_sheet: str | None = None) -> CockpitSpec:
     """The cockpit of ``view`` (manager, direction, rep) as of ``as_of``.
 
     ``who`` is the team of the manager view (all reps when omitted) or the rep of
@@ -568,15 +559,13 @@ def build_cockpit(data: PipelineData, as_of: date | str, *, view: str = "manager
     shown in the header (the caller passes the clock: this module reads none).
     ``context`` is a ``kpicore.forecast.forecasting.prepare(data)`` to share with other forecasts.
     ``quality_sheet`` names the data-quality sheet the header's badge links to.
-    ``language`` (default: Settings ``language``, else fr): ``en`` translates the cockpit's own
-    labels (``LABELS_EN``); the view selector keeps its French values, which the refresh reads back.
+    The spec's texts are Messages and its ``language`` is empty: ``kpicore.text.sheets.rendered``
+    gives it in a language before it is written.
     """
     if view not in VIEWS:
         raise UsageError(f"vue « {view} » inconnue : choisissez parmi {', '.join(VIEWS)}.")
     as_of = to_date(as_of)
     refreshed_at = refreshed_at or datetime.combine(as_of, datetime.min.time())
-    spec = CockpitBuilder(data, as_of, view, who, refreshed_at, targets_at,
+    return CockpitBuilder(data, as_of, view, who, refreshed_at, targets_at,
                           dictionary_of(data, dictionary), n_sims, context,
                           quality_sheet).build()
-    language = (language or data.setting("language") or "fr").strip().lower()[:2]
-    return translate(spec, LABELS_EN) if language == "en" else spec

@@ -7,6 +7,11 @@ format, so the same spec gives the same cockpit everywhere, and tests can
 assert on the spec itself.
 
 Coordinates are 0-based (row, col) like XlsxWriter's; ``a1()`` converts.
+Text the product writes is a ``Message`` (a catalogue code and its figures):
+``kpicore.text.sheets.rendered(spec, language)`` turns every one into its text
+in the reader's language before a writer receives the spec, so writers only
+ever see strings, numbers and dates.
+
 Styles are semantic names (``"title"``, ``"money"``, ``"percent"`` ...), each
 writer maps them onto its own format objects (see ``STYLE_NAMES``).
 """
@@ -17,8 +22,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from kpicore.model.cells import column_letter
+from kpicore.model.messages import Message
 
-CellValue = str | float | int | date | datetime | None
+CellValue = Message | str | float | int | date | datetime | None
+Text = Message | str  # product text (a Message) or the client's own words (a str, shown as typed)
 
 # The semantic styles a spec may use; writers must map every one of them.
 STYLE_NAMES = (
@@ -45,6 +52,8 @@ STYLE_NAMES = (
     "status",  # the status sign of a tile, coloured by conditional formatting
     "section",  # a heading inside a sheet
     "wrap",  # text wrapped, top-aligned
+    "wrap_bold",  # bold, wrapped, top-aligned (an alert's title)
+    "wrap_small",  # small, wrapped, top-aligned, in ink (an alert's action)
     "bad_text",  # a word of warning in the off-target colour (a row excluded)
     "warn_text",  # a word in the close-to-target colour (a row repaired)
     "link",  # a cell that jumps elsewhere in the workbook (a HYPERLINK formula)
@@ -66,6 +75,19 @@ def a1_range(row1: int, col1: int, row2: int, col2: int, *, absolute: bool = Fal
 
 
 @dataclass(frozen=True)
+class TextFormula:
+    """A formula that quotes product text, such as the badge's ``=HYPERLINK("#'Sheet'!A1",{0})``.
+
+    ``{0}``, ``{1}``... in ``template`` stand for ``texts``, each rendered in the
+    reader's language then written as a quoted string literal, when the spec is
+    rendered.
+    """
+
+    template: str
+    texts: tuple[Text, ...] = ()
+
+
+@dataclass(frozen=True)
 class Cell:
     """One cell: a value, or a formula (text starting with '=') with a cached value.
 
@@ -76,7 +98,8 @@ class Cell:
 
     value: CellValue = None
     style: str = "text"
-    formula: str | None = None
+    formula: str | TextFormula | None = None
+    cut: int = 0  # a text longer than this many characters, once rendered, ends with "…" (0: never)
 
 
 @dataclass(frozen=True)
@@ -132,8 +155,10 @@ class Sparkline:
 @dataclass(frozen=True)
 class ListValidation:
     cell: str
-    choices: tuple[str, ...]
-    prompt: str = ""
+    choices: tuple[Text, ...]
+    prompt: Text = ""  # shown when the cell is selected, under ``title``
+    title: Text = ""
+    error: Text = ""  # shown when a value outside the list is typed
 
 
 @dataclass(frozen=True)
