@@ -118,6 +118,10 @@ class Parser(argparse.ArgumentParser):
         with speaking(self.language):
             return super().add_subparsers(**kwargs)
 
+    def parse_args(self, args: Any = None, namespace: Any = None):  # type: ignore[override]
+        with speaking(self.language):  # its « unrecognized arguments » is said outside parse_known_args
+            return super().parse_args(args, namespace)
+
     def parse_known_args(self, args: Any = None, namespace: Any = None):  # type: ignore[override]
         with speaking(self.language):
             return super().parse_known_args(args, namespace)
