@@ -35,7 +35,7 @@ from typing import Any
 from addin.cli_parser import Parser, count_type, date_type, seconds_type
 from addin.engines.file import FileWorkbook
 from addin.language import language
-from addin.outputs import READABLE, WORKBOOKS, input_file, output_file, output_folder
+from addin.outputs import READABLE, WORKBOOKS, input_file, output_file, output_folder, prepared
 from kpicore.model.errors import PilotageError, UsageError
 from kpicore.text import formats
 from kpicore.text.catalogue import render, say
@@ -342,14 +342,15 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         from addin.engines.uno import UnoWorkbook
         from addin.engines.uno_session import headless_calc_copy
 
-        with headless_calc_copy(source, out, progress=_step) as doc:
+        with headless_calc_copy(source, prepared(out), progress=_step) as doc:
             live = UnoWorkbook(doc, lock_wait=args.wait, progress=_step)
             live.after_read = (lambda data: setattr(VOICE, "language", language(data)), *checks)
             outcome = refresh(live, **options)
         print(_say("cli.refresh.done_uno", view=outcome.view, as_of=outcome.as_of, path=out))
         return 0
     # under Pilotage's own lock: a scheduled run and a manager never interleave on one file
-    book = _Book(source, option=_say("cli.metavar.workbook"), kinds=WORKBOOKS, checks=checks, rows=False, out=out,
+    book = _Book(source, option=_say("cli.metavar.workbook"), kinds=WORKBOOKS, checks=checks, rows=False,
+                 out=prepared(out) if out is not None else None,
                  lock_wait=args.wait, progress=_step)
     outcome = refresh(book, **options)
     print(_say("cli.refresh.done", view=outcome.view, as_of=outcome.as_of, path=outcome.path))
@@ -379,7 +380,7 @@ def cmd_deck(args: argparse.Namespace) -> int:
     out = output_file(args.out, option="--out", suffix=".pptx", default_name=default, language=VOICE.language,
                       default_folder=book.path.parent, inputs=[book.path, *([template] if template else [])])
     _step(_say("cli.deck.step_weekly" if weekly else "cli.deck.step_monthly", as_of=as_of))
-    path = write_deck(data, args.kind, as_of, out, period=period, template=template)
+    path = write_deck(data, args.kind, as_of, prepared(out), period=period, template=template)
     print(_say("cli.deck.written", path=path))
     if args.pdf:
         if soffice_path() is None:
@@ -396,7 +397,7 @@ def cmd_addin(args: argparse.Namespace) -> int:
     if args.action == "build":
         out = output_file(args.out, option="--out", suffix=".xlam", default_name="Pilotage.xlam",
                           language=VOICE.language)
-        path = build.build_addin(out, interpreter_win=args.interpreter_win or "",
+        path = build.build_addin(prepared(out), interpreter_win=args.interpreter_win or "",
                                  interpreter_mac=args.interpreter_mac or "", pythonpath=args.pythonpath or "")
         print(_say("cli.addin.written", path=path))
     elif args.action == "install":
@@ -424,7 +425,7 @@ def cmd_extension(args: argparse.Namespace) -> int:
     from addin.calc.extension import build_extension
 
     out = output_file(args.out, option="--out", suffix=".oxt", default_name="pilotage.oxt", language=VOICE.language)
-    print(_say("cli.extension.written", path=build_extension(out)))
+    print(_say("cli.extension.written", path=build_extension(prepared(out))))
     print(_say("cli.extension.install", path=out))
     return 0
 
@@ -441,12 +442,12 @@ def cmd_template(args: argparse.Namespace) -> int:
     if args.kind == "pipeline":
         from workbook_templates.pipeline_template import write_pipeline_template
 
-        path = write_pipeline_template(out)
+        path = write_pipeline_template(prepared(out))
         print(_say("cli.template.pipeline_written", path=path))
     else:
         from workbook_templates.activity_workbook import write_activity_template
 
-        path = write_activity_template(out, team=args.team, pipeline=pipeline)
+        path = write_activity_template(prepared(out), team=args.team, pipeline=pipeline)
         print(_say("cli.template.activity_written", path=path))
     return 0
 
@@ -466,7 +467,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                                                      book.path.name, folded=True))
     data = read_company(book)
     as_of = args.as_of or data_today(data).date()
-    path = export_rep(data, args.name, out, as_of=as_of)
+    path = export_rep(data, args.name, prepared(out), as_of=as_of)
     print(_say("cli.export.written", name=args.name, path=path))
     return 0
 

@@ -9,9 +9,11 @@ any work, naming the argument:
   workbook;
 - an existing file of another kind than the verb writes (a deck over a
   ``.xlsx``), and, for the verbs that write a workbook, any existing file;
-- a name that does not end with the verb's extension and is no folder;
+- a name that does not end with the verb's extension (a name with no
+  extension is a new folder, made when its parent exists, as ``demo`` and
+  ``run`` make theirs);
 - an existing folder named like the file (``deck.pptx/``);
-- a missing folder, or one the user may not write into.
+- a missing folder (a missing parent of a new one), or one the user may not write into.
 
 ``input_file`` checks an input the same way: missing, a folder, or not a file
 of the kinds the verb reads.  Messages come from the catalogue
@@ -63,6 +65,7 @@ def output_file(out: str | Path | None, *, option: str, suffix: str | tuple[str,
     """
     suffixes = (suffix,) if isinstance(suffix, str) else tuple(suffix)
     shown = suffixes[0]
+    new_folder = False
     if out is None or str(out).strip() == "":
         target = (default_folder or Path(".")) / default_name
     else:
@@ -75,9 +78,15 @@ def output_file(out: str | Path | None, *, option: str, suffix: str | tuple[str,
         elif given.suffix.lower() not in suffixes:
             if given.exists():
                 raise UsageError(say("cli.out.other_kind", language, option=option, path=str(given), suffix=shown))
-            if not given.suffix:  # most likely a folder the user meant, that is not there
-                raise UsageError(say("cli.out.folder_missing", language, option=option, folder=str(given)))
-            raise UsageError(say("cli.out.wrong_suffix", language, option=option, path=str(given), suffix=shown))
+            if given.suffix:
+                raise UsageError(say("cli.out.wrong_suffix", language, option=option, path=str(given),
+                                     suffix=shown))
+            # a new folder the user names, as demo and run make theirs: one level only (``prepared``
+            # makes it when the verb writes), a missing tree being most often a disconnected drive
+            if not given.parent.is_dir():
+                raise UsageError(say("cli.out.folder_missing", language, option=option, folder=str(given.parent)))
+            _writable_folder(given.parent, option, language)
+            target, new_folder = given / default_name, True
         else:
             target = given
     for source in inputs:
@@ -89,7 +98,14 @@ def output_file(out: str | Path | None, *, option: str, suffix: str | tuple[str,
                              suffix=shown))
     if target.exists() and not replace:
         raise UsageError(say("cli.out.exists", language, option=option, path=str(target)))
-    _writable_folder(target.parent, option, language)
+    if not new_folder:  # a new folder's parent was checked above
+        _writable_folder(target.parent, option, language)
+    return target
+
+
+def prepared(target: Path) -> Path:
+    """``target`` once its folder exists: the new folder ``output_file`` accepted is made when the verb writes."""
+    target.parent.mkdir(exist_ok=True)
     return target
 
 

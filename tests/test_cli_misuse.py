@@ -422,3 +422,17 @@ def test_the_program_speaks_english_when_asked(files):
                     env={"PILOTAGE_LANG": "en"})
     assert done.returncode == 2 and "usage: pilotage forecast" in done.stderr
     assert "“0” is not a whole number of 1 or more" in done.stderr
+
+
+def test_a_new_folder_is_made_one_level_deep_only(tmp_path):
+    """``--out decks`` beside existing folders is a new folder for the default name; a missing tree is refused."""
+    from addin.outputs import output_file, prepared
+    from kpicore.model.errors import UsageError
+
+    target = output_file(tmp_path / "decks", option="--out", suffix=".pptx", default_name="d.pptx", language="fr")
+    assert target == tmp_path / "decks" / "d.pptx" and not (tmp_path / "decks").exists()
+    assert prepared(target).parent.is_dir()
+    with pytest.raises(UsageError, match="n'existe pas"):
+        output_file(tmp_path / "a" / "b", option="--out", suffix=".pptx", default_name="d.pptx", language="fr")
+    with pytest.raises(UsageError, match="n'existe pas"):
+        output_file(tmp_path / "a" / "d.pptx", option="--out", suffix=".pptx", default_name="d.pptx", language="fr")
