@@ -65,13 +65,16 @@ def _step(message: str) -> None:
 
 
 def _engine_text(obj: Any, name: str) -> str:
-    """An engine's explanation in the run's language: ``name`` as a Message (or list of them), else ``name_fr``."""
+    """An engine's explanation in the run's language: ``name`` when it holds Messages, else ``name_fr``
+    (the French text an engine still gives)."""
+    from kpicore.model.messages import Message
+
     value = getattr(obj, name, None)
-    if value is None or isinstance(value, str) and not value:
-        value = getattr(obj, f"{name}_fr", "")
+    many = isinstance(value, (list, tuple)) and value and all(isinstance(v, Message) for v in value)
+    if not (isinstance(value, Message) or many):
+        value = getattr(obj, f"{name}_fr", value)
     if isinstance(value, (list, tuple)):
-        return " ; ".join(render(v, VOICE.language) for v in value) if VOICE.language == "fr" else \
-            "; ".join(render(v, VOICE.language) for v in value)
+        return " ; ".join(render(v, VOICE.language) for v in value)
     return render(value, VOICE.language)
 
 
@@ -310,7 +313,7 @@ def cmd_risks(args: argparse.Namespace) -> int:
         print(_say("cli.risks.none"))
     for d in report.deals.head(args.limit).itertuples(index=False):
         print(f"{d.deal_id:<12} {str(d.account)[:28]:<28} {str(d.owner)[:18]:<18} "
-              f"{formats.money(d.amount, locale=VOICE.language):>12}  {_engine_text(d, 'reasons_text')}")
+              f"{formats.money(d.amount, locale=VOICE.language):>12}  {_engine_text(d, 'reasons')}")
     return 0
 
 
@@ -645,6 +648,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_say("cli.error.interrupted"), file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `pilotage kpis ... | head`: the reader left, nothing is wrong
+        _silence_stdout()
+        return 0
+
+
+def _silence_stdout() -> None:
+    # what Python's documentation advises: point stdout at devnull so that its flush at exit stays quiet
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout (a test's capture)
+        pass
 
 
 if __name__ == "__main__":

@@ -207,3 +207,30 @@ MESSAGES.update({
     "cli.file.refreshed_copy": "{stem}_refreshed.xlsx",
     "cli.file.log": "pilotage_planifie.log",
 })
+
+# the scheduled run's log (addin.scheduled): one line per step, "date | step | outcome | time | detail"
+MESSAGES.update({
+    "cli.run.deck.weekly": "Weekly review",
+    "cli.run.deck.monthly": "Monthly review",
+    "cli.run.step.out_folder": "output folder",
+    "cli.run.step.start": "start",
+    "cli.run.step.refresh": "refresh",
+    "cli.run.step.deck": "deck {name}",
+    "cli.run.step.end": "end",
+    "cli.run.outcome.ok": "ok",
+    "cli.run.outcome.failed": "failed",
+    "cli.run.outcome.created": "created",
+    "cli.run.outcome.not_done": "not done",
+    "cli.run.outcome.internal": "internal error",
+    "cli.run.outcome.code": "code {exit}",
+    "cli.run.detail.start": "workbook {file}; kind {kind}; date {day}; output {out}",
+    "cli.run.detail.refreshed": "cockpit refreshed ({view} view); {quality}",
+    "cli.run.detail.refreshed_backup": "cockpit refreshed ({view} view), backup: {backup}; {quality}",
+    "cli.run.detail.refresh_failed": "the refresh failed",
+    "cli.run.detail.not_folder": "{out} exists but is not a folder → give a folder.",
+    "cli.run.detail.mkdir_failed": "{out}: {reason} → check your rights.",
+    "cli.run.detail.folder_missing": "{out}: folder not found (network drive disconnected?) → create it or correct "
+                                     "the task's path.",
+    "cli.run.detail.write_failed": "{file}: {reason} → check the disk space and the folder's rights.",
+    "cli.run.log_not_written": "(log not written: {file}: {reason})",
+})

@@ -211,3 +211,30 @@ MESSAGES.update({
     "cli.file.refreshed_copy": "{stem}_actualise.xlsx",
     "cli.file.log": "pilotage_planifie.log",
 })
+
+# the scheduled run's log (addin.scheduled): one line per step, « date | étape | résultat | durée | détail »
+MESSAGES.update({
+    "cli.run.deck.weekly": "Revue hebdo",
+    "cli.run.deck.monthly": "Revue mensuelle",
+    "cli.run.step.out_folder": "dossier de sortie",
+    "cli.run.step.start": "début",
+    "cli.run.step.refresh": "actualisation",
+    "cli.run.step.deck": "deck {name}",
+    "cli.run.step.end": "fin",
+    "cli.run.outcome.ok": "ok",
+    "cli.run.outcome.failed": "échec",
+    "cli.run.outcome.created": "créé",
+    "cli.run.outcome.not_done": "non fait",
+    "cli.run.outcome.internal": "erreur interne",
+    "cli.run.outcome.code": "code {exit}",
+    "cli.run.detail.start": "classeur {file} ; type {kind} ; date {day} ; sortie {out}",
+    "cli.run.detail.refreshed": "cockpit actualisé (vue {view}) ; {quality}",
+    "cli.run.detail.refreshed_backup": "cockpit actualisé (vue {view}), sauvegarde : {backup} ; {quality}",
+    "cli.run.detail.refresh_failed": "l'actualisation a échoué",
+    "cli.run.detail.not_folder": "{out} existe mais n'est pas un dossier → indiquez un dossier.",
+    "cli.run.detail.mkdir_failed": "{out} : {reason} → vérifiez vos droits.",
+    "cli.run.detail.folder_missing": "{out} : dossier introuvable (lecteur réseau déconnecté ?) → créez-le ou "
+                                     "corrigez le chemin de la tâche.",
+    "cli.run.detail.write_failed": "{file} : {reason} → vérifiez l'espace disque et les droits du dossier.",
+    "cli.run.log_not_written": "(journal non écrit : {file} : {reason})",
+})
