@@ -299,6 +299,37 @@ def test_a_misuse_is_refused_in_french_naming_the_argument(files, capsys, monkey
     assert _state(files) == before, "a refused command changed or wrote a file"
 
 
+# ------------------------------------------------------------------ what the same rules accept
+
+def test_an_existing_folder_takes_each_verbs_default_name(files, tmp_path, capsys, monkeypatch):
+    """``--out FOLDER``: the file gets the verb's name inside it, and the input stays as it was."""
+    monkeypatch.delenv("PILOTAGE_LANG", raising=False)
+    book = tmp_path / "pipeline.xlsx"
+    shutil.copy(files / "tiny.xlsx", book)
+    before = hashlib.sha256(book.read_bytes()).hexdigest()
+    out = tmp_path / "sorties"
+    out.mkdir()
+    for argv in (["deck", "weekly", book, "--out", out], ["refresh", book, "--out", out],
+                 ["export", "rep", "Sophie Martin", book, "--out", out], ["template", "pipeline", out],
+                 ["extension", "build", "--out", out], ["addin", "build", "--out", out]):
+        code, text = run_cli([str(a) for a in argv], capsys)
+        assert code == 0, text
+    names = sorted(p.name for p in out.iterdir())
+    assert names[:4] == ["Pilotage.xlam", "modele_pipeline.xlsx", "pilotage.oxt", "pipeline_actualise.xlsx"]
+    assert re.fullmatch(r"revue_hebdo_\d{4}-\d\d-\d\d\.pptx", names[4]) and names[5:] == ["vue_Sophie Martin.xlsx"]
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == before
+    code, text = run_cli(["template", "pipeline", str(out)], capsys)  # a template never replaces a workbook
+    assert code == 2 and "modele_pipeline.xlsx" in text and "existe déjà" in text
+
+
+def test_an_english_workbook_gets_english_results_and_names(files, tmp_path, capsys, monkeypatch, demo_data):
+    monkeypatch.delenv("PILOTAGE_LANG", raising=False)
+    code, text = run_cli(["deck", "weekly", str(files / "tiny_en.xlsx"), "--out", str(tmp_path)], capsys)
+    assert code == 0 and "Deck written: " in text, text
+    assert [p.name[:14] for p in tmp_path.iterdir()] == ["weekly_review_"]
+    assert _french_words(text, tmp_path, demo_data, []) == set(), text
+
+
 # ------------------------------------------------------------------ English
 
 FRENCH_ONLY = {w for w in words("fr") - words("en") if len(w) >= 2}
