@@ -483,8 +483,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     lang = VOICE.language
     source = input_file(args.file, option=_say("cli.metavar.workbook"), language=lang, kinds=WORKBOOKS)
     out = Path(args.out)
-    if out.resolve() == source.resolve() or (out.exists() and not out.is_dir()):
-        raise UsageError(_say("cli.out.not_folder", option="--out", path=str(out)))
+    if out.is_dir() or out.parent.is_dir():
+        # a file, or a folder nobody may write into, is refused now; a missing drive is the run's to log
+        # (exit code 4, addin.scheduled), where the task's owner looks
+        output_folder(out, option="--out", language=lang, create=True)
     log = None
     if args.log:
         log = output_file(args.log, option="--log", suffix=(".log", ".txt"), default_name=_say("cli.file.log"),

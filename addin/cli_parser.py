@@ -110,9 +110,6 @@ class Parser(argparse.ArgumentParser):
         with speaking(language):
             super().__init__(*args, **kwargs)
 
-    def say(self, code: str, **figures: Any) -> str:
-        return say(code, self.language, **figures)
-
     def add_subparsers(self, **kwargs: Any):  # type: ignore[override]
         kwargs.setdefault("parser_class", functools.partial(type(self), language=self.language))
         with speaking(self.language):

@@ -268,6 +268,7 @@ MISUSES = {
         (["run", "weekly", "{d}/tiny.xlsx", "--out", "{d}/dossier", "--log", "{d}/lecture_seule/j.log"],
          "lecture_seule"),
         (["run", "weekly", "{d}/dossier", "--out", "{d}/dossier"], "dossier"),
+        (["run", "weekly", "{d}/tiny.xlsx", "--out", "{d}/lecture_seule"], "lecture_seule"),
     ],
     "": [
         (["rapport"], "rapport"),
