@@ -35,7 +35,8 @@ from typing import Any
 from addin.cli_parser import Parser, count_type, date_type, seconds_type
 from addin.engines.file import FileWorkbook
 from addin.language import language
-from addin.outputs import READABLE, WORKBOOKS, input_file, output_file, output_folder, prepared
+from addin.outputs import (READABLE, WORKBOOKS, input_file, output_file, output_folder, prepared,
+                           refuse_empty_deals)
 from kpicore.model.errors import PilotageError, UsageError
 from kpicore.text import formats
 from kpicore.text.catalogue import render, say
@@ -99,8 +100,7 @@ class _Book(FileWorkbook):
         VOICE.language = language(data)
 
     def _rows(self, data) -> None:
-        if data.deals.empty:
-            raise UsageError(_say("cli.error.no_deals", file=self.path.name))
+        refuse_empty_deals(data, self.path.name, VOICE.language)
 
 
 def _scope_check(option: str, text: str | None, file: str) -> Callable:
@@ -347,12 +347,13 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
         with headless_calc_copy(source, prepared(out), progress=_step) as doc:
             live = UnoWorkbook(doc, lock_wait=args.wait, progress=_step)
-            live.after_read = (lambda data: setattr(VOICE, "language", language(data)), *checks)
+            live.after_read = (lambda data: setattr(VOICE, "language", language(data)),
+                               lambda data: refuse_empty_deals(data, source.name, VOICE.language), *checks)
             outcome = refresh(live, **options)
         print(_say("cli.refresh.done_uno", view=outcome.view, as_of=outcome.as_of, path=out))
         return 0
     # under Pilotage's own lock: a scheduled run and a manager never interleave on one file
-    book = _Book(source, option=_say("cli.metavar.workbook"), kinds=WORKBOOKS, checks=checks, rows=False,
+    book = _Book(source, option=_say("cli.metavar.workbook"), kinds=WORKBOOKS, checks=checks,
                  out=prepared(out) if out is not None else None,
                  lock_wait=args.wait, progress=_step)
     outcome = refresh(book, **options)

@@ -52,12 +52,14 @@ def _read_only(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory, demo_data):
+    from workbook_templates.pipeline_template import write_pipeline_template
     from workbook_templates.pipeline_workbook import write_pipeline_workbook
 
     root = tmp_path_factory.mktemp("misuse")
     write_pipeline_workbook(_tiny(demo_data, "fr"), root / "tiny.xlsx")
     write_pipeline_workbook(_tiny(demo_data, "en"), root / "tiny_en.xlsx")
     shutil.copy(root / "tiny.xlsx", root / "vue_Zoé.xlsx")  # an input named like export's default output
+    write_pipeline_template(root / "vide.xlsx")  # a new company's workbook: headers, no rows
     (root / "empty.csv").write_text("deal_id,account,owner,stage,status,amount,created_on\n", encoding="utf-8")
     (root / "notes.txt").write_text("pas un tableur\n", encoding="utf-8")
     (root / "fake.xlsx").write_text("ceci n'est pas un classeur\n", encoding="utf-8")
@@ -118,6 +120,7 @@ MISUSES = {
         (["kpis", "{d}/tiny.xlsx", "--period", "2026-10", "--scope", "rep:Personne"], "Personne"),
         (["kpis", "{d}/tiny.xlsx", "--period", "2026-10", "--as-of", "20/11/2026"], "--as-of"),
         (["kpis", "{d}/empty.csv", "--period", "2026-10"], "empty.csv"),
+        (["kpis", "{d}/vide.xlsx", "--period", "2026-10"], "vide.xlsx"),
         (["kpis", "{d}/absent.xlsx", "--period", "2026-10"], "absent.xlsx"),
         (["kpis", "{d}/dossier", "--period", "2026-10"], "dossier"),
         (["kpis", "{d}/notes.txt", "--period", "2026-10"], "notes.txt"),
@@ -143,6 +146,7 @@ MISUSES = {
         (["forecast", "{d}/tiny.xlsx", "--period", "T5"], "T5"),
         (["forecast", "{d}/tiny.xlsx", "--period", "2026-10", "--as-of", "2026-13-01"], "--as-of"),
         (["forecast", "{d}/empty.csv", "--period", "2026-10"], "empty.csv"),
+        (["forecast", "{d}/vide.xlsx", "--period", "2026-10"], "vide.xlsx"),
         (["forecast", "{d}/absent.xlsx", "--period", "2026-10"], "absent.xlsx"),
         (["forecast", "{d}/notes.txt", "--period", "2026-10"], "notes.txt"),
     ],
@@ -163,6 +167,7 @@ MISUSES = {
         (["risks", "{d}/tiny.xlsx", "--limit", "-1"], "--limit"),
         (["risks", "{d}/tiny.xlsx", "--as-of", "2026-11"], "--as-of"),
         (["risks", "{d}/empty.csv"], "empty.csv"),
+        (["risks", "{d}/vide.xlsx"], "vide.xlsx"),
         (["risks", "{d}/absent.xlsx"], "absent.xlsx"),
         (["risks", "{d}/dossier"], "dossier"),
         (["risks", "{d}/notes.txt"], "notes.txt"),
@@ -182,6 +187,7 @@ MISUSES = {
         (["deck", "weekly", "{d}/tiny.xlsx", "--template", "{d}/tiny.xlsx", "--out", "{d}/dossier"], "--template"),
         (["deck", "monthly", "{d}/tiny.xlsx", "--period", "2026-13", "--out", "{d}/dossier"], "2026-13"),
         (["deck", "weekly", "{d}/empty.csv", "--out", "{d}/dossier"], "empty.csv"),
+        (["deck", "monthly", "{d}/vide.xlsx", "--out", "{d}/dossier"], "vide.xlsx"),
         (["deck", "weekly", "{d}/tiny.xlsx", "--as-of", "demain"], "--as-of"),
     ],
     "addin": [
@@ -208,6 +214,7 @@ MISUSES = {
     ],
     "refresh": [
         (["refresh", "{d}/empty.csv"], "empty.csv"),
+        (["refresh", "{d}/vide.xlsx"], "vide.xlsx"),
         (["refresh", "{d}/absent.xlsx"], "absent.xlsx"),
         (["refresh", "{d}/dossier"], "dossier"),
         (["refresh", "{d}/tiny.xlsx", "--out", "{d}/tiny.xlsx"], "tiny.xlsx"),

@@ -228,3 +228,15 @@ def test_pilotage_lang_makes_the_whole_log_english(workbook, tmp_path, monkeypat
     steps = [line.split(" | ")[1:3] for line in _log(out)]
     assert steps == [["output folder", "created"], ["start", "ok"], ["refresh", "failed"],
                      ["deck weekly review", "not done"], ["end", "code 2"]]
+
+
+def test_a_workbook_with_no_deals_is_bad_input_not_a_bug(tmp_path):
+    """A new company's workbook (the template: headers, no rows) is the user's to fill: exit 2 with the reason,
+    no traceback in the log."""
+    from workbook_templates.pipeline_template import write_pipeline_template
+
+    book = write_pipeline_template(tmp_path / "nouveau.xlsx")
+    out = tmp_path / "decks"
+    assert run_scheduled(book, out, kind="refresh", today=date(2026, 11, 23)) == scheduled.EXIT_BAD_INPUT
+    text = "\n".join(_log(out))
+    assert "nouveau.xlsx : la table des affaires n'a aucune ligne" in text and "Traceback" not in text
