@@ -336,6 +336,14 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if args.out:
         out = output_file(args.out, option="--out", suffix=source.suffix.lower(), language=lang,
                           default_name=_say("cli.file.refreshed_copy", stem=source.stem), inputs=[source])
+    if args.view:
+        from kpicore.cockpit.build import VIEW_FROM_LABEL, VIEWS
+
+        view = VIEW_FROM_LABEL.get(args.view.strip().lower())
+        if view is None:
+            raise UsageError(_say("cli.error.view", option="--view", value=args.view, known=", ".join(VIEWS)))
+        if view == "rep" and not args.rep:
+            raise UsageError(_say("cli.error.view_needs_rep"))
     options = dict(view=args.view, who=args.team or args.rep, as_of=args.as_of)
     checks = [_view_check(args, source.name)]
     _step(_say("cli.refresh.step", file=args.file))

@@ -225,6 +225,8 @@ MISUSES = {
         (["refresh", "{d}/tiny.xlsx", "--view", "manager", "--team", "Inconnue"], "Inconnue"),
         (["refresh", "{d}/tiny.xlsx", "--view", "rep", "--rep", "Personne"], "Personne"),
         (["refresh", "{d}/tiny.xlsx", "--wait", "-3"], "--wait"),
+        (["refresh", "{d}/tiny.xlsx", "--view", "astronaute"], "astronaute"),
+        (["refresh", "{d}/tiny.xlsx", "--view", "rep"], "--rep"),
         (["refresh", "{d}/tiny.xlsx", "--engine", "excel"], "--engine"),
         (["refresh", "{d}/tiny.xlsx", "--as-of", "2026-00-10"], "--as-of"),
     ],
@@ -365,6 +367,10 @@ ENGLISH_CASES = [
     (["export", "rep", "Sophie Martin", "{d}/tiny.xlsx", "--out", "{d}/tiny.xlsx"], "tiny.xlsx"),
     (["template", "pipeline", "{d}/lecture_seule"], "lecture_seule"),
     (["rapport"], "rapport"),
+    (["refresh", "{d}/tiny.xlsx", "--view", "astronaute"], "unknown view"),
+    (["kpis", "{d}/vide.xlsx", "--period", "2026-10"], "no rows"),
+    (["risks", "{d}/tiny.xlsx", "--limit", "0"], "--limit"),
+    (["demo", "--out", "{d}/nulle_part/sous/dossier"], "does not exist"),
 ]
 
 

@@ -132,6 +132,8 @@ MESSAGES = {
     "cli.error.input_kind": "{option}: “{file}” is not a file Pilotage reads ({kinds} expected)",
     "cli.error.needs_workbook": "{option}: “{file}” is not a workbook: this command writes into a workbook "
                                 "({kinds}) → open it in Excel and save it as “Excel Workbook (*.xlsx)”",
+    "cli.error.view": "{option}: unknown view “{value}”: choose from {known}",
+    "cli.error.view_needs_rep": "--view rep shows one rep's cockpit: name them with --rep NAME",
     "cli.error.uno_needs_out": "--engine uno writes a copy: give it with --out COPY.xlsx (LibreOffice rewrites every "
                                "part of the file it saves, so it never writes over your workbook)",
     "cli.error.no_libreoffice_pdf": "No PDF written: LibreOffice was not found (install it, or export the PDF from "

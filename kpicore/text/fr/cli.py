@@ -134,6 +134,8 @@ MESSAGES = {
     "cli.error.input_kind": "{option} : « {file} » n'est pas un fichier que Pilotage lit ({kinds} attendu)",
     "cli.error.needs_workbook": "{option} : « {file} » n'est pas un classeur : cette commande écrit dans un classeur "
                                 "({kinds}) → ouvrez-le dans Excel et enregistrez-le en « Classeur Excel (*.xlsx) »",
+    "cli.error.view": "{option} : vue « {value} » inconnue : choisissez parmi {known}",
+    "cli.error.view_needs_rep": "--view rep montre le cockpit d'un commercial : nommez-le avec --rep NOM",
     "cli.error.uno_needs_out": "--engine uno écrit une copie : indiquez-la avec --out COPIE.xlsx (LibreOffice "
                                "réécrit chaque partie du fichier qu'il enregistre, il n'écrit donc jamais sur votre "
                                "classeur)",
