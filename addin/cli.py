@@ -383,14 +383,18 @@ def cmd_deck(args: argparse.Namespace) -> int:
     if args.template:
         template = input_file(args.template, option="--template", language=VOICE.language, kinds=(".pptx",))
     book = _book(args, period=True)
+    inputs = [book.path, *([template] if template else [])]
+    weekly = args.kind == "weekly"
+    name_code = "cli.file.weekly_deck" if weekly else "cli.file.monthly_deck"
+    # the output checked before the read too (its default name waits for the as-of date): a mistake is told at once
+    output_file(args.out, option="--out", suffix=".pptx", default_name=_say(name_code, day="AAAA-MM-JJ"),
+                language=VOICE.language, default_folder=book.path.parent, inputs=inputs)
     data = read_company(book)
     period = None if args.period is None else resolve_period(args.period, args.as_of or deck_as_of(data, args.kind),
                                                              data)
     as_of = args.as_of or deck_as_of(data, args.kind, period)
-    weekly = args.kind == "weekly"
-    default = _say("cli.file.weekly_deck" if weekly else "cli.file.monthly_deck", day=as_of.isoformat())
-    out = output_file(args.out, option="--out", suffix=".pptx", default_name=default, language=VOICE.language,
-                      default_folder=book.path.parent, inputs=[book.path, *([template] if template else [])])
+    out = output_file(args.out, option="--out", suffix=".pptx", default_name=_say(name_code, day=as_of.isoformat()),
+                      language=VOICE.language, default_folder=book.path.parent, inputs=inputs)
     _step(_say("cli.deck.step_weekly" if weekly else "cli.deck.step_monthly", as_of=as_of))
     path = write_deck(data, args.kind, as_of, prepared(out), period=period, template=template)
     print(_say("cli.deck.written", path=path))
