@@ -84,9 +84,10 @@ def _engine_text(obj: Any, name: str) -> str:
 class _Book(FileWorkbook):
     """The file engine over a checked input, with the checks the command line makes once it is read.
 
-    ``scope`` (``--scope``), ``team``/``rep`` (refresh's view) and ``period``
-    are checked against the company read; ``rows``: the Deals table must hold
-    at least one row (every verb but ``check``, which reports on any file).
+    ``addin.actions.company.read_company`` calls ``after_read``: the run takes
+    the workbook's language, then ``rows`` (the Deals table must hold at least
+    one row: every verb but ``check`` and ``activity-workbook --pipeline``),
+    then ``checks`` (a scope, team, rep or period against the company read).
     """
 
     def __init__(self, path: Path, *, option: str, kinds: tuple[str, ...] = READABLE, checks: Sequence[Callable] = (),
@@ -148,6 +149,7 @@ def _period_check(option: str, text: str | None, as_of: date | None) -> Callable
 
 def _book(args: argparse.Namespace, *, option: str | None = None, rows: bool = True, period: bool = False,
           scope: bool = False, **kwargs: Any) -> _Book:
+    """The verb's ``args.file``, with its ``--scope`` and ``--period`` checked once the company is read."""
     checks = []
     if scope:
         checks.append(_scope_check("--scope", args.scope, Path(args.file).name))
