@@ -56,6 +56,7 @@ from pathlib import Path
 
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import FileBusyError, PilotageError, WriteFailedError
+from kpicore.text.catalogue import say
 from workbook_templates.safe_file import publish
 
 EXIT_OK = 0
@@ -69,7 +70,6 @@ EXIT_INTERNAL = 6
 DEFAULT_LOG_NAME = "pilotage_planifie.log"
 DEFAULT_LOCK_WAIT = 600.0
 KINDS = ("weekly", "monthly", "refresh")
-DECK_LABELS = {"weekly": "Revue hebdo", "monthly": "Revue mensuelle"}
 
 RefreshStep = Callable[[Path, date], tuple[PipelineData, str]]
 DeckStep = Callable[[PipelineData, date, Path], Path]
@@ -125,11 +125,21 @@ def is_first_working_day(day: date) -> bool:
 def _real_refresh(path: Path, as_of: date) -> tuple[PipelineData, str]:
     from addin.actions.refresh import refresh
     from addin.engines.file import FileWorkbook
+    from addin.language import language
     from kpicore.text.catalogue import render
 
-    outcome = refresh(FileWorkbook(path, progress=None), as_of=as_of)
-    backup = f", sauvegarde : {outcome.backup.name}" if outcome.backup else ""
-    return outcome.data, f"cockpit actualisé (vue {outcome.view}){backup} ; {render(outcome.data.quality.badge())}"
+    from addin.outputs import refuse_empty_deals
+
+    book = FileWorkbook(path, progress=None)
+    # an empty Deals table is the user's to fill (exit 2, bad input), not a bug of the run
+    book.after_read = (lambda data: refuse_empty_deals(data, path.name, language(data)),)
+    outcome = refresh(book, as_of=as_of)
+    lang = language(outcome.data)
+    quality = render(outcome.data.quality.badge(), lang)
+    if outcome.backup:
+        return outcome.data, say("cli.run.detail.refreshed_backup", lang, view=outcome.view,
+                                 backup=outcome.backup.name, quality=quality)
+    return outcome.data, say("cli.run.detail.refreshed", lang, view=outcome.view, quality=quality)
 
 
 def _real_weekly(data: PipelineData, as_of: date, out: Path) -> Path:
@@ -150,8 +160,14 @@ DEFAULT_STEPS = Steps(_real_refresh, _real_weekly, _real_monthly)
 # --------------------------------------------------------------------------- the run
 
 class _Log:
-    def __init__(self, path: Path) -> None:
+    """The run's log, in ``language``: French until the workbook is read, then the workbook's (or PILOTAGE_LANG)."""
+
+    def __init__(self, path: Path, language: str) -> None:
         self.path = path
+        self.language = language
+
+    def say(self, key: str, /, **figures: object) -> str:
+        return say(key, self.language, **figures)
 
     def line(self, step: str, outcome: str, seconds: float | None, detail: str = "") -> None:
         stamp = datetime.now().isoformat(timespec="seconds")
@@ -162,7 +178,7 @@ class _Log:
             with open(self.path, "a", encoding="utf-8") as fh:
                 fh.write(text + "\n")
         except OSError as exc:  # the run goes on; the line was at least printed
-            print(f"(journal non écrit : {self.path} : {exc.strerror or exc})", file=sys.stderr)
+            print(self.say("cli.run.log_not_written", file=self.path, reason=exc.strerror or exc), file=sys.stderr)
 
     def block(self, text: str) -> None:
         try:
@@ -170,6 +186,11 @@ class _Log:
                 fh.write(text if text.endswith("\n") else text + "\n")
         except OSError:
             print(text, file=sys.stderr)
+
+
+def deck_label(kind: str, language: str = "fr") -> str:
+    """« Revue hebdo » / "Weekly review": the start of a deck's file name in a run's folder."""
+    return say(f"cli.run.deck.{kind}", language)
 
 
 def _code_of(err: PilotageError) -> int:
@@ -194,22 +215,22 @@ def _write_deck(step: DeckStep, data: PipelineData, as_of: date, final: Path) ->
 
 
 def _out_folder_ready(out: Path, log: _Log) -> bool:
+    step, failed = log.say("cli.run.step.out_folder"), log.say("cli.run.outcome.failed")
     if out.is_dir():
         return True
     if out.exists():
-        log.line("dossier de sortie", "échec", None, f"{out} existe mais n'est pas un dossier → indiquez un dossier.")
+        log.line(step, failed, None, log.say("cli.run.detail.not_folder", out=out))
         return False
     if out.parent.is_dir():
         try:
             out.mkdir()
-            log.line("dossier de sortie", "créé", None, str(out))
+            log.line(step, log.say("cli.run.outcome.created"), None, str(out))
             return True
         except OSError as exc:
-            log.line("dossier de sortie", "échec", None, f"{out} : {exc.strerror or exc} → vérifiez vos droits.")
+            log.line(step, failed, None, log.say("cli.run.detail.mkdir_failed", out=out, reason=exc.strerror or exc))
             return False
     # a missing parent is most often a disconnected network drive: never create a whole tree there
-    log.line("dossier de sortie", "échec", None,
-             f"{out} : dossier introuvable (lecteur réseau déconnecté ?) → créez-le ou corrigez le chemin de la tâche.")
+    log.line(step, failed, None, log.say("cli.run.detail.folder_missing", out=out))
     return False
 
 
@@ -222,8 +243,10 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
     working day of the month), "monthly" (refresh + monthly deck) or
     "refresh" (no deck). ``today`` (default: the system date) is the as-of
     date of the cockpit and the decks and decides the first working day.
-    See the module docstring for the log and the exit codes.
+    See the module docstring for the log and the exit codes; the log speaks
+    French (or ``PILOTAGE_LANG``) until the workbook is read, then its language.
     """
+    from addin.language import language
     from workbook_templates.file_lock import pilotage_lock
 
     if kind not in KINDS:
@@ -233,61 +256,68 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
     steps = steps or DEFAULT_STEPS
     decks = [] if kind == "refresh" else ["monthly"] if kind == "monthly" else (
         ["weekly", "monthly"] if is_first_working_day(today) else ["weekly"])
-    log = _Log(Path(log_path) if log_path is not None else out / DEFAULT_LOG_NAME)
+    log = _Log(Path(log_path) if log_path is not None else out / DEFAULT_LOG_NAME, language())
     if log_path is None and not out.is_dir() and not out.parent.is_dir():
-        log = _Log(path.with_name(DEFAULT_LOG_NAME))  # the log still goes somewhere visible
+        log = _Log(path.with_name(DEFAULT_LOG_NAME), log.language)  # the log still goes somewhere visible
     started = time.perf_counter()
     codes: list[int] = []
     # the output folder first: it holds the log, and a missing one is known before any work
     out_ok = _out_folder_ready(out, log) if decks or log_path is None else True
-    log.line("début", "ok", None, f"classeur {path} ; type {kind} ; date {today.isoformat()} ; sortie {out}")
+    log.line(log.say("cli.run.step.start"), log.say("cli.run.outcome.ok"), None,
+             log.say("cli.run.detail.start", file=path, kind=kind, day=today.isoformat(), out=out))
 
     data: PipelineData | None = None
     t0 = time.perf_counter()
+    step = log.say("cli.run.step.refresh")
     try:
         with pilotage_lock(path, wait=lock_wait):
             data, detail = steps.refresh(path, today)
-        log.line("actualisation", "ok", time.perf_counter() - t0, detail)
+        log.language = language(data)
+        log.line(log.say("cli.run.step.refresh"), log.say("cli.run.outcome.ok"), time.perf_counter() - t0, detail)
         if data.quality.issues:
             codes.append(EXIT_DATA_WARNINGS)
     except PilotageError as err:
         codes.append(_code_of(err))
-        log.line("actualisation", "échec", time.perf_counter() - t0, str(err))
+        log.line(step, log.say("cli.run.outcome.failed"), time.perf_counter() - t0, str(err))
     except Exception as exc:  # a bug: keep the traceback for the support
         codes.append(EXIT_INTERNAL)
-        log.line("actualisation", "erreur interne", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
+        log.line(step, log.say("cli.run.outcome.internal"), time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
         log.block(traceback.format_exc())
+
+    def deck_step(deck: str) -> str:
+        return log.say("cli.run.step.deck", name=deck_label(deck, log.language).lower())
 
     if decks and data is None:
         for deck in decks:
-            log.line(f"deck {DECK_LABELS[deck].lower()}", "non fait", None, "l'actualisation a échoué")
+            log.line(deck_step(deck), log.say("cli.run.outcome.not_done"), None,
+                     log.say("cli.run.detail.refresh_failed"))
     elif decks and not out_ok:
         codes.append(EXIT_WRITE_FAILED)
     else:
         for deck in decks:
-            step = steps.weekly if deck == "weekly" else steps.monthly
-            final = out / f"{DECK_LABELS[deck]} {today.isoformat()}.pptx"
+            run = steps.weekly if deck == "weekly" else steps.monthly
+            final = out / f"{deck_label(deck, log.language)} {today.isoformat()}.pptx"
             t0 = time.perf_counter()
             try:
-                written = _write_deck(step, data, today, final)
-                log.line(f"deck {DECK_LABELS[deck].lower()}", "ok", time.perf_counter() - t0, str(written))
+                written = _write_deck(run, data, today, final)
+                log.line(deck_step(deck), log.say("cli.run.outcome.ok"), time.perf_counter() - t0, str(written))
             except PilotageError as err:
                 codes.append(EXIT_DECK_FAILED)
-                log.line(f"deck {DECK_LABELS[deck].lower()}", "échec", time.perf_counter() - t0, str(err))
+                log.line(deck_step(deck), log.say("cli.run.outcome.failed"), time.perf_counter() - t0, str(err))
             except OSError as exc:
                 codes.append(EXIT_DECK_FAILED)
-                log.line(f"deck {DECK_LABELS[deck].lower()}", "échec", time.perf_counter() - t0,
-                         f"{final} : {exc.strerror or exc} → vérifiez l'espace disque et les droits du dossier.")
+                log.line(deck_step(deck), log.say("cli.run.outcome.failed"), time.perf_counter() - t0,
+                         log.say("cli.run.detail.write_failed", file=final, reason=exc.strerror or exc))
             except Exception as exc:
                 codes.append(EXIT_INTERNAL)
-                log.line(f"deck {DECK_LABELS[deck].lower()}", "erreur interne", time.perf_counter() - t0,
+                log.line(deck_step(deck), log.say("cli.run.outcome.internal"), time.perf_counter() - t0,
                          f"{type(exc).__name__}: {exc}")
                 log.block(traceback.format_exc())
     code = max(codes, default=EXIT_OK)
-    log.line("fin", f"code {code}", time.perf_counter() - started)
+    log.line(log.say("cli.run.step.end"), log.say("cli.run.outcome.code", exit=code), time.perf_counter() - started)
     return code
 
 
 __all__ = ["DEFAULT_STEPS", "EXIT_BAD_INPUT", "EXIT_BUSY", "EXIT_DATA_WARNINGS", "EXIT_DECK_FAILED",
-           "EXIT_INTERNAL", "EXIT_OK", "EXIT_WRITE_FAILED", "Steps", "first_working_day", "french_holidays",
+           "EXIT_INTERNAL", "EXIT_OK", "EXIT_WRITE_FAILED", "Steps", "deck_label", "first_working_day", "french_holidays",
            "is_first_working_day", "run_scheduled"]

@@ -47,3 +47,14 @@ def test_a_refreshed_workbook_keeps_its_mode(umask_022, demo_workbook, tmp_path)
     os.chmod(book, 0o640)
     refresh(FileWorkbook(book, backup=False), as_of=DEMO_AS_OF, n_sims=200)
     assert _mode(book) == 0o640
+
+
+def test_a_folder_the_command_line_makes_for_its_output_is_an_ordinary_one(umask_022, tmp_path, capsys):
+    """``--out NEW_FOLDER`` (one level, as demo and run make theirs): the folder and the file in it get the
+    usual modes, not a temporary file's 0600."""
+    from addin.cli import main
+
+    folder = tmp_path / "nouveau"
+    assert main(["extension", "build", "--out", str(folder)]) == 0
+    assert _mode(folder) == 0o755
+    assert _mode(folder / "pilotage.oxt") == 0o644

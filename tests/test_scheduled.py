@@ -204,3 +204,39 @@ def test_real_run_on_the_demo_workbook(demo_workbook, tmp_path):
 
     assert len(Presentation(str(deck)).slides) > 0
     assert [line.split(" | ")[2] for line in _log(out)][-3:] == ["ok", "ok", f"code {code}"]
+
+
+def test_the_log_speaks_the_workbooks_language_once_it_is_read(workbook, tmp_path, monkeypatch):
+    """French until the workbook is read, then its Settings language: an English company gets an English
+    log from the refresh on, and English deck names."""
+    import pandas as pd
+
+    monkeypatch.delenv("PILOTAGE_LANG", raising=False)
+    english = PipelineData(settings=pd.DataFrame({"key": ["language"], "value": ["en"]}))
+    rec, out = Recorder(data=english), tmp_path / "decks"
+    assert run_scheduled(workbook, out, today=date(2026, 11, 23), steps=rec.steps()) == scheduled.EXIT_OK
+    steps = [line.split(" | ")[1:3] for line in _log(out)]
+    assert steps == [["dossier de sortie", "créé"], ["début", "ok"], ["refresh", "ok"],
+                     ["deck weekly review", "ok"], ["end", "code 0"]]
+    assert (out / "Weekly review 2026-11-23.pptx").exists()
+
+
+def test_pilotage_lang_makes_the_whole_log_english(workbook, tmp_path, monkeypatch):
+    monkeypatch.setenv("PILOTAGE_LANG", "en")
+    rec, out = Recorder(refresh_error=InputFileError("illisible", file="pipeline.xlsx")), tmp_path / "decks"
+    assert run_scheduled(workbook, out, today=date(2026, 11, 23), steps=rec.steps()) == scheduled.EXIT_BAD_INPUT
+    steps = [line.split(" | ")[1:3] for line in _log(out)]
+    assert steps == [["output folder", "created"], ["start", "ok"], ["refresh", "failed"],
+                     ["deck weekly review", "not done"], ["end", "code 2"]]
+
+
+def test_a_workbook_with_no_deals_is_bad_input_not_a_bug(tmp_path):
+    """A new company's workbook (the template: headers, no rows) is the user's to fill: exit 2 with the reason,
+    no traceback in the log."""
+    from workbook_templates.pipeline_template import write_pipeline_template
+
+    book = write_pipeline_template(tmp_path / "nouveau.xlsx")
+    out = tmp_path / "decks"
+    assert run_scheduled(book, out, kind="refresh", today=date(2026, 11, 23)) == scheduled.EXIT_BAD_INPUT
+    text = "\n".join(_log(out))
+    assert "nouveau.xlsx : la table des affaires n'a aucune ligne" in text and "Traceback" not in text

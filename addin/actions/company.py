@@ -18,8 +18,14 @@ def read_company(book: Workbook, *, settings: Mapping[str, str] | None = None,
 
     ``settings``: extra Settings rows (``mapping.*`` for a CSV export that
     cannot carry a Settings sheet); ``today`` bounds activity dates (default:
-    the computer's date).
+    the computer's date).  A book with an ``after_read`` sequence of callables
+    has each called with the data, which may raise a ``PilotageError``.
     """
     data = ingest_grids(book.grids(), book.name, settings)
-    return complete_company(data, book.sheet_rows(DICTIONARY_SHEET), file=book.name, folder=book.folder,
+    data = complete_company(data, book.sheet_rows(DICTIONARY_SHEET), file=book.name, folder=book.folder,
                             today=today)
+    # a caller's checks of what was read, before any action works on it: the command line takes the
+    # workbook's language there and refuses an unknown team or rep, the same way for every verb
+    for check in getattr(book, "after_read", ()):
+        check(data)
+    return data
