@@ -216,7 +216,8 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     print(_say("cli.kpis.header", scope=parse_scope(args.scope), period=period, as_of=report.as_of))
     previous, target = _say("cli.kpis.previous"), _say("cli.kpis.target")
     for k in out["kpis"]:
-        print(f"  {render(k['label'], VOICE.language):<48} {_fmt(k['value'], k['unit']):>14}   "
+        label = k["label_en"] if VOICE.language == "en" and k.get("label_en") else k["label"]
+        print(f"  {label:<48} {_fmt(k['value'], k['unit']):>14}   "
               f"{previous} {_fmt(k['previous'], k['unit']):>12}   {target} {_fmt(k['target'], k['unit']):>12}")
     return 0
 
@@ -232,7 +233,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         print(_say("cli.alerts.none"))
     lang = VOICE.language
     for a in out["alerts"]:
-        print(f"[{a['severity']}] {render(a['title'], lang)}\n    {render(a['detail'], lang)}\n"
+        print(f"[{a['severity_label']}] {render(a['title'], lang)}\n    {render(a['detail'], lang)}\n"
               f"    → {render(a['action'], lang)}")
     return 0
 
@@ -260,7 +261,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     period = resolve_period(args.period, as_of, report.data)
     print(_say("cli.forecast.header", period=period, scope=parse_scope(args.scope), as_of=as_of))
     rows = [(_say("cli.forecast.won"), money(fc.won_to_date)),
-            (_say("cli.forecast.shown"), f"{money(fc.shown)}  ({fc.method_shown})"),
+            (_say("cli.forecast.shown"), f"{money(fc.shown)}  ({_method_name(fc.method_shown)})"),
             (_say("cli.forecast.range"), f"{money(fc.p10)} / {money(fc.p50)} / {money(fc.p90)}"),
             (_say("cli.forecast.target"), money(fc.target))]
     if fc.prob_reach_target is not None:
@@ -270,6 +271,13 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         print(f"  {label:<{width}} {value}")
     print(f"  {render(fc.method_reason, VOICE.language)}")
     return 0
+
+
+def _method_name(method: str) -> str:
+    from kpicore.forecast.backtest import method_label
+    from kpicore.forecast.forecasting import METHODS
+
+    return render(method_label(method, inline=True), VOICE.language) if method in METHODS else method
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:

@@ -9,7 +9,8 @@ import pandas as pd
 from pptx.enum.chart import XL_LABEL_POSITION
 
 from kpicore.model.pipeline_data import PipelineData
-from kpicore.forecast.forecasting import Forecast
+from kpicore.forecast.backtest import method_label as named_method
+from kpicore.forecast.forecasting import METHODS, Forecast
 from kpicore.metrics.targets import BELOW_TARGET, NEAR_TARGET, ON_TARGET
 from kpicore.model.roster import Scope
 from kpicore.text import formats as F
@@ -51,8 +52,7 @@ def halves(w: DeckWriter, gap: float = 18.0) -> tuple[Box, Box]:
 
 def method_label(method: str, v: Voice) -> str:
     """The name of a forecast method (``calibrated``, ``run_rate``...), its code if the catalogue has none."""
-    code = f"decks.method.{method}"
-    return v(f"method.{method}") if has(code, v.language) else method
+    return v.render(named_method(method)) if method in METHODS else method
 
 
 def method_reason(fc: Forecast, v: Voice) -> str:

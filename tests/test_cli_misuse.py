@@ -350,7 +350,7 @@ def _french_words(text: str, files: Path, data, argv: list[str]) -> set[str]:
     # the client's own names (teams, reps), the paths and what the user typed stay as they are: not the
     # product's French
     names = set(data.reps["rep"]) | set(data.reps["team"]) | set(data.deals["owner"].dropna()) | set(argv) | {
-        part for a in argv for part in a.split(":")}
+        part for a in argv for part in a.split(":")} | {Path(a).name for a in argv}
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(str(name), " ")
     text = text.replace(str(files), " ")

@@ -101,6 +101,7 @@ def cockpits(demo_data, context, scopes):
     """(a): the manager views of the company and of the team, the rep's view and the direction
     view, each with the forecasts it was built from."""
     import kpicore.cockpit.build as cockpit
+    from kpicore.text.sheets import rendered
 
     real, used = cockpit.forecast_all, []
 
@@ -114,8 +115,8 @@ def cockpits(demo_data, context, scopes):
              "rep": dict(view="rep", who=rep), "direction": dict(view="direction")}
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(cockpit, "forecast_all", spy)
-        specs = {k: cockpit.build_cockpit(demo_data, DEMO_AS_OF, refreshed_at=NOW, context=context, **kw)
-                 for k, kw in views.items()}
+        specs = {k: rendered(cockpit.build_cockpit(demo_data, DEMO_AS_OF, refreshed_at=NOW, context=context, **kw),
+                             "fr") for k, kw in views.items()}
     return specs, {fc.scope: fc for fc in used}
 
 

@@ -40,7 +40,8 @@ from addin.scheduled import Steps, run_scheduled
 def refresh_step(path, today):
     print("held", flush=True)
     select.select([sys.stdin], [], [], {HOLD})
-    return types.SimpleNamespace(quality=types.SimpleNamespace(issues=())), "tenu pendant le test"
+    data = types.SimpleNamespace(quality=types.SimpleNamespace(issues=()), setting=lambda key, default=None: default)
+    return data, "tenu pendant le test"
 
 def no_deck(*args):
     raise AssertionError("no deck in a refresh-only run")

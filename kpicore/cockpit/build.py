@@ -63,7 +63,8 @@ from kpicore.cockpit.spec import (
 )
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
-from kpicore.forecast.forecasting import N_SIMS, prepare
+from kpicore.forecast.backtest import method_label
+from kpicore.forecast.forecasting import METHODS, N_SIMS, prepare
 from kpicore.forecast.shown import forecast_all
 from kpicore.metrics.dictionary import KpiDictionary, dictionary_of
 from kpicore.metrics.kpis import KpiEngine, KpiValue
@@ -86,7 +87,6 @@ VIEW_FROM_LABEL = {"manager": "manager", "direction": "direction", "executive": 
 VIEW_CELL = (0, 9)
 NCOLS = 12
 TREND_COL = 14  # first hidden column holding the tiles' trend values (O onwards)
-METHODS_NAMED = ("calibrated", "run_rate", "weighted_declared")  # cockpit.method.*
 TILE_KPIS = ("revenue_won", "qualified_meetings_per_week", "proposals_per_month", "proposal_conversion",
              "average_deal_size", "sales_cycle_days")
 STYLE_OF_UNIT = {"eur": "money", "fraction": "percent", "per_week": "number", "per_month": "number",
@@ -361,8 +361,7 @@ class CockpitBuilder:
         rows = [[c if c is not None else Cell(None) for c in r] for r in rows]
         merges = tuple((top + i, 0, top + i, 1) for i in range(1, 7)) + ((top, 0, top, 4),)
         self.L.block("forecast", top, 0, rows, merges=merges)
-        method = Message.of(f"cockpit.method.{fc.method_shown}") if fc.method_shown in METHODS_NAMED \
-            else fc.method_shown
+        method = method_label(fc.method_shown, inline=True) if fc.method_shown in METHODS else fc.method_shown
         note = [[Cell(Message.of("cockpit.forecast.how_to_read"), "text_bold")] + [Cell(None, "text_bold")] * 5,
                 [Cell(Message.of("cockpit.forecast.method", method=method), "muted")] + [Cell(None, "muted")] * 5,
                 [Cell(fc.method_reason, "note")] + [Cell(None, "note")] * 5,

@@ -62,7 +62,7 @@ def build_quality_spec(data: PipelineData, *, max_detail_rows: int = MAX_DETAIL_
     """The quality sheet of ``data`` (see the module docstring)."""
     report = check_report(data)
     rows: list[tuple[Cell, ...]] = [
-        (Cell(QUALITY_SHEET, "title"),),
+        (Cell(Message.of("quality.sheet.title"), "title"),),
         (Cell(Message.of("quality.sheet.file", source=report["source"] or "")),),
         (Cell(report["badge"], "bad_text" if data.quality.errors else "warn_text" if data.quality.issues
               else "text"),),

@@ -34,9 +34,6 @@ MESSAGES = {
     "cockpit.forecast.probability": "Probability of reaching the target",
     "cockpit.forecast.how_to_read": "How to read the forecast",
     "cockpit.forecast.method": "Method shown: {method}.",
-    "cockpit.method.calibrated": "calibrated on your history (P50)",
-    "cockpit.method.run_rate": "run rate of the last 91 days",
-    "cockpit.method.weighted_declared": "weighted by the declared probabilities",
     "cockpit.range.unmeasured": "P10 – P90: a simulated range; how reliable it is will be measured once "
                                 "there is enough history.",
     "cockpit.range.measured": "P10 – P90: replaying your history, the month ended inside the range "

@@ -52,9 +52,6 @@ MESSAGES = {
     "decks.ritual.weekly": "weekly",
     "decks.ritual.monthly": "monthly",
     "decks.ritual.quarterly": "quarterly",
-    "decks.method.calibrated": "Calibrated forecast (P50, the company's history)",
-    "decks.method.run_rate": "Run rate of the last 91 days",
-    "decks.method.weighted_declared": "Pipeline weighted by the declared probabilities",
     # the forecast slide (the month's in the weekly deck, the quarter's in the monthly one)
     "decks.forecast.title": "{what}: forecast {shown:money} (P10 {p10:money} – P90 {p90:money}) "
                             "against a {target:money} target",

@@ -34,9 +34,6 @@ MESSAGES = {
     "cockpit.forecast.probability": "Probabilité d'atteindre l'objectif",
     "cockpit.forecast.how_to_read": "Comment lire la prévision",
     "cockpit.forecast.method": "Méthode affichée : {method}.",
-    "cockpit.method.calibrated": "calibrée sur votre historique (P50)",
-    "cockpit.method.run_rate": "rythme des 91 derniers jours",
-    "cockpit.method.weighted_declared": "pondérée par les probabilités déclarées",
     "cockpit.range.unmeasured": "P10 – P90 : fourchette simulée ; sa fiabilité sera mesurée quand "
                                 "l'historique le permettra.",
     "cockpit.range.measured": "P10 – P90 : dans le rejeu de votre historique, le mois a fini dans la fourchette "

@@ -52,9 +52,6 @@ MESSAGES = {
     "decks.ritual.weekly": "hebdo",
     "decks.ritual.monthly": "mensuel",
     "decks.ritual.quarterly": "trimestriel",
-    "decks.method.calibrated": "Prévision calibrée (P50, historique de l'entreprise)",
-    "decks.method.run_rate": "Rythme des 91 derniers jours",
-    "decks.method.weighted_declared": "Pipeline pondéré par les probabilités déclarées",
     # the forecast slide (the month's in the weekly deck, the quarter's in the monthly one)
     "decks.forecast.title": "{what} : prévision {shown:money} (P10 {p10:money} – P90 {p90:money}) "
                             "pour {target:money} d'objectif",

@@ -119,6 +119,7 @@ MESSAGES = {
     "quality.severity.error": "Ligne exclue",
     "quality.severity.warning": "Corrigée",
     "quality.sheet.file": "Fichier : {source}",
+    "quality.sheet.title": "Qualité des données",
     "quality.sheet.rows": ("{read:count|ligne lue|lignes lues}, {kept:count|gardée|gardées}, "
                            "{excluded:count|exclue|exclues}"),
     "quality.sheet.merged": "{merged:count|doublon fusionné|doublons fusionnés}",
@@ -142,7 +143,7 @@ MESSAGES = {
     "check.no_table": "Aucune table reconnue.",
     "check.table": "- {label} ({table}) ← {where}, en-têtes ligne {row} (reconnue par {how})",
     "check.rows": "  lignes : {counts}",
-    "check.counts": "{read} lues, {kept} gardées, {excluded} exclues",
+    "check.counts": "{read:int} lues, {kept:int} gardées, {excluded:int} exclues",
     "check.count.merged": ", {n:count|doublon fusionné|doublons fusionnés}",
     "check.count.totals": ", {n:count|ligne de total ignorée|lignes de total ignorées}",
     "check.column_mapped": "« {header} » → {column}",
