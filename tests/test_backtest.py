@@ -97,7 +97,7 @@ def test_backtest_on_a_steady_process():
         actual_won(truth, "2024-12-03", "2025-03-03") / 91 * 28
     assert row["predicted"] == pytest.approx(expected)
     doc = backtest_json(bt, source=data.source, text=render)
-    schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("backtest.v2.json").read_text())
+    schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("backtest.v3.json").read_text())
     jsonschema.validate(doc, schema_doc)
     assert doc["n_as_of"] == 52 and doc["method_shown"] == bt.method_shown
 

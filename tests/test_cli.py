@@ -67,7 +67,7 @@ def test_forecast_json_contract(capsys, demo_workbook, demo_data):
                        "--sims", "500", "--json")
     assert code == 0
     doc = json.loads(out)
-    jsonschema.validate(doc, _schema("forecast.v2.json"))
+    jsonschema.validate(doc, _schema("forecast.v3.json"))
     for key in ("period", "as_of", "scope", "won_to_date", "weighted_declared", "calibrated", "new_deals",
                 "run_rate", "p10", "p50", "p90", "target", "prob_reach_target", "method_shown"):
         assert key in doc, key
@@ -104,9 +104,9 @@ def test_forecast_reads_the_same_period_words(capsys, demo_workbook, word):
 def test_risks_and_backtest_json_follow_their_schemas(capsys, demo_workbook):
     code, out, _ = run(capsys, "risks", demo_workbook, "--as-of", "2026-11-20", "--json")
     assert code == 0
-    jsonschema.validate(json.loads(out), _schema("risks.v2.json"))
+    jsonschema.validate(json.loads(out), _schema("risks.v3.json"))
     code, out, _ = run(capsys, "backtest", demo_workbook, "--horizon", "quarter", "--from", "2026-06-01",
                        "--to", "2026-09-30", "--json")
     assert code == 0
     doc = json.loads(out)
-    jsonschema.validate(doc, _schema("backtest.v2.json"))
+    jsonschema.validate(doc, _schema("backtest.v3.json"))

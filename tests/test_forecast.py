@@ -194,7 +194,7 @@ def test_forecast_json_follows_its_schema():
     data = _small()
     fcs = forecast_all(data, "2025-11", as_of="2025-11-20", method_shown="calibrated", n_sims=200)
     doc = forecast_json(fcs, source=data.source, text=render)
-    schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("forecast.v2.json").read_text())
+    schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("forecast.v3.json").read_text())
     jsonschema.validate(doc, schema_doc)
     assert json.loads(json.dumps(doc)) == doc
     assert doc["kind"] == "forecast" and doc["as_of"] == "2025-11-20"  # the forecasts' common date

@@ -100,7 +100,7 @@ def test_live_forecast_of_every_scope(demo_data, context):
     assert company.target is not None and 0.0 <= company.prob_reach_target <= 1.0
     assert company.fields_from_today == ()
     doc = forecast_json(live, source=demo_data.source, text=render)
-    schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("forecast.v2.json").read_text())
+    schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("forecast.v3.json").read_text())
     jsonschema.validate(doc, schema_doc)
 
 

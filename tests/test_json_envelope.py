@@ -16,13 +16,18 @@ import jsonschema
 import pytest
 
 from addin.cli import main
+from kpicore.text.catalogue import render
 
 ENVELOPE = ("$schema", "version", "kind", "source", "as_of")
 BASE_URL = "https://pilotage.example/schemas/"
 SCHEMA_OF = {"check": "check.v1.json", "kpis": "kpis.v2.json", "alerts": "alerts.v3.json",
-             "forecast": "forecast.v2.json", "backtest": "backtest.v2.json", "risks": "risks.v2.json"}
+             "forecast": "forecast.v3.json", "backtest": "backtest.v3.json", "risks": "risks.v3.json"}
 LEVELS = {"company", "team", "rep"}
 AS_OF = "2026-11-20"
+
+
+def in_french(message) -> str:
+    return render(message, "fr")
 
 
 def _schema(name: str) -> dict:
@@ -138,7 +143,7 @@ def test_the_schemas_are_the_ones_named_and_declare_the_same_envelope():
 def test_a_document_with_an_old_scope_or_envelope_is_refused(demo_data):
     from kpicore.metrics.json_results import kpis_json
 
-    doc = kpis_json(demo_data, "2026-10", AS_OF)
+    doc = kpis_json(demo_data, "2026-10", AS_OF, text=in_french)
     schema = _schema(SCHEMA_OF["kpis"])
     old_scope = {**doc, "scope": {"type": "company", "name": ""}}
     with pytest.raises(jsonschema.ValidationError):

@@ -16,6 +16,10 @@ from support.kpi_builders import act, deal, make_data, target
 REPS = {"Alice": "Nord", "Bob": "Sud"}
 
 
+def in_french(message) -> str:
+    return render(message, "fr")
+
+
 def sample():
     deals = [deal(f"L{i}", "Alice", "lost", 1_000, "2026-06-01", closed=f"2026-11-{i + 1:02d}",
                   proposal="2026-10-01") for i in range(12)]
@@ -29,20 +33,20 @@ def sample():
 
 @pytest.mark.parametrize("scope", ["company", "team:Nord", "rep:Bob"])
 def test_kpis_json_matches_its_schema(scope):
-    out = kpis_json(sample(), "2026-11", date(2026, 11, 20), scope)
+    out = kpis_json(sample(), "2026-11", date(2026, 11, 20), scope, text=in_french)
     jsonschema.validate(out, load_schema(KPIS_SCHEMA))
     json.dumps(out, allow_nan=False)  # no NaN can reach a JSON reader
     assert [k["id"] for k in out["kpis"]] == list(DEFAULT_DICTIONARY.ids)
 
 
 def test_kpis_json_numbers():
-    out = kpis_json(sample(), "2026-11", date(2026, 11, 20), "rep:Bob")
+    out = kpis_json(sample(), "2026-11", date(2026, 11, 20), "rep:Bob", text=in_french)
     kpis = {k["id"]: k for k in out["kpis"]}
     assert kpis["revenue_won"]["value"] == 2_500 and kpis["revenue_won"]["target"] == 10_000
     assert kpis["revenue_won"]["gap"] == 2_500 - 10_000
     assert kpis["proposal_conversion"]["value"] is None  # Bob's win had no proposal
     assert out["period"]["days_elapsed"] == 20 and out["period"]["is_over"] is False
-    alice = kpis_json(sample(), "2026-11", date(2026, 11, 20), "rep:Alice")
+    alice = kpis_json(sample(), "2026-11", date(2026, 11, 20), "rep:Alice", text=in_french)
     assert alice["covisits"]["discovery_quality"] == 2 and alice["covisits"]["overall"] == pytest.approx(3)
 
 
@@ -74,7 +78,7 @@ def test_alerts_json_in_the_readers_language_with_code_and_stake():
 
 
 def test_the_schemas_reject_a_wrong_shape():
-    out = kpis_json(sample(), "2026-11", date(2026, 11, 20))
+    out = kpis_json(sample(), "2026-11", date(2026, 11, 20), text=in_french)
     out["kpis"][0]["value"] = "beaucoup"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(out, load_schema(KPIS_SCHEMA))
@@ -87,3 +91,16 @@ def test_the_schemas_reject_a_wrong_shape():
 def test_schemas_are_valid_draft_2020_12():
     for name in (KPIS_SCHEMA, ALERTS_SCHEMA):
         jsonschema.Draft202012Validator.check_schema(load_schema(name))
+
+
+def test_the_labels_of_a_kpis_document_follow_the_readers_language():
+    def in_english(message) -> str:
+        return render(message, "en")
+
+    french = kpis_json(sample(), "2026-11", date(2026, 11, 20), "team:Nord", text=in_french)
+    english = kpis_json(sample(), "2026-11", date(2026, 11, 20), "team:Nord", text=in_english)
+    assert (french["scope"]["label"], english["scope"]["label"]) == ("Équipe Nord", "Team Nord")
+    assert (french["period"]["label"], english["period"]["label"]) == ("novembre 2026", "November 2026")
+    # the 12-month trend of a monthly KPI ends on the period's own month
+    revenue = next(k for k in english["kpis"] if k["id"] == "revenue_won")
+    assert revenue["trend"][-1]["period"] == "November 2026" and len(revenue["trend"]) == 12

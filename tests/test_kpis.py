@@ -217,9 +217,9 @@ def test_previous_target_and_trend():
     engine = KpiEngine(march_data(), date(2025, 4, 10))
     v = engine.value("revenue_won", "2025-03", "rep:Chloé")
     assert (v.value, v.previous, v.target) == (0, 0, 30_000)
-    assert len(v.trend) == 12 and v.trend[-1][0] == "mars 2025"  # monthly review: 12 months
+    assert len(v.trend) == 12 and v.trend[-1][0].code == "2025-03"  # monthly review: 12 months
     m = engine.value("qualified_meetings_per_week", "2025-03", "rep:Alice")
-    assert len(m.trend) == 8 and m.trend[-1][0] == "Semaine 14 2025"  # the week holding 31 March
+    assert len(m.trend) == 8 and m.trend[-1][0].code == "2025-W14"  # the week holding 31 March
     # Week 14 (31 March - 6 April) holds the meetings of 31 March and 1 April: 2 per week.
     assert m.trend[-1][1] == pytest.approx(2.0)
 

@@ -127,7 +127,7 @@ def test_owners_limit_the_view_and_json_follows_its_schema():
     assert deals_at_risk(_data(), owners=frozenset({"Alice"})).deals.empty
     data = _data()
     doc = risks_json(deals_at_risk(data), source=data.source, text=render)
-    schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("risks.v2.json").read_text())
+    schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("risks.v3.json").read_text())
     jsonschema.validate(doc, schema_doc)
     assert [d["deal_id"] for d in doc["deals"]][:2] == ["CUT", "STUCK"]
     with pytest.raises(jsonschema.ValidationError):

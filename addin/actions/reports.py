@@ -57,7 +57,8 @@ def kpis(book: Workbook, period: str | Period, *, scope: str | None = None, as_o
 
     data = read_company(book)
     day = _as_of(data, as_of)
-    return Report(data, day, kpis_json(data, resolve_period(period, day, data), day, scope or "company"))
+    return Report(data, day, kpis_json(data, resolve_period(period, day, data), day, scope or "company",
+                                       text=lambda message: render(message, language(data))))
 
 
 def alerts(book: Workbook, *, as_of: date | None = None) -> Report:

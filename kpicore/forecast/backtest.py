@@ -249,7 +249,7 @@ def _num(x) -> float | None:
 
 
 def backtest_json(bt: Backtest, *, source: str, text: Callable[[Message], str]) -> dict:
-    """The backtest as a document valid against ``kpicore/model/json_schemas/backtest.v2.json``.
+    """The backtest as a document valid against ``kpicore/model/json_schemas/backtest.v3.json``.
 
     ``source``: the file the data came from (``PipelineData.source``). The
     envelope's ``as_of`` is null: the replay's dates are ``as_of_first`` to ``as_of_last``.
@@ -257,7 +257,7 @@ def backtest_json(bt: Backtest, *, source: str, text: Callable[[Message], str]) 
     """
     return {
         **envelope("backtest", source, None),
-        "scope": scope_json(bt.scope),
+        "scope": scope_json(bt.scope, text),
         "as_of_first": bt.as_of_dates[0].date().isoformat() if bt.as_of_dates else None,
         "as_of_last": bt.as_of_dates[-1].date().isoformat() if bt.as_of_dates else None,
         "n_as_of": len(bt.as_of_dates),

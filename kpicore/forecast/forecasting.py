@@ -436,7 +436,7 @@ def forecast_record(fc: Forecast, text: Callable[[Message | None], str]) -> dict
         "period": fc.period, "period_label": fc.period_label,
         "period_start": fc.period_start.date().isoformat(), "period_end": fc.period_end.date().isoformat(),
         "as_of": fc.as_of.date().isoformat(),
-        "scope": scope_json(fc.scope),
+        "scope": scope_json(fc.scope, text),
         "won_to_date": _num(fc.won_to_date), "weighted_declared": _num(fc.weighted_declared),
         "calibrated": _num(fc.calibrated), "new_deals": _num(fc.new_deals), "run_rate": _num(fc.run_rate),
         "p10": _num(fc.p10), "p50": _num(fc.p50), "p90": _num(fc.p90),
@@ -450,7 +450,7 @@ def forecast_record(fc: Forecast, text: Callable[[Message | None], str]) -> dict
 
 def forecast_json(forecasts: Forecast | Sequence[Forecast], *, source: str,
                   text: Callable[[Message | None], str]) -> dict:
-    """The forecasts as a document valid against ``kpicore/model/json_schemas/forecast.v2.json``.
+    """The forecasts as a document valid against ``kpicore/model/json_schemas/forecast.v3.json``.
 
     One forecast is a single object with its fields at the top level after the
     envelope (the ``pilotage forecast`` contract); a sequence is a list under

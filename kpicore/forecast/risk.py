@@ -232,7 +232,7 @@ def deals_at_risk(data: PipelineData, as_of=None, *, owners: frozenset[str] | No
 
 
 def risks_json(report: RiskReport, *, source: str, text: Callable[[Message], str]) -> dict:
-    """The report as a document valid against ``kpicore/model/json_schemas/risks.v2.json``.
+    """The report as a document valid against ``kpicore/model/json_schemas/risks.v3.json``.
 
     ``source``: the file the data came from (``PipelineData.source``); ``text`` renders a message in
     the reader's language (the edge gives it: ``addin.actions.reports.Report.text``)."""

@@ -37,8 +37,11 @@ def _num(x: float | None) -> float | None:
 
 
 def kpis_json(data: PipelineData, period: Period | str, as_of: DateLike, scope: Scope | str = "company",
-              dictionary: KpiDictionary | None = None, engine: KpiEngine | None = None) -> dict:
-    """Every KPI of the dictionary for one scope and period as of a date (schema ``kpis.v2.json``)."""
+              dictionary: KpiDictionary | None = None, engine: KpiEngine | None = None, *,
+              text: Callable[[Message], str]) -> dict:
+    """Every KPI of the dictionary for one scope and period as of a date (schema ``kpis.v2.json``); ``text``
+    renders the period and scope labels in the reader's language (the KPI names are the dictionary's own,
+    in both languages)."""
     engine = engine or KpiEngine(data, as_of, dictionary)
     period = parse_period(period, engine.fiscal_start_month)
     scope = parse_scope(scope)
@@ -50,15 +53,15 @@ def kpis_json(data: PipelineData, period: Period | str, as_of: DateLike, scope: 
             "id": v.kpi, "label": d.label_fr, "label_en": d.label_en,
             "value": _num(v.value), "previous": _num(v.previous), "target": _num(v.target), "gap": _num(v.gap),
             "unit": d.unit, "direction": d.direction, "core": d.core, "horizon": d.horizon,
-            "trend": [{"period": label, "value": _num(x)} for label, x in v.trend],
+            "trend": [{"period": text(Message.of("period.label", period=p)), "value": _num(x)} for p, x in v.trend],
         })
     scores = covisit_scores(data, period, engine.as_of, scope.level, scope.key[1])
     return {
         **envelope("kpis", data.source, engine.as_of),
         "period": {"code": period.code, "kind": period.kind, "start": period.start.isoformat(),
-                   "end": period.end.isoformat(), "label": period.label,
+                   "end": period.end.isoformat(), "label": text(Message.of("period.label", period=period)),
                    "days_elapsed": period.days_elapsed(engine.as_of), "is_over": period.is_over(engine.as_of)},
-        "scope": scope_json(scope),
+        "scope": scope_json(scope, text),
         "kpis": kpis,
         "covisits": {"count": scores.count, "discovery_quality": _num(scores.discovery_quality),
                      "proposal_relevance": _num(scores.proposal_relevance),
@@ -69,7 +72,7 @@ def kpis_json(data: PipelineData, period: Period | str, as_of: DateLike, scope: 
 def alert_json(alert: Alert, text: Callable[[Message], str]) -> dict:
     """One alert (an item of ``alerts.v3.json``), its words rendered by ``text``: the scope's label too,
     which reads « Équipe Nord » or "Team Nord" by the reader's language."""
-    scope = {**scope_json(alert.scope), "label": text(Message.of("alert.scope", scope=alert.scope))}
+    scope = scope_json(alert.scope, text)
     return {
         "code": alert.code, "kind": alert.kind, "horizon": alert.horizon,
         "severity": alert.severity, "severity_label": text(alert.severity_label),

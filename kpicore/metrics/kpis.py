@@ -46,7 +46,7 @@ class KpiValue:
     previous: float | None
     target: float | None
     unit: str
-    trend: tuple[tuple[str, float | None], ...] = ()  # (period label, value), oldest first
+    trend: tuple[tuple[Period, float | None], ...] = ()  # (period, value), oldest first
     label: str = ""
 
     @property
@@ -162,9 +162,9 @@ class KpiEngine:
         out = []
         for kpi in kpis:
             d = self.dictionary[kpi]
-            trend: tuple[tuple[str, float | None], ...] = ()
+            trend: tuple[tuple[Period, float | None], ...] = ()
             if with_trend:
-                trend = tuple((p.label, self._at(p, key, kpi)) for p in trend_periods[d.trend_kind])
+                trend = tuple((p, self._at(p, key, kpi)) for p in trend_periods[d.trend_kind])
             out.append(KpiValue(kpi, scope, period, self._at(period, key, kpi), self._at(before, key, kpi),
                                 self.target(kpi, period, scope), d.unit, trend, d.label_fr))
         return out

@@ -13,8 +13,8 @@ Every ``--json`` document starts with the same five keys, built by :func:`envelo
 
 A scope, wherever it appears, has one shape (:func:`scope_json`):
 ``{"level": "company"|"team"|"rep", "name": str, "label": str}``; ``name`` is
-empty for the company, and ``label`` is always present (the French label the
-cockpit shows: « Entreprise », « Équipe Nord », the rep's name).
+empty for the company, and ``label`` is always present, in the reader's language
+(« Entreprise », « Équipe Nord » or "Company", "Team Nord"; a rep by their name).
 
 Schema files are named ``KIND.vN.json`` and their ``$id`` is
 ``BASE_URL + file name``; a change of shape that could break a reader gets a
@@ -27,8 +27,9 @@ import json
 import re
 from datetime import date, datetime
 from importlib import resources
-from typing import Any
+from typing import Any, Callable
 
+from kpicore.model.messages import Message
 from kpicore.model.roster import Scope
 
 BASE_URL = "https://pilotage.example/schemas/"
@@ -38,9 +39,9 @@ SCHEMA_FILES: dict[str, str] = {
     "check": "check.v1.json",
     "kpis": "kpis.v2.json",
     "alerts": "alerts.v3.json",
-    "forecast": "forecast.v2.json",
-    "backtest": "backtest.v2.json",
-    "risks": "risks.v2.json",
+    "forecast": "forecast.v3.json",
+    "backtest": "backtest.v3.json",
+    "risks": "risks.v3.json",
 }
 
 ENVELOPE_KEYS: tuple[str, ...] = ("$schema", "version", "kind", "source", "as_of")
@@ -82,8 +83,10 @@ def envelope(kind: str, source: str, as_of: Any) -> dict[str, Any]:
             "source": str(source or ""), "as_of": _iso_day(as_of)}
 
 
-def scope_json(scope: Any) -> dict[str, str]:
-    """A scope in its one JSON shape, from a ``kpicore.model.roster.Scope`` or a ``(level, name)`` key."""
+def scope_json(scope: Any, text: Callable[[Message], str] | None = None) -> dict[str, str]:
+    """A scope in its one JSON shape, from a ``kpicore.model.roster.Scope`` or a ``(level, name)`` key; ``text``
+    (the edge's renderer) gives its label in the reader's language, else the French label."""
     if not isinstance(scope, Scope):
         scope = Scope(*scope)
-    return {"level": scope.level, "name": scope.key[1], "label": scope.label}
+    label = text(Message.of("scope.label", scope=scope)) if text is not None else scope.label
+    return {"level": scope.level, "name": scope.key[1], "label": label}

@@ -1,7 +1,6 @@
 """Alerts (``kpicore.metrics.alerts``): the title, detail and action of each kind, their parts, severities."""
 
 MESSAGES = {
-    "alert.scope": "{scope}",  # the scope's label in a JSON alert: "Company", "Team Nord", a rep's name
     "alert.severity.high": "High",
     "alert.severity.medium": "Medium",
     "alert.severity.low": "Low",

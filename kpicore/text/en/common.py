@@ -2,6 +2,8 @@
 
 MESSAGES = {
     "scope.company": "Company",
+    "scope.label": "{scope}",  # a scope's label alone (JSON outputs)
+    "period.label": "{period}",  # a period's label alone (JSON outputs)
     "scope.team": "Team {name}",
     "period.day": "{month} {day}, {year}",
     "period.week": "Week {week} {year}",

@@ -1,7 +1,6 @@
 """Alerts (``kpicore.metrics.alerts``): the title, detail and action of each kind, their parts, severities."""
 
 MESSAGES = {
-    "alert.scope": "{scope}",  # the scope's label in a JSON alert: « Entreprise », « Équipe Nord », a rep's name
     "alert.severity.high": "Haute",
     "alert.severity.medium": "Moyenne",
     "alert.severity.low": "Faible",

@@ -2,6 +2,8 @@
 
 MESSAGES = {
     "scope.company": "Entreprise",
+    "scope.label": "{scope}",  # a scope's label alone (JSON outputs)
+    "period.label": "{period}",  # a period's label alone (JSON outputs)
     "scope.team": "Équipe {name}",
     "period.day": "{day} {month} {year}",
     "period.week": "Semaine {week} {year}",
