@@ -35,8 +35,8 @@ from typing import Any
 from addin.cli_parser import Parser, count_type, date_type, seconds_type
 from addin.engines.file import FileWorkbook
 from addin.language import language
-from addin.outputs import (READABLE, WORKBOOKS, input_file, output_file, output_folder, prepared,
-                           refuse_empty_deals)
+from addin.actions.company import refuse_empty_deals
+from addin.outputs import READABLE, WORKBOOKS, input_file, output_file, output_folder, prepared
 from kpicore.model.errors import PilotageError, UsageError
 from kpicore.text import formats
 from kpicore.text.catalogue import render, say

@@ -16,7 +16,7 @@ any work, naming the argument:
 - a missing folder (a missing parent of a new one), or one the user may not write into.
 
 ``input_file`` checks an input the same way: missing, a folder, or not a file
-of the kinds the verb reads; ``refuse_empty_deals`` a Deals table with no rows.  Messages come from the catalogue
+of the kinds the verb reads.  Messages come from the catalogue
 (``kpicore.text.*.cli``, codes ``cli.out.*`` and ``cli.error.input_*``).
 """
 
@@ -28,7 +28,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kpicore.model.errors import UsageError
-from kpicore.model.pipeline_data import PipelineData
 from kpicore.text.catalogue import say
 
 READABLE = (".xlsx", ".xlsm", ".csv")  # what the file engine reads (workbook_templates.gathering.READABLE)
@@ -140,10 +139,3 @@ def input_file(path: str | Path, *, option: str, language: str, kinds: tuple[str
         code = "cli.error.needs_workbook" if given.suffix.lower() in READABLE else "cli.error.input_kind"
         raise UsageError(say(code, language, option=option, file=str(given), kinds=", ".join(kinds)))
     return given
-
-
-def refuse_empty_deals(data: PipelineData, file: str, language: str) -> None:
-    """A Deals table with headers and no rows (a new template, a CSV export of nothing): nothing to
-    compute, said before an engine stumbles on it."""
-    if data.deals.empty:
-        raise UsageError(say("cli.error.no_deals", language, file=file))

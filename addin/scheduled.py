@@ -128,12 +128,8 @@ def _real_refresh(path: Path, as_of: date) -> tuple[PipelineData, str]:
     from addin.language import language
     from kpicore.text.catalogue import render
 
-    from addin.outputs import refuse_empty_deals
-
-    book = FileWorkbook(path, progress=None)
-    # an empty Deals table is the user's to fill (exit 2, bad input), not a bug of the run
-    book.after_read = (lambda data: refuse_empty_deals(data, path.name, language(data)),)
-    outcome = refresh(book, as_of=as_of)
+    # an empty Deals table is refused by the refresh itself (exit 2, bad input), not a bug of the run
+    outcome = refresh(FileWorkbook(path, progress=None), as_of=as_of)
     lang = language(outcome.data)
     quality = render(outcome.data.quality.badge(), lang)
     if outcome.backup:

@@ -391,3 +391,27 @@ def test_two_sheets_of_deals_one_unusable_and_duplicates_across_sheets():
     assert "Affaires Sud ligne 3" in render(errors_at(data, 3)[0].problem) or "Affaires Nord ligne 3" in \
         render(errors_at(data, 3)[0].problem)
     assert_rows_accounted(data)
+
+
+@pytest.mark.parametrize("action", ["refresh", "weekly deck"])
+def test_a_workbook_with_no_deal_is_refused_by_the_action_whatever_the_button(tmp_path, action):
+    """The blank template holds its tables' headers and no row: the refresh and the deck the ribbon, the Calc
+    menu and the command line share refuse it with the file named, and write nothing."""
+    import hashlib
+
+    from addin.actions.decks import make_deck
+    from addin.actions.refresh import refresh
+    from addin.cli import main
+    from addin.engines.file import FileWorkbook
+    from kpicore.model.errors import UsageError
+
+    blank = tmp_path / "vierge.xlsx"
+    assert main(["template", "pipeline", str(blank)]) == 0
+    before = hashlib.sha256(blank.read_bytes()).hexdigest()
+    with pytest.raises(UsageError, match=r"vierge\.xlsx : la table des affaires n'a aucune ligne"):
+        if action == "refresh":
+            refresh(FileWorkbook(blank, progress=None))
+        else:
+            make_deck(FileWorkbook(blank, progress=None), "weekly", tmp_path)
+    assert hashlib.sha256(blank.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vierge.xlsx"]

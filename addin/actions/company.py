@@ -6,10 +6,19 @@ from datetime import date
 from typing import Mapping
 
 from addin.engines.protocol import Workbook
+from kpicore.model.errors import UsageError
 from kpicore.model.pipeline_data import PipelineData
+from kpicore.text.catalogue import say
 from kpicore.metrics.dictionary import SHEET_FR as DICTIONARY_SHEET
 from workbook_templates.company import complete_company
 from workbook_templates.reading import ingest_grids
+
+
+def refuse_empty_deals(data: PipelineData, file: str, language: str) -> None:
+    """A Deals table with headers and no rows (a new template, a CSV export of nothing): nothing to
+    compute, said before the cockpit or a deck stumbles on it, whatever the button."""
+    if data.deals.empty:
+        raise UsageError(say("cli.error.no_deals", language, file=file))
 
 
 def read_company(book: Workbook, *, settings: Mapping[str, str] | None = None,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from addin.actions.company import read_company
+from addin.actions.company import read_company, refuse_empty_deals
 from addin.engines.protocol import Workbook
 from addin.language import language as reader_language
 from kpicore.model.periods import Period
@@ -62,8 +63,21 @@ def write_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, *,
     return out_path
 
 
+@dataclass(frozen=True)
+class MadeDeck:
+    """A deck written, and the language of its workbook (what a button says it did)."""
+
+    path: Path
+    language: str
+
+    @property
+    def said(self) -> str:
+        """« Présentation créée : … » / "Presentation created: …", for the ribbon and the Calc menu."""
+        return say("decks.created", self.language, path=str(self.path))
+
+
 def make_deck(book: Workbook, kind: str, out: Path, *, as_of: date | None = None, period: str | None = None,
-              template: Path | None = None) -> Path:
+              template: Path | None = None) -> MadeDeck:
     """Read the company of ``book`` and write its ``kind`` deck into ``out`` (a file, or a folder where
     it takes the name ``deck_name`` under a name no file has yet)."""
     from ritual_decks.deck import deck_as_of
@@ -72,8 +86,10 @@ def make_deck(book: Workbook, kind: str, out: Path, *, as_of: date | None = None
     data = read_company(book)
     language = reader_language(data)
     check_kind(kind, language)
+    refuse_empty_deals(data, book.name, language)
     as_of = as_of or deck_as_of(data, kind, period)
     out = Path(out)
     target = free_path(out, deck_name(kind, as_of, language), ".pptx") if out.is_dir() else out
     book.progress(say("decks.progress", language, kind=say(f"decks.kind.{kind}", language), as_of=as_of))
-    return write_deck(data, kind, as_of, target, period=period, template=template, language=language)
+    return MadeDeck(write_deck(data, kind, as_of, target, period=period, template=template, language=language),
+                    language)

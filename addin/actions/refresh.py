@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from addin.actions.company import read_company
+from addin.actions.company import read_company, refuse_empty_deals
 from addin.engines.protocol import FrameSheet, ProductSheet, Workbook
 from kpicore.model import schema
 from addin.language import language
@@ -108,6 +108,7 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
         book.progress(say("cockpit.progress.reading", lang))
         data = read_company(book)
         lang = language(data)
+        refuse_empty_deals(data, book.name, lang)
         chosen = resolve_view(view, view_cell(book.sheet_rows(SHEET_NAME)),
                               data.setting("cockpit_view") or data.setting("vue"))
         today = data_today(data).date()

@@ -46,7 +46,7 @@ def refresh_uno(doc, *, now: datetime | None = None, n_sims: int = N_SIMS) -> st
 def _deck(doc, kind: str) -> str:
     from addin.actions.decks import make_deck
 
-    return f"Présentation créée : {make_deck(UnoWorkbook(doc), kind, output_folder(doc))}"
+    return make_deck(UnoWorkbook(doc), kind, output_folder(doc)).said
 
 
 def deck_weekly_uno(doc) -> str:

@@ -37,7 +37,7 @@ def _deck(book, kind: str) -> str:
     from addin.actions.decks import make_deck
 
     live = XlwingsWorkbook(book)
-    return f"Présentation créée : {make_deck(live, kind, output_folder(live))}"
+    return make_deck(live, kind, output_folder(live)).said
 
 
 def deck_weekly_live(book) -> str:

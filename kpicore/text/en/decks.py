@@ -219,6 +219,7 @@ MESSAGES = {
     # the command line and the ribbon: a deck's name and what a run says
     "decks.kind.weekly": "Weekly review",
     "decks.kind.monthly": "Monthly review",
+    "decks.created": "Presentation created: {path}",
     "decks.progress": "{kind} as of {as_of:date}…",
     "decks.unknown_kind": "unknown deck “{kind}”: choose weekly or monthly.",
 }

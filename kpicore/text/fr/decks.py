@@ -225,6 +225,7 @@ MESSAGES = {
     # the command line and the ribbon: a deck's name and what a run says
     "decks.kind.weekly": "Revue hebdo",
     "decks.kind.monthly": "Revue mensuelle",
+    "decks.created": "Présentation créée : {path}",
     "decks.progress": "{kind} au {as_of:date}…",
     "decks.unknown_kind": "deck « {kind} » inconnu : choisissez weekly (hebdo) ou monthly (mensuel).",
 }
