@@ -25,16 +25,12 @@ CHART_PCT_CODES = {formats.FR: CHART_PCT, formats.EN: '0"%"'}
 
 def days(x: float | None, language: str = DEFAULT_LANGUAGE) -> str:
     """A number of days: 12 j (12 days)."""
-    return formats.DASH if _missing(x) else say("decks.unit.days", language_of(language), n=x)
+    return formats.DASH if formats.missing(x) else say("decks.unit.days", language_of(language), n=x)
 
 
 def times(x: float | None, language: str = DEFAULT_LANGUAGE) -> str:
     """A ratio such as pipeline coverage: 4,7 × (4.7×)."""
-    return formats.DASH if _missing(x) else say("decks.unit.times", language_of(language), x=x)
-
-
-def _missing(x: float | None) -> bool:
-    return x is None or x != x  # NaN is not equal to itself
+    return formats.DASH if formats.missing(x) else say("decks.unit.times", language_of(language), x=x)
 
 
 class Voice:

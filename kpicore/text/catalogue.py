@@ -112,7 +112,7 @@ def figure_text(value: Any, spec: str, language: str) -> str:
     """One figure as a reader sees it (the spec table of the module docstring)."""
     if spec.startswith("count|"):
         _, one, many = spec.split("|")
-        n = 0 if value is None or value != value else int(round(float(value)))
+        n = 0 if formats.missing(value) else int(round(float(value)))
         noun = one if _singular(n, language) else many
         return f"{formats.number(n, locale=language)} {noun}"
     if isinstance(value, Message):

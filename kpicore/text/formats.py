@@ -48,17 +48,18 @@ def percent(x: float | None, digits: int = 0, *, signed: bool = False, locale: s
 
 def date(d: _date | None, *, year: bool = True, locale: str = FR) -> str:
     """A day in digits: ``20/11/2026`` (``20/11`` without the year); a datetime shows its day."""
-    if d is None or d != d:  # NaT and NaN are not equal to themselves
+    if missing(d):
         return DASH
     return format_date(d, _date_pattern(locale, year), locale=locale)
 
 
-def _missing(x: float | None) -> bool:
+def missing(x: float | None) -> bool:
+    """No figure to show: ``None``, NaN or NaT (neither is equal to itself)."""
     return x is None or x != x  # NaN is not equal to itself
 
 
 def _format(kind: str, x: float | None, digits: int, signed: bool, locale: str, currency: str = "EUR") -> str:
-    if _missing(x):
+    if missing(x):
         return DASH
     x = float(x)
     shown = round(x * 100 if kind == "percent" else x, digits)
