@@ -33,7 +33,7 @@ from kpicore.model.errors import InputFileError, place
 from kpicore.model.message_lists import chained
 from kpicore.model.messages import Message
 from kpicore.model.cells import column_letter
-from kpicore.model.ingest_report import GridReport, IngestReport
+from kpicore.model.ingest_report import GridReport, IngestReport, PersonChoices
 from kpicore.ingest.mapping import (ColumnMapping, HeaderMatch, headers_seen, match_headers, overrides_from_settings,
                              table_for_name)
 from kpicore.ingest.parsing import fold, is_blank
@@ -223,13 +223,15 @@ def _cut(loc: _Located) -> tuple[TablePart, GridReport, list[Issue]]:
 _OWN_SHEETS = frozenset(name.casefold() for name in schema.OUTPUT_SHEETS)
 
 
-def ingest(grids: Sequence[RawGrid], source: str = "", settings: Mapping[str, str] | None = None
-           ) -> PipelineData:
+def ingest(grids: Sequence[RawGrid], source: str = "", settings: Mapping[str, str] | None = None,
+           choices: PersonChoices | None = None) -> PipelineData:
     """The canonical data of the grids of one or more files, with the quality report.
 
     ``settings`` are extra Settings rows (key -> value) given from outside the
     file, e.g. ``{"mapping.Deals.owner": "Sales Rep"}`` from the command line
     for a CSV that has no Settings sheet; the file's own Settings win.
+    ``choices`` are a person's choices from « Correspondances »: they win over the Settings and
+    over every guess.
     Raises ``InputFileError`` when no grid matches any table.
     """
     given = overrides_from_settings(pd.DataFrame({"key": list(settings or {}), "value": list((settings or {}).values())}))
