@@ -236,6 +236,9 @@ def ingest(grids: Sequence[RawGrid], source: str = "", settings: Mapping[str, st
     """
     given = overrides_from_settings(pd.DataFrame({"key": list(settings or {}), "value": list((settings or {}).values())}))
     overrides: dict[str, dict[str, str]] = {t: dict(m) for t, m in given.items()}
+    person = _person_overrides(choices)
+    for t, m in person.items():
+        overrides.setdefault(t, {}).update(m)
     located: dict[int, _Located] = {}
     ignored: dict[int, Message] = {}
     for k, g in enumerate(grids):
@@ -285,6 +288,8 @@ def ingest(grids: Sequence[RawGrid], source: str = "", settings: Mapping[str, st
         if table == "Settings":
             for t, m in overrides_from_settings(result.frame).items():
                 overrides.setdefault(t, {}).update(m)
+            for t, m in person.items():  # a person's choice wins over the file's Settings
+                overrides[t].update(m)
         if table == "Stages":
             stages = result.frame if len(result.frame) else None
     if "stages" in frames and not len(frames["stages"]):
@@ -296,6 +301,15 @@ def ingest(grids: Sequence[RawGrid], source: str = "", settings: Mapping[str, st
     present = frozenset(loc.table for loc in located.values())
     return PipelineData(**frames, quality=QualityReport(issues), source=source or grids[0].file,
                         present=present, ingest=IngestReport(tuple(reports[k] for k in sorted(reports))))
+
+
+def _person_overrides(choices: PersonChoices | None) -> dict[str, dict[str, str]]:
+    """``{table: {column: header}}`` of the headers a person chose in « Correspondances »."""
+    out: dict[str, dict[str, str]] = {}
+    for (table, column), header in (choices.columns.items() if choices else ()):
+        if header:
+            out.setdefault(table, {})[column] = header
+    return out
 
 
 def _with_outcome(rep: GridReport, o: RowOutcome) -> GridReport:
