@@ -39,6 +39,7 @@ from kpicore.ingest.mapping import (ColumnMapping, HeaderMatch, headers_seen, ma
 from kpicore.ingest.parsing import fold, is_blank
 from kpicore.model.quality import WARNING, Issue, QualityReport
 from kpicore.ingest.validate import RowOutcome, TablePart, validate_table
+from kpicore.ingest.targets_shapes import cut_targets, recognise as recognise_targets
 
 HEADER_SEARCH_ROWS = 20
 # A grid is taken for a table without a name telling so only when its headers
@@ -114,6 +115,11 @@ def locate(grid: RawGrid, overrides: dict[str, dict[str, str]] | None = None) ->
     overrides = overrides or {}
     if not any(any(not is_blank(c) for c in r) for r in grid.rows):
         return Message.of("quality.ignored.empty")
+    shaped = recognise_targets(grid)  # targets per month, per metric or per year (targets_shapes)
+    if shaped is not None:
+        row = grid.rows[shaped.header_index]
+        return _Located(grid, "Targets", shaped.chosen_by, shaped.header_index,
+                        match_headers("Targets", row, grid.first_col, overrides.get("Targets")))
     for hint, how in ((grid.table_name, FOUND_BY_TABLE), (grid.sheet, FOUND_BY_SHEET)):
         t = table_for_name(hint)
         if t:
@@ -274,7 +280,8 @@ def ingest(grids: Sequence[RawGrid], source: str = "", settings: Mapping[str, st
                     located[k] = _Located(located[k].grid, table, located[k].chosen_by, again[0], again[1])
         parts = []
         for k in ks:
-            part, rep, extra = _cut(located[k])
+            part, rep, extra = (cut_targets(located[k].grid, frames, lambda: _cut(located[k])) if table == "Targets"
+                                else _cut(located[k]))
             parts.append(part)
             reports[k] = rep
             issues.extend(extra)

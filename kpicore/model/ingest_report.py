@@ -108,6 +108,9 @@ class GridReport:
     headers_seen: tuple[str, ...] = ()
     choices: tuple[ColumnChoice, ...] = ()  # one per canonical column of the table, found or not
     shape: str = ""  # for Targets: "long", "per_metric", "wide_months", "yearly" (kpicore.ingest.targets_shapes)
+    # said once for this grid (the rule a yearly target was spread by, where a missing year came from);
+    # IngestReport.notes gathers them
+    notes: tuple[Message, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,12 @@ class IngestReport:
     name_variants: tuple[NameVariants, ...] = ()
     # said once for the whole source: a derived deal id, a yearly target spread by a rule, TTC used...
     notes: tuple[Message, ...] = ()
+
+    def __post_init__(self) -> None:
+        # the notes of each grid are the source's notes too: the ingest need not copy them itself
+        gathered = tuple(n for g in self.grids for n in g.notes if n not in self.notes)
+        if gathered:
+            object.__setattr__(self, "notes", self.notes + tuple(dict.fromkeys(gathered)))
 
     @property
     def read(self) -> tuple[GridReport, ...]:
