@@ -36,7 +36,7 @@ from addin.cli_parser import Parser, count_type, date_type, seconds_type
 from addin.engines.file import FileWorkbook
 from addin.language import language
 from addin.actions.company import refuse_empty_deals
-from addin.outputs import READABLE, WORKBOOKS, input_file, output_file, output_folder, prepared
+from addin.outputs import READ_ONLY, READABLE, WORKBOOKS, input_file, output_file, output_folder, prepared
 from kpicore.model.errors import PilotageError, UsageError
 from kpicore.text import formats
 from kpicore.text.catalogue import render, say
@@ -327,7 +327,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     from addin.actions.refresh import refresh
 
     lang = VOICE.language
-    source = input_file(args.file, option=_say("cli.metavar.workbook"), language=lang, kinds=WORKBOOKS)
+    source = input_file(args.file, option=_say("cli.metavar.workbook"), language=lang, kinds=WORKBOOKS + READ_ONLY)
     out = None
     if args.out:
         out = output_file(args.out, option="--out", suffix=source.suffix.lower(), language=lang,
@@ -357,7 +357,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         print(_say("cli.refresh.done_uno", view=outcome.view, as_of=outcome.as_of, path=out))
         return 0
     # under Pilotage's own lock: a scheduled run and a manager never interleave on one file
-    book = _Book(source, option=_say("cli.metavar.workbook"), kinds=WORKBOOKS, checks=checks,
+    book = _Book(source, option=_say("cli.metavar.workbook"), kinds=WORKBOOKS + READ_ONLY, checks=checks,
                  out=prepared(out) if out is not None else None,
                  lock_wait=args.wait, progress=_step)
     outcome = refresh(book, **options)

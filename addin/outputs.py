@@ -30,8 +30,9 @@ from pathlib import Path
 from kpicore.model.errors import UsageError
 from kpicore.text.catalogue import say
 
-READABLE = (".xlsx", ".xlsm", ".csv")  # what the file engine reads (workbook_templates.gathering.READABLE)
+READABLE = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")  # what the file engine reads (gathering.READABLE)
 WORKBOOKS = (".xlsx", ".xlsm")  # what it writes into
+READ_ONLY = (".xls", ".ods")  # workbooks read by every verb; a refresh refuses them itself (addin.actions.refresh)
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -52,7 +52,7 @@ from workbook_templates.reading import file_stamp, read_grids
 SETTING_KEY = "activity_workbooks"
 RETRIES = 3
 BACKOFF_SECONDS = 0.5
-READABLE = (".xlsx", ".xlsm", ".csv")
+READABLE = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 TABLE = schema.ACTIVITIES.name
 _REP_HEADERS = {fold(schema.ACTIVITIES.column("rep").label_fr), "rep", "commerciale", "vendeur"}
 

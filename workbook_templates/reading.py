@@ -2,15 +2,17 @@
 
 Formats: ``.xlsx``/``.xlsm`` through python-calamine (cached values of formulas;
 about ten times faster than openpyxl, as ``bench/read_workbook.py`` measures),
-and ``.csv`` separated by ``;`` or ``,`` (sniffed), in UTF-8 with or without
+``.xls`` (Excel 97-2003) and ``.ods`` (OpenDocument) through calamine too (whole
+sheets: neither carries Excel Tables; read only: a refresh asks for an ``.xlsx``,
+``addin.actions.refresh``), and ``.csv`` separated by ``;`` or ``,`` (sniffed), in UTF-8 with or without
 BOM, else cp1252 (what Excel writes on a French Windows).  Excel Tables
 (ListObjects) are found in the package itself (``xl/workbook.xml``, the
 relationships, ``xl/tables/*.xml``, parsed with defusedxml), so a table's grid
 is exactly its range.
 
 Every problem with the file itself is an ``InputFileError`` in French that
-names the file and the fix: missing or empty file, encrypted workbook, legacy
-``.xls``, ``.xlsb``, a file that is not a workbook, a damaged zip, nothing
+names the file and the fix: missing or empty file, encrypted workbook, a damaged
+``.xls`` or ``.ods``, ``.xlsb``, a file that is not a workbook, a damaged zip, nothing
 recognisable inside.  Never a traceback for a user's file.
 
 Untrusted files (``archive_guard``): before calamine sees a workbook, its zip
@@ -90,6 +92,7 @@ class Source:
     stamp: tuple[int, int, int] | None
     grids: list[RawGrid]
     sheets: dict[str, list[list]] = field(default_factory=dict)
+    kind: str = "xlsx"  # "xlsx" (also .xlsm), "xls", "ods" or "csv": what the file is, whatever its name
 
     def sheet_rows(self, name: str) -> list[list] | None:
         """The rows of the sheet called ``name`` (Excel compares sheet names without case), or None."""
@@ -146,14 +149,15 @@ def read_source_once(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> Sour
             raise _fail(path, "le classeur est protégé par un mot de passe (chiffré).",
                         "Ouvrez-le dans Excel, retirez le mot de passe (Fichier > Informations > Protéger le "
                         "classeur > Chiffrer avec mot de passe, champ vide) et enregistrez-le.")
-        raise _fail(path, "ancien format Excel 97-2003 (.xls), non pris en charge.", _SAVE_AS)
+        grids, sheets = _calamine_grids(path, content, {}, "xls")
+        return Source(path, content, None, grids, sheets, "xls")
     if content.startswith(_ZIP):
-        grids, sheets = _read_zip(path, content, limits)
-        return Source(path, content, None, grids, sheets)
+        grids, sheets, kind = _read_zip(path, content, limits)
+        return Source(path, content, None, grids, sheets, kind)
     if suffix in (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"):
         raise _fail(path, f"ce n'est pas un classeur {suffix} valide (contenu non reconnu).",
                     "Le fichier est peut-être endommagé ou mal nommé : exportez-le à nouveau.")
-    return Source(path, content, None, _read_csv(path, content))
+    return Source(path, content, None, _read_csv(path, content), kind="csv")
 
 
 def load_pipeline(path: str | Path, settings: Mapping[str, str] | None = None) -> PipelineData:
@@ -200,7 +204,7 @@ def _cut_long_cells(grids: list[RawGrid]) -> list[tuple[RawGrid, int, int]]:
 
 
 def _read_zip(path: Path, content: bytes, limits: ArchiveLimits = DEFAULT_LIMITS
-              ) -> tuple[list[RawGrid], dict[str, list[list]]]:
+              ) -> tuple[list[RawGrid], dict[str, list[list]], str]:
     check_archive(path, limits, content=content)  # bounds and DTDs, before any parser sees the file
     try:
         zf = zipfile.ZipFile(io.BytesIO(content))
@@ -209,22 +213,42 @@ def _read_zip(path: Path, content: bytes, limits: ArchiveLimits = DEFAULT_LIMITS
         raise _fail(path, "le classeur est endommagé ou incomplet (archive zip illisible).",
                     "Le fichier a peut-être été tronqué lors d'une copie ou d'un envoi : récupérez-en une copie "
                     "complète ou enregistrez-le à nouveau depuis Excel.") from None
+    ods = False
     with zf:
         if "xl/workbook.bin" in names:
             raise _fail(path, "format Classeur binaire Excel (.xlsb), non pris en charge.", _SAVE_AS)
-        if "xl/workbook.xml" not in names:
+        if "xl/workbook.xml" not in names and _is_ods(zf, names):
+            ods = True
+        elif "xl/workbook.xml" not in names:
             kind = ("un document Word" if "word/document.xml" in names else
                     "une présentation PowerPoint" if "ppt/presentation.xml" in names else
-                    "un tableur OpenDocument" if "content.xml" in names else "une archive zip")
+                    "un document OpenDocument qui n'est pas un tableur" if "content.xml" in names else "une archive zip")
             raise _fail(path, f"ce n'est pas un classeur Excel ({kind}).",
                         "Indiquez le classeur .xlsx du pipeline commercial.")
         try:
-            tables = _tables_by_sheet(zf)
+            tables = {} if ods else _tables_by_sheet(zf)
         except (KeyError, ET.ParseError, zipfile.BadZipFile, EOFError, ValueError):
             tables = {}  # the Tables are a help, not a need: fall back to whole sheets
         except Exception as exc:  # defusedxml refusing an entity bomb, etc.
             raise _fail(path, f"structure du classeur refusée ({type(exc).__name__}).",
                         "Enregistrez à nouveau le classeur depuis Excel.") from None
+    grids, sheets = _calamine_grids(path, content, tables, "ods" if ods else "xlsx")
+    return grids, sheets, "ods" if ods else "xlsx"
+
+
+_ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _is_ods(zf: zipfile.ZipFile, names: set[str]) -> bool:
+    """An OpenDocument spreadsheet: its ``mimetype`` member says so (ODF 1.2, part 3, section 3.3)."""
+    if "content.xml" not in names or "mimetype" not in names:
+        return False
+    return zf.read("mimetype").strip() == _ODS_MIME
+
+
+def _calamine_grids(path: Path, content: bytes, tables: Mapping[str, list[tuple[str, str, int, int]]],
+                    kind: str) -> tuple[list[RawGrid], dict[str, list[list]]]:
+    """The grids of a workbook calamine reads (.xlsx, .xls, .ods): one per Excel Table, else one per sheet."""
     try:
         from python_calamine import CalamineWorkbook
 
@@ -243,9 +267,12 @@ def _read_zip(path: Path, content: bytes, limits: ArchiveLimits = DEFAULT_LIMITS
             if not tables.get(sheet):
                 grids.append(RawGrid(path.name, sheet, rows, 1, None, 1))
     except Exception as exc:  # calamine raises its own error types for damaged parts
-        raise _fail(path, f"le classeur n'a pas pu être lu ({type(exc).__name__}: {str(exc)[:120]}).",
-                    "Ouvrez-le dans Excel pour vérifier qu'il n'est pas endommagé, puis enregistrez-le "
-                    "à nouveau.") from None
+        what = {"xls": "le classeur Excel 97-2003 (.xls)", "ods": "le classeur OpenDocument (.ods)"}.get(
+            kind, "le classeur")
+        app = "LibreOffice ou Excel" if kind == "ods" else "Excel"
+        raise _fail(path, f"{what} n'a pas pu être lu ({type(exc).__name__}: {str(exc)[:120]}).",
+                    f"Ouvrez-le dans {app} pour vérifier qu'il n'est pas endommagé, puis enregistrez-le "
+                    "à nouveau (au format « Classeur Excel (*.xlsx) » de préférence).") from None
     if not grids:
         raise _fail(path, "le classeur ne contient aucune feuille.", "Vérifiez le fichier.")
     return grids, sheets

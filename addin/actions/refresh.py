@@ -31,6 +31,7 @@ import pandas as pd
 from addin.actions.company import read_company, refuse_empty_deals
 from addin.engines.protocol import FrameSheet, ProductSheet, Workbook
 from kpicore.model import schema
+from kpicore.model.errors import InputFileError
 from addin.language import language
 from kpicore.cockpit.build import SHEET_NAME, VIEW_CELL, TargetsLocation, build_cockpit, resolve_view, view_label
 from kpicore.cockpit.spec import CockpitSpec
@@ -88,6 +89,21 @@ def view_cell(rows: list[list] | None) -> str | None:
     return str(value).strip() if value not in (None, "") else None
 
 
+# calamine reads these, the package writer cannot write them: read by every verb, refreshed by none
+READ_ONLY_SUFFIXES = {".xls": "xls", ".ods": "ods"}
+
+
+def refuse_read_only_format(name: str) -> None:
+    """A refresh of an .xls or an .ods would have to write into it: refused the same way whatever the button
+    (file, UNO or Excel engine), with the fix: save it as an .xlsx."""
+    kind = READ_ONLY_SUFFIXES.get(Path(name).suffix.lower())
+    if kind is None:
+        return
+    said = Message.of(f"targets.refresh.read_only.{kind}")
+    fix = Message.of("targets.refresh.save_as_xlsx")
+    raise InputFileError(render(said, "fr"), file=name, fix=render(fix, "fr"), said=said, fix_said=fix)
+
+
 def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, as_of: date | str | None = None,
             now: datetime | None = None, n_sims: int = N_SIMS) -> RefreshOutcome:
     """Rebuild the Cockpit, the quality sheet, the forecast history and the weekly snapshot of ``book``.
@@ -102,8 +118,9 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
     from kpicore.forecast.snapshots import append_forecasts, append_pipeline_snapshot
     from workbook_templates.product_sheets import frame_from_rows
 
-    book.check_writable()
     lang = language()  # until the workbook says its own
+    refuse_read_only_format(book.name)
+    book.check_writable()
     with book.lock():
         book.progress(say("cockpit.progress.reading", lang))
         data = read_company(book)

@@ -228,7 +228,8 @@ def recognise(grid, sheet_hint: str | None = None) -> TargetsLayout | None:
         scope = any(x in _REP_HEADERS or x in _TEAM_HEADERS for x in f)
         period = any(x in _PERIOD_HEADERS for x in f)
         targets = [x for x in f if x and _is_target_header(x) and x not in _PERIOD_HEADERS]
-        if months >= MIN_MONTH_HEADERS and (scope or named or targets or months >= 6):
+        # on a sheet named for targets one month column is enough; elsewhere three, beside a scope or target word
+        if months >= MIN_MONTH_HEADERS and (scope or named or targets or months >= 6) or named and months and scope:
             cand = (3, months, -r, WIDE_MONTHS)
         else:
             long = match_headers("Targets", row, grid.first_col).mapped
@@ -384,7 +385,6 @@ def cut_targets(grid, frames: Mapping[str, pd.DataFrame], long: Callable[[], tup
                 issues.append(Issue(WARNING, "Targets", Message.of("targets.problem.total_column"),
                                     Message.of("targets.fix.total_column"), grid.file, grid.sheet,
                                     grid.first_row + layout.header_index, str(h), ""))
-                mappings.append(ColumnMapping(p, column_letter(grid.first_col + p), str(h), None))
     else:
         if period_pos is not None:
             used.add(period_pos)
@@ -630,8 +630,9 @@ def _spread(long_rows: pd.DataFrame, rows_year: list, frames: Mapping[str, pd.Da
         company, _ = monthly_shares(deals, year - 1, start) if history else (None, 0)
         history = history and company is not None
         borrowed = 0
-        keys = grp["scope_type"].astype(str) + "\x1f" + grp["scope_name"].astype(str)
-        first = grp.groupby(keys, sort=False)[["scope_type", "scope_name"]].first()
+        name = grp["scope_name"].astype(object)
+        keys = grp["scope_type"].astype(str) + "\x1f" + name.where(name.notna(), "").astype(str)
+        first = grp.groupby(keys, sort=False, dropna=False)[["scope_type", "scope_name"]].first()
         shares_of: dict[str, np.ndarray] = {}
         for key, (stype, sname) in first.iterrows():  # one per scope, not per row
             if not history:

@@ -58,7 +58,7 @@ MESSAGES = {
     "cli.help.demo.out": "output folder, created if needed (default: demo_output)",
     "cli.help.demo.size": "large: ~100,000 deals and 1,000,000 activities, for measurements",
     "cli.help.demo.as_of": "as-of date YYYY-MM-DD (default: the demo's fixed date)",
-    "cli.help.check": "data-quality report of a file (xlsx, xlsm, csv)",
+    "cli.help.check": "data-quality report of a file (xlsx, xlsm, xls, ods, csv)",
     "cli.help.check.strict": "exit code 1 when rows are excluded",
     "cli.help.kpis": "the KPIs of one period and one scope",
     "cli.help.alerts": "the week's alerts and the suggested actions",

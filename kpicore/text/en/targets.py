@@ -6,6 +6,12 @@ MESSAGES = {
     "targets.fix.total_row": "Nothing to do: the team and the company add up their reps' targets.",
     "targets.problem.total_column": "Total column skipped (“Total”, “Cumulative”, quarter)",
     "targets.fix.total_column": "Nothing to do: the quarter and the year add up the monthly targets.",
+    "targets.refresh.read_only.xls": ("Excel 97-2003 workbook (.xls): Pilotage reads it (check, kpis, forecast, "
+                                      "decks, diagnostic) but writes its cockpit only into an .xlsx workbook."),
+    "targets.refresh.read_only.ods": ("OpenDocument workbook (.ods): Pilotage reads it (check, kpis, forecast, "
+                                      "decks, diagnostic) but writes its cockpit only into an .xlsx workbook."),
+    "targets.refresh.save_as_xlsx": ("Save it as an Excel Workbook (*.xlsx) (File > Save As), then refresh the "
+                                     "new workbook."),
     "targets.column.company": "(company)",
     "targets.note.year": "Targets of sheet “{sheet}”: months read as those of fiscal year {year} ({source}).",
     "targets.year_from.sheet": "year taken from the sheet name",

@@ -59,7 +59,7 @@ MESSAGES = {
     "cli.help.demo.out": "dossier de sortie, créé au besoin (défaut : demo_output)",
     "cli.help.demo.size": "large : ~100 000 affaires et 1 000 000 d'activités, pour les mesures",
     "cli.help.demo.as_of": "date de référence AAAA-MM-JJ (défaut : date fixe de la démo)",
-    "cli.help.check": "rapport qualité des données d'un fichier (xlsx, xlsm, csv)",
+    "cli.help.check": "rapport qualité des données d'un fichier (xlsx, xlsm, xls, ods, csv)",
     "cli.help.check.strict": "code de sortie 1 si des lignes sont exclues",
     "cli.help.kpis": "les KPI d'une période et d'un périmètre",
     "cli.help.alerts": "les alertes de la semaine et les actions suggérées",

@@ -7,6 +7,12 @@ MESSAGES = {
     "targets.problem.total_column": "Colonne de total ignorée (« Total », « Cumul », trimestre)",
     "targets.fix.total_column": ("Rien à faire : le trimestre et l'année additionnent les objectifs "
                                  "mensuels."),
+    "targets.refresh.read_only.xls": ("classeur Excel 97-2003 (.xls) : Pilotage le lit (check, kpis, forecast, decks, "
+                                      "diagnostic) mais n'écrit son cockpit que dans un classeur .xlsx."),
+    "targets.refresh.read_only.ods": ("classeur OpenDocument (.ods) : Pilotage le lit (check, kpis, forecast, decks, "
+                                      "diagnostic) mais n'écrit son cockpit que dans un classeur .xlsx."),
+    "targets.refresh.save_as_xlsx": ("Enregistrez-le au format Classeur Excel (*.xlsx) (Fichier > Enregistrer "
+                                     "sous), puis actualisez le nouveau classeur."),
     "targets.column.company": "(entreprise)",
     "targets.note.year": "Objectifs de la feuille « {sheet} » : mois lus comme ceux de l'exercice {year} ({source}).",
     "targets.year_from.sheet": "année tirée du nom de la feuille",
