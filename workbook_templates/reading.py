@@ -222,7 +222,7 @@ def _read_zip(path: Path, content: bytes, limits: ArchiveLimits = DEFAULT_LIMITS
         elif "xl/workbook.xml" not in names:
             kind = ("un document Word" if "word/document.xml" in names else
                     "une présentation PowerPoint" if "ppt/presentation.xml" in names else
-                    "un document OpenDocument qui n'est pas un tableur" if "content.xml" in names else "une archive zip")
+                    "un document OpenDocument (pas un tableur)" if "content.xml" in names else "une archive zip")
             raise _fail(path, f"ce n'est pas un classeur Excel ({kind}).",
                         "Indiquez le classeur .xlsx du pipeline commercial.")
         try:
