@@ -146,7 +146,7 @@ def test_wide_table_french_abbreviations_year_from_sheet_totals_dropped_and_repo
     [datetime(2025, 1, 1), datetime(2025, 2, 1), datetime(2025, 3, 1)],
 ])
 def test_wide_table_months_with_their_year(headers):
-    grid = RawGrid(F, "Feuil1", [["Commercial"] + headers, ["Alice", 5, 6, 7]])
+    grid = RawGrid(F, "Feuil1", [["Objectifs par commercial"], ["Commercial"] + headers, ["Alice", 5, 6, 7]])
     data = ingest([ONE_DEAL, grid])
     assert long_rows(data) == {("2025-01", "rep", "Alice", "revenue", 5), ("2025-02", "rep", "Alice", "revenue", 6),
                                ("2025-03", "rep", "Alice", "revenue", 7)}
@@ -271,12 +271,34 @@ def test_canonical_long_table_is_read_as_before():
     assert_rows_accounted(data)
 
 
+def test_a_header_on_two_rows_and_names_under_an_empty_header():
+    two_rows = RawGrid(F, "Objectifs 2025", [["Commercial", "Mois", None, None], [None, "janv.", "févr.", "mars"],
+                                             ["Alice", 5, 6, 7]])
+    no_header = RawGrid(F, "Quotas 2026", [[None, "Jan", "Feb"], ["Bob", 1, 2]])
+    data = ingest([ONE_DEAL, two_rows, no_header])
+    assert long_rows(data) == {("2025-01", "rep", "Alice", "revenue", 5), ("2025-02", "rep", "Alice", "revenue", 6),
+                               ("2025-03", "rep", "Alice", "revenue", 7), ("2026-01", "rep", "Bob", "revenue", 1),
+                               ("2026-02", "rep", "Bob", "revenue", 2)}
+    assert_rows_accounted(data)
+
+
+def test_a_pivot_of_actual_revenue_by_month_is_not_taken_for_targets():
+    pivot = RawGrid(F, "Synthèse", [["CA signé par commercial"], ["Commercial", "janv.", "févr.", "mars", "Total"],
+                                    ["Alice", 1_000, 2_000, 3_000, 6_000]])
+    data = ingest([ONE_DEAL, pivot])
+    assert report_of(data, "Synthèse").table is None
+    assert data.targets.empty
+
+
 def test_deals_with_date_cells_and_a_reps_sheet_with_a_quota_are_not_taken_for_targets():
     deals = RawGrid(F, "Export", [DEALS_HEADER + ["Date prévue"],
                                   ["A1", "Acme", "Alice", "Gagnée", 1_000.0, datetime(2025, 1, 3),
                                    datetime(2025, 2, 1), datetime(2025, 3, 1)]])
     reps = RawGrid(F, "Commerciaux", [["Commercial", "Équipe", "Objectif annuel"], ["Alice", "Nord", 100_000]])
-    data = ingest([deals, reps])
+    log = RawGrid(F, "Suivi", [["Date", "Commercial", "Type", "Objectif du RDV"],
+                               [datetime(2025, 1, 6), "Alice", "RDV", "Découverte du besoin"]])
+    data = ingest([deals, reps, log])
     assert report_of(data, "Export").table == "Deals"
     assert report_of(data, "Commerciaux").table == "Reps"
+    assert report_of(data, "Suivi").table == "Activities"
     assert data.targets.empty

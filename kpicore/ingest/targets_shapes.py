@@ -43,6 +43,7 @@ import pandas as pd
 from kpicore.ingest.mapping import ColumnMapping, match_headers, table_for_name
 from kpicore.ingest.parsing import fold, is_blank
 from kpicore.ingest.validate import TablePart
+from kpicore.model import schema
 from kpicore.model.cells import column_letter
 from kpicore.model.ingest_report import GridReport
 from kpicore.model.messages import Message
@@ -181,6 +182,10 @@ def header_metric(text: object, default: str | None) -> str | None:
     return (metric_of(" ".join(rest)) if rest else None) or default
 
 
+def _has_target_word(f: str) -> bool:
+    return any(w in _TARGET_WORDS for w in f.split())
+
+
 def _is_target_header(f: str) -> bool:
     words = f.split()
     return any(w in _TARGET_WORDS for w in words) or f in ("ca cible", "ca vise", "objectif de facturation")
@@ -218,6 +223,10 @@ def recognise(grid, sheet_hint: str | None = None) -> TargetsLayout | None:
         return None  # a sheet named for another table (« Commerciaux » with a quota column stays Reps)
     named = by_name == "Targets"
     chosen_by = _FOUND_BY_SHEET if named else _FOUND_BY_HEADERS
+    # a table of months by rep is also how a pivot of *actual* revenue looks: outside a sheet named for
+    # targets, a target word must say so (in the header row, or a title row above it)
+    titled = [r for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS])
+              if any(isinstance(c, str) and _has_target_word(fold(c)) for c in row)]
     best: tuple[int, int, int, str] | None = None  # (shape rank, cells recognised, -row, shape)
     for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
         f = _folded(row)
@@ -228,8 +237,10 @@ def recognise(grid, sheet_hint: str | None = None) -> TargetsLayout | None:
         scope = any(x in _REP_HEADERS or x in _TEAM_HEADERS for x in f)
         period = any(x in _PERIOD_HEADERS for x in f)
         targets = [x for x in f if x and _is_target_header(x) and x not in _PERIOD_HEADERS]
-        # on a sheet named for targets one month column is enough; elsewhere three, beside a scope or target word
-        if months >= MIN_MONTH_HEADERS and (scope or named or targets or months >= 6) or named and months and scope:
+        # three month columns and a word saying they are targets; on a sheet named for targets, two (or one
+        # beside a rep or team column)
+        said = named or bool(targets) or any(t < r for t in titled)
+        if months >= MIN_MONTH_HEADERS and said or named and (months >= 2 or months and scope):
             cand = (3, months, -r, WIDE_MONTHS)
         else:
             long = match_headers("Targets", row, grid.first_col).mapped
@@ -240,6 +251,8 @@ def recognise(grid, sheet_hint: str | None = None) -> TargetsLayout | None:
                       and not _is_target_header(x) and metric_of(x) is None]
             if not targets or len(others) > 2 or len(texts) < 2 or not (scope or named or period):
                 continue
+            if not named and _another_table(row, grid.first_col):
+                continue  # « Date | Commercial | Type | Objectif du RDV » is an activity log
             strength = len(texts) - len(others)
             if period:
                 cand = (2, strength, -r, PER_METRIC)
@@ -252,6 +265,18 @@ def recognise(grid, sheet_hint: str | None = None) -> TargetsLayout | None:
     if best is None:
         return None
     return TargetsLayout(best[3], -best[2], chosen_by)
+
+
+_OTHER_TABLES = ("Deals", "Activities", "CoVisits", "Actions", "StageHistory")
+
+
+def _another_table(row: Sequence[object], first_col: int) -> bool:
+    """The row holds every required column of another table."""
+    for table in _OTHER_TABLES:
+        m = match_headers(table, row, first_col)
+        if m.required_found() == len(schema.TABLES[table].required):
+            return True
+    return False
 
 
 def _month_header(cell: object) -> bool:
@@ -312,6 +337,12 @@ def cut_targets(grid, frames: Mapping[str, pd.DataFrame], long: Callable[[], tup
         return part, replace(report, shape=LONG), issues
     body = _body(grid, layout.header_index)
     header_f = _folded(body.header)
+    # a header on two rows (« Commercial » above, the months below): an empty header cell takes the words
+    # of the cell above it, within the title rows
+    for above in reversed(grid.rows[max(0, layout.header_index - 2):layout.header_index]):
+        words = _folded(list(above) + [None] * (len(header_f) - len(above)))
+        header_f = [h or (w if w in _REP_HEADERS or w in _TEAM_HEADERS or w in _YEAR_HEADERS else "")
+                    for h, w in zip(header_f, words)]
     blank = _blank_mask(body.frame)
     nonblank_rows = ~blank.all(axis=1)
     frame = body.frame.loc[nonblank_rows]
@@ -325,6 +356,11 @@ def cut_targets(grid, frames: Mapping[str, pd.DataFrame], long: Callable[[], tup
     team_pos = _find(header_f, _TEAM_HEADERS)
     year_pos = _find(header_f, _YEAR_HEADERS)
     metric_pos = _find(header_f, _METRIC_HEADERS)
+    if rep_pos is None and team_pos is None:
+        # names under an empty header cell, left of the values (« | Janv. | Févr. » over « Alice | 10 | 11 »)
+        free = [p for p, h in enumerate(header_f) if not h and not _month_header(body.header[p])]
+        texts = {p: body.frame[p].map(lambda v: isinstance(v, str) and bool(v.strip())).mean() for p in free[:1]}
+        rep_pos = next((p for p, share in texts.items() if share >= 0.5), None)
     label_pos = [p for p in (rep_pos, team_pos) if p is not None]
 
     # total rows: « Total », « Total équipe », « Cumul » in a label column, or a row of numbers only
