@@ -144,3 +144,17 @@ def test_a_damaged_xls_is_refused_in_french_naming_the_file(tmp_path):
     with pytest.raises(InputFileError, match=r"97-2003 \(\.xls\)") as e:
         load_pipeline(p)
     assert "ancien.xls" in str(e.value) and "Classeur Excel (*.xlsx)" in str(e.value)
+
+
+def test_the_live_excel_engine_refuses_an_xls_the_same_way():
+    # Excel opens an .xls in compatibility mode; the ribbon's refresh goes through the same action
+    from addin.engines.xlwings import XlwingsWorkbook
+    from support.recording_engine import new_book, put_table
+
+    book, recorder = new_book("pipeline.xls", ("Affaires",))
+    put_table(book, "Affaires", [DEALS_HEADER] + [list(r) for r in DEALS])
+    before = len(recorder.ops)
+    with pytest.raises(InputFileError) as e:
+        refresh(XlwingsWorkbook(book))
+    assert "Enregistrez-le au format Classeur Excel (*.xlsx)" in str(e.value)
+    assert len(recorder.ops) == before  # refused before anything was read or written
