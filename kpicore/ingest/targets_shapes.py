@@ -87,7 +87,8 @@ _PERIOD_HEADERS = ("mois", "periode", "month", "period", "date", "mois cible", "
 _YEAR_HEADERS = ("annee", "year", "exercice", "fiscal year", "an")
 _METRIC_HEADERS = ("indicateur", "kpi", "mesure", "metric", "type d objectif", "nature")
 _SCOPE_TYPE_HEADERS = ("niveau", "type de perimetre", "perimetre", "scope", "scope type", "level")
-_TARGET_WORDS = ("objectif", "objectifs", "quota", "quotas", "target", "targets", "cible", "budget", "goal")
+# not « budget »: a sheet « Budget » is as often the expenses budget (loyer, salaires) as a sales target
+_TARGET_WORDS = ("objectif", "objectifs", "quota", "quotas", "target", "targets", "cible", "goal")
 _YEARLY_WORDS = ("annuel", "annuelle", "annual", "yearly", "an", "annee", "year")
 _TOTAL_ROW = re.compile(r"^(total|sous total|grand total|totaux|somme|sum|cumul|ensemble)\b")
 _TOTAL_COL = re.compile(r"^(total|totaux|cumul|somme|sum|ytd|annuel|annee|year|an)\b|^(t|q|s|h)[1-4]\b|trimestre"
@@ -214,11 +215,10 @@ def _folded(row: Sequence[object]) -> list[str]:
 # ------------------------------------------------------------------ recognising the shape
 
 
-def recognise(grid, sheet_hint: str | None = None) -> TargetsLayout | None:
-    """The shape of a grid that is a targets table in a non-long shape, else None (a canonical long
-    table, or not targets at all: those go the usual way)."""
-    sheet = sheet_hint if sheet_hint is not None else grid.sheet
-    by_name = table_for_name(grid.table_name) or table_for_name(sheet) or _targets_sheet_name(sheet)
+def recognise(grid) -> TargetsLayout | None:
+    """The shape of a grid (a ``grids.RawGrid``) that is a targets table in a non-long shape, else None (a
+    canonical long table, or not targets at all: those go the usual way)."""
+    by_name = table_for_name(grid.table_name) or table_for_name(grid.sheet) or _targets_sheet_name(grid.sheet)
     if by_name not in (None, "Targets"):
         return None  # a sheet named for another table (« Commerciaux » with a quota column stays Reps)
     named = by_name == "Targets"
