@@ -229,6 +229,9 @@ def _support(data: PipelineData) -> dict[str, Message | None]:
     qualified = _count(types == "qualified_meeting")
     proposal_acts = _count(types == "proposal")
     proposal_dates = _count(deals["proposal_on"].notna())
+    # conversion follows deals: a proposal counts for it through the deal's date or a logged proposal naming it
+    logged = acts.loc[(types == "proposal").fillna(False), "deal_id"].dropna().unique() if has_log else []
+    linked = _count(deals["proposal_on"].notna() | deals["deal_id"].isin(list(logged)))
     won = deals["status"] == "won"
     decided = deals["status"].isin(["won", "lost"])
     closed_dated = deals["closed_on"].notna()
@@ -251,6 +254,8 @@ def _support(data: PipelineData) -> dict[str, Message | None]:
     out["proposals_per_month"] = None if proposals else unlock("proposal")
     if not proposals:
         out["proposal_conversion"] = unlock("proposal")
+    elif not linked:
+        out["proposal_conversion"] = unlock("proposal_link")
     elif not decided_dated:
         out["proposal_conversion"] = unlock("decided")
     else:

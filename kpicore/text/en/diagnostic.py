@@ -20,6 +20,7 @@ MESSAGES = {
     "diagnostic.file.deck": "Diagnostic {day}",
     "diagnostic.file.sheet": "Diagnostic {day}",
     "diagnostic.files": "{first} and {more:count|other file|other files}",
+    "diagnostic.read_only": "the diagnostic reads the prospect's files and never writes into them",
     "diagnostic.created": "Diagnostic written to: {path}",
     "diagnostic.progress": "Diagnostic of the data as of {as_of:date} ...",
     "diagnostic.kpi.qualified_meetings_per_week": "Qualified meetings / week",
@@ -43,6 +44,7 @@ MESSAGES = {
     "diagnostic.unlock.qualified_type": "a \"qualified meeting\" type in the activity log "
                                         "({activities:count|activity read|activities read}, none of that type)",
     "diagnostic.unlock.proposal": "a proposal date per deal, or an activity log with the proposals sent",
+    "diagnostic.unlock.proposal_link": "the deal id on each proposal of the activity log, or a proposal date per deal",
     "diagnostic.unlock.decided": "won or lost deals with their closing date",
     "diagnostic.unlock.won": "won deals with their signature date",
     "diagnostic.unlock.amount": "the amount (excl. VAT) of won deals",

@@ -22,6 +22,7 @@ MESSAGES = {
     "diagnostic.file.deck": "Diagnostic {day}",
     "diagnostic.file.sheet": "Diagnostic {day}",
     "diagnostic.files": "{first} et {more:count|autre fichier|autres fichiers}",
+    "diagnostic.read_only": "le diagnostic lit les fichiers du prospect et n'y écrit jamais",
     "diagnostic.created": "Diagnostic écrit dans : {path}",
     "diagnostic.progress": "Diagnostic des données au {as_of:date} ...",
     # the names it uses
@@ -48,6 +49,7 @@ MESSAGES = {
                                         "({activities:count|activité lue|activités lues}, aucune de ce type)",
     "diagnostic.unlock.proposal": "une date de proposition par affaire, ou un journal d'activités avec les "
                                   "propositions envoyées",
+    "diagnostic.unlock.proposal_link": "le N° d'affaire sur chaque proposition du journal d'activités, ou une date de proposition par affaire",
     "diagnostic.unlock.decided": "des affaires gagnées ou perdues avec leur date de clôture",
     "diagnostic.unlock.won": "des affaires gagnées avec leur date de signature",
     "diagnostic.unlock.amount": "le montant HT des affaires gagnées",
