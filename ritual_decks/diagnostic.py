@@ -157,7 +157,7 @@ class DiagnosticDeck:
     # -- 3 ---------------------------------------------------------------------------------------
     def kpis(self) -> SlideShown:
         dg, t, w = self.dg, self.t, self.w
-        title = t("kpis.title")
+        title = t("kpis.title_all" if dg.supported == len(dg.kpis) else "kpis.title")
         slide = w.slide(title, self.footer)
         c = w.content
         left_w = c.w * 0.66

@@ -92,6 +92,7 @@ MESSAGES = {
     "diagnostic.recognition.note": "Every choice can be corrected in the \"Correspondances\" sheet after the first "
                                    "refresh.",
     "diagnostic.kpis.title": "The KPIs your data supports, and what would unlock the others",
+    "diagnostic.kpis.title_all": "The five KPIs are measurable with your data",
     "diagnostic.head.kpi": "KPI",
     "diagnostic.head.supported": "Measurable",
     "diagnostic.head.value": "{period:period}",

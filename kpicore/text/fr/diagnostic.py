@@ -102,6 +102,7 @@ MESSAGES = {
                                    "première actualisation.",
     # slide 3: KPIs and quality
     "diagnostic.kpis.title": "Les indicateurs que vos données permettent, et ce qui débloquerait les autres",
+    "diagnostic.kpis.title_all": "Les cinq indicateurs sont mesurables avec vos données",
     "diagnostic.head.kpi": "Indicateur",
     "diagnostic.head.supported": "Mesurable",
     "diagnostic.head.value": "{period:period}",
