@@ -267,3 +267,45 @@ def test_an_english_reader_gets_an_english_diagnostic(odoo, tmp_path, monkeypatc
     deck = next(out.glob("*.pptx"))
     assert not foreign_words(deck_texts(deck), "en", made.data)
     check_outputs(doc, out, pdf=False, language="en")
+
+
+# --------------------------------------------------------------------------- the ribbon button and the Calc menu
+def test_the_ribbon_button_writes_the_diagnostic_in_a_folder_beside_the_workbook(tmp_path):
+    from pptx import Presentation
+
+    from addin.excel import ribbon
+    from addin.excel.ribbon_actions import ACTIONS_BY_ID
+    from support.addin_tables import recorded_book
+
+    action = ACTIONS_BY_ID["pilotage_diagnostic"]
+    assert (action.label, action.cli, action.group) == ("Diagnostic", "diagnostic", "Données")
+    book, _ = recorded_book(fullname=str(tmp_path / "Pipeline.xlsx"))
+    text = ribbon.dispatch("pilotage_diagnostic", book)
+    folder = tmp_path / "Diagnostic Pipeline"
+    assert text == f"Diagnostic écrit dans : {folder}"
+    decks = list(folder.glob("*.pptx"))
+    assert len(decks) == 1 and 2 <= len(Presentation(str(decks[0])).slides) <= 4
+    assert len(list(folder.glob("*.xlsx"))) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Diagnostic Pipeline"]  # nothing else written
+
+
+@pytest.mark.libreoffice
+def test_the_calc_menu_entry_runs_the_same_diagnostic_on_the_open_document(office, odoo, monkeypatch):
+    from addin.calc.uno_actions import UNO_ACTIONS, dispatch, menu_actions
+
+    monkeypatch.setenv("PILOTAGE_NO_DIALOG", "1")
+    assert "pilotage_diagnostic" in UNO_ACTIONS
+    assert "pilotage_diagnostic" in [a.id for a in menu_actions()]
+    before = odoo.read_bytes()
+    doc = office.open(odoo)
+    try:
+        text = dispatch(doc, "pilotage_diagnostic")
+    finally:
+        doc.close(True)
+    folder = odoo.parent / "Diagnostic crm.lead"
+    assert text == f"Diagnostic écrit dans : {folder}"
+    assert odoo.read_bytes() == before
+    # the same figures as the command line on the file
+    made = run_diagnostic(FilesWorkbook([odoo]), write=False)
+    assert made.diagnostic.kpi("average_deal_size").value == pytest.approx(expected_deal_size())
+    assert len(list(folder.glob("*.pptx"))) == 1

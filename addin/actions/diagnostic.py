@@ -130,18 +130,19 @@ class MadeDiagnostic:
         return say("diagnostic.created", self.language, path=str(where))
 
 
-def default_folder(book: Workbook, language: str) -> Path:
-    """« Diagnostic <nom> » beside the (first) file: next to the prospect's file, never inside it."""
+def default_folder(book: Workbook, language: str, base: Path | None = None) -> Path:
+    """« Diagnostic <nom> » in ``base`` (default: the folder of the (first) file): next to the prospect's
+    file, never inside it."""
     first = getattr(book, "paths", None)
     path = Path(first[0]) if first else Path(getattr(book, "path", book.name))
-    folder = book.folder or path.resolve().parent
-    return folder / say("diagnostic.folder", language, stem=path.stem)
+    folder = base or book.folder or path.resolve().parent
+    return Path(folder) / say("diagnostic.folder", language, stem=path.stem)
 
 
 def run_diagnostic(book: Workbook, out: Path | None = None, *, pdf: bool = False, write: bool = True,
-                   as_of: date | None = None) -> MadeDiagnostic:
+                   as_of: date | None = None, base: Path | None = None) -> MadeDiagnostic:
     """Read ``book``, diagnose it and (``write``) write the deck and the sheet into the folder ``out``
-    (made if missing; default ``default_folder``), the PDF too with ``pdf``."""
+    (made if missing; default ``default_folder`` in ``base``), the PDF too with ``pdf``."""
     from ritual_decks.diagnostic import diagnostic_deck
     from ritual_decks.diagnostic_sheet import write_diagnostic_sheet
     from workbook_templates.activity_workbook import free_path
@@ -153,7 +154,7 @@ def run_diagnostic(book: Workbook, out: Path | None = None, *, pdf: bool = False
     if not write:
         return MadeDiagnostic(dg, data, language, None, None, None, None)
     book.progress(say("diagnostic.progress", language, as_of=dg.as_of))
-    folder = Path(out) if out is not None else default_folder(book, language)
+    folder = Path(out) if out is not None else default_folder(book, language, base)
     folder.mkdir(parents=True, exist_ok=True)
     day = dg.as_of.isoformat()
     report = diagnostic_deck(dg, free_path(folder, say("diagnostic.file.deck", language, day=day), ".pptx"),
