@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-
 from kpicore.forecast.diagnostic import Diagnostic, KpiSupport
 from kpicore.model.messages import Message
 from kpicore.text import formats

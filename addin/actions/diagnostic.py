@@ -28,6 +28,9 @@ from kpicore.text.catalogue import render, say
 from workbook_templates.reading import Source, read_source
 
 
+NAMES_SHOWN = 60  # characters of file names a source is named by, before « a.xlsx et 3 autres fichiers »
+
+
 def _hidden(path: Path) -> bool:
     # Excel's owner file, LibreOffice's lock, hidden files of a save in progress
     return path.name.startswith(("~$", ".~lock", ".")) or path.name.endswith((".tmp", "#"))
@@ -71,10 +74,10 @@ class FilesWorkbook:
 
     @property
     def name(self) -> str:
-        first = self.paths[0].name
-        if len(self.paths) == 1:
-            return first
-        return say("diagnostic.files", self.language, first=first, more=len(self.paths) - 1)
+        names = ", ".join(p.name for p in self.paths)
+        if len(names) <= NAMES_SHOWN:  # « crm.lead.xlsx, activites.csv »: the files themselves
+            return names
+        return say("diagnostic.files", self.language, first=self.paths[0].name, more=len(self.paths) - 1)
 
     @property
     def folder(self) -> Path | None:

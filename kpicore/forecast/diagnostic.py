@@ -29,7 +29,7 @@ from kpicore.forecast.forecasting import METHODS
 from kpicore.metrics.definitions import DAYS_PER_MONTH
 from kpicore.metrics.kpis import compute_kpis, fiscal_start_month_of
 from kpicore.model import schema
-from kpicore.model.ingest_report import HOW_DERIVED, HOW_SETTING, HOW_SYNONYM, GridReport
+from kpicore.model.ingest_report import HOW_DERIVED, HOW_SYNONYM, GridReport
 from kpicore.model.messages import Message
 from kpicore.model.periods import MONTH, Period
 from kpicore.model.pipeline_data import PipelineData

@@ -6,8 +6,8 @@ MESSAGES = {
                            "écrits dans un dossier, jamais dans ses fichiers",
     "cli.help.diagnostic.files": "classeurs (.xlsx, .xlsm) ou exports CSV, ou un dossier qui les contient "
                                  "(affaires et activités exportées à part)",
-    "cli.help.diagnostic.out": "dossier où écrire le diagnostic (défaut : « Diagnostic <nom> » à côté du premier "
-                               "fichier)",
+    "cli.help.diagnostic.out": "dossier où écrire le diagnostic (défaut : «\u00a0Diagnostic <nom>\u00a0» à côté du "
+                               "premier fichier)",
     "cli.help.diagnostic.pdf": "convertit aussi le deck en PDF avec LibreOffice",
     "cli.help.diagnostic.json": "affiche le diagnostic en JSON (schéma diagnostic.v1.json)",
     "cli.metavar.files": "FICHIER",
