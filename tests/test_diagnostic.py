@@ -309,3 +309,36 @@ def test_the_calc_menu_entry_runs_the_same_diagnostic_on_the_open_document(offic
     made = run_diagnostic(FilesWorkbook([odoo]), write=False)
     assert made.diagnostic.kpi("average_deal_size").value == pytest.approx(expected_deal_size())
     assert len(list(folder.glob("*.pptx"))) == 1
+
+
+# --------------------------------------------------------------------------- choices by evidence (kpicore.model.ingest_report)
+def test_a_column_chosen_by_evidence_with_low_confidence_is_shown_as_a_guess(odoo, tmp_path):
+    import dataclasses
+
+    from kpicore.forecast.diagnostic import diagnose
+    from kpicore.model.ingest_report import GUESS_BELOW, HOW_EVIDENCE, HOW_SYNONYM, Candidate, ColumnChoice
+    from ritual_decks.diagnostic import diagnostic_deck
+    from support.deck_text import check_fit, deck_texts
+
+    data = run_diagnostic(FilesWorkbook([odoo]), write=False).data
+    (grid,) = data.ingest.read
+    # the recognition's report, as the evidence scoring gives it: the amount found by its values only
+    choices = (ColumnChoice("Deals", "deal_id", Candidate("ID", "A", 1.0), HOW_SYNONYM),
+               ColumnChoice("Deals", "amount", Candidate("Expected Revenue", "G", 0.45), HOW_EVIDENCE,
+                            runner_up=Candidate("Probability", "H", 0.2)),
+               ColumnChoice("Deals", "owner", Candidate("Salesperson", "D", 0.9), HOW_EVIDENCE),
+               ColumnChoice("Deals", "proposal_on", None, HOW_EVIDENCE))
+    assert 0.45 < GUESS_BELOW <= 0.9
+    report = dataclasses.replace(data.ingest, grids=(dataclasses.replace(grid, choices=choices),))
+    dg = diagnose(dataclasses.replace(data, ingest=report), accuracy=False)
+    (table,) = dg.tables
+    assert [(c.column, c.guess) for c in table.columns] == [("deal_id", False), ("amount", True), ("owner", False)]
+    assert dg.guesses == 1 and dg.recognised == 3  # proposal_on: no column taken, not counted
+    assert set(table.missing_required) == {"stage", "created_on"}
+    deck = diagnostic_deck(dg, tmp_path / "d.pptx").path
+    from pptx import Presentation
+
+    check_fit(Presentation(str(deck)))
+    said = " ".join(deck_texts(deck)).replace("\u2060", "")
+    assert "« Expected Revenue » lu comme Montant HT (45\u00a0% sûr)" in said
+    assert "Colonnes obligatoires manquantes" in said
