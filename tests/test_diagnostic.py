@@ -342,3 +342,13 @@ def test_a_column_chosen_by_evidence_with_low_confidence_is_shown_as_a_guess(odo
     said = " ".join(deck_texts(deck)).replace("\u2060", "")
     assert "« Expected Revenue » lu comme Montant HT (45\u00a0% sûr)" in said
     assert "Colonnes obligatoires manquantes" in said
+
+
+def test_the_files_book_refuses_to_write(odoo):
+    from kpicore.model.errors import InputFileError
+
+    book = FilesWorkbook([odoo])
+    with pytest.raises(InputFileError, match="n'y écrit jamais"):
+        book.write([], active="Cockpit")
+    with pytest.raises(InputFileError, match="n'y écrit jamais"):
+        book.check_writable()

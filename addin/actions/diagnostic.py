@@ -98,9 +98,9 @@ class FilesWorkbook:
     def check_writable(self) -> None:
         raise InputFileError(say("diagnostic.read_only", self.language), file=self.name)
 
-    def write(self, sheets: Sequence[ProductSheet], *, active: str) -> Written:  # pragma: no cover - never called
-        self.check_writable()
-        raise AssertionError
+    def write(self, sheets: Sequence[ProductSheet], *, active: str) -> Written:
+        # the protocol's writer, refused: no action may write into a prospect's file through this book
+        raise InputFileError(say("diagnostic.read_only", self.language), file=self.name)
 
     def lock(self) -> AbstractContextManager:
         return nullcontext()

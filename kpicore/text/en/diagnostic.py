@@ -39,7 +39,6 @@ MESSAGES = {
     "diagnostic.how.derived": "computed",
     "diagnostic.yes": "yes",
     "diagnostic.no": "no",
-    "diagnostic.none": "none",
     "diagnostic.unlock.activity_log": "an activity log (date, rep, type) with the qualified meetings",
     "diagnostic.unlock.qualified_type": "a \"qualified meeting\" type in the activity log "
                                         "({activities:count|activity read|activities read}, none of that type)",

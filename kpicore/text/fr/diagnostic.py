@@ -42,7 +42,6 @@ MESSAGES = {
     "diagnostic.how.derived": "calculé",
     "diagnostic.yes": "oui",
     "diagnostic.no": "non",
-    "diagnostic.none": "aucune",
     # what would unlock a KPI
     "diagnostic.unlock.activity_log": "un journal d'activités (date, commercial, type) avec les RDV qualifiés",
     "diagnostic.unlock.qualified_type": "un type « RDV qualifié » dans le journal d'activités "
