@@ -3,7 +3,7 @@
 MESSAGES = {
     "cli.help.diagnostic": "free diagnostic of a prospect's files: a deck of 2 to 4 slides and a sheet, written to "
                            "a folder, never into their files",
-    "cli.help.diagnostic.files": "workbooks (.xlsx, .xlsm) or CSV exports, or a folder holding them "
+    "cli.help.diagnostic.files": "workbooks (.xlsx, .xlsm, .xls, .ods) or CSV exports, or a folder holding them "
                                  "(deals and activities exported apart)",
     "cli.help.diagnostic.out": "folder to write the diagnostic into (default: \"Diagnostic <name>\" beside the "
                                "first file)",

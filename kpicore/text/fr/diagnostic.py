@@ -4,7 +4,7 @@ MESSAGES = {
     # the command line
     "cli.help.diagnostic": "diagnostic gratuit des fichiers d'un prospect : deck de 2 à 4 diapositives et feuille, "
                            "écrits dans un dossier, jamais dans ses fichiers",
-    "cli.help.diagnostic.files": "classeurs (.xlsx, .xlsm) ou exports CSV, ou un dossier qui les contient "
+    "cli.help.diagnostic.files": "classeurs (.xlsx, .xlsm, .xls, .ods) ou exports CSV, ou un dossier qui les contient "
                                  "(affaires et activités exportées à part)",
     "cli.help.diagnostic.out": "dossier où écrire le diagnostic (défaut : «\u00a0Diagnostic <nom>\u00a0» à côté du "
                                "premier fichier)",
