@@ -138,7 +138,8 @@ class DiagnosticDeck:
             paras.append(Para(t("recognition.guesses", columns=", ".join(said)), 14))
         else:
             paras.append(Para(t("recognition.no_guess"), 14))
-        missing = [t.render(Message.of(f"quality.column.{tr.table}.{m}")) for tr in dg.tables for m in tr.missing_required]
+        missing = [t.render(Message.of(f"quality.column.{tr.table}.{m}"))
+                   for tr in dg.tables for m in tr.missing_required]
         if missing:
             paras.append(Para(t("recognition.missing", columns=", ".join(missing)), 14, True, w.palette.bad))
         if dg.absent:

@@ -30,7 +30,8 @@ def sheet_rows(dg: Diagnostic, language: str) -> list[tuple[str, str, float | in
     for tr in dg.tables:
         table = r(Message.of(f"quality.table.{tr.table}"))
         for c in tr.columns:
-            rows.append((s, t("sheet.column", table=table, column=r(Message.of(f"quality.column.{tr.table}.{c.column}"))),
+            name = r(Message.of(f"quality.column.{tr.table}.{c.column}"))
+            rows.append((s, t("sheet.column", table=table, column=name),
                          c.header, r(how_message(c)), ""))
         for m in tr.missing_required:
             rows.append((s, t("sheet.column", table=table, column=r(Message.of(f"quality.column.{tr.table}.{m}"))),

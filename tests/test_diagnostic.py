@@ -311,7 +311,7 @@ def test_the_calc_menu_entry_runs_the_same_diagnostic_on_the_open_document(offic
     assert len(list(folder.glob("*.pptx"))) == 1
 
 
-# --------------------------------------------------------------------------- choices by evidence (kpicore.model.ingest_report)
+# --------------------------------------------------------------------------- choices by evidence (ingest_report)
 def test_a_column_chosen_by_evidence_with_low_confidence_is_shown_as_a_guess(odoo, tmp_path):
     import dataclasses
 

@@ -4,10 +4,10 @@ MESSAGES = {
     # the command line
     "cli.help.diagnostic": "diagnostic gratuit des fichiers d'un prospect : deck de 2 à 4 diapositives et feuille, "
                            "écrits dans un dossier, jamais dans ses fichiers",
-    "cli.help.diagnostic.files": "classeurs (.xlsx, .xlsm, .xls, .ods) ou exports CSV, ou un dossier qui les contient "
-                                 "(affaires et activités exportées à part)",
-    "cli.help.diagnostic.out": "dossier où écrire le diagnostic (défaut : «\u00a0Diagnostic <nom>\u00a0» à côté du "
-                               "premier fichier)",
+    "cli.help.diagnostic.files": "classeurs (.xlsx, .xlsm, .xls, .ods) ou exports CSV, ou un dossier qui les "
+                                 "contient (affaires et activités exportées à part)",
+    "cli.help.diagnostic.out": "dossier où écrire le diagnostic (défaut : «\u00a0Diagnostic <nom>\u00a0» "
+                               "à côté du premier fichier)",
     "cli.help.diagnostic.pdf": "convertit aussi le deck en PDF avec LibreOffice",
     "cli.help.diagnostic.json": "affiche le diagnostic en JSON (schéma diagnostic.v1.json)",
     "cli.metavar.files": "FICHIER",
@@ -48,7 +48,8 @@ MESSAGES = {
                                         "({activities:count|activité lue|activités lues}, aucune de ce type)",
     "diagnostic.unlock.proposal": "une date de proposition par affaire, ou un journal d'activités avec les "
                                   "propositions envoyées",
-    "diagnostic.unlock.proposal_link": "le N° d'affaire sur chaque proposition du journal d'activités, ou une date de proposition par affaire",
+    "diagnostic.unlock.proposal_link": "le N° d'affaire sur chaque proposition du journal d'activités, ou une date "
+                                       "de proposition par affaire",
     "diagnostic.unlock.decided": "des affaires gagnées ou perdues avec leur date de clôture",
     "diagnostic.unlock.won": "des affaires gagnées avec leur date de signature",
     "diagnostic.unlock.amount": "le montant HT des affaires gagnées",
