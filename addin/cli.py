@@ -402,6 +402,35 @@ def cmd_deck(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- diagnostic
+def cmd_diagnostic(args: argparse.Namespace) -> int:
+    from addin.actions.diagnostic import FilesWorkbook, expand_inputs, run_diagnostic
+    from workbook_templates.libreoffice import soffice_path
+
+    lang = VOICE.language
+    option = _say("cli.metavar.files")
+    paths = [input_file(p, option=option, language=lang) for p in expand_inputs(args.files, option=option,
+                                                                               language=lang)]
+    out = None
+    if args.out:
+        # a folder (new, made when its parent exists, or existing): a file read is refused as not a folder
+        out = output_folder(args.out, option="--out", language=lang, create=True)
+    if args.pdf and soffice_path() is None:
+        raise UsageError(_say("cli.error.no_libreoffice_pdf"))
+    book = FilesWorkbook(paths, language=lang, progress=_step)
+    book.after_read = (lambda data: setattr(VOICE, "language", language(data)),)
+    _step(_say("cli.diagnostic.step", files=book.name))
+    made = run_diagnostic(book, out, pdf=args.pdf, write=not args.json or bool(args.out))
+    if args.json:
+        _print_json(made.json())
+        return 0
+    print(_say("cli.diagnostic.deck", path=made.deck))
+    print(_say("cli.diagnostic.sheet", path=made.sheet))
+    if made.pdf is not None:
+        print(_say("cli.diagnostic.pdf", path=made.pdf))
+    return 0
+
+
 # --------------------------------------------------------------------------- add-in
 def cmd_addin(args: argparse.Namespace) -> int:
     from addin.excel import build
@@ -583,6 +612,12 @@ def build_parser(lang: str | None = None) -> Parser:
     p.add_argument("--out", metavar=t("cli.metavar.out"), help=t("cli.help.deck.out"))
     p.add_argument("--template", metavar=t("cli.metavar.template"), help=t("cli.help.deck.template"))
     p.add_argument("--pdf", action="store_true", help=t("cli.help.deck.pdf"))
+
+    p = verb("diagnostic", "cli.help.diagnostic", cmd_diagnostic)
+    p.add_argument("files", nargs="+", metavar=t("cli.metavar.files"), help=t("cli.help.diagnostic.files"))
+    p.add_argument("--out", metavar=t("cli.metavar.folder"), help=t("cli.help.diagnostic.out"))
+    p.add_argument("--pdf", action="store_true", help=t("cli.help.diagnostic.pdf"))
+    p.add_argument("--json", action="store_true", help=t("cli.help.diagnostic.json"))
 
     p = verb("addin", "cli.help.addin", cmd_addin)
     p.add_argument("action", choices=("build", "install", "uninstall"), help=t("cli.help.addin.action"))

@@ -279,6 +279,18 @@ MISUSES = {
         (["run", "weekly", "{d}/dossier", "--out", "{d}/dossier"], "dossier"),
         (["run", "weekly", "{d}/tiny.xlsx", "--out", "{d}/lecture_seule"], "lecture_seule"),
     ],
+    "diagnostic": [
+        (["diagnostic"], "FICHIER"),
+        (["diagnostic", "{d}/absent.xlsx"], "absent.xlsx"),
+        (["diagnostic", "{d}/notes.txt"], "notes.txt"),
+        (["diagnostic", "{d}/fake.xlsx"], "fake.xlsx"),
+        (["diagnostic", "{d}/dossier"], "dossier"),
+        (["diagnostic", "{d}/empty.csv", "--out", "{d}/dossier"], "empty.csv"),
+        (["diagnostic", "{d}/tiny.xlsx", "--out", "{d}/tiny.xlsx"], "tiny.xlsx"),
+        (["diagnostic", "{d}/tiny.xlsx", "--out", "{d}/lecture_seule"], "lecture_seule"),
+        (["diagnostic", "{d}/tiny.xlsx", "--out", "{d}/nulle_part/sous/dossier"], "nulle_part"),
+        (["diagnostic", "{d}/tiny.xlsx", "--bogus"], "--bogus"),
+    ],
     "": [
         (["rapport"], "rapport"),
         (["--bogus"], "--bogus"),

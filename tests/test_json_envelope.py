@@ -21,7 +21,8 @@ from kpicore.text.catalogue import render
 ENVELOPE = ("$schema", "version", "kind", "source", "as_of")
 BASE_URL = "https://pilotage.example/schemas/"
 SCHEMA_OF = {"check": "check.v1.json", "kpis": "kpis.v2.json", "alerts": "alerts.v3.json",
-             "forecast": "forecast.v3.json", "backtest": "backtest.v3.json", "risks": "risks.v3.json"}
+             "forecast": "forecast.v3.json", "backtest": "backtest.v3.json", "risks": "risks.v3.json",
+             "diagnostic": "diagnostic.v1.json"}
 LEVELS = {"company", "team", "rep"}
 AS_OF = "2026-11-20"
 
@@ -55,6 +56,8 @@ VERBS = {
     # a short replay: eight weekly dates, months only
     "backtest": (["--horizon", "month", "--from", "2026-09-07", "--to", "2026-10-31"], None, [COMPANY]),
     "risks": (["--as-of", AS_OF], AS_OF, []),
+    # the date of the demo's data; no scope: a diagnostic is of the whole company
+    "diagnostic": ([], AS_OF, []),
 }
 
 

@@ -240,7 +240,7 @@ def test_extension_is_reproducible_and_offers_the_ribbons_actions(tmp_path):
     assert "PILOTAGE_PATHS = ['/opt/pilotage']" in script
     assert "pilotage_job.py" in manifest and "Addons.xcu" in manifest and "ProtocolHandler.xcu" in manifest
     python = [x for x in ACTIONS if x.kind == "python"]  # the VBA-only button has no LibreOffice twin
-    assert len(python) == 5
+    assert len(python) == 6  # refresh, the two decks, diagnostic, check, activity workbook
     for action in python:
         # once in the menu, once in the toolbar
         assert xcu.count(command_url(action.id)) == 2

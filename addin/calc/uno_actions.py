@@ -57,6 +57,13 @@ def deck_monthly_uno(doc) -> str:
     return _deck(doc, "monthly")
 
 
+def diagnostic_uno(doc) -> str:
+    """The same diagnostic as the Excel ribbon's « Diagnostic », beside the document."""
+    from addin.actions.diagnostic import run_diagnostic
+
+    return run_diagnostic(UnoWorkbook(doc), base=output_folder(doc)).said
+
+
 def check_uno(doc) -> str:
     """The same short report as the Excel ribbon's « Vérifier les données » (same wording)."""
     from addin.actions import reports
@@ -79,6 +86,7 @@ UNO_ACTIONS: dict[str, Callable[..., str]] = {
     "pilotage_refresh": refresh_uno,
     "pilotage_deck_weekly": deck_weekly_uno,
     "pilotage_deck_monthly": deck_monthly_uno,
+    "pilotage_diagnostic": diagnostic_uno,
     "pilotage_check": check_uno,
     "pilotage_activity_workbook": activity_workbook_uno,
 }

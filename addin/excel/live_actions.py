@@ -48,6 +48,14 @@ def deck_monthly_live(book) -> str:
     return _deck(book, "monthly")
 
 
+def diagnostic_live(book) -> str:
+    """The free diagnostic of the open workbook, in « Diagnostic <nom> » beside it (never inside it)."""
+    from addin.actions.diagnostic import run_diagnostic
+
+    live = XlwingsWorkbook(book)
+    return run_diagnostic(live, base=output_folder(live)).said
+
+
 def check_live(book) -> str:
     """A short report for a message box: rows per table, the totals, the main problems and their fix."""
     from addin.actions import reports

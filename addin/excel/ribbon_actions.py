@@ -58,6 +58,10 @@ ACTIONS: tuple[RibbonAction, ...] = (
     RibbonAction("pilotage_deck_monthly", "Deck mensuel", "SlideNew", "Rituels",
                  "Crée la présentation de la revue mensuelle (comité de direction) à côté du classeur.",
                  "deck monthly", "addin.excel.live_actions:deck_monthly_live"),
+    RibbonAction("pilotage_diagnostic", "Diagnostic", "FileDocumentInspect", "Données",
+                 "Diagnostic gratuit des données : colonnes reconnues, indicateurs possibles, qualité et précision "
+                 "de la prévision, dans un dossier à côté du classeur.",
+                 "diagnostic", "addin.excel.live_actions:diagnostic_live"),
     RibbonAction("pilotage_check", "Vérifier les données", "DataValidation", "Données",
                  "Contrôle les tables du classeur : colonnes reconnues, lignes exclues et quoi corriger.",
                  "check", "addin.excel.live_actions:check_live"),

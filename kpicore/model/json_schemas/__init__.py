@@ -5,7 +5,7 @@ Every ``--json`` document starts with the same five keys, built by :func:`envelo
 - ``$schema``: the ``$id`` URL of the document's schema;
 - ``version``: that schema's version (an integer, the ``N`` of its file name);
 - ``kind``: which document it is (``check``, ``kpis``, ``alerts``, ``forecast``,
-  ``backtest``, ``risks``);
+  ``backtest``, ``risks``, ``diagnostic``);
 - ``source``: the file the data came from (``PipelineData.source``);
 - ``as_of``: the ISO date the document is computed as of, or ``null`` for a
   document that has none (``check`` reports on a file; ``backtest`` replays
@@ -42,6 +42,7 @@ SCHEMA_FILES: dict[str, str] = {
     "forecast": "forecast.v3.json",
     "backtest": "backtest.v3.json",
     "risks": "risks.v3.json",
+    "diagnostic": "diagnostic.v1.json",
 }
 
 ENVELOPE_KEYS: tuple[str, ...] = ("$schema", "version", "kind", "source", "as_of")
