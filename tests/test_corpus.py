@@ -28,7 +28,7 @@ import pytest
 
 from corpus import AS_OF, PERIOD, CorpusFile, all_files
 from corpus.recognition import taken_headers
-from corpus.rows import LOG
+from corpus.rows import DEALS, LOG
 from support.ingest_checks import assert_rows_accounted
 
 FILES = {f.name: f for f in all_files()}
@@ -287,6 +287,19 @@ def test_the_cockpit_has_a_row_per_rep_without_a_reps_sheet(name, cockpit_of):
     table = cockpit_of(name).block("scope_table")
     names = {row[0].value for row in table.cells[2:]}
     assert names == REPS, name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_deal_has_its_true_status(name, request):
+    """The stage and status labels of each vendor (« Closed Won », « closedlost », « Conclu gagné »,
+    « Abandonnée », Odoo's lost reason...) read as the rows say: won, lost or open, with its amount."""
+    deals = _data(outcome_of(name, request)).deals
+    got = sorted(zip(deals["account"], deals["status"], deals["amount"].round(2)))
+    factor = 1.2 if name == "Affaires TTC.xlsx" else 1  # that file holds TTC amounts only
+    want = [(d.account, d.status, round(d.amount * factor, 2)) for d in DEALS]
+    if name == "teamleader_opportunites.xlsx":
+        want.append(("Pharmacie Gambetta", "open", 2500.0))  # its second robot, open
+    assert got == sorted(want)
 
 
 NO_ID = sorted(n for n, f in FILES.items() if "deal_id" not in f.choices.get("Deals", {}))
