@@ -3,10 +3,12 @@
 Display names of the opportunity table's columns (Topic = name, Account, Est. Revenue =
 estimatedvalue, Est. Close Date = estimatedclosedate, Actual Close Date = actualclosedate,
 Probability = closeprobability, Owner, Status = statecode Open/Won/Lost, Created On):
-https://learn.microsoft.com/en-us/dynamics365/sales/developer/entities/opportunity ; the
-French interface names them « Sujet », « Compte », « Revenu estimé », « Date de clôture
-estimée », « Date de clôture réelle », « Probabilité », « Propriétaire », « Statut »,
-« Créé le » (https://learn.microsoft.com/fr-fr/dynamics365/sales/developer/entities/opportunity).
+https://learn.microsoft.com/en-au/dynamics365/sales/developer/entities/opportunity and
+https://learn.microsoft.com/en-us/previous-versions/dynamicscrm-2016/developers-guide/mt607980(v=crm.8)
+(display names "Actual Close Date", "Est. Revenue"...).  The French interface's names
+(« Sujet », « Compte », « Revenu estimé », « Date de clôture estimée », « Date de clôture
+réelle », « Probabilité », « Propriétaire », « Statut », « Créé le ») are the interface's;
+no French page listing them was found in the searches made for this corpus.
 """
 
 from __future__ import annotations

@@ -1,12 +1,18 @@
 """HubSpot: deals exported from the French interface, stages as labels or as internal ids.
 
-Default deal properties (« Nom de la transaction », « Phase de la transaction »,
+Default deal properties: https://knowledge.hubspot.com/crm-deals/hubspots-default-deal-properties
+(Deal name, Deal stage, Pipeline, Amount, Close date, Deal owner, Create date), here as the
+French interface labels them (« Nom de la transaction », « Phase de la transaction »,
 « Pipeline », « Montant », « Date de fermeture », « Propriétaire de la transaction »,
-« Date de création »): https://knowledge.hubspot.com/fr/crm-deals/hubspots-default-deal-properties
-(English: https://knowledge.hubspot.com/crm-deals/hubspots-default-deal-properties).
+« Date de création »; HubSpot's French help calls deals « transactions »,
+https://knowledge.hubspot.com/fr/object-settings/set-defaults-for-creating-deals ).  The
+French page of the default properties was not found in the searches made for this
+corpus: these French labels and the French stage labels below are the interface's, not
+copied from a documentation page.
 The default sales pipeline's internal stage ids (appointmentscheduled, qualifiedtobuy,
 presentationscheduled, decisionmakerboughtin, contractsent, closedwon, closedlost):
-https://developers.hubspot.com/docs/api/crm/pipelines ; an export made through an
+https://developers.hubspot.com/docs/api/crm/pipelines (seen as `dealstage` values in API dumps, e.g.
+"appointmentscheduled", https://pastebin.com/Y4tLYNh9 ); an export made through an
 integration writes those ids, the interface writes the labels.  "Date de fermeture" is
 the expected date while the deal is open and the actual one once it is won or lost.
 Dates are exported as "AAAA-MM-JJ HH:MM" text; « ID de fiche d'informations » is the

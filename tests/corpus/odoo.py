@@ -3,7 +3,9 @@
 Field strings of crm.lead and their French translations: odoo/odoo,
 addons/crm/models/crm_lead.py and addons/crm/i18n/fr.po
 (https://github.com/odoo/odoo/blob/17.0/addons/crm/i18n/fr.po,
-https://github.com/odoo/odoo/blob/10.0/addons/crm/i18n/fr.po): « Opportunité », « Client »,
+https://github.com/odoo/odoo/blob/10.0/addons/crm/i18n/fr.po; the local mirror the brief
+mentions was not there, and only the 10.0 file could be read in the stored sources, so
+the 17.0 strings are the interface's as exported): « Opportunité », « Client »,
 « Vendeur », « Équipe commerciale », « Étape », « Revenu espéré » (17) / « Revenu attendu »
 (10), « Date de clôture prévue » (17) / « Date de fermeture prévue » (10), « Date de
 fermeture », « Créé le », « Probabilité », « Raison de la perte ».  The export button
