@@ -302,6 +302,22 @@ def test_every_deal_has_its_true_status(name, request):
     assert got == sorted(want)
 
 
+def test_a_team_column_gives_the_teams(outcomes):
+    """« Équipe » in the hand-kept table (no Reps sheet): team Nord is Marie Curie and Léa Dubois, Sud is Paul
+    Martin.  March wins of Nord: 1001 12 000 (Marie), 1003 5 000 and 1012 10 000 (Léa) → 27 000 / 3 = 9 000;
+    of Sud: 1002 8 000 → 8 000."""
+    from addin.cli import main
+
+    path = outcomes["Suivi affaires 2026.xlsx"].path
+    for team, want in (("Nord", (12000 + 5000 + 10000) / 3), ("Sud", 8000)):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            code = main(["kpis", str(path), "--json", "--period", PERIOD, "--as-of", AS_OF, "--scope", f"team:{team}"])
+        assert code == 0, team
+        got = {k["id"]: k["value"] for k in json.loads(out.getvalue())["kpis"]}
+        assert got["average_deal_size"] == pytest.approx(want), team
+
+
 NO_ID = sorted(n for n, f in FILES.items() if "deal_id" not in f.choices.get("Deals", {}))
 
 

@@ -61,7 +61,8 @@ def build_cp1252(folder: Path) -> Path:
 
 
 def build_ttc_only(folder: Path) -> Path:
-    header = ["Réf.", "Client", "Commercial", "Étape", "Montant TTC", "Créée le", "Devis envoyé le", "Clôturée le"]
+    header = ["Réf.", "Client", "Commercial", "Étape", "Montant TTC", "Créée le", "Devis envoyé le",
+              "Clôturée le"]
     rows = [header] + [[f"AF-{d.key}", d.account, d.owner, STEP[d.stage], round(d.amount * 1.2, 2), d.created,
                         d.proposal, d.close if d.status != "open" else None] for d in DEALS]
     return write_xlsx(folder / "Affaires TTC.xlsx", [("Affaires", rows)])
