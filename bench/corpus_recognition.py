@@ -7,8 +7,10 @@ compared with what the corpus says it holds:
 
 * **recognised**: of the canonical columns the file has (its expected choices), how
   many were taken from the right header;
-* **KPIs**: which of the five KPIs of the method come out with a value (not None),
-  and ``refusé`` when the command refuses the file (no deal read, a format not read).
+* **KPIs**: which of the five KPIs of the method come out with a value (not None):
+  ``oui``, ``0`` for a value of zero (a count where nothing was counted, e.g. meetings
+  without any activity log), ``—`` for none, ``refusé`` when the command refuses the
+  file (no deal read, a format not read).  The totals count every value, zeros included.
 
 The .xls and .ods files are converted by LibreOffice when it is installed (one
 ``soffice --convert-to`` each), else listed as not run.
@@ -109,6 +111,14 @@ def measure(folder: Path) -> list[dict]:
     return rows
 
 
+def _mark(row: dict, kpi: str) -> str:
+    """refusé (file refused), — (no value), 0 (a value of zero: e.g. meetings counted without any log), oui."""
+    if row["refused"]:
+        return "refusé"
+    value = row["kpis"][kpi]
+    return "—" if value is None else ("0" if value == 0 else "oui")
+
+
 def report(rows: list[dict]) -> str:
     lines = [f"{'fichier':<58} {'colonnes':>9} {'part':>5}  " + " ".join(f"{SHORT[k]:>6}" for k in KPIS)]
     for r in rows:
@@ -117,8 +127,7 @@ def report(rows: list[dict]) -> str:
             lines.append(f"{name:<58} {'(LibreOffice absent : non mesuré)':>30}")
             continue
         share = r["recognised"] / r["columns"] if r["columns"] else 0
-        marks = " ".join(f"{'refusé' if r['refused'] else ('oui' if r['kpis'][k] is not None else '—'):>6}"
-                         for k in KPIS)
+        marks = " ".join(f"{_mark(r, k):>6}" for k in KPIS)
         lines.append(f"{name:<58} {r['recognised']:>4}/{r['columns']:<4} {share:>5.0%}  {marks}")
     run = [r for r in rows if r["run"]]
     cols, rec = sum(r["columns"] for r in run), sum(r["recognised"] for r in run)
