@@ -253,7 +253,8 @@ def _close(got, want, what: str) -> None:
         assert got == pytest.approx(want, rel=1e-6), what
 
 
-NAMES = sorted(FILES)
+# the .xls / .ods files open LibreOffice (marked so; the office fixture fails under PILOTAGE_REQUIRE_APPS=1)
+NAMES = [pytest.param(n, marks=pytest.mark.libreoffice) if FILES[n].needs_office else n for n in sorted(FILES)]
 
 
 # ---------------------------------------------------------------------------------------------- the tests
@@ -318,7 +319,8 @@ def test_a_team_column_gives_the_teams(outcomes):
         assert got["average_deal_size"] == pytest.approx(want), team
 
 
-NO_ID = sorted(n for n, f in FILES.items() if "deal_id" not in f.choices.get("Deals", {}))
+NO_ID = [p for p in NAMES
+         if "deal_id" not in FILES[p if isinstance(p, str) else p.values[0]].choices.get("Deals", {})]
 
 
 @pytest.mark.parametrize("name", NO_ID)
