@@ -25,7 +25,7 @@ class CorpusFile:
     build: Callable[[Path], Path]  # writes the file (and any file beside it) into a folder; returns its path
     # table -> canonical (or helper) column -> the header that must be taken for it
     choices: Mapping[str, Mapping[str, str]]
-    # table -> (kept, excluded, merged) data rows
+    # table -> (kept, excluded, merged) data rows (for targets kept as a wide or yearly table: its long rows)
     rows: Mapping[str, tuple[int, int, int]]
     convert_to: str = ""  # "xls" / "ods": written as .xlsx, then converted by LibreOffice
     extra: Mapping[str, str] = field(default_factory=dict)  # other files the build writes beside it (name -> role)

@@ -27,16 +27,14 @@ HEADER_SUIVI = ["Client", "Désignation", "Typologie", "Chargé d'affaires", "É
                 "Date d'émission du devis", "Total HT", "Total TTC", "Statut", "Date de clôture", "Date prévue"]
 
 
-def suivi_rows(*, ttc: bool = True) -> list[list]:
-    """The hand-kept deals table (the header first); ``ttc=False`` leaves the TTC column out."""
+def suivi_rows() -> list[list]:
+    """The hand-kept deals table, the header first."""
     rows = [list(HEADER_SUIVI)]
     for i, d in enumerate(DEALS):
         status = "Abandonnée" if d.key == "1006" else STATUS[d.status]
         rows.append([d.account, d.title, TYPOLOGIE[i % 3], d.owner, TEAM[d.owner], d.created, d.proposal, d.amount,
                      round(d.amount * 1.2, 2), status, d.close if d.status != "open" else None,
                      d.close if d.status == "open" else None])
-    if not ttc:
-        rows = [r[:8] + r[9:] for r in rows]
     return rows
 
 
