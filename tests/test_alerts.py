@@ -137,3 +137,11 @@ def test_behind_target_pace_and_sorting():
 
 def test_no_data_no_alert():
     assert compute_alerts(make_data(reps=REPS), AS_OF) == []
+
+
+def test_no_rep_at_all_gives_no_rep_alert_and_no_error():
+    """A file whose every deal was excluded (nothing kept, no activity) still gets its alerts computed:
+    none about a rep, since there is none."""
+    data = make_data(deals=[], activities=[])
+    alerts = compute_alerts(data, date(2026, 3, 31))
+    assert [a for a in alerts if a.scope.level == "rep"] == []

@@ -310,6 +310,8 @@ class _Rules:
         share = self.d.threshold(kpi, "below_team_share", 0.5)
         min_n = self.d.threshold(kpi, "min_count", 6)
         t = self.last91
+        if REP not in t.index.get_level_values(0):
+            return  # no rep holds a deal or an activity: nobody to compare
         reps = t.loc[REP]
         team_of = self.e.rep_team
         median_meetings = reps["qualified_meetings"].groupby(team_of.reindex(reps.index).to_numpy()).median()
