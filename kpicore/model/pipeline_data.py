@@ -71,6 +71,8 @@ class PipelineData:
         return default if len(hit) == 0 or pd.isna(hit.iloc[0]) else str(hit.iloc[0])
 
     def rep_team(self) -> pd.Series:
-        """rep -> team (reps without a team are their own team "Sans équipe")."""
-        reps = self.reps.drop_duplicates("rep").set_index("rep")["team"]
-        return reps.fillna("Sans équipe")
+        """rep -> team: the one roster (``kpicore.model.roster.roster``): the Reps table's reps, then every
+        deal owner, activity rep and rep target; a rep with no team in « Sans équipe »."""
+        from kpicore.model.roster import roster  # roster.py builds on this class: imported when used
+
+        return roster(self)
