@@ -337,6 +337,9 @@ def _derived_ids(w: _Part, frame: pd.DataFrame) -> pd.Series:
     return derived.ids
 
 
+# Helper columns also kept as an extra column under the file's header once used.
+_SHOWN_HELPERS = {"Deals": ("deal_name",)}
+
 # A Deals part may lack an id: one is derived (kpicore.ingest.deal_ids).
 _OPTIONAL_WHEN_DERIVED = {"Deals": ("deal_id",)}
 
@@ -379,6 +382,11 @@ def validate_table(table_name: str, parts: list[TablePart], stages: pd.DataFrame
         frame = _parse_part(w, table, stages)
         for header, cells in part.extras.items():
             frame[header] = pd.Series(list(cells), index=frame.index, dtype=object)
+        for helper in _SHOWN_HELPERS.get(table.name, ()):
+            # a deal's name serves the derived id, and stays in the frame under its own header
+            header = part.headers.get(helper)
+            if helper in part.columns and isinstance(header, str) and header not in frame:
+                frame[header] = pd.Series(list(part.columns[helper]), index=frame.index, dtype=object)
         frame["__part"] = len(works)
         frame["__i"] = np.arange(w.n)
         works.append(w)
