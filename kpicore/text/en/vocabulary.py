@@ -12,11 +12,12 @@ MESSAGES = {
         "Say in the \u201cCorrespondances\u201d sheet (or the Stages sheet) whether this stage is won, lost "
         "or open."),
     "vocabulary.note.derived_ids": (
-        "No id column: {deals:count|deal identified|deals identified} by name, account and creation date; "
-        "{twins:count|namesake kept apart|namesakes kept apart} (suffix -2, -3\u2026)"),
+        "No id column: ids taken from the name, account and creation date for {deals:count|deal|deals}; "
+        "{twins:count|namesake deal kept apart|namesake deals kept apart} (suffix -2, -3\u2026)"),
     "vocabulary.note.derived_ids_no_name": (
-        "No id or deal name column: {deals:count|deal identified|deals identified} by account, owner, "
-        "creation date and amount; {twins:count|namesake kept apart|namesakes kept apart} (suffix -2, -3\u2026)"),
+        "No id or deal name column: ids taken from the account, owner, creation date and amount for "
+        "{deals:count|deal|deals}; {twins:count|namesake deal kept apart|namesake deals kept apart} "
+        "(suffix -2, -3\u2026)"),
     "vocabulary.fix.derived_ids": (
         "Add an id column (deal number) so that an id does not change when a name, an account or a date "
         "is corrected."),

@@ -13,13 +13,13 @@ MESSAGES = {
         "Indiquez dans la feuille « Correspondances » (ou la feuille Étapes) si cette étape est gagnée, "
         "perdue ou en cours."),
     "vocabulary.note.derived_ids": (
-        "Pas de colonne d'identifiant : {deals:count|affaire identifiée|affaires identifiées} par son nom, "
-        "son client et sa date de création ; {twins:count|homonyme gardée à part|homonymes gardées à part} "
-        "(suffixe -2, -3…)"),
+        "Pas de colonne d'identifiant : identifiant tiré du nom, du client et de la date de création pour "
+        "{deals:count|affaire|affaires} ; {twins:count|affaire homonyme gardée à part|affaires homonymes "
+        "gardées à part} (suffixe -2, -3…)"),
     "vocabulary.note.derived_ids_no_name": (
-        "Pas de colonne d'identifiant ni de nom d'affaire : {deals:count|affaire identifiée|affaires identifiées} "
-        "par son client, son commercial, sa date de création et son montant ; "
-        "{twins:count|homonyme gardée à part|homonymes gardées à part} (suffixe -2, -3…)"),
+        "Pas de colonne d'identifiant ni de nom d'affaire : identifiant tiré du client, du commercial, de la date "
+        "de création et du montant pour {deals:count|affaire|affaires} ; {twins:count|affaire homonyme gardée à "
+        "part|affaires homonymes gardées à part} (suffixe -2, -3…)"),
     "vocabulary.fix.derived_ids": (
         "Ajoutez une colonne d'identifiant (N° affaire) pour que l'identifiant ne change pas "
         "quand un nom, un client ou une date est corrigé."),
