@@ -135,3 +135,59 @@ def test_rep_roster_over_frames():
     roster = rep_roster(reps, deals, acts, targets)
     # Ana: no team in Reps, two deals of three in Ouest; Bob: his activity says Est; Cyril and Dora: none
     assert roster.to_dict() == {"Ana": "Ouest", "Bob": "Est", "Cyril": NO_TEAM, "Dora": NO_TEAM}
+
+
+# ------------------------------------------------------------------ name variants of one person
+
+def _spellings_workbook() -> list:
+    from kpicore.ingest.grids import RawGrid
+
+    deals = RawGrid("suivi.xlsx", "Affaires", [
+        ["N° affaire", "Client", "Commercial", "Étape", "Montant HT", "Date de création", "Date de clôture"],
+        ["A1", "Dupont SA", "DUPONT Marie", "Gagné", 3000, D(2026, 1, 5), D(2026, 3, 2)],
+        ["A2", "Martin SARL", "Marie Dupont", "Gagné", 2000, D(2026, 1, 6), D(2026, 3, 9)],
+        ["A3", "Lefèvre", "Paul Martin", "Gagné", 1000, D(2026, 1, 7), D(2026, 3, 16)],
+        ["A4", "Durand", "Pauline Martin", "Gagné", 500, D(2026, 1, 8), D(2026, 3, 23)],
+    ])
+    acts = RawGrid("suivi.xlsx", "Activités", [
+        ["Date", "Commercial", "Type d'activité"],
+        [D(2026, 3, 3), "marie dupont", "RDV qualifié"],
+        [D(2026, 3, 4), "M. Dupont", "RDV qualifié"],
+        [D(2026, 3, 5), "P. Martin", "Appel"],  # Paul or Pauline: two fuller spellings fit, none proposed
+    ])
+    targets = RawGrid("suivi.xlsx", "Objectifs", [
+        ["Mois", "Niveau", "Nom", "Indicateur", "Objectif"],
+        ["2026-03", "rep", "Dupont M.", "revenue", 20000],
+    ])
+    return [deals, acts, targets]
+
+
+def test_spellings_of_one_person_are_proposed_and_not_merged():
+    from kpicore.ingest.grids import ingest
+
+    data = ingest(_spellings_workbook())
+    (variants,) = data.ingest.name_variants
+    # first seen in the deals, then the activities, then the targets
+    assert variants.names == ("DUPONT Marie", "Marie Dupont", "marie dupont", "M. Dupont", "Dupont M.")
+    assert variants.proposed == "Marie Dupont" and not variants.accepted
+    roster = rep_team_of(data)
+    assert {"DUPONT Marie", "Marie Dupont", "marie dupont", "M. Dupont", "Dupont M."} <= set(roster)
+    table = KpiEngine(data, AS_OF).table(parse_period("2026-03"))
+    assert table["revenue_won"][("rep", "Marie Dupont")] == 2000  # A2 only: nothing merged silently
+
+
+def test_an_accepted_merge_applies_to_owners_reps_and_targets_before_the_kpis():
+    from kpicore.ingest.grids import ingest
+    from kpicore.metrics.targets import target_book
+    from kpicore.model.ingest_report import PersonChoices
+
+    spellings = ("DUPONT Marie", "Marie Dupont", "marie dupont", "M. Dupont", "Dupont M.")
+    data = ingest(_spellings_workbook(), choices=PersonChoices(names={s: "Marie Dupont" for s in spellings}))
+    (variants,) = data.ingest.name_variants
+    assert variants.accepted
+    assert sorted(rep_team_of(data)) == ["Marie Dupont", "P. Martin", "Paul Martin", "Pauline Martin"]
+    table = KpiEngine(data, AS_OF).table(parse_period("2026-03"))
+    # A1 3 000 + A2 2 000; two qualified meetings in March's 31 days
+    assert table["revenue_won"][("rep", "Marie Dupont")] == 5000
+    assert table["qualified_meetings_per_week"][("rep", "Marie Dupont")] == pytest.approx(2 / (31 / 7))
+    assert target_book(data).value("revenue", parse_period("2026-03"), "rep", "Marie Dupont") == 20000
