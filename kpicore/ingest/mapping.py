@@ -195,13 +195,15 @@ _VENDORS: dict[str, dict[str, list[str]]] = {
         "lost_on": ["Deal - Lost time", "Lost time", "Closed Lost Date"],
         # the deal's name, from which an id is derived when the file has none (kpicore.ingest.deal_ids):
         # Salesforce "Opportunity Name", HubSpot "Deal Name", Pipedrive "Deal - Title", Dynamics 365 "Topic"
+        # (a bare « Nom » / "Name" is left to the evidence of the values: it is also a rep's or a target's header)
         "deal_name": ["Nom de l'opportunité", "Opportunity Name", "Deal Name", "Deal - Title", "Nom de la transaction",
-                      "Nom de l'affaire", "Intitulé", "Affaire", "Nom", "Titre", "Topic", "Name", "Title"],
-        "team": ["Équipe", "Agence", "Région", "Team", "Business unit", "Équipe commerciale", "Sales Team",
-                 "Secteur"],
+                      "Nom de l'affaire", "Intitulé", "Intitulé de l'affaire", "Affaire", "Titre", "Topic"],
+        # the sales team of the deal's owner (« Région » / "Region" is left out: in a CRM export it is most
+        # often the customer's region, and a wrong team would split the cockpit)
+        "team": ["Équipe", "Agence", "Team", "Business unit", "Équipe commerciale", "Sales Team"],
     },
     "Activities": {
-        "team": ["Équipe", "Agence", "Région", "Team", "Business unit", "Sales Team"],
+        "team": ["Équipe", "Agence", "Team", "Business unit", "Équipe commerciale", "Sales Team"],
         "date": ["Activity Date", "Activity - Due date", "Due date", "Due Date", "Activity date",
                  "Date", "Activity - Marked as done time"],
         "rep": ["Assigned To", "Activity - Assigned to user", "Activity owner", "Owner", "Rep",
