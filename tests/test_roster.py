@@ -191,3 +191,15 @@ def test_an_accepted_merge_applies_to_owners_reps_and_targets_before_the_kpis():
     assert table["revenue_won"][("rep", "Marie Dupont")] == 5000
     assert table["qualified_meetings_per_week"][("rep", "Marie Dupont")] == pytest.approx(2 / (31 / 7))
     assert target_book(data).value("revenue", parse_period("2026-03"), "rep", "Marie Dupont") == 20000
+
+
+def test_name_folding_over_the_distinct_names():
+    from kpicore.ingest.names import name_variants
+
+    counts = pd.Series({"Jean-Luc Picard": 3, "PICARD Jean-Luc": 1, "J. Picard": 1, "jean-luc picard": 2,
+                        "Anne Morel": 1, "Anne Moreau": 1, "A. Mor": 1, "Mme Léa Côté": 1, "cote lea": 4})
+    got = {v.names: v.proposed for v in name_variants(counts)}
+    # hyphen, case and order folded; the initial joins the only spelling it fits; civility and accents dropped;
+    # « A. Mor » fits no full spelling (Mor is not Morel), and Anne Morel / Anne Moreau stay apart
+    assert got == {("Jean-Luc Picard", "PICARD Jean-Luc", "J. Picard", "jean-luc picard"): "Jean-Luc Picard",
+                   ("Mme Léa Côté", "cote lea"): "Mme Léa Côté"}

@@ -46,7 +46,7 @@ def _words(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def _fits(full: tuple[str, ...], words: tuple[str, ...], initials: tuple[str, ...]) -> bool:
     """Whether a spelling with initials fits a full spelling: every word in it, every initial the first
-    letter of one of the other words."""
+    letter of one of the other words (« J. Picard » fits « Jean-Luc Picard »)."""
     rest = list(full)
     for w in words:
         if w not in rest:
@@ -57,7 +57,7 @@ def _fits(full: tuple[str, ...], words: tuple[str, ...], initials: tuple[str, ..
         if hit is None:
             return False
         rest.remove(hit)
-    return not rest
+    return True
 
 
 def _well_written(name: str) -> bool:
