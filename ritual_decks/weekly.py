@@ -247,9 +247,9 @@ class WeeklyDeck:
     # -- activity per rep vs target ----------------------------------------------------
     def activity(self) -> SlideShown:
         w, e, v = self.w, self.engine, self.v
-        reps = self.data.reps
-        active = [str(r) for r, a in zip(reps["rep"], reps["active"].fillna(True)) if bool(a)] or list(e.reps)
-        active = [r for r in active if r in e.reps]
+        reps = self.data.reps  # the one roster (e.reps), less the reps the Reps sheet marks inactive
+        inactive = {str(r) for r, a in zip(reps["rep"], reps["active"].fillna(True)) if not bool(a)}
+        active = [r for r in e.reps if r not in inactive]
         level = REP if len(active) <= MAX_CHART_REPS else TEAM
         names = sorted(active) if level == REP else list(e.teams)
         scopes = [Scope(level, n) for n in names]

@@ -204,18 +204,20 @@ def activity_workbook_for(data, path: str | os.PathLike, *, team: str | None = N
     when it has none).  For ``pilotage template activity OUT.xlsx [--team NAME]
     [--from PIPELINE.xlsx]``.
     """
+    roster = data.rep_team()  # the one roster: a file without a Reps sheet still names its reps
     reps_frame = data.reps
+    inactive = set()
     if "active" in reps_frame:
         # reps marked inactive have left: they log nothing new
-        reps_frame = reps_frame[reps_frame["active"].fillna(True).astype(bool)]
+        inactive = {str(r) for r in reps_frame.loc[~reps_frame["active"].fillna(True).astype(bool), "rep"].dropna()}
+    names = [str(r) for r in roster.index if str(r) not in inactive]
     if team:
-        teams = reps_frame["team"].astype("string")
-        chosen = reps_frame[teams.str.casefold() == str(team).casefold()]
-        if chosen.empty:
-            known = ", ".join(sorted(str(t) for t in teams.dropna().unique())) or "(aucune)"
+        chosen = [r for r in names if str(roster[r]).casefold() == str(team).casefold()]
+        if not chosen:
+            known = ", ".join(sorted({str(t) for t in roster.to_numpy()})) or "(aucune)"
             raise UsageError(f"équipe « {team} » inconnue dans la feuille Commerciaux ; équipes : {known}.")
-        reps_frame = chosen
-    reps = sorted(str(r) for r in reps_frame["rep"].dropna().unique())
+        names = chosen
+    reps = sorted(names)
     return write_activity_workbook(path, reps, team=team)
 
 

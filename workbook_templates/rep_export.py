@@ -25,6 +25,7 @@ from kpicore.model.errors import InputFileError, UsageError
 from kpicore.forecast.forecasting import N_SIMS
 from kpicore.ingest.parsing import fold
 from kpicore.model.periods import to_date
+from kpicore.model.roster import rep_team_of
 from kpicore.text.catalogue import language_of, say
 from kpicore.text.sheets import rendered
 from workbook_templates import styles
@@ -40,9 +41,8 @@ ACTIVITY_DAYS = 92
 
 
 def _rep_name(data: PipelineData, rep: str) -> str:
-    known = [str(r) for r in data.reps["rep"].dropna()] if len(data.reps) else []
-    known += [str(r) for r in data.deals["owner"].dropna().unique()]
-    match = [r for r in dict.fromkeys(known) if fold(r) == fold(rep)]
+    known = rep_team_of(data)  # the one roster: the Reps sheet's reps and every owner, activity rep, rep target
+    match = [r for r in known if fold(r) == fold(rep)]
     if not match:
         raise UsageError(f"commercial « {rep} » inconnu : vérifiez l'orthographe dans la feuille Commerciaux.")
     return match[0]

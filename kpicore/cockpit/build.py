@@ -73,7 +73,7 @@ from kpicore.model.periods import MONTH, Period, to_date
 from kpicore.forecast.risk import deals_at_risk
 from kpicore.metrics.targets import target_book
 from kpicore.model.messages import Message
-from kpicore.model.roster import COMPANY, REP, TEAM
+from kpicore.model.roster import COMPANY, REP, TEAM, rep_team_of
 
 SHEET_NAME = schema.COCKPIT_SHEET
 VIEWS = ("manager", "direction", "rep")
@@ -203,7 +203,7 @@ class CockpitBuilder:
         self.engine = KpiEngine(data, as_of, dictionary)
         self.book = target_book(data, dictionary)
         self.month = Period.containing(MONTH, as_of)
-        self.team_of = data.rep_team().to_dict()
+        self.team_of = rep_team_of(data)  # the one roster: a cockpit without a Reps sheet still lists its reps
         self.scope = self._scope(view, who)
         self.L = _Layout()
         self._alert_cache: list[Alert] | None = None

@@ -38,6 +38,7 @@ from kpicore.ingest.mapping import (ColumnMapping, HeaderMatch, headers_seen, ma
                              table_for_name)
 from kpicore.ingest.parsing import fold, is_blank
 from kpicore.model.quality import WARNING, Issue, QualityReport
+from kpicore.ingest.names import merge_names
 from kpicore.ingest.validate import RowOutcome, TablePart, validate_table
 from kpicore.ingest.targets_shapes import cut_targets, recognise as recognise_targets
 
@@ -268,6 +269,8 @@ def ingest(grids: Sequence[RawGrid], source: str = "", settings: Mapping[str, st
     frames: dict[str, pd.DataFrame] = {}
     reports: dict[int, GridReport] = {}
     stages: pd.DataFrame | None = None
+    labels: list = []  # LabelChoice of every vocabulary column
+    notes: list[Message] = []
     for table in _ORDER:
         ks = [k for k, loc in located.items() if loc.table == table]
         if not ks:
@@ -287,8 +290,10 @@ def ingest(grids: Sequence[RawGrid], source: str = "", settings: Mapping[str, st
             issues.extend(extra)
         if table not in ("Settings", "Stages") and stages is None:
             stages = schema.default_stages()  # what PipelineData will carry: spell stages like it
-        result = validate_table(table, parts, stages if table != "Stages" else None)
+        result = validate_table(table, parts, stages if table != "Stages" else None, choices)
         issues.extend(result.issues)
+        labels.extend(result.labels)
+        notes.extend(result.notes)
         for k, outcome in zip(ks, result.outcomes):
             reports[k] = _with_outcome(reports[k], outcome)
         frames[_ATTR_OF_TABLE[table]] = result.frame
@@ -306,8 +311,11 @@ def ingest(grids: Sequence[RawGrid], source: str = "", settings: Mapping[str, st
         reports[k] = GridReport(g.file, g.sheet, g.table_name, None, why, None,
                                 headers_seen=tuple(headers_seen(g.rows[:HEADER_SEARCH_ROWS])))
     present = frozenset(loc.table for loc in located.values())
+    # one person, several spellings: proposed as one, merged only where a person accepted it
+    frames, variants = merge_names(frames, choices)
     return PipelineData(**frames, quality=QualityReport(issues), source=source or grids[0].file,
-                        present=present, ingest=IngestReport(tuple(reports[k] for k in sorted(reports))))
+                        present=present, ingest=IngestReport(tuple(reports[k] for k in sorted(reports)),
+                                                             tuple(labels), variants, tuple(notes)))
 
 
 def _person_overrides(choices: PersonChoices | None) -> dict[str, dict[str, str]]:

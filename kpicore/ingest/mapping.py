@@ -42,9 +42,13 @@ from kpicore.ingest.parsing import fold
 
 # Helper columns: read from the file, used to fill canonical columns, then dropped.
 HELPER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "Deals": ("close_date", "won_on", "lost_on"),
+    "Deals": ("close_date", "won_on", "lost_on", "deal_name", "team"),
+    "Activities": ("team",),
 }
-HELPER_KINDS = {"close_date": "date", "won_on": "date", "lost_on": "date"}
+HELPER_KINDS = {"close_date": "date", "won_on": "date", "lost_on": "date", "deal_name": "text", "team": "text"}
+# Helper columns kept in the frame as an extra column under this name (the roster reads a deals' or
+# activities' team column: kpicore.model.roster); the others are dropped once used.
+KEPT_HELPERS: tuple[str, ...] = ("team",)
 
 # --------------------------------------------------------------------- synonyms
 #
@@ -189,8 +193,17 @@ _VENDORS: dict[str, dict[str, list[str]]] = {
         "close_date": ["Close Date", "Closing Date", "Date de clôture (CRM)"],
         "won_on": ["Deal - Won time", "Won time", "Closed Won Date"],
         "lost_on": ["Deal - Lost time", "Lost time", "Closed Lost Date"],
+        # the deal's name, from which an id is derived when the file has none (kpicore.ingest.deal_ids):
+        # Salesforce "Opportunity Name", HubSpot "Deal Name", Pipedrive "Deal - Title", Dynamics 365 "Topic"
+        # (a bare « Nom » / "Name" is left to the evidence of the values: it is also a rep's or a target's header)
+        "deal_name": ["Nom de l'opportunité", "Opportunity Name", "Deal Name", "Deal - Title", "Nom de la transaction",
+                      "Nom de l'affaire", "Intitulé", "Intitulé de l'affaire", "Affaire", "Titre", "Topic"],
+        # the sales team of the deal's owner (« Région » / "Region" is left out: in a CRM export it is most
+        # often the customer's region, and a wrong team would split the cockpit)
+        "team": ["Équipe", "Agence", "Team", "Business unit", "Équipe commerciale", "Sales Team"],
     },
     "Activities": {
+        "team": ["Équipe", "Agence", "Team", "Business unit", "Équipe commerciale", "Sales Team"],
         "date": ["Activity Date", "Activity - Due date", "Due date", "Due Date", "Activity date",
                  "Date", "Activity - Marked as done time"],
         "rep": ["Assigned To", "Activity - Assigned to user", "Activity owner", "Owner", "Rep",

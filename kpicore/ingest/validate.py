@@ -25,8 +25,11 @@ import numpy as np
 import pandas as pd
 
 from kpicore.model import schema
-from kpicore.ingest.mapping import HELPER_COLUMNS, HELPER_KINDS, choice_value, status_from_stage
+from kpicore.ingest.deal_ids import derive_deal_ids
+from kpicore.ingest.mapping import HELPER_COLUMNS, HELPER_KINDS, KEPT_HELPERS, choice_value
 from kpicore.ingest.parsing import Parsed, fold, parse_column
+from kpicore.ingest.vocabularies import LabelsRead, merge_labels, read_activity_types, read_stages, read_statuses
+from kpicore.model.ingest_report import LabelChoice, PersonChoices
 from kpicore.model.message_lists import chained
 from kpicore.model.messages import Message
 from kpicore.model.quality import ERROR, WARNING, Issue
@@ -71,6 +74,8 @@ class TableResult:
     frame: pd.DataFrame
     issues: tuple[Issue, ...]
     outcomes: tuple[RowOutcome, ...]
+    labels: tuple[LabelChoice, ...] = ()  # every distinct label of the vocabulary columns (types, stages, statuses)
+    notes: tuple[Message, ...] = ()  # said once for the table (a derived deal id)
 
 
 def _rows_text(rows: list[int]) -> Message | str:
@@ -95,8 +100,11 @@ def _sheet_row(sheet: str, row: object) -> Message:
 class _Part:
     """Mutable working state of one part during validation."""
 
-    def __init__(self, part: TablePart) -> None:
+    def __init__(self, part: TablePart, choices: PersonChoices | None = None) -> None:
         self.p = part
+        self.person = choices.labels if choices else {}
+        self.labels: list[LabelChoice] = []
+        self.notes: list[Message] = []
         self.n = len(part.rows)
         self.rows = np.asarray(part.rows, dtype=np.int64)
         self.excluded = np.zeros(self.n, dtype=bool)
@@ -197,6 +205,9 @@ def _parse_part(w: _Part, table: schema.Table, stages: pd.DataFrame | None) -> p
             values = values.mask(out)
         data[name] = values
     frame = pd.DataFrame(data, index=range(w.n))
+    if table.name == "Deals" and "deal_id" not in frame:
+        frame["deal_id"] = _derived_ids(w, frame)
+        bad_cells["deal_id"] = np.zeros(w.n, dtype=bool)
     # required values that are simply empty
     for col in table.columns:
         if not col.required or (table.name == "Deals" and col.name == "status"):
@@ -224,33 +235,37 @@ def _parse_part(w: _Part, table: schema.Table, stages: pd.DataFrame | None) -> p
 
 
 def _choices(w: _Part, table: schema.Table, name: str, values: pd.Series, cells: list) -> pd.Series:
-    out = []
+    if table.name == "Activities" and name == "type":
+        read = read_activity_types(values, w.person)
+        _label_warnings(w, name, values, read, "vocabulary.problem.unknown_activity_type",
+                        Message.of("vocabulary.fix.activity_type"))
+        return read.values
+    if table.name == "Deals" and name == "status":
+        read = read_statuses(values, w.person)
+        _label_warnings(w, name, values, read, "quality.problem.unknown_status", Message.of("quality.fix.statuses"))
+        return read.values
+    # the other choice columns (ritual, action status, target level): one decision per distinct value
     known = {v: choice_value(table.name, name, v) for v in values.dropna().unique()}
-    for i, v in enumerate(values):
-        if pd.isna(v):
-            out.append(pd.NA)
-            continue
-        c = known[v]
-        if c is None:
-            if table.name == "Activities" and name == "type":
-                w.issue(WARNING, Message.of("quality.problem.unknown_activity_type"),
-                        Message.of("quality.fix.activity_types"), i=i, column=name, value=cells[i])
-                c = "other"
-            elif table.name == "Deals" and name == "status":
-                w.issue(WARNING, Message.of("quality.problem.unknown_status"), Message.of("quality.fix.statuses"),
-                        i=i, column=name, value=cells[i])
-                c = None
-            elif table.column(name).required:
-                w.error(i, name, cells[i], Message.of("quality.problem.unknown_choice_required"),
-                        Message.of("quality.fix.choices", choices=", ".join(table.column(name).choices)))
-                c = None
-            else:
-                w.issue(WARNING, Message.of("quality.problem.unknown_choice_ignored"),
-                        Message.of("quality.fix.choices", choices=", ".join(table.column(name).choices)),
-                        i=i, column=name, value=cells[i])
-                c = None
-        out.append(c if c is not None else pd.NA)
-    return pd.Series(out, dtype="string", index=values.index)
+    mapped = values.map(known)
+    unknown = (values.notna() & mapped.isna()).to_numpy()
+    required = table.column(name).required
+    fix = Message.of("quality.fix.choices", choices=", ".join(table.column(name).choices))
+    for i in np.flatnonzero(unknown):  # each row named: a required value excludes it
+        if required:
+            w.error(int(i), name, cells[i], Message.of("quality.problem.unknown_choice_required"), fix)
+        else:
+            w.issue(WARNING, Message.of("quality.problem.unknown_choice_ignored"), fix, i=int(i), column=name,
+                    value=cells[i])
+    return mapped.astype("string")
+
+
+def _label_warnings(w: _Part, name: str, values: pd.Series, read: LabelsRead, code: str, fix: Message) -> None:
+    """The labels read, and one warning per unmapped label (its count, its first row), not one per row."""
+    w.labels.extend(read.labels)
+    for c in read.unmapped:
+        first = int(np.flatnonzero((values == c.label).fillna(False).to_numpy())[0])
+        problem = Message.of(code) if code.startswith("quality.") else Message.of(code, label=c.label, rows=c.count)
+        w.issue(WARNING, problem, fix, i=first, column=name, value=c.label)
 
 
 def _deals_rules(w: _Part, frame: pd.DataFrame, stages: pd.DataFrame | None) -> pd.DataFrame:
@@ -259,8 +274,10 @@ def _deals_rules(w: _Part, frame: pd.DataFrame, stages: pd.DataFrame | None) -> 
     status = frame["status"] if "status" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
     stage = frame["stage"] if "stage" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
     # one decision per distinct stage, not per row (100,000 deals share a dozen stages)
-    by_stage = {s: status_from_stage(s, stages) for s in stage.dropna().unique()}
-    derived = stage.map(by_stage).fillna("open").astype("string")
+    read = read_stages(stage, stages, w.person)
+    if "stage" in w.p.columns:
+        _label_warnings(w, "stage", stage, read, "vocabulary.problem.unknown_stage", Message.of("vocabulary.fix.stage"))
+    derived = read.values.fillna("open").astype("string")
     if "status" not in w.p.columns and "lost_reason" in frame:
         # no status column: a lost reason on a deal not won means lost (Odoo archives lost
         # opportunities in their last stage with a lost reason, crm_lead.py lost_reason_id)
@@ -288,7 +305,7 @@ def _deals_rules(w: _Part, frame: pd.DataFrame, stages: pd.DataFrame | None) -> 
             w.error(int(i), col, frame["closed_on"].iloc[i],
                     Message.of("quality.problem.closed_before_created", created=frame["created_on"].iloc[i]),
                     Message.of("quality.fix.one_of_two_dates"))
-    return frame.drop(columns=[h for h in HELPER_COLUMNS["Deals"] if h in frame])
+    return frame.drop(columns=[h for h in HELPER_COLUMNS["Deals"] if h in frame and h not in KEPT_HELPERS])
 
 
 def _stage_spelling(w: _Part, stage: pd.Series, stages: pd.DataFrame) -> pd.Series:
@@ -309,18 +326,40 @@ def _stage_spelling(w: _Part, stage: pd.Series, stages: pd.DataFrame) -> pd.Seri
     return stage.where(~hit, stage.map(fixes)).astype("string")
 
 
+def _derived_ids(w: _Part, frame: pd.DataFrame) -> pd.Series:
+    """Deals without an id column: a stable id from the name, account and creation date, said once."""
+    content = pd.DataFrame({k: pd.Series(list(v), dtype=object).astype(str) for k, v in
+                            {**w.p.columns, **w.p.extras}.items()}, index=frame.index)
+    derived = derive_deal_ids(frame, content)
+    note = Message.of(derived.note, deals=int(derived.ids.nunique()), twins=derived.twins)
+    w.notes.append(note)
+    w.issue(WARNING, note, Message.of("vocabulary.fix.derived_ids"), column="deal_id")
+    return derived.ids
+
+
+# Helper columns also kept as an extra column under the file's header once used.
+_SHOWN_HELPERS = {"Deals": ("deal_name",)}
+
+# A Deals part may lack an id: one is derived (kpicore.ingest.deal_ids).
+_OPTIONAL_WHEN_DERIVED = {"Deals": ("deal_id",)}
+
+
 def _missing_columns(part: TablePart, table: schema.Table) -> list[str]:
     have = set(part.columns)
     missing = []
     for c in table.required:
-        if c in have:
+        if c in have or c in _OPTIONAL_WHEN_DERIVED.get(table.name, ()):
             continue
         missing.append(c)
     return missing
 
 
-def validate_table(table_name: str, parts: list[TablePart], stages: pd.DataFrame | None = None) -> TableResult:
-    """Clean, conformed frame of ``table_name`` from its parts, with the issues and row outcomes."""
+def validate_table(table_name: str, parts: list[TablePart], stages: pd.DataFrame | None = None,
+                   choices: PersonChoices | None = None) -> TableResult:
+    """Clean, conformed frame of ``table_name`` from its parts, with the issues and row outcomes.
+
+    ``choices``: a person's choices from « Correspondances »; its labels win over every reading of
+    the activity types, stages and statuses."""
     table = schema.TABLES[table_name]
     issues: list[Issue] = []
     outcomes: list[RowOutcome | None] = [None] * len(parts)  # in the order of ``parts``
@@ -328,7 +367,7 @@ def validate_table(table_name: str, parts: list[TablePart], stages: pd.DataFrame
     works: list[_Part] = []
     positions: list[int] = []  # position in ``parts`` of each entry of ``works``
     for pos, part in enumerate(parts):
-        w = _Part(part)
+        w = _Part(part, choices)
         missing = _missing_columns(part, table)
         if missing:
             for c in missing:
@@ -343,6 +382,11 @@ def validate_table(table_name: str, parts: list[TablePart], stages: pd.DataFrame
         frame = _parse_part(w, table, stages)
         for header, cells in part.extras.items():
             frame[header] = pd.Series(list(cells), index=frame.index, dtype=object)
+        for helper in _SHOWN_HELPERS.get(table.name, ()):
+            # a deal's name serves the derived id, and stays in the frame under its own header
+            header = part.headers.get(helper)
+            if helper in part.columns and isinstance(header, str) and header not in frame:
+                frame[header] = pd.Series(list(part.columns[helper]), index=frame.index, dtype=object)
         frame["__part"] = len(works)
         frame["__i"] = np.arange(w.n)
         works.append(w)
@@ -365,9 +409,11 @@ def validate_table(table_name: str, parts: list[TablePart], stages: pd.DataFrame
         clean = allf.loc[keep].drop(columns=["__part", "__i"]).reset_index(drop=True)
     else:
         clean = table.empty()
-    helpers = [h for h in HELPER_COLUMNS.get(table.name, ()) if h in clean]
+    helpers = [h for h in HELPER_COLUMNS.get(table.name, ()) if h in clean and h not in KEPT_HELPERS]
     clean = schema.conform(clean.drop(columns=helpers), table)
-    return TableResult(table.name, clean, tuple(issues), tuple(o for o in outcomes if o is not None))
+    labels = merge_labels([c for w in works for c in w.labels])
+    notes = tuple(n for w in works for n in w.notes)
+    return TableResult(table.name, clean, tuple(issues), tuple(o for o in outcomes if o is not None), labels, notes)
 
 
 def _duplicates(allf: pd.DataFrame, keep: np.ndarray, table: schema.Table, works: list[_Part],

@@ -18,7 +18,7 @@ import pandas as pd
 
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.periods import DateLike, Period, to_date
-from kpicore.model.roster import COMPANY, REP, TEAM
+from kpicore.model.roster import COMPANY, NO_TEAM, REP, TEAM
 
 SCORES: tuple[tuple[str, str], ...] = (
     ("discovery_quality", "Qualité de la découverte"),
@@ -56,7 +56,7 @@ def covisit_table(data: PipelineData, period: Period, as_of: DateLike,
     scores = pd.DataFrame({c: pd.to_numeric(window[c], errors="coerce").astype("float64") for c, _ in SCORES})
     scores = scores.where((scores >= 1) & (scores <= 5))
     scores["rep"] = window["rep"].astype(object).to_numpy()
-    scores["team"] = scores["rep"].map(lambda r: rep_team.get(r, "Sans équipe") if isinstance(r, str) else None)
+    scores["team"] = scores["rep"].map(lambda r: rep_team.get(r, NO_TEAM) if isinstance(r, str) else None)
     cols = [c for c, _ in SCORES]
 
     rows = {}

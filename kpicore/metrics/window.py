@@ -58,12 +58,10 @@ class KpiFrames:
     def __init__(self, data: PipelineData) -> None:
         deals, acts = data.deals, data.activities
 
-        # Scopes: reps of the Reps sheet plus any owner or activity rep not listed there.
+        # Scopes: the one roster (the Reps sheet's reps, every owner, activity rep and rep target)
         rep_team = data.rep_team()
-        names = set(rep_team.index.dropna().astype(str))
-        names |= set(deals["owner"].dropna().unique()) | set(acts["rep"].dropna().unique())
-        self.reps: list[str] = sorted(names)
-        teams_of = [str(rep_team.get(r, "Sans équipe")) for r in self.reps]
+        self.reps: list[str] = sorted(str(r) for r in rep_team.index)
+        teams_of = [str(rep_team[r]) for r in self.reps]
         self.teams: list[str] = sorted(set(teams_of))
         self.rep_team = pd.Series(teams_of, index=self.reps, dtype=object)
         self.team_code = np.array([self.teams.index(t) for t in teams_of], dtype=np.int64)

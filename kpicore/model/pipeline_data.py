@@ -10,6 +10,7 @@ from kpicore.model import schema
 from kpicore.model.ingest_report import IngestReport
 from kpicore.model.kpi_dictionary import KpiDictionary
 from kpicore.model.quality import QualityReport
+from kpicore.model.rep_roster import rep_roster
 
 # attribute name -> canonical table
 ATTRIBUTES: dict[str, schema.Table] = {
@@ -71,6 +72,6 @@ class PipelineData:
         return default if len(hit) == 0 or pd.isna(hit.iloc[0]) else str(hit.iloc[0])
 
     def rep_team(self) -> pd.Series:
-        """rep -> team (reps without a team are their own team "Sans équipe")."""
-        reps = self.reps.drop_duplicates("rep").set_index("rep")["team"]
-        return reps.fillna("Sans équipe")
+        """rep -> team: the one roster (``kpicore.model.rep_roster``): the Reps table's reps, then every
+        deal owner, activity rep and rep target; a rep with no team in « Sans équipe »."""
+        return rep_roster(self.reps, self.deals, self.activities, self.targets)

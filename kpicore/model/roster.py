@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from kpicore.model.errors import UsageError
+from kpicore.model.rep_roster import NO_TEAM, TEAM_COLUMN  # noqa: F401  (the roster's names, here too)
 from kpicore.model.pipeline_data import PipelineData
 
 COMPANY, TEAM, REP = "company", "team", "rep"  # the levels of a scope
@@ -71,20 +74,22 @@ def parse_scope(text: str | Scope | None) -> Scope:
 
 
 
+def roster(data: PipelineData) -> pd.Series:
+    """The one roster: rep -> team, used by every scope (KPIs, forecast, cockpit, decks, exports);
+    see :func:`kpicore.model.rep_roster.rep_roster`."""
+    return data.rep_team()
+
+
 def scopes(data: PipelineData) -> list[tuple[str, str]]:
-    """Company, then every team, then every rep (reps from Reps and from deal owners)."""
+    """Company, then every team, then every rep, from the one roster."""
     rep_team = rep_team_of(data)
     teams = sorted(set(rep_team.values()))
     return [COMPANY_SCOPE, *(("team", t) for t in teams), *(("rep", r) for r in sorted(rep_team))]
 
 
 def rep_team_of(data: PipelineData) -> dict[str, str]:
-    """rep -> team, for the reps of the Reps sheet and every deal owner (an owner missing from Reps
-    is in « Sans équipe »)."""
-    out = {str(r): str(t) for r, t in data.rep_team().items()}
-    for owner in data.deals["owner"].dropna().unique():
-        out.setdefault(str(owner), "Sans équipe")
-    return out
+    """rep -> team of the one roster (:func:`roster`), as a dict."""
+    return {str(r): str(t) for r, t in data.rep_team().items()}
 
 
 def owners_of(scope: tuple[str, str], rep_team: dict[str, str]) -> frozenset[str] | None:
