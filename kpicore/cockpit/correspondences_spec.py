@@ -71,7 +71,8 @@ def column_choices(grid: GridReport, person: PersonChoices | None = None) -> tup
         wanted = person.columns.get((grid.table, name))
         how = (HOW_PERSON if wanted and fold(wanted) == fold(c.header)
                else HOW_SETTING if c.how == HOW_SETTING else HOW_SYNONYM)
-        out.append(ColumnChoice(grid.table, name, Candidate(c.header, c.letter, 1.0), how))
+        gone = wanted if wanted and fold(wanted) not in seen else ""
+        out.append(ColumnChoice(grid.table, name, Candidate(c.header, c.letter, 1.0), how, vanished=gone))
     for col in schema.TABLES[grid.table].columns:
         if col.name in mapped:
             continue

@@ -100,23 +100,37 @@ def correspondences_grid(grids: Sequence[RawGrid]) -> RawGrid | None:
     return next((g for g in grids if is_correspondences(g.sheet) and g.table_name is None), None)
 
 
-def vanished_issues(report: IngestReport | None, choices: PersonChoices) -> list[Issue]:
-    """A warning for each header a person chose in « Correspondances » that a table read no longer has: the
-    ingest then uses what it finds (the guess), and the sheet keeps the choice in view.  A choice the recognition
-    already reported as vanished (``ColumnChoice.vanished``) is not said twice."""
-    issues: list[Issue] = []
-    if report is None:
-        return issues
-    for g in report.read:
+def vanished(report: IngestReport | None, choices: PersonChoices) -> dict[tuple[str, str], str]:
+    """The columns whose header a person chose in « Correspondances » that a table read no longer has
+    (``(table, column) -> header``), but for those the recognition already reported (``ColumnChoice.vanished``)."""
+    out: dict[tuple[str, str], str] = {}
+    for g in report.read if report else ():
         said = {c.column for c in g.choices if c.vanished}
         present = {fold(c.header) for c in g.columns if c.header}
         for (table, column), header in choices.columns.items():
-            if table != g.table or not header or column in said or fold(header) in present:
+            if table == g.table and header and column not in said and fold(header) not in present:
+                out[(table, column)] = header
+    return out
+
+
+def without(choices: PersonChoices, columns: Sequence[tuple[str, str]]) -> PersonChoices:
+    """``choices`` less the column choices of ``columns`` (a vanished header: the ingest then uses its guess)."""
+    gone = set(columns)
+    return PersonChoices({k: v for k, v in choices.columns.items() if k not in gone}, choices.labels, choices.names)
+
+
+def vanished_issues(report: IngestReport | None, gone: dict[tuple[str, str], str]) -> list[Issue]:
+    """A warning for each vanished choice (:func:`vanished`) on the sheet of its table: the ingest used what it
+    found instead (the guess), the sheet keeps the choice in view."""
+    issues: list[Issue] = []
+    for g in report.read if report else ():
+        for (table, column), header in gone.items():
+            if table != g.table:
                 continue
-            issues.append(Issue(WARNING, table,
-                                Message.of("correspondences.problem.vanished", header=header,
-                                           column=Message.of(f"quality.column.{table}.{column}")
-                                           if column in schema.TABLES[table]._by_name else column),
+            label = (Message.of(f"quality.column.{table}.{column}") if column in schema.TABLES[table]._by_name
+                     else column)
+            issues.append(Issue(WARNING, table, Message.of("correspondences.problem.vanished", header=header,
+                                                           column=label),
                                 Message.of("correspondences.fix.vanished", sheet=SHEET),
                                 g.file, g.sheet, g.header_row, header))
     return issues
