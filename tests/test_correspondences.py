@@ -321,3 +321,42 @@ def test_the_sheet_renders(soffice, tmp_path, capsys):
     _refresh(path)
     pages = sheet_png(path, CORRESPONDENCES_SHEET, tmp_path / "png", dpi=70)
     assert pages and all(p.stat().st_size > 0 for p in pages)
+
+
+# --------------------------------------------------------------------------- the xlwings engine (recorded)
+def test_the_live_excel_writer_draws_the_lists_from_the_same_hidden_ranges(tmp_path):
+    from addin.engines.live_excel import write_cockpit_live
+    from support.recording_engine import new_book, replay_to_xlsx
+    from workbook_templates.cockpit_sheet import write_cockpit_file
+
+    data = _data(_deals_rows())
+    data = replace(data, ingest=replace(data.ingest, labels=(
+        LabelChoice("Activities", "type", "Démo en ligne", 4, None, ""),)))
+    spec = rendered(build_correspondences_spec(data, PersonChoices({("Deals", "amount"): "Montant après remise"})),
+                    "fr")
+    book, rec = new_book("Pipeline.xlsx", ("Affaires",))
+    write_cockpit_live(book, spec)
+    live = replay_to_xlsx(rec.ops, CORRESPONDENCES_SHEET, tmp_path / "live.xlsx")
+    ref = write_cockpit_file(spec, tmp_path / "file.xlsx")
+    a, b = _sheet(ref)[1], _sheet(live)[1]
+    va = sorted((str(v.sqref), v.formula1) for v in a.data_validations.dataValidation)
+    vb = sorted((str(v.sqref), v.formula1) for v in b.data_validations.dataValidation)
+    assert va == vb and len(va) == len(schema.DEALS.columns) + 1
+    assert all(f.startswith("$") and ":" in f for _, f in va)  # every list from a range, none inline
+    assert _line(b, "amount")[CHOICE_COL] == "Montant après remise"
+    assert _hidden(b, "P") and not _hidden(b, "H")
+
+
+def test_none_chosen_takes_no_column_even_a_known_header(tmp_path, capsys):
+    path = _client(tmp_path / "affaires.xlsx")
+    _refresh(path)
+    _choose(path, "account", "(aucune)")
+    _refresh(path)
+    from addin.actions.company import read_company
+    from addin.engines.file import FileWorkbook
+
+    data = read_company(FileWorkbook(path))
+    assert data.deals["account"].isna().all() and len(data.deals) == len(ROWS)
+    assert_rows_accounted(data)
+    _, ws = _sheet(path)
+    assert _line(ws, "account")[2] == "—" and _line(ws, "account")[CHOICE_COL] == "(aucune)"

@@ -135,7 +135,8 @@ def _column_rows(report: IngestReport, person: PersonChoices, lists: _Lists
     rows = []
     lines: list[tuple[GridReport, ColumnChoice]] = [(g, ch) for g in report.read if g.table not in _PRODUCT_TABLES
                                                     for ch in column_choices(g, person)]
-    lines.sort(key=lambda gc: not _first(gc[1]))  # stable: guesses and required not found first, else file order
+    lines.sort(key=lambda gc: not _first(gc[1]))
+    present = {id(g): {fold(c.header) for c in g.columns if c.header} for g in report.read}  # stable: guesses and required not found first, else file order
     for g, ch in lines:
         headers = tuple(dict.fromkeys(c.header for c in g.columns if c.header))
         list_col = lists.add(f"{g.sheet}", ((_msg("none"), ""),) + tuple((h, h) for h in headers))
@@ -153,11 +154,12 @@ def _column_rows(report: IngestReport, person: PersonChoices, lists: _Lists
             cells[3] = Cell(_msg("required_missing") if _required(ch) else _msg("how.missing"),
                             "bad_text" if _required(ch) else "muted")
         said = list(ch.chosen.evidence) if ch.chosen else []
-        if ch.vanished:
-            said.insert(0, _msg("vanished", header=ch.vanished))
+        previous = person.columns.get((ch.table, ch.column))
+        gone = ch.vanished or (previous if previous and fold(previous) not in present[id(g)] else "")
+        if gone:
+            said.insert(0, _msg("vanished", header=gone))
         cells[5] = Cell(chained("correspondences.list", said), "wrap")
         cells[6] = Cell(_candidate_text(ch.runner_up), "wrap")
-        previous = person.columns.get((ch.table, ch.column))
         if previous is not None:
             cells[CHOICE_COL] = Cell(_msg("none") if previous == "" else previous, "input")
         else:
