@@ -173,6 +173,10 @@ def test_a_chosen_header_deleted_from_the_file_warns_and_stays_shown(tmp_path, c
     line = _line(ws, "amount")
     assert line[CHOICE_COL] == "Montant après remise"  # the choice is kept...
     assert "en-tête introuvable : « Montant après remise »" in (line[5] or "")  # ...and said vanished
+    first = min(r for r in range(1, ws.max_row + 1) if ws.cell(r, KEY_KIND + 1).value == "column")
+    assert ws.cell(first, KEY_COLUMN + 1).value == "amount"  # listed first
+    # the numbers: the guess (the known header « Montant HT ») is used meanwhile
+    assert _won(path) == WON_OCTOBER_BEFORE_DISCOUNT
 
 
 # --------------------------------------------------------------------------- the sheet as data, and read back

@@ -135,8 +135,14 @@ def _column_rows(report: IngestReport, person: PersonChoices, lists: _Lists
     rows = []
     lines: list[tuple[GridReport, ColumnChoice]] = [(g, ch) for g in report.read if g.table not in _PRODUCT_TABLES
                                                     for ch in column_choices(g, person)]
-    lines.sort(key=lambda gc: not _first(gc[1]))
-    present = {id(g): {fold(c.header) for c in g.columns if c.header} for g in report.read}  # stable: guesses and required not found first, else file order
+    present = {id(g): {fold(c.header) for c in g.columns if c.header} for g in report.read}
+
+    def gone_of(g: GridReport, ch: ColumnChoice) -> str:
+        previous = person.columns.get((ch.table, ch.column))
+        return ch.vanished or (previous if previous and fold(previous) not in present[id(g)] else "")
+
+    # stable: guesses, required columns not found and vanished choices first, else the file's order
+    lines.sort(key=lambda gc: not (_first(gc[1]) or gone_of(*gc)))
     for g, ch in lines:
         headers = tuple(dict.fromkeys(c.header for c in g.columns if c.header))
         list_col = lists.add(f"{g.sheet}", ((_msg("none"), ""),) + tuple((h, h) for h in headers))
@@ -155,7 +161,7 @@ def _column_rows(report: IngestReport, person: PersonChoices, lists: _Lists
                             "bad_text" if _required(ch) else "muted")
         said = list(ch.chosen.evidence) if ch.chosen else []
         previous = person.columns.get((ch.table, ch.column))
-        gone = ch.vanished or (previous if previous and fold(previous) not in present[id(g)] else "")
+        gone = gone_of(g, ch)
         if gone:
             said.insert(0, _msg("vanished", header=gone))
         cells[5] = Cell(chained("correspondences.list", said), "wrap")

@@ -9,7 +9,8 @@ MESSAGES = {
     "correspondences.sheet.intro": ("How Pilotage read your tables. To correct a reading, pick in the “Your choice” "
                                     "column, then refresh: your choice always wins and stays in place at the "
                                     "next refreshes."),
-    "correspondences.sheet.guesses_first": "Guessed columns and required columns not found come first.",
+    "correspondences.sheet.guesses_first": ("Guessed columns, required columns not found and choices whose "
+                                            "header has gone come first."),
     "correspondences.section.columns": "Columns",
     "correspondences.section.labels": "Labels",
     "correspondences.section.names": "Names that seem to be one person",

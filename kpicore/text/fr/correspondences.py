@@ -9,8 +9,8 @@ MESSAGES = {
     "correspondences.sheet.intro": ("Comment Pilotage a lu vos tableaux. Pour corriger une lecture, choisissez dans "
                                     "la colonne « Votre choix » puis actualisez : votre choix l'emporte toujours "
                                     "et reste en place aux actualisations suivantes."),
-    "correspondences.sheet.guesses_first": "Les colonnes devinées et les colonnes obligatoires introuvables "
-                                           "sont en tête de liste.",
+    "correspondences.sheet.guesses_first": ("Les colonnes devinées, les colonnes obligatoires introuvables et "
+                                            "les choix dont l'en-tête a disparu sont en tête de liste."),
     "correspondences.section.columns": "Colonnes",
     "correspondences.section.labels": "Libellés",
     "correspondences.section.names": "Noms qui semblent désigner la même personne",
