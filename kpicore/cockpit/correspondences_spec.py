@@ -114,8 +114,9 @@ class _Lists:
 
 
 def _keys(kind: str, table: str, column: str, item: str, list_col: int) -> dict[int, Cell]:
-    return {KEY_KIND: Cell(kind), KEY_TABLE: Cell(table), KEY_COLUMN: Cell(column), KEY_ITEM: Cell(item),
-            KEY_LIST: Cell(list_col, "integer")}
+    # an empty key is no cell at all (an empty text would be a cell the live engines do not write)
+    return {KEY_KIND: Cell(kind), KEY_TABLE: Cell(table or None), KEY_COLUMN: Cell(column or None),
+            KEY_ITEM: Cell(item or None), KEY_LIST: Cell(list_col, "integer")}
 
 
 def _row(cells: dict[int, Cell], width: int) -> tuple[Cell, ...]:
@@ -126,8 +127,8 @@ def _headers(*names: str) -> dict[int, Cell]:
     return {k: Cell(_msg(f"header.{n}"), "header") for k, n in enumerate(names) if n}
 
 
-def _candidate_text(c: Candidate | None) -> Message | str:
-    return _msg("runner_up", header=c.header, confidence=c.confidence) if c else ""
+def _candidate_text(c: Candidate | None) -> Message | None:
+    return _msg("runner_up", header=c.header, confidence=c.confidence) if c else None
 
 
 def _column_rows(report: IngestReport, person: PersonChoices, lists: _Lists
@@ -253,10 +254,10 @@ def build_correspondences_spec(data: PipelineData, person: PersonChoices | None 
     grid = [list(r) + [Cell(None)] * (last_col - width) for r in out]
     for k, (title, items) in enumerate(lists.columns):
         col = FIRST_LIST_COL + 2 * k
-        grid[0][col] = Cell(title)
+        grid[0][col] = Cell(title or None)
         for i, (word, code) in enumerate(items, start=1):
             grid[i][col] = Cell(word)
-            grid[i][col + 1] = Cell(code)
+            grid[i][col + 1] = Cell(code or None)  # « (aucune) » stands for no header: an empty cell
     widths = COLUMN_WIDTHS + (12.0,) * (last_col - width)
     hidden = tuple(range(len(VISIBLE_WIDTHS), last_col))
     cells = tuple(tuple(r) for r in grid)
