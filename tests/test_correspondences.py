@@ -26,7 +26,7 @@ from kpicore.ingest.person_choices import (CHOICE_COL, FIRST_LIST_COL, KEY_COLUM
                                            person_choices, person_choices_of_rows)
 from kpicore.model import schema
 from kpicore.model.ingest_report import (HOW_EVIDENCE, HOW_PERSON, HOW_SYNONYM, Candidate, ColumnChoice,
-                                         IngestReport, LabelChoice, NameVariants, PersonChoices)
+                                         LabelChoice, NameVariants, PersonChoices)
 from kpicore.model.messages import Message
 from kpicore.text.sheets import rendered
 from support.ingest_checks import assert_rows_accounted
