@@ -240,9 +240,10 @@ def test_refresh_button_writes_the_cockpit_into_the_open_book(tmp_path):
     # the cockpit reads the book's own tables: March revenue won (D1 + D3 + D4 = 35 000) is in it
     cockpit = book.sheets["Cockpit"].impl.values
     assert 35000.0 in cockpit.values()
-    # only the product's sheets are written: the cockpit, the quality sheet, the hidden history and photograph
-    assert {o.sheet for o in rec.ops if o.sheet} == {"Cockpit", "Qualité des données", "_Historique prévisions",
-                                                    "_Instantanés pipeline"}
+    # only the product's sheets are written: the cockpit, the quality sheet, « Correspondances », the hidden
+    # history and photograph
+    assert {o.sheet for o in rec.ops if o.sheet} == {"Cockpit", "Qualité des données", "Correspondances",
+                                                    "_Historique prévisions", "_Instantanés pipeline"}
 
 
 def test_activity_workbook_button_makes_a_file_the_ingest_reads(tmp_path):

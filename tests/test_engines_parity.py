@@ -21,7 +21,7 @@ from kpicore.demo.company import DEMO_AS_OF
 NOW = datetime(2026, 11, 20, 8, 30)
 LATER = DEMO_AS_OF + timedelta(days=7)
 SIMS = 200
-PRODUCT = [schema.COCKPIT_SHEET, schema.QUALITY_SHEET, schema.FORECAST_HISTORY.sheet_fr]
+PRODUCT = [schema.COCKPIT_SHEET, schema.QUALITY_SHEET, schema.CORRESPONDENCES_SHEET, schema.FORECAST_HISTORY.sheet_fr]
 
 
 def _twice(book) -> tuple:
@@ -87,6 +87,19 @@ def _assert_same_frames(a, b) -> None:
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_exact=False, rtol=1e-9)
 
 
+def _lists(ws) -> dict[str, str]:
+    """Each cell's list validation source (LibreOffice joins the cells of one list into one range)."""
+    from openpyxl.utils import get_column_letter, range_boundaries
+
+    out = {}
+    for v in ws.data_validations.dataValidation:
+        for rng in v.sqref.ranges:
+            c1, r1, c2, r2 = range_boundaries(rng.coord)
+            out.update({f"{get_column_letter(c)}{r}": v.formula1.replace("$", "")
+                        for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)})
+    return out
+
+
 @pytest.mark.parametrize("engine", ["by_xlwings", pytest.param("by_uno", marks=pytest.mark.libreoffice)])
 def test_every_engine_leaves_the_file_engines_product_sheets(engine, by_file, demo_workbook, request):
     path, (first, second), shown = request.getfixturevalue(engine)
@@ -106,12 +119,15 @@ def test_every_engine_leaves_the_file_engines_product_sheets(engine, by_file, de
     assert states[schema.FORECAST_HISTORY.sheet_fr] == states[schema.PIPELINE_SNAPSHOTS.sheet_fr] == "hidden"
     assert states[schema.COCKPIT_SHEET] == states[schema.QUALITY_SHEET] == "visible"
 
-    for name in (schema.COCKPIT_SHEET, schema.QUALITY_SHEET):
+    for name in (schema.COCKPIT_SHEET, schema.QUALITY_SHEET, schema.CORRESPONDENCES_SHEET):
         a, b = ref[name], got[name]
         diff = cmp.differences(cmp.cells(a), cmp.cells(b))
         assert diff == {}, (name, diff)
         assert sorted(map(str, a.merged_cells.ranges)) == sorted(map(str, b.merged_cells.ranges)), name
         assert cmp.rules_by_range(b) == cmp.rules_by_range(a), name
+    # « Correspondances »: the same drop-downs on the same cells, each drawn from the same hidden range
+    a, b = ref[schema.CORRESPONDENCES_SHEET], got[schema.CORRESPONDENCES_SHEET]
+    assert _lists(b) == _lists(a) and len(_lists(a)) > 10
     # their ranges and cells (xlwings has no API for a sparkline's colour: Excel gives its default)
     assert [s[:2] for s in cmp.sparklines(path, schema.COCKPIT_SHEET)] == \
         [s[:2] for s in cmp.sparklines(ref_path, schema.COCKPIT_SHEET)]

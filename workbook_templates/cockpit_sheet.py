@@ -83,7 +83,8 @@ def write_cockpit(workbook: Workbook, spec: CockpitSpec, worksheet: Worksheet | 
                                           # the trend values sit in hidden columns
                                           "last_point": True, "show_hidden": True})
     for v in spec.validations:
-        ws.data_validation(v.cell, {"validate": "list", "source": list(v.choices),
+        # a list drawn from a range of the sheet (no 255-character cap), else the choices inline
+        ws.data_validation(v.cell, {"validate": "list", "source": f"={v.source}" if v.source else list(v.choices),
                                     "input_title": str(v.title)[:32], "input_message": str(v.prompt)[:255],
                                     "error_message": str(v.error)[:255]})
 

@@ -7,8 +7,9 @@ the workbook:
 1. the company (``company.read_company``): its tables, the edited KPI
    dictionary, the reps' activity workbooks;
 2. the view: ``view``, else the cockpit's selector cell, else Settings;
-3. the cockpit (``kpicore.cockpit.build.build_cockpit``) and the quality sheet
-   (``kpicore.cockpit.quality_spec``), rendered in the workbook's language
+3. the cockpit (``kpicore.cockpit.build.build_cockpit``), the quality sheet
+   (``kpicore.cockpit.quality_spec``) and « Correspondances »
+   (``kpicore.cockpit.correspondences_spec``, the person's earlier choices written back), rendered in the workbook's language
    (``addin.language``: Settings ``language``) before any engine writes them;
 4. the day's forecasts (month and quarter, every scope) appended to the hidden
    forecast history, whose accuracy is measured once each period is over;
@@ -114,6 +115,8 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
     from kpicore.forecast.forecasting import prepare
     from kpicore.forecast.shown import forecast_all
     from kpicore.cockpit.quality_spec import QUALITY_SHEET
+    from kpicore.cockpit.correspondences_spec import CORRESPONDENCES_SHEET, build_correspondences_spec
+    from kpicore.ingest.person_choices import person_choices_of_rows
     from workbook_templates.quality_sheet import quality_sheet_spec
     from kpicore.forecast.snapshots import append_forecasts, append_pipeline_snapshot
     from workbook_templates.product_sheets import frame_from_rows
@@ -140,7 +143,11 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
         for period in ("month", "quarter"):
             history = append_forecasts(history, forecast_all(data, period, as_of, n_sims=n_sims, context=context),
                                        on=as_of)
+        # « Correspondances »: the person's earlier choices (read back from the sheet) written back, so they
+        # survive this refresh
+        earlier = person_choices_of_rows(book.sheet_rows(CORRESPONDENCES_SHEET))
         sheets: list[ProductSheet] = [spec, quality_sheet_spec(data, lang),
+                                      rendered(build_correspondences_spec(data, earlier), lang),
                                       FrameSheet(schema.FORECAST_HISTORY, history)]
         snaps = data.pipeline_snapshots
         week_start = pd.Timestamp(as_of) - pd.Timedelta(days=as_of.weekday())

@@ -261,7 +261,8 @@ def write_cockpit_live(book, spec: CockpitSpec, *, progress: Callable[[str], Non
                     .SparklineGroups.Add(XL_SPARKLINE[s.kind], src), skipped)
         for v in spec.validations:
             rng = sheet.range(v.cell)
-            rng.data_validation.set_list(list(v.choices))
+            # a list drawn from a range of the sheet (Excel caps an inline list at 255 characters)
+            rng.data_validation.set_list(sheet.range(v.source) if v.source else list(v.choices))
             if v.prompt:
                 _native("cockpit.step.prompt", lambda r=rng, p=v: _input_prompt(r, p), skipped)
         say("cockpit.progress.page")

@@ -388,7 +388,8 @@ def _validation(sheet, v) -> None:
     cell = sheet.getCellRangeByName(v.cell)
     val = cell.Validation
     val.Type = _enum("sheet.ValidationType", "LIST")
-    val.setFormula1(";".join('"' + c.replace('"', '""') + '"' for c in v.choices))
+    # a list drawn from a range of the sheet (no length cap), else the choices inline
+    val.setFormula1(v.source or ";".join('"' + c.replace('"', '""') + '"' for c in v.choices))
     val.ShowList = 1  # TableValidationVisibility.UNSORTED: the drop-down in the spec's order
     val.IgnoreBlankCells = True
     val.ShowErrorMessage = True

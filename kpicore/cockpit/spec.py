@@ -154,11 +154,16 @@ class Sparkline:
 
 @dataclass(frozen=True)
 class ListValidation:
+    """A drop-down on ``cell`` (one cell or an A1 range): its ``choices`` inline, or, when ``source`` is set, the
+    cells of ``source`` (an absolute A1 range of the same sheet, e.g. ``$P$2:$P$40``): Excel caps an inline list
+    at 255 characters, a list of a file's headers may be longer."""
+
     cell: str
     choices: tuple[Text, ...]
     prompt: Text = ""  # shown when the cell is selected, under ``title``
     title: Text = ""
     error: Text = ""  # shown when a value outside the list is typed
+    source: str = ""
 
 
 @dataclass(frozen=True)

@@ -319,11 +319,11 @@ def ingest(grids: Sequence[RawGrid], source: str = "", settings: Mapping[str, st
 
 
 def _person_overrides(choices: PersonChoices | None) -> dict[str, dict[str, str]]:
-    """``{table: {column: header}}`` of the headers a person chose in « Correspondances »."""
+    """``{table: {column: header}}`` of the headers a person chose in « Correspondances »; "" (« (aucune) »)
+    matches no header, so that column takes none of the file's, not even a known one."""
     out: dict[str, dict[str, str]] = {}
     for (table, column), header in (choices.columns.items() if choices else ()):
-        if header:
-            out.setdefault(table, {})[column] = header
+        out.setdefault(table, {})[column] = header
     return out
 
 

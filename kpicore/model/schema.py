@@ -344,8 +344,10 @@ def conform(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
 
 
 # Sheets that only the product writes and rebuilds (the ingest never reads them as client data):
-# the cockpit, the data-quality sheet and the forecast history.
+# the cockpit, the data-quality sheet, « Correspondances » (read back only for a person's choices, by
+# kpicore.ingest.person_choices) and the forecast history.
 COCKPIT_SHEET = "Cockpit"
 QUALITY_SHEET = "Qualité des données"
-OUTPUT_SHEETS = (COCKPIT_SHEET, QUALITY_SHEET, FORECAST_HISTORY.sheet_fr)
+CORRESPONDENCES_SHEET = "Correspondances"
+OUTPUT_SHEETS = (COCKPIT_SHEET, QUALITY_SHEET, CORRESPONDENCES_SHEET, FORECAST_HISTORY.sheet_fr)
 

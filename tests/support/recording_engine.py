@@ -582,6 +582,11 @@ class RecordingValidation:
         self.rng = rng
 
     def set_list(self, source, in_cell_dropdown: bool) -> None:
+        # a list drawn from a range of the workbook is recorded as that range's address (« Correspondances »)
+        if isinstance(source, RecordingRange):
+            r1, c1, r2, c2 = source.areas[0]
+            where = f"${column_letter(c1)}${r1}:${column_letter(c2)}${r2}"
+            source = where if source.sheet is self.rng.sheet else f"'{source.sheet.name}'!{where}"
         self.rng._record("dv.set_list", {"source": source, "in_cell_dropdown": in_cell_dropdown})
 
     def delete(self) -> None:
@@ -906,7 +911,8 @@ def _replay_sheet(wb, ws, m: _SheetModel) -> None:
     for address, kind, spec in reversed(m.rules):
         ws.conditional_format(address.replace(",", " "), _cf_options(kind, spec, wb))
     for address, spec in m.validations:
-        ws.data_validation(address, {"validate": "list", "source": list(spec["source"])})
+        src = spec["source"]
+        ws.data_validation(address, {"validate": "list", "source": f"={src}" if isinstance(src, str) else list(src)})
     for location, kind, source in m.sparklines:
         ws.add_sparkline(location, {"range": source, "type": {1: "line", 2: "column", 3: "win_loss"}[kind]})
     if not m.gridlines:
