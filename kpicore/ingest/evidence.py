@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -37,8 +38,8 @@ from kpicore.model.messages import Message
 from kpicore.ingest.parsing import fold, parse_dates, parse_numbers
 
 # At most this many non-empty cells of a column are looked at: enough to know what a column
-# holds, and a 200,000-row sheet costs no more than a 3,000-row one.
-SAMPLE = 3_000
+# holds, and a 200,000-row sheet costs no more than a 2,000-row one.
+SAMPLE = 2_000
 # Below this confidence a pair is not taken at all (the column stays an extra).
 MIN_CONFIDENCE = 0.3
 # A header that shares a word with a column's cues and values that agree: weights of each part.
@@ -210,10 +211,13 @@ def profile(cells: Sequence[object]) -> Profile:
     is_date = kinds.isin([dt.datetime, dt.date, pd.Timestamp]).to_numpy()
     is_num = ~is_text & ~is_bool & ~is_date & kinds.map(lambda k: issubclass(k, (int, float, np.number))).to_numpy()
     # dates: real date cells, or text a date parser reads (numbers stay numbers: 45000 is an amount)
+    # text is parsed once per distinct value, then mapped back onto the cells
     dates = is_date.copy()
-    if is_text.any():
-        parsed = parse_dates(s[is_text].tolist())
-        dates[np.flatnonzero(is_text)] = parsed.values.notna().to_numpy()
+    text_cells = s[is_text].astype(str)
+    distinct_text = pd.unique(text_cells.to_numpy())
+    if len(distinct_text):
+        as_date = pd.Series(parse_dates(list(distinct_text)).values.notna().to_numpy(), index=distinct_text)
+        dates[np.flatnonzero(is_text)] = text_cells.map(as_date).to_numpy(dtype=bool)
     nums = np.full(n, np.nan)
     nums[is_num] = s[is_num].astype(float).to_numpy()
     pct_sign = np.zeros(n, dtype=bool)
@@ -221,8 +225,9 @@ def profile(cells: Sequence[object]) -> Profile:
     if text_left.any():
         texts = s[text_left].astype(str)
         pct_sign[np.flatnonzero(text_left)] = texts.str.strip().str.endswith("%").to_numpy()
-        parsed_n = parse_numbers(texts.str.replace("%", "", regex=False).tolist())
-        nums[np.flatnonzero(text_left)] = parsed_n.values.to_numpy()
+        left = pd.unique(texts.to_numpy())
+        as_number = pd.Series(parse_numbers([v.replace("%", "") for v in left]).values.to_numpy(), index=left)
+        nums[np.flatnonzero(text_left)] = texts.map(as_number).to_numpy(dtype=float)
     is_number = ~np.isnan(nums)
     numbers = is_number.mean()
     vals = nums[is_number]
@@ -267,12 +272,30 @@ def profile(cells: Sequence[object]) -> Profile:
                    statuses, activities, names, ids, texts_share, labels, long_texts, min(bools, 1.0))
 
 
+class Profiles(Sequence):
+    """The profiles of a grid's columns below one header row, each computed the first time it is asked for
+    (a column with a known header is never looked at)."""
+
+    def __init__(self, columns: Sequence[Sequence[object]]) -> None:
+        self._columns = columns
+        self._done: dict[int, Profile] = {}
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __getitem__(self, pos):  # type: ignore[override]
+        if pos not in self._done:
+            self._done[pos] = profile(self._columns[pos])
+        return self._done[pos]
+
+
 # ----------------------------------------------------------------------------- scores
 
 
-def header_words(header: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def header_words(header: str) -> tuple[str, ...]:
     """The meaningful folded words of a header ("Date d'émission du devis" → date, emission, devis)."""
-    return [w for w in fold(header).split() if w not in _STOP]
+    return tuple(w for w in fold(header).split() if w not in _STOP)
 
 
 def _hits(word: str, cue: str) -> bool:
@@ -283,6 +306,7 @@ def _hits(word: str, cue: str) -> bool:
     return len(word) >= 3 and cue.startswith(word)
 
 
+@lru_cache(maxsize=16384)
 def header_score(table: str, column: str, header: str) -> tuple[float, tuple[str, ...]]:
     """How much a header's words speak of ``column`` (0..1), and the words that did."""
     groups = CUES.get((table, column))
@@ -354,15 +378,19 @@ def confidence(table: str, column: str, kind: str, header: str, p: Profile | Non
     return Score(column, -1, c, tuple(ev))
 
 
-def score_columns(table: str, headers: Sequence[str], profiles: Sequence[Profile | None],
-                  columns: Sequence[str]) -> list[Score]:
-    """Every scored pair of ``columns`` (canonical or helper) and grid positions, best first."""
+def score_columns(table: str, headers: Sequence[str], profiles: Sequence[Profile | None] | None,
+                  columns: Sequence[str], skip: frozenset[int] = frozenset()) -> list[Score]:
+    """Every scored pair of ``columns`` (canonical or helper) and grid positions (but ``skip``), best first.
+    ``profiles`` may be lazy (:class:`Profiles`): a column's values are looked at only when it is scored."""
     kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
     kinds.update({"deal_name": "text", "close_date": "date", "won_on": "date", "lost_on": "date"})
     out = []
-    for col in columns:
-        for pos, header in enumerate(headers):
-            s = confidence(table, col, kinds.get(col, "text"), header, profiles[pos] if pos < len(profiles) else None)
+    for pos, header in enumerate(headers):
+        if pos in skip:
+            continue
+        p = profiles[pos] if profiles is not None and pos < len(profiles) else None
+        for col in columns:
+            s = confidence(table, col, kinds.get(col, "text"), header, p)
             if s is not None:
                 out.append(Score(col, pos, s.confidence, s.evidence))
     out.sort(key=lambda s: (-s.confidence, s.position))

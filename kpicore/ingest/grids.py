@@ -44,6 +44,7 @@ from kpicore.ingest.validate import RowOutcome, TablePart, validate_table
 HEADER_SEARCH_ROWS = 20
 # The rows (among those) best scored on their words whose values are looked at too.
 PROFILED_ROWS = 3
+PROFILED_SHARE = 0.5
 # A grid is taken for a table without a name telling so only when its headers
 # give at least this score (a required column counts 2, another 1) ...
 MIN_SCORE = 4
@@ -91,14 +92,13 @@ def _width(rows: Sequence[Sequence[object]]) -> int:
     return max((len(r) for r in rows), default=0)
 
 
-def _profiles(grid: RawGrid, header_index: int) -> list[ev.Profile]:
-    """What the values below a header row look like, column by column (a sample: ``evidence.SAMPLE`` rows)."""
-    body = [r for r in grid.rows[header_index + 1:header_index + 1 + ev.SAMPLE]]
+def _profiles(grid: RawGrid, header_index: int) -> ev.Profiles:
+    """What the values below a header row look like, column by column (a sample: ``evidence.SAMPLE`` rows),
+    each looked at only when asked for."""
+    body = grid.rows[header_index + 1:header_index + 1 + ev.SAMPLE]
     width = _width(body)
-    if not body:
-        return []
     padded = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in body]
-    return [ev.profile(col) for col in zip(*padded)]
+    return ev.Profiles(list(zip(*padded)) if padded else [])
 
 
 def _best_header(grid: RawGrid, tables: Sequence[str], overrides: dict[str, dict[str, str]],
@@ -109,22 +109,31 @@ def _best_header(grid: RawGrid, tables: Sequence[str], overrides: dict[str, dict
     headers are no synonym is taken for what its values prove)."""
     person, refused = person or {}, refused or {}
 
-    def match(t: str, row: Sequence[object], profiles: list[ev.Profile] | None) -> HeaderMatch:
+    def match(t: str, row: Sequence[object], profiles: ev.Profiles | None) -> HeaderMatch:
         return recognise(t, row, grid.first_col, overrides.get(t), profiles, person.get(t, frozenset()),
                          refused.get(t, frozenset()))
 
-    by_words: dict[int, tuple[float, int]] = {}
+    by_words: dict[tuple[int, str], float] = {}
     for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
         if sum(1 for c in row if isinstance(c, str) and c.strip()) < 1:
             continue
         for t in tables:
-            m = match(t, row, None)
-            by_words[r] = max(by_words.get(r, (0.0, 0)), (m.score(), m.required_found()))
-    rows = sorted((r for r in by_words if by_words[r][0] > 0), key=lambda r: (by_words[r], -r), reverse=True)
+            score = match(t, row, None).score()
+            if score > 0:
+                by_words[(r, t)] = score
+    if not by_words:
+        return None
+    top = max(by_words.values())
+    # the rows worth looking at the values below: near the best on their words alone (a data row read as a
+    # header scores far below the real header)
+    rows = sorted({r for (r, _), score in by_words.items() if score >= PROFILED_SHARE * top},
+                  key=lambda r: (max(v for (r2, _), v in by_words.items() if r2 == r), -r), reverse=True)
     best: tuple[tuple[float, int, int], int, HeaderMatch] | None = None
     for r in rows[:PROFILED_ROWS]:
         profiles = _profiles(grid, r)
         for t in tables:
+            if (r, t) not in by_words:
+                continue  # values alone never make a table of a row whose words say nothing of it
             m = match(t, grid.rows[r], profiles)
             score = (m.score(), m.required_found(), -r)
             if best is None or score > best[0]:
@@ -192,6 +201,9 @@ def _is_total(row: Sequence[object], key_positions: Sequence[int]) -> bool:
 
 def _is_footer(row: Sequence[object]) -> bool:
     """A report's furniture: one text cell, the first filled, starting with a footer's words."""
+    # list.count runs in C: most rows have several cells filled and are settled here
+    if len(row) - row.count(None) - row.count("") > 1 and len(row) > 1:
+        return False
     filled = [c for c in row if not is_blank(c)]
     if len(filled) != 1 or type(filled[0]) is not str:
         return False

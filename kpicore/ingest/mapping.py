@@ -408,9 +408,9 @@ def recognise(table: str, headers: Sequence[object], first_col: int = 1,
         if helper in found:
             done.update(filled)
     wanted = [col for (t, col) in ev.CUES if t == table]
-    scores = ev.score_columns(table, texts, list(profiles or [None] * len(texts)), wanted) if wanted else []
-    chosen, runner = ev.choose(scores, {pos: "" for pos in known | {c.position for c in found.values()}},
-                               frozenset(done))
+    taken = frozenset(known | {c.position for c in found.values()})
+    scores = ev.score_columns(table, texts, profiles, wanted, skip=taken) if wanted else []
+    chosen, runner = ev.choose(scores, {pos: "" for pos in taken}, frozenset(done))
     for col, s in chosen.items():
         c = cols[s.position]
         cols[s.position] = replace(c, column=col, how=HOW_EVIDENCE, confidence=s.confidence, evidence=s.evidence)
