@@ -4,13 +4,17 @@ in ``workbook_templates.reading``).
 For each grid (a sheet, or an Excel Table's exact range) the ingest:
 
 1. picks the canonical table: the Excel Table's name first (``Deals``), then the
-   sheet's name (« Affaires »), then the headers;
+   sheet's name (« Affaires »), then the headers and the values below them (a sheet
+   called "Export" or "Sheet1" is taken for what its columns prove);
 2. finds the header row among the first :data:`HEADER_SEARCH_ROWS` rows: the row
-   that maps best onto the table (title rows above it are skipped; the empty
-   cells a merged header leaves beside it become unnamed columns, kept only if
-   they hold data);
-3. drops empty rows and total rows (« Total », « TOTAL GÉNÉRAL », « Sous-total »,
-   or a row with only numbers and no id), each total row named in a warning;
+   that maps best onto the table (title rows above it are skipped, such as the dozen
+   rows of a Salesforce report's header; the empty cells a merged header leaves beside
+   it become unnamed columns, kept only if they hold data).  Each column is mapped by
+   ``mapping.recognise``: a person's choice, a Settings key, a known header, then
+   evidence from its words and its values (``kpicore.ingest.evidence``);
+3. drops empty rows, total rows (« Total », « TOTAL GÉNÉRAL », « Sous-total »,
+   "Grand Totals (12 records)", or a row with only numbers and no id) and a report's
+   footer ("Confidential Information - Do Not Distribute"), each named in a warning;
 4. hands the rows to ``kpicore.ingest.validate`` table by table: Settings first (they
    may fix the mapping of the others), then Stages (status and stage spelling
    of the deals), then the rest.

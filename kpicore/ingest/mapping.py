@@ -21,6 +21,11 @@ and whose value is the header as written in the file, e.g.::
 (``Affaires``), ``<column>`` a canonical column name or one of the ingest's
 helper columns (:data:`HELPER_COLUMNS`).  Keys are read case-insensitively.
 
+A header in no synonym list is still recognised by evidence (:func:`recognise`, scores from
+``kpicore.ingest.evidence``): its words and its column's values; every such choice is reported
+with its evidence, its confidence and its runner-up (``ColumnChoice``).  Keep these lists to the
+headers vendors document and to the plainest French ones: evidence, not listing, does the rest.
+
 Some headers need the ingest's help rather than a canonical column
 (:data:`HELPER_COLUMNS`): Salesforce and HubSpot export one ``Close Date``
 that is the expected date while a deal is open and the actual date once it is

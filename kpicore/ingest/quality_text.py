@@ -5,7 +5,8 @@
 schema ``kpicore/model/json_schemas/check.v2.json``; the quality sheet).  Issues
 are grouped by problem, the details of one row (a date, the other copy of a
 duplicate, the rows of a repaired column) left out of the grouping, with their
-count and their first rows.
+count and their first rows.  ``choices`` lists each column choice that is not an exact known header
+(found by evidence, chosen by a person or a setting, or whose chosen header vanished), guesses first.
 """
 
 from __future__ import annotations
