@@ -309,3 +309,15 @@ def test_value_evidence_over_a_whole_column():
 def test_synonyms_and_lookup_still_work():
     assert lookup("Deals", "Montant HT") == ("amount", 1)  # after the canonical name, the French label
     assert "Opportunity Name" in SYNONYMS["Deals"]["deal_name"]
+
+
+def test_the_templates_own_kpi_dictionary_is_not_taken_for_deals(tmp_path):
+    # its headers (« Identifiant », « Libellé », « Activité / résultat »...) and values (percentages, short
+    # words) look a little like a deal list: evidence must not make a table of it
+    from workbook_templates.pipeline_template import write_pipeline_template
+    from workbook_templates.reading import read_grids
+    from kpicore.ingest.grids import locate
+
+    grids = {g.sheet: g for g in read_grids(write_pipeline_template(tmp_path / "modèle.xlsx"))}
+    assert locate(grids["Dictionnaire KPI"]).code == "quality.ignored.too_few_headers"
+    assert locate(grids["Affaires"]).table == "Deals"

@@ -57,8 +57,8 @@ _STOP = frozenset({"de", "du", "des", "la", "les", "l", "d", "the", "of", "a", "
 # about: a quote, a signature, a type) weighs most; a *class* group (a date, an amount, a name)
 # adds to it.  A negative weight pushes a column away ("prévue" is not an actual close date).
 # Words are folded (no accents, lower case); a cue of 4 letters or more also matches a word it
-# begins ("prev" → "previsionnelle"), and a header word of 3 letters or more matches a cue it
-# begins ("proba" → "probabilite").
+# begins ("prev" → "previsionnelle"), and a header word of 3 to 5 letters (an abbreviation) matches a
+# cue it begins ("proba" → "probabilite").
 
 _DATE = (frozenset({"date", "jour", "le", "on", "day", "time", "quand", "when"}), 0.3)
 _AMOUNT = (frozenset({"montant", "total", "valeur", "ca", "chiffre", "prix", "amount", "value", "revenue",
@@ -148,7 +148,7 @@ VALUES_ALONE = frozenset({"stages", "statuses", "activities", "names"})
 
 # Words that begin a stage label of a funnel (French and English CRM defaults, ours).
 _STAGE_STEMS = ("prospect", "qualif", "decouverte", "proposition", "propal", "devis", "offre", "negoc",
-                "gagn", "perdu", "won", "lost", "closed", "signe", "signature", "abandon", "lead",
+                "gagn", "perdu", "won", "lost", "closed", "signe", "signature", "abandon",
                 "contact", "demo", "rdv", "needs", "analysis", "value proposition", "id decision", "perception",
                 "proposal", "negotiation", "review", "appointment", "presentation", "decision", "nouveau",
                 "new", "en cours", "sans suite", "commande", "vendu", "a relancer", "attente", "stand by")
@@ -303,7 +303,8 @@ def _hits(word: str, cue: str) -> bool:
         return True
     if len(cue) >= 4 and word.startswith(cue):
         return True
-    return len(word) >= 3 and cue.startswith(word)
+    # an abbreviation ("proba", "prev", "ref") is short: "avance" is not "avancement"
+    return 3 <= len(word) <= 5 and cue.startswith(word)
 
 
 @lru_cache(maxsize=16384)

@@ -37,7 +37,7 @@ from kpicore.model.errors import InputFileError, place
 from kpicore.model.message_lists import chained
 from kpicore.model.messages import Message
 from kpicore.model.cells import column_letter
-from kpicore.model.ingest_report import GridReport, IngestReport, PersonChoices
+from kpicore.model.ingest_report import GUESS_BELOW, GridReport, IngestReport, PersonChoices
 from kpicore.ingest import evidence as ev
 from kpicore.ingest.mapping import (ColumnMapping, HeaderMatch, headers_seen, overrides_from_settings, recognise,
                                     table_for_name)
@@ -176,9 +176,21 @@ def locate(grid: RawGrid, overrides: dict[str, dict[str, str]] | None = None,
     if found is None:
         return Message.of("quality.ignored.no_header")
     r, m = found
-    if m.score() < MIN_SCORE or len(m.mapped) < MIN_COLUMNS or m.required_found() == 0:
+    if not _enough(m):
         return Message.of("quality.ignored.too_few_headers")
     return _Located(grid, m.table, FOUND_BY_HEADERS, r, m)
+
+
+def _enough(m: HeaderMatch) -> bool:
+    """Whether a grid whose name says nothing is the table ``m`` maps it onto: its known headers suffice as
+    they always did; evidence adds a table only with two required columns or more found with confidence (a
+    notes sheet, a KPI dictionary, a lookup list stay what they are)."""
+    def passes(x: HeaderMatch, required: int) -> bool:
+        return x.score() >= MIN_SCORE and len(x.mapped) >= MIN_COLUMNS and x.required_found() >= required
+    if passes(m.known(), 1):
+        return True
+    need = min(2, len(schema.TABLES[m.table].required))
+    return passes(m.sure(GUESS_BELOW), need)
 
 
 def _is_total(row: Sequence[object], key_positions: Sequence[int]) -> bool:

@@ -333,6 +333,17 @@ class HeaderMatch:
     def required_found(self) -> int:
         return len(set(schema.TABLES[self.table].required) & set(self.mapped))
 
+    def known(self) -> "HeaderMatch":
+        """The match without the columns found by evidence (what the known and chosen headers alone say)."""
+        return replace(self, columns=tuple(replace(c, column=None, how="") if c.how == HOW_EVIDENCE else c
+                                           for c in self.columns))
+
+    def sure(self, at_least: float) -> "HeaderMatch":
+        """The match without the columns found by evidence below ``at_least`` confidence."""
+        return replace(self, columns=tuple(replace(c, column=None, how="")
+                                           if c.how == HOW_EVIDENCE and c.confidence < at_least else c
+                                           for c in self.columns))
+
 
 def match_headers(table: str, headers: Sequence[object], first_col: int = 1,
                   overrides: Mapping[str, str] | None = None) -> HeaderMatch:
