@@ -321,3 +321,39 @@ def test_the_templates_own_kpi_dictionary_is_not_taken_for_deals(tmp_path):
     grids = {g.sheet: g for g in read_grids(write_pipeline_template(tmp_path / "modèle.xlsx"))}
     assert locate(grids["Dictionnaire KPI"]).code == "quality.ignored.too_few_headers"
     assert locate(grids["Affaires"]).table == "Deals"
+
+
+@pytest.mark.parametrize("header, column", [
+    ("Montant potentiel", "amount"), ("Valeur estimée", "amount"), ("Total HT", "amount"),
+    ("Topic", "deal_name"), ("Objet de l'affaire", "deal_name"), ("Nom de la transaction", "deal_name"),
+    ("Sales Rep Name", "owner"), ("Collaborateur affecté", "owner"), ("Chargé de clientèle", "owner"),
+    ("Date prévisionnelle de signature", "expected_close_on"), ("Date d'émission du devis", "proposal_on"),
+    ("Proba. (%)", "probability"), ("Phase du cycle", "stage"),
+])
+def test_one_header_worded_otherwise_among_known_ones(header, column):
+    from kpicore.ingest.evidence import Profiles
+
+    values = {"amount": [1500.0, 2300.0, 800.0, 12000.0], "deal_name": ["Refonte site", "Parc copieurs",
+                                                                        "Maintenance 2025", "Audit sécurité"],
+              "owner": [REPS[0], REPS[1], REPS[0], REPS[1]], "probability": [10, 50, 75, 90],
+              "stage": ["Prospection", "Proposition", "Gagnée", "Perdue"],
+              "expected_close_on": [dt.datetime(2025, 6, d) for d in (2, 9, 16, 23)],
+              "proposal_on": [dt.datetime(2025, 4, d) for d in (2, 9, 16, 23)]}
+    base = {"deal_id": ["D1", "D2", "D3", "D4"], "account": ["Durand SA", "Bâtiplus", "Agri Ouest", "Maison Bleue"],
+            "created_on": [dt.datetime(2025, 3, d) for d in (3, 10, 17, 24)]}
+    headers = ["N° affaire", "Client", "Date de création", header]
+    cols = [base["deal_id"], base["account"], base["created_on"], values[column]]
+    m = recognise("Deals", headers, profiles=Profiles(cols))
+    assert {c.column: c.header for c in m.columns if c.column}[column] == header
+
+
+def test_a_sheet1_with_not_one_known_header_is_taken_for_what_its_values_prove():
+    header = ["Réalisé le", "Collaborateur affecté", "Typologie", "Nom du compte"]
+    assert all(lookup(t, h) is None for h in header for t in ("Activities", "Deals"))
+    rows = [header] + [r[:4] for r in _activities(["x"] * 5)[1:]]
+    data = ingest([RawGrid("export.csv", "Sheet1", rows)])
+    assert data.ingest.read[0].table == "Activities"
+    assert _mapped(data, "Activities") == {"date": "Réalisé le", "rep": "Collaborateur affecté",
+                                           "type": "Typologie", "account": "Nom du compte"}
+    assert len(data.activities) == 24
+    assert_rows_accounted(data)
