@@ -100,7 +100,7 @@ CUES: dict[tuple[str, str], tuple[tuple[frozenset[str], float], ...]] = {
                                                  "conclusion", "decision"}), 0.2), _DATE),
     ("Deals", "closed_on"): ((frozenset({"signature", "signe", "signee", "cloture", "cloturee", "closed",
                                          "close", "closing", "fermeture", "gain", "gagne", "won", "conclusion",
-                                         "reel", "reelle", "actual"}), 0.6), _DATE,
+                                         "reel", "reelle", "actual", "decision", "decide", "decidee"}), 0.6), _DATE,
                              (frozenset({"prevu", "prevue", "prev", "prevision", "previsionnel",
                                          "previsionnelle", "expected", "estimated", "cible", "target",
                                          "attendu", "attendue"}), -0.7)),
@@ -117,7 +117,13 @@ CUES: dict[tuple[str, str], tuple[tuple[frozenset[str], float], ...]] = {
     ("Deals", "deal_name"): ((frozenset({"transaction", "topic", "intitule", "titre", "title", "objet",
                                          "sujet", "libelle", "designation", "subject"}), 0.7),
                              (frozenset({"affaire", "opportunite", "opportunity", "deal", "projet"}), 0.2),
-                             _NAME),
+                             _NAME,
+                             # « Phase de la transaction » is the stage, « Montant de l'affaire » the amount
+                             (frozenset({"phase", "etape", "stade", "stage", "statut", "status", "montant",
+                                         "date", "amount", "value"}), -0.6)),
+    # Pipedrive « Affaire - Date de gain » / « Date de perte »: the helpers that fill closed_on by status
+    ("Deals", "won_on"): ((frozenset({"gain", "gagne", "gagnee", "won"}), 0.7), _DATE),
+    ("Deals", "lost_on"): ((frozenset({"perte", "perdu", "perdue", "lost"}), 0.7), _DATE),
     ("Activities", "date"): ((frozenset({"date", "jour", "le", "day", "quand", "when", "realise", "effectue",
                                          "done", "due"}), 0.6),),
     ("Activities", "rep"): (_PERSON, _NAME),
@@ -151,7 +157,8 @@ _STAGE_STEMS = ("prospect", "qualif", "decouverte", "proposition", "propal", "de
                 "gagn", "perdu", "won", "lost", "closed", "signe", "signature", "abandon",
                 "contact", "demo", "rdv", "needs", "analysis", "value proposition", "id decision", "perception",
                 "proposal", "negotiation", "review", "appointment", "presentation", "decision", "nouveau",
-                "new", "en cours", "sans suite", "commande", "vendu", "a relancer", "attente", "stand by")
+                "new", "en cours", "sans suite", "commande", "vendu", "a relancer", "attente", "stand by",
+                "conclu", "contrat", "contract", "rendez vous", "decideur", "qualified", "appointment")
 _STATUS_WORDS = frozenset({"won", "lost", "open", "gagne", "gagnee", "perdu", "perdue", "en cours", "ouvert",
                            "ouverte", "closed won", "closed lost", "abandonne", "abandonnee", "sans suite",
                            "signe", "signee", "in progress", "actif", "active"})
@@ -170,6 +177,7 @@ class Profile:
     """What the non-empty values of one column look like: shares 0..1 of the cells sampled."""
 
     n: int = 0  # non-empty cells looked at
+    filled: float = 0.0  # share of the column's cells that are not empty
     distinct: int = 0  # distinct values among them
     dates: float = 0.0
     amounts: float = 0.0  # numbers (text or not), at least one above 1
@@ -201,6 +209,7 @@ def profile(cells: Sequence[object]) -> Profile:
     text = kinds == str
     stripped = s.where(text, None)
     blank = s.isna() | (text & (stripped.str.strip() == ""))
+    filled = float((~blank).mean()) if len(s) else 0.0
     s = s[~blank].head(SAMPLE).reset_index(drop=True)
     n = len(s)
     if n == 0:
@@ -268,7 +277,7 @@ def profile(cells: Sequence[object]) -> Profile:
     long_texts = texts_share * (1.0 if len(lengths) and lengths.mean() >= 25 else 0.4)
     labels = texts_share * (1.0 if distinct >= 0.1 * n else 0.5) * (1.0 - 0.5 * min(names, 1.0))
     bools = float(is_bool.mean()) + (float(f.isin(_TRUE_FALSE).sum()) / n if len(f) else 0.0)
-    return Profile(n, distinct, float(dates.mean()), float(amounts), float(numbers), float(percents), stages,
+    return Profile(n, filled, distinct, float(dates.mean()), float(amounts), float(numbers), float(percents), stages,
                    statuses, activities, names, ids, texts_share, labels, long_texts, min(bools, 1.0))
 
 

@@ -431,6 +431,7 @@ def recognise(table: str, headers: Sequence[object], first_col: int = 1,
         c = cols[s.position]
         cols[s.position] = replace(c, column=col, how=HOW_EVIDENCE, confidence=s.confidence, evidence=s.evidence)
     cols, ttc_only = _ht_before_ttc(table, cols, texts)
+    cols = _lone_close_date(table, cols, profiles)
     mapped = {c.column: c for c in cols.values() if c.column}
     choices = []
     table_cols = [c.name for c in schema.TABLES[table].columns]
@@ -443,6 +444,35 @@ def recognise(table: str, headers: Sequence[object], first_col: int = 1,
         gone = next((h for c2, h in vanished if c2 == col), "")
         choices.append(ColumnChoice(table, col, cand, m.how if m else "", r_cand, gone))
     return HeaderMatch(table, tuple(cols[p] for p in sorted(cols)), tuple(choices), vanished, ttc_only)
+
+
+# A close date filled on at least this share of the rows is dated for the open deals too.
+_FILLED_FOR_ALL = 0.9
+
+
+def _lone_close_date(table: str, cols: dict[int, ColumnMapping], profiles: Sequence[ev.Profile | None] | None
+                     ) -> dict[int, ColumnMapping]:
+    """A close date alone (no expected date beside it, no won or lost time) and filled on every row is the
+    CRMs' one « Date de clôture »: the expected date while a deal is open, the actual one once won or lost
+    (``close_date``, split by status).  Filled only on some rows, it is the date the closed deals were closed.
+    A person's or a setting's choice stays as it is."""
+    if table != "Deals" or profiles is None:
+        return cols
+    by_col = {c.column: c for c in cols.values() if c.column}
+    closed = by_col.get("closed_on")
+    if (closed is None or closed.how in (HOW_PERSON, HOW_SETTING)
+            or any(c in by_col for c in ("expected_close_on", "close_date", "won_on", "lost_on"))):
+        return cols
+    # filled on as many rows as the stage or the creation date (not the first column: a report's total and
+    # footer rows write there, and they are no rows of the table)
+    def n(pos: int) -> int:
+        p = profiles[pos] if pos < len(profiles) else None
+        return p.n if p is not None else 0
+    rows = max((n(by_col[c].position) for c in ("stage", "created_on") if c in by_col),
+               default=max(n(c.position) for c in by_col.values()))
+    if not rows or n(closed.position) < _FILLED_FOR_ALL * rows:
+        return cols
+    return {**cols, closed.position: replace(closed, column="close_date")}
 
 
 def _ht_before_ttc(table: str, cols: dict[int, ColumnMapping], texts: Sequence[str]
