@@ -17,6 +17,7 @@ import json
 from importlib import resources
 
 import jsonschema
+import pandas as pd
 import pytest
 
 from kpicore.ingest.grids import RawGrid, ingest
@@ -357,3 +358,27 @@ def test_a_sheet1_with_not_one_known_header_is_taken_for_what_its_values_prove()
                                            "type": "Typologie", "account": "Nom du compte"}
     assert len(data.activities) == 24
     assert_rows_accounted(data)
+
+
+@pytest.mark.parametrize("open_dated", [True, False])
+def test_a_lone_close_date_is_split_by_status_only_when_open_deals_have_one_too(open_dated):
+    # Salesforce's French « Date de clôture » dates every deal (expected while open); a hand-kept one dates
+    # only the deals closed
+    rows = [["N° affaire", "Commercial", "Étape", "Montant HT", "Date de création", "Date de clôture"]]
+    deals = [("D1", "Gagnée", dt.datetime(2025, 3, 5)), ("D2", "Perdue", dt.datetime(2025, 3, 9)),
+             ("D3", "Proposition", dt.datetime(2025, 6, 30) if open_dated else None)]
+    for i, (d, stage, close) in enumerate(deals):
+        rows.append([d, "Marie Dupont", stage, 1000.0, dt.datetime(2025, 1, 2 + i), close])
+    data = ingest([RawGrid("f.xlsx", "Affaires", rows)])
+    d = data.deals.set_index("deal_id")
+    assert list(d.loc[["D1", "D2"], "closed_on"]) == [pd_ts(2025, 3, 5), pd_ts(2025, 3, 9)]
+    assert pd.isna(d.loc["D3", "closed_on"])
+    if open_dated:
+        assert d.loc["D3", "expected_close_on"] == pd_ts(2025, 6, 30)
+        assert _mapped(data, "Deals")["close_date"] == "Date de clôture"
+    else:
+        assert _mapped(data, "Deals")["closed_on"] == "Date de clôture"
+
+
+def pd_ts(y: int, m: int, d: int):
+    return pd.Timestamp(y, m, d)
