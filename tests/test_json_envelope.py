@@ -20,7 +20,7 @@ from kpicore.text.catalogue import render
 
 ENVELOPE = ("$schema", "version", "kind", "source", "as_of")
 BASE_URL = "https://pilotage.example/schemas/"
-SCHEMA_OF = {"check": "check.v1.json", "kpis": "kpis.v2.json", "alerts": "alerts.v3.json",
+SCHEMA_OF = {"check": "check.v2.json", "kpis": "kpis.v2.json", "alerts": "alerts.v3.json",
              "forecast": "forecast.v3.json", "backtest": "backtest.v3.json", "risks": "risks.v3.json",
              "diagnostic": "diagnostic.v1.json"}
 LEVELS = {"company", "team", "rep"}

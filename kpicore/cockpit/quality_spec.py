@@ -58,6 +58,27 @@ def _severity_style(severity: str) -> str:
     return "bad_text" if severity == ERROR else "warn_text"
 
 
+def guess_rows(choices: list[dict]) -> list[tuple[Cell, ...]]:
+    """The section « Colonnes devinées », first on the sheet: each column used though found only with low
+    confidence, with its evidence and its runner-up; nothing when no column was guessed."""
+    guesses = [c for c in choices if c["guess"]]
+    if not guesses:
+        return []
+    rows: list[tuple[Cell, ...]] = [(Cell(Message.of("recognition.sheet.guesses"), "section"),),
+                                    (Cell(Message.of("recognition.sheet.fix"), "warn_text"),),
+                                    tuple(Cell(Message.of(f"recognition.sheet.header.{n}"), "header")
+                                          for n in ("table", "column", "header", "confidence", "evidence",
+                                                    "runner_up"))]
+    for c in guesses:
+        chosen, runner = c["chosen"], c["runner_up"]
+        rows.append((Cell(table_label(c["table"]), "wrap"), Cell(c["label"], "wrap"),
+                     Cell(f"{chosen['letter']} : {chosen['header']}", "wrap"), Cell(chosen["confidence"], "percent"),
+                     Cell(chained("recognition.evidence.join", list(chosen["evidence"])) or "", "wrap"),
+                     Cell(f"{runner['letter']} : {runner['header']}" if runner else "", "wrap")))
+    rows.append(())
+    return rows
+
+
 def build_quality_spec(data: PipelineData, *, max_detail_rows: int = MAX_DETAIL_ROWS) -> CockpitSpec:
     """The quality sheet of ``data`` (see the module docstring)."""
     report = check_report(data)
@@ -73,6 +94,7 @@ def build_quality_spec(data: PipelineData, *, max_detail_rows: int = MAX_DETAIL_
         counts.append(Message.of("quality.sheet.merged", merged=t["duplicates_merged"]))
     rows.append((Cell(chained("quality.list", counts)),))
     rows.append(())
+    rows.extend(guess_rows(report["choices"]))
     freeze = 0
     groups = [(ERROR, g) for g in report["errors"]] + [("warning", g) for g in report["warnings"]]
     if not groups:

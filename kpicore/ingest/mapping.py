@@ -21,6 +21,11 @@ and whose value is the header as written in the file, e.g.::
 (``Affaires``), ``<column>`` a canonical column name or one of the ingest's
 helper columns (:data:`HELPER_COLUMNS`).  Keys are read case-insensitively.
 
+A header in no synonym list is still recognised by evidence (:func:`recognise`, scores from
+``kpicore.ingest.evidence``): its words and its column's values; every such choice is reported
+with its evidence, its confidence and its runner-up (``ColumnChoice``).  Keep these lists to the
+headers vendors document and to the plainest French ones: evidence, not listing, does the rest.
+
 Some headers need the ingest's help rather than a canonical column
 (:data:`HELPER_COLUMNS`): Salesforce and HubSpot export one ``Close Date``
 that is the expected date while a deal is open and the actual date once it is
@@ -31,16 +36,22 @@ has ``Won time`` and ``Lost time`` (``won_on``, ``lost_on``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from kpicore.model import schema
 from kpicore.model.cells import column_letter
+from kpicore.model.ingest_report import (HOW_EVIDENCE, HOW_PERSON, HOW_SETTING, HOW_SYNONYM, Candidate,
+                                         ColumnChoice)
+from kpicore.ingest import evidence as ev
 from kpicore.ingest.parsing import fold
+from kpicore.model.messages import Message
 
 # Helper columns: read from the file, used to fill canonical columns, then dropped.
+# ``deal_name`` (« Nom de la transaction », "Topic", "Opportunity Name") is what a derived deal id is
+# made of when the file has no id column (kpicore.ingest.deal_ids).
 HELPER_COLUMNS: dict[str, tuple[str, ...]] = {
     "Deals": ("close_date", "won_on", "lost_on", "deal_name", "team"),
     "Activities": ("team",),
@@ -306,26 +317,43 @@ class ColumnMapping:
     letter: str  # Excel column letter, for messages
     header: str  # as written in the file ("" if the header cell was empty)
     column: str | None  # canonical or helper column; None = kept as an extra column
-    how: str = ""  # "synonyme", "paramètre" (Settings), "" for extras
+    how: str = ""  # ingest_report.HOW_* ("synonyme", "paramètre", "correspondances", "indices"), "" for extras
+    confidence: float = 1.0  # 1 for a known header or a person's / a setting's choice
+    evidence: tuple = ()  # recognition.evidence.* messages, for a column recognised by evidence
 
 
 @dataclass(frozen=True)
 class HeaderMatch:
     table: str
     columns: tuple[ColumnMapping, ...]
+    choices: tuple[ColumnChoice, ...] = ()  # one per canonical column of the table, found or not (recognise)
+    vanished: tuple[tuple[str, str], ...] = ()  # (column, header) chosen by a person or a setting, not in the row
+    ttc_only: str = ""  # the amount's header when the only amount of the row is TTC
 
     @property
     def mapped(self) -> dict[str, ColumnMapping]:
         return {c.column: c for c in self.columns if c.column}
 
-    def score(self) -> int:
-        """Required columns count 2, others 1 (helpers count as the dates they fill)."""
+    def score(self) -> float:
+        """Required columns count 2, others 1 (helpers count as the dates they fill), each times its
+        confidence (1 for a known header)."""
         table = schema.TABLES[self.table]
         req = set(table.required)
-        return sum(2 if c in req else 1 for c in self.mapped)
+        return round(sum((2 if c in req else 1) * m.confidence for c, m in self.mapped.items()), 6)
 
     def required_found(self) -> int:
         return len(set(schema.TABLES[self.table].required) & set(self.mapped))
+
+    def known(self) -> "HeaderMatch":
+        """The match without the columns found by evidence (what the known and chosen headers alone say)."""
+        return replace(self, columns=tuple(replace(c, column=None, how="") if c.how == HOW_EVIDENCE else c
+                                           for c in self.columns))
+
+    def sure(self, at_least: float) -> "HeaderMatch":
+        """The match without the columns found by evidence below ``at_least`` confidence."""
+        return replace(self, columns=tuple(replace(c, column=None, how="")
+                                           if c.how == HOW_EVIDENCE and c.confidence < at_least else c
+                                           for c in self.columns))
 
 
 def match_headers(table: str, headers: Sequence[object], first_col: int = 1,
@@ -337,6 +365,9 @@ def match_headers(table: str, headers: Sequence[object], first_col: int = 1,
     the other headers are kept as extras.
     """
     overrides = {col: fold(h) for col, h in (overrides or {}).items()}
+    present = {fold(str(h)) for h in headers if h is not None}
+    # a chosen header no longer in the row does not hide the synonyms of its column (the guess is used)
+    overrides = {col: h for col, h in overrides.items() if h in present}
     by_override = {h: col for col, h in overrides.items()}
     best: dict[str, tuple[int, int]] = {}  # column -> (rank, position)
     cand: dict[int, tuple[str, int, str]] = {}
@@ -361,6 +392,126 @@ def match_headers(table: str, headers: Sequence[object], first_col: int = 1,
         cols.append(ColumnMapping(pos, column_letter(first_col + pos), header, col,
                                   cand[pos][2] if col else ""))
     return HeaderMatch(table, tuple(cols))
+
+
+# A helper column found stands for these canonical ones (the ingest fills them from it): evidence does not
+# look for them elsewhere.
+_FILLED_BY_HELPER = {"close_date": ("closed_on", "expected_close_on"), "won_on": ("closed_on",),
+                     "lost_on": ("closed_on",)}
+_TTC_WORDS = frozenset({"ttc"})
+_HT_WORDS = frozenset({"ht", "hors"})
+
+
+def _tax_words(header: str) -> set[str]:
+    return set(ev.header_words(header))
+
+
+def recognise(table: str, headers: Sequence[object], first_col: int = 1,
+              overrides: Mapping[str, str] | None = None, profiles: Sequence[ev.Profile | None] | None = None,
+              person: frozenset[str] = frozenset(), refused: frozenset[str] = frozenset()) -> HeaderMatch:
+    """Map a header row onto ``table``: a person's or a setting's header first (``overrides``; those of
+    ``person`` were chosen in « Correspondances »), then the known headers (synonyms), then evidence from the
+    header's words and the column's values (``profiles``, one per position, None when unknown).
+
+    ``refused``: columns a person said the file does not have.  Every canonical column gets a
+    ``ColumnChoice`` (found or not) with its runner-up; helper columns get one when found.
+    """
+    base = match_headers(table, headers, first_col, overrides)
+    texts = ["" if h is None else str(h).strip() for h in headers]
+    present = {fold(t) for t in texts if t}
+    vanished = tuple((col, h) for col, h in (overrides or {}).items() if fold(h) not in present)
+    cols = {c.position: c for c in base.columns}
+    for pos, c in cols.items():
+        if c.column in refused:
+            cols[pos] = replace(c, column=None, how="")
+        elif c.how == HOW_SETTING and c.column in person:
+            cols[pos] = replace(c, how=HOW_PERSON)
+    found = {c.column: c for c in cols.values() if c.column}
+    # a known header of any column (even one that lost to a better synonym) is not a guess for another
+    known = {pos for pos, t in enumerate(texts) if t and (lookup(table, t) or fold(t) in
+                                                          {fold(h) for h in (overrides or {}).values()})}
+    done = set(found) | set(refused)
+    for helper, filled in _FILLED_BY_HELPER.items():
+        if helper in found:
+            done.update(filled)
+    wanted = [col for (t, col) in ev.CUES if t == table]
+    taken = frozenset(known | {c.position for c in found.values()})
+    scores = ev.score_columns(table, texts, profiles, wanted, skip=taken) if wanted else []
+    chosen, runner = ev.choose(scores, {pos: "" for pos in taken}, frozenset(done))
+    for col, s in chosen.items():
+        c = cols[s.position]
+        cols[s.position] = replace(c, column=col, how=HOW_EVIDENCE, confidence=s.confidence, evidence=s.evidence)
+    cols, ttc_only = _ht_before_ttc(table, cols, texts)
+    cols = _lone_close_date(table, cols, profiles)
+    mapped = {c.column: c for c in cols.values() if c.column}
+    choices = []
+    table_cols = [c.name for c in schema.TABLES[table].columns]
+    for col in table_cols + [h for h in HELPER_COLUMNS.get(table, ()) if h in mapped]:
+        m = mapped.get(col)
+        cand = Candidate(m.header, m.letter, m.confidence, tuple(m.evidence)) if m else None
+        r = runner.get(col)
+        r_cand = (Candidate(texts[r.position], column_letter(first_col + r.position), r.confidence, r.evidence)
+                  if r is not None and (m is None or r.position != m.position) else None)
+        gone = next((h for c2, h in vanished if c2 == col), "")
+        choices.append(ColumnChoice(table, col, cand, m.how if m else "", r_cand, gone))
+    return HeaderMatch(table, tuple(cols[p] for p in sorted(cols)), tuple(choices), vanished, ttc_only)
+
+
+# A close date filled on at least this share of the rows is dated for the open deals too.
+_FILLED_FOR_ALL = 0.9
+
+
+def _lone_close_date(table: str, cols: dict[int, ColumnMapping], profiles: Sequence[ev.Profile | None] | None
+                     ) -> dict[int, ColumnMapping]:
+    """A close date alone (no expected date beside it, no won or lost time) and filled on every row is the
+    CRMs' one « Date de clôture »: the expected date while a deal is open, the actual one once won or lost
+    (``close_date``, split by status).  Filled only on some rows, it is the date the closed deals were closed.
+    A person's or a setting's choice stays as it is."""
+    if table != "Deals" or profiles is None:
+        return cols
+    by_col = {c.column: c for c in cols.values() if c.column}
+    closed = by_col.get("closed_on")
+    if (closed is None or closed.how in (HOW_PERSON, HOW_SETTING)
+            or any(c in by_col for c in ("expected_close_on", "close_date", "won_on", "lost_on"))):
+        return cols
+    # filled on as many rows as the stage or the creation date (not the first column: a report's total and
+    # footer rows write there, and they are no rows of the table)
+    def n(pos: int) -> int:
+        p = profiles[pos] if pos < len(profiles) else None
+        return p.n if p is not None else 0
+    rows = max((n(by_col[c].position) for c in ("stage", "created_on") if c in by_col),
+               default=max(n(c.position) for c in by_col.values()))
+    if not rows or n(closed.position) < _FILLED_FOR_ALL * rows:
+        return cols
+    return {**cols, closed.position: replace(closed, column="close_date")}
+
+
+def _ht_before_ttc(table: str, cols: dict[int, ColumnMapping], texts: Sequence[str]
+                   ) -> tuple[dict[int, ColumnMapping], str]:
+    """Where both an HT and a TTC amount exist, HT is the amount (the other kept as an extra); only TTC: it is
+    used, and said (``ttc_only``).  A person's or a setting's choice is left as it is."""
+    if table != "Deals":
+        return cols, ""
+    amount = next((c for c in cols.values() if c.column == "amount"), None)
+    if amount is None or amount.how in (HOW_PERSON, HOW_SETTING):
+        return cols, ""
+
+    def is_amount(pos: int) -> bool:
+        hit = lookup(table, texts[pos])
+        return bool(hit and hit[0] == "amount") or ev.header_score(table, "amount", texts[pos])[0] > 0
+
+    ht = [p for p, t in enumerate(texts) if t and _tax_words(t) & _HT_WORDS and not _tax_words(t) & _TTC_WORDS
+          and is_amount(p) and (cols[p].column in (None, "amount"))]
+    if _tax_words(amount.header) & _TTC_WORDS:
+        if not ht:
+            return cols, amount.header
+        new = cols[ht[0]]
+        cols = dict(cols)
+        cols[amount.position] = replace(amount, column=None, how="", confidence=1.0, evidence=())
+        cols[ht[0]] = replace(new, column="amount", how=new.how or HOW_EVIDENCE,
+                              confidence=new.confidence if new.how else amount.confidence,
+                              evidence=new.evidence or (Message.of("recognition.evidence.ht_first"),))
+    return cols, ""
 
 
 def overrides_from_settings(settings: pd.DataFrame) -> dict[str, dict[str, str]]:

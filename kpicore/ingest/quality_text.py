@@ -2,10 +2,11 @@
 
 :func:`check_report` gives a plain dict whose texts are catalogue ``Message``s
 (the edges render it: ``kpicore.text.check`` for the text and the JSON of
-schema ``kpicore/model/json_schemas/check.v1.json``; the quality sheet).  Issues
+schema ``kpicore/model/json_schemas/check.v2.json``; the quality sheet).  Issues
 are grouped by problem, the details of one row (a date, the other copy of a
 duplicate, the rows of a repaired column) left out of the grouping, with their
-count and their first rows.
+count and their first rows.  ``choices`` lists each column choice that is not an exact known header
+(found by evidence, chosen by a person or a setting, or whose chosen header vanished), guesses first.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from kpicore.model.messages import Message
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.json_schemas import envelope
 from kpicore.model.quality import ERROR
+from kpicore.model.ingest_report import (HOW_DERIVED, HOW_EVIDENCE, HOW_PERSON, HOW_SYNONYM, Candidate,
+                                         ColumnChoice, GridReport)
+from kpicore.model.ingest_report import HOW_SETTING as HOW_SETTING_CODE
+from kpicore.ingest.evidence import column_label
 
 ROWS_SHOWN = 8
 # a problem with the details of its row, and the same problem for a group of rows
@@ -30,7 +35,9 @@ _GROUPED = {
 }
 # how a column was mapped (kpicore.ingest.mapping.ColumnMapping.how), as the reader's language says it
 HOW_SETTING = Message.of("quality.how.setting")
-_HOW = {"synonyme": Message.of("quality.how.synonym"), "paramètre": HOW_SETTING}
+_HOW = {HOW_SYNONYM: Message.of("quality.how.synonym"), HOW_SETTING_CODE: HOW_SETTING,
+        HOW_PERSON: Message.of("recognition.how.person"), HOW_EVIDENCE: Message.of("recognition.how.evidence"),
+        HOW_DERIVED: Message.of("recognition.how.derived")}
 _DETAILS = frozenset({"cells", "rows", "created", "first", "others", "where"})
 
 
@@ -65,6 +72,34 @@ def _groups(data: PipelineData, severity: str) -> list[dict[str, Any]]:
     return sorted(groups.values(), key=lambda g: -g["count"])
 
 
+def _candidate(c: Candidate | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {"header": c.header, "letter": c.letter, "confidence": c.confidence, "evidence": list(c.evidence)}
+
+
+def _worth_saying(c: ColumnChoice) -> bool:
+    """A choice that is not an exact known header: found by evidence, chosen by a person or a setting, or
+    whose chosen header vanished."""
+    return bool(c.vanished) or (c.chosen is not None and c.how != HOW_SYNONYM)
+
+
+def choices_report(data: PipelineData) -> list[dict[str, Any]]:
+    """Each column choice worth saying (:func:`_worth_saying`), guesses first: header, evidence, confidence,
+    runner-up."""
+    out = []
+    grids: tuple[GridReport, ...] = data.ingest.grids if data.ingest else ()
+    for g in grids:
+        for c in g.choices:
+            if not _worth_saying(c):
+                continue
+            out.append({"file": g.file, "sheet": g.sheet, "table": c.table, "column": c.column,
+                        "label": column_label(c.table, c.column), "chosen": _candidate(c.chosen),
+                        "how": _HOW.get(c.how, c.how), "runner_up": _candidate(c.runner_up), "guess": c.guess,
+                        "vanished": c.vanished})
+    return sorted(out, key=lambda c: not c["guess"])
+
+
 def check_report(data: PipelineData) -> dict[str, Any]:
     """The mapping and the quality report as plain data, its texts as messages (module docstring)."""
     sheets = []
@@ -72,7 +107,8 @@ def check_report(data: PipelineData) -> dict[str, Any]:
         sheets.append({
             "file": g.file, "sheet": g.sheet, "excel_table": g.table_name, "table": g.table,
             "chosen_by": g.chosen_by, "header_row": g.header_row,
-            "columns": [{"letter": c.letter, "header": c.header, "column": c.column, "how": _HOW.get(c.how, c.how)}
+            "columns": [{"letter": c.letter, "header": c.header, "column": c.column, "how": _HOW.get(c.how, c.how),
+                         "confidence": c.confidence, "evidence": list(c.evidence)}
                         for c in g.columns],
             "missing_optional": sorted(
                 c.name for c in schema.TABLES[g.table].columns
@@ -90,6 +126,7 @@ def check_report(data: PipelineData) -> dict[str, Any]:
         "rows": {name: len(frame) for name, frame in data.frames().items() if len(frame)},
         "sheets": sheets,
         "badge": data.quality.badge(),
+        "choices": choices_report(data),
         "errors": _groups(data, ERROR),
         "warnings": _groups(data, "warning"),
     }

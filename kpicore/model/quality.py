@@ -41,6 +41,9 @@ class Issue:
 @dataclass
 class QualityReport:
     issues: list[Issue] = field(default_factory=list)
+    # (table, column, header) of each required-or-not column used though found only with low confidence
+    # (ingest_report.ColumnChoice.guess): the badge says them
+    guesses: tuple[tuple[str, str, str], ...] = ()
 
     def add(self, issue: Issue) -> None:
         self.issues.append(issue)
@@ -65,7 +68,12 @@ class QualityReport:
         return pd.DataFrame([[getattr(i, c) for c in cols] for i in self.issues], columns=cols)
 
     def badge(self) -> Message:
-        """A one-line summary for the cockpit header (quality.badge.*)."""
+        """A one-line summary for the cockpit header (quality.badge.*), with the number of guessed columns
+        when there are (recognition.badge.guesses)."""
         if not self.issues:
-            return Message.of("quality.badge.ok")
-        return Message.of("quality.badge.issues", errors=len(self.errors), warnings=len(self.warnings))
+            badge = Message.of("quality.badge.ok")
+        else:
+            badge = Message.of("quality.badge.issues", errors=len(self.errors), warnings=len(self.warnings))
+        if self.guesses:
+            return Message.of("recognition.badge.guesses", badge=badge, n=len(self.guesses))
+        return badge

@@ -1,6 +1,6 @@
 """``pilotage check`` at the edges: the report of ``kpicore.ingest.quality_text`` in one language.
 
-:func:`check_report_json` is the JSON document (schema ``check.v1.json``) with
+:func:`check_report_json` is the JSON document (schema ``check.v2.json``) with
 every message rendered; :func:`check_report_text` the full text report;
 :func:`check_summary_text` the short one a message box shows; :func:`error_text`
 a refused file (``InputFileError``) in the reader's language.
@@ -12,6 +12,7 @@ from typing import Any
 
 from kpicore.ingest.quality_text import HOW_SETTING, check_report, table_label
 from kpicore.model.errors import InputFileError, PilotageError
+from kpicore.model.message_lists import chained
 from kpicore.model.messages import Message
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.text.catalogue import DEFAULT_LANGUAGE, render, say
@@ -85,6 +86,9 @@ def check_report_text(data: PipelineData, language: str = DEFAULT_LANGUAGE) -> s
             out.append("    " + say("check.extras", lang, columns=names))
         if s["missing_optional"]:
             out.append("    " + say("check.missing_optional", lang, columns=", ".join(s["missing_optional"])))
+    if r["choices"]:
+        out += ["", say("recognition.check.choices", lang)]
+        out += choice_lines(r["choices"], lang)
     if ignored:
         out += ["", say("check.ignored_sheets", lang)]
         for s in ignored:
@@ -109,6 +113,33 @@ def check_report_text(data: PipelineData, language: str = DEFAULT_LANGUAGE) -> s
                 out.append(f"    {where}")
             out.append(f"    → {render(g['fix'], lang)}")
     return "\n".join(out) + "\n"
+
+
+def choice_lines(choices: list[dict[str, Any]], language: str) -> list[str]:
+    """One line per column choice that is not an exact known header (``quality_text.choices_report``), with its
+    evidence and its runner-up."""
+    lang = language
+    out = []
+    for c in choices:
+        where = say("recognition.check.where", lang, sheet=c["sheet"], table=table_label(c["table"]))
+        chosen = c["chosen"]
+        if chosen is None:
+            line = say("recognition.check.none", lang, column=c["label"], where=where)
+        else:
+            line = say("recognition.check.guess" if c["guess"] else "recognition.check.choice", lang,
+                       letter=chosen["letter"], header=chosen["header"], column=c["label"], how=c["how"],
+                       confidence=chosen["confidence"], where=where)
+        out.append("    " + line)
+        if chosen is not None and chosen["evidence"]:
+            out.append("        " + say("recognition.check.evidence", lang,
+                                        evidence=chained("recognition.evidence.join", chosen["evidence"])))
+        if c["runner_up"] is not None:
+            r = c["runner_up"]
+            out.append("        " + say("recognition.check.runner_up", lang, header=r["header"], letter=r["letter"],
+                                        confidence=r["confidence"]))
+        if c["vanished"]:
+            out.append("        " + say("recognition.check.vanished", lang, header=c["vanished"]))
+    return out
 
 
 def check_summary_text(data: PipelineData, max_problems: int = 4, language: str = DEFAULT_LANGUAGE) -> str:

@@ -36,7 +36,7 @@ BASE_URL = "https://pilotage.example/schemas/"
 
 # the schema each document follows, by kind
 SCHEMA_FILES: dict[str, str] = {
-    "check": "check.v1.json",
+    "check": "check.v2.json",
     "kpis": "kpis.v2.json",
     "alerts": "alerts.v3.json",
     "forecast": "forecast.v3.json",
