@@ -22,7 +22,7 @@ import pytest
 from addin.cli import main
 from kpicore.cockpit.correspondences_spec import CORRESPONDENCES_SHEET, build_correspondences_spec, column_choices
 from kpicore.ingest.grids import RawGrid, ingest
-from kpicore.ingest.person_choices import (CHOICE_COL, FIRST_LIST_COL, KEY_COLUMN, KEY_KIND, KEY_TABLE,
+from kpicore.ingest.person_choices import (CHOICE_COL, FIRST_LIST_COL, KEY_COLUMN, KEY_ITEM, KEY_KIND, KEY_TABLE,
                                            person_choices, person_choices_of_rows)
 from kpicore.model import schema
 from kpicore.model.ingest_report import (HOW_EVIDENCE, HOW_PERSON, HOW_SYNONYM, Candidate, ColumnChoice,
@@ -364,3 +364,38 @@ def test_none_chosen_takes_no_column_even_a_known_header(tmp_path, capsys):
     assert_rows_accounted(data)
     _, ws = _sheet(path)
     assert _line(ws, "account")[2] == "—" and _line(ws, "account")[CHOICE_COL] == "(aucune)"
+
+
+def test_a_label_chosen_in_the_sheet_is_read_so_by_the_next_refresh(tmp_path):
+    """An activity label no word reads (« Tournée vitrine ») is counted as « other »; chosen as a proposal in
+    « Votre choix », the next refresh counts its rows as proposals, and the one after still does."""
+    from workbook_templates.reading import load_pipeline
+
+    path = _client(tmp_path / "affaires.xlsx")
+    wb = openpyxl.load_workbook(path)
+    log = wb.create_sheet("Activités")
+    log.append(["Date", "Commercial", "Type", "Client"])
+    log.append([date(2026, 10, 5), "Marie Dupont", "Tournée vitrine", "Garage Petit"])
+    log.append([date(2026, 10, 7), "Paul Leroy", "Tournée vitrine", "Cave Martin"])
+    log.append([date(2026, 10, 8), "Paul Leroy", "Appel", "Cave Martin"])
+    wb.save(path)
+
+    def types() -> dict[str, int]:
+        return load_pipeline(path).activities["type"].value_counts().to_dict()
+
+    _refresh(path)
+    assert types() == {"other": 2, "call": 1}
+    wb, ws = _sheet(path)
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, KEY_KIND + 1).value == "label"
+               and ws.cell(r, KEY_ITEM + 1).value == "Tournée vitrine")
+    # the word the drop-down offers for a proposal, read from its hidden list (words, then codes)
+    dv = next(v for v in ws.data_validations.dataValidation if f"H{row}" in v.sqref)
+    first, last = dv.formula1.replace("$", "").split(":")
+    words = [c for line in ws[first:last] for c in line]
+    proposal = next(c.value for c in words if ws.cell(c.row, c.column + 1).value == "proposal")
+    ws.cell(row, CHOICE_COL + 1).value = proposal
+    wb.save(path)
+    _refresh(path)
+    assert types() == {"proposal": 2, "call": 1}
+    _refresh(path)
+    assert types() == {"proposal": 2, "call": 1}
