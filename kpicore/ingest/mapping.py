@@ -50,7 +50,7 @@ from kpicore.ingest.parsing import fold
 from kpicore.model.messages import Message
 
 # Helper columns: read from the file, used to fill canonical columns, then dropped.
-# ``deal_name`` (« Nom de la transaction », "Topic", "Opportunity Name") is what a derived deal id is
+# ``deal_name`` (« Nom de l'opportunité », "Topic", "Opportunity Name") is what a derived deal id is
 # made of when the file has no id column (kpicore.ingest.deal_ids).
 HELPER_COLUMNS: dict[str, tuple[str, ...]] = {
     "Deals": ("close_date", "won_on", "lost_on", "deal_name", "team"),
@@ -206,11 +206,11 @@ _VENDORS: dict[str, dict[str, list[str]]] = {
         "won_on": ["Deal - Won time", "Won time", "Closed Won Date"],
         "lost_on": ["Deal - Lost time", "Lost time", "Closed Lost Date"],
         # the deal's name, from which an id is derived when the file has none (kpicore.ingest.deal_ids):
-        # Salesforce "Opportunity Name", HubSpot "Deal Name", Pipedrive "Deal - Title", Dynamics 365 "Topic"
-        # (a bare « Nom » / "Name" is left to the evidence of the values: it is also a rep's or a target's header;
-        # a bare « Affaire » too: it is as often the deal's number)
-        "deal_name": ["Nom de l'opportunité", "Opportunity Name", "Deal Name", "Deal - Title", "Nom de la transaction",
-                      "Nom de l'affaire", "Intitulé", "Intitulé de l'affaire", "Titre", "Topic"],
+        # Salesforce "Opportunity Name", HubSpot "Deal Name", Pipedrive "Deal - Title", Sellsy's « Nom de
+        # l'opportunité »; the others (Zoho « Nom de la transaction », Dynamics 365 "Topic", « Intitulé »,
+        # « Titre », « Désignation ») by evidence (their words, labels for values: evidence.CUES).  A bare
+        # « Nom » / "Name" is also a rep's or a target's header, a bare « Affaire » as often the deal's number.
+        "deal_name": ["Nom de l'opportunité", "Opportunity Name", "Deal Name", "Deal - Title"],
         # the sales team of the deal's owner (« Région » / "Region" is left out: in a CRM export it is most
         # often the customer's region, and a wrong team would split the cockpit)
         "team": ["Équipe", "Agence", "Team", "Business unit", "Équipe commerciale", "Sales Team"],
