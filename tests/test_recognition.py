@@ -382,3 +382,58 @@ def test_a_lone_close_date_is_split_by_status_only_when_open_deals_have_one_too(
 
 def pd_ts(y: int, m: int, d: int):
     return pd.Timestamp(y, m, d)
+
+
+@pytest.mark.parametrize("header, split", [("Date d'échéance", True), ("Date de clôture prévue", False),
+                                           ("Clôture prév.", False)])
+def test_a_lone_due_date_dating_every_deal_is_split_by_status_unless_it_says_forecast(header, split):
+    # Zoho's and Sellsy's « Date d'échéance » dates every deal: the expected date while open, set to the actual
+    # one when won or lost (https://zoho.com/fr/crm/help/opportunities/standard-fields.html); a header that
+    # says « prévue » keeps the expected date even on closed deals
+    rows = [["N° affaire", "Commercial", "Étape", "Montant HT", "Date de création", header]]
+    deals = [("D1", "Gagnée", dt.datetime(2025, 3, 5)), ("D2", "Perdue", dt.datetime(2025, 3, 9)),
+             ("D3", "Proposition", dt.datetime(2025, 6, 30))]
+    for i, (d, stage, close) in enumerate(deals):
+        rows.append([d, "Marie Dupont", stage, 1000.0, dt.datetime(2025, 1, 2 + i), close])
+    data = ingest([RawGrid("f.xlsx", "Affaires", rows)])
+    d = data.deals.set_index("deal_id")
+    assert d.loc["D3", "expected_close_on"] == pd_ts(2025, 6, 30)
+    assert pd.isna(d.loc["D3", "closed_on"])
+    if split:
+        assert _mapped(data, "Deals")["close_date"] == header
+        assert list(d.loc[["D1", "D2"], "closed_on"]) == [pd_ts(2025, 3, 5), pd_ts(2025, 3, 9)]
+    else:
+        assert _mapped(data, "Deals")["expected_close_on"] == header
+        assert d.loc[["D1", "D2"], "closed_on"].isna().all()
+    assert_rows_accounted(data)
+
+
+def test_a_won_date_and_a_lost_date_are_the_won_and_lost_times_not_one_close_date():
+    # Pipedrive's French export: « Affaire - Date de gain » / « Affaire - Date de perte » beside the expected date
+    rows = [["Affaire - ID", "Affaire - Organisation", "Affaire - Propriétaire", "Affaire - Étape",
+             "Affaire - Statut", "Affaire - Valeur", "Affaire - Affaire créée", "Affaire - Date de clôture prévue",
+             "Affaire - Date de gain", "Affaire - Date de perte"]]
+    created = dt.datetime(2025, 1, 6, 9)
+    rows += [[1, "Durand SA", "Marie Dupont", "Proposition faite", "Gagnée", 1000.0, created, None,
+              dt.datetime(2025, 3, 5, 15), None],
+             [2, "Bâtiplus", "Marie Dupont", "Proposition faite", "Perdue", 2000.0, created, None, None,
+              dt.datetime(2025, 3, 9, 10)],
+             [3, "Agri Ouest", "Jean Martin", "Qualifié", "Ouverte", 3000.0, created, dt.datetime(2025, 6, 30),
+              None, None]]
+    data = ingest([RawGrid("affaires.xlsx", "Affaires", rows)])
+    mapped = _mapped(data, "Deals")
+    assert mapped["won_on"] == "Affaire - Date de gain" and mapped["lost_on"] == "Affaire - Date de perte"
+    d = data.deals.set_index("deal_id")
+    assert [d.loc[k, "closed_on"].normalize() for k in ("1", "2")] == [pd_ts(2025, 3, 5), pd_ts(2025, 3, 9)]
+    assert pd.isna(d.loc["3", "closed_on"]) and d.loc["3", "expected_close_on"] == pd_ts(2025, 6, 30)
+    assert list(d.loc[["1", "2", "3"], "status"]) == ["won", "lost", "open"]
+    assert_rows_accounted(data)
+
+
+def test_a_bare_affaire_header_of_numbers_is_the_deal_id():
+    rows = [["Affaire", "Client", "Resp. commercial", "Étape", "Montant HT", "Date entrée"]]
+    rows += [[1001 + i, f"Client {i}", REPS[i % 3], STAGES[i % 5], 1000.0 + i, dt.datetime(2025, 1, 2 + i)]
+             for i in range(6)]
+    data = ingest([RawGrid("suivi.ods", "Affaires", rows)])
+    assert _mapped(data, "Deals")["deal_id"] == "Affaire"
+    assert sorted(data.deals["deal_id"]) == [str(1001 + i) for i in range(6)]

@@ -50,7 +50,7 @@ from kpicore.ingest.parsing import fold
 from kpicore.model.messages import Message
 
 # Helper columns: read from the file, used to fill canonical columns, then dropped.
-# ``deal_name`` (« Nom de la transaction », "Topic", "Opportunity Name") is what a derived deal id is
+# ``deal_name`` (« Nom de l'opportunité », "Topic", "Opportunity Name") is what a derived deal id is
 # made of when the file has no id column (kpicore.ingest.deal_ids).
 HELPER_COLUMNS: dict[str, tuple[str, ...]] = {
     "Deals": ("close_date", "won_on", "lost_on", "deal_name", "team"),
@@ -105,8 +105,9 @@ _FRENCH_COMMON: dict[str, dict[str, list[str]]] = {
         "expected_close_on": ["Date de signature prévue", "Date de clôture prévue", "Clôture prévue",
                               "Signature prévue", "Date prévue", "Date de closing prévue",
                               "Date de fermeture prévue", "Échéance"],
-        "closed_on": ["Date de clôture", "Date de signature", "Signée le", "Signé le", "Date de gain",
-                      "Date de perte", "Date de clôture réelle", "Date de fermeture", "Clôturée le"],
+        # (« Date de gain » / « Date de perte » are no closed_on: the won and lost times, by evidence)
+        "closed_on": ["Date de clôture", "Date de signature", "Signée le", "Signé le",
+                      "Date de clôture réelle", "Date de fermeture", "Clôturée le"],
         "probability": ["Probabilité", "Probabilité (%)", "Proba", "Proba (%)", "% de réussite",
                         "Chance de succès", "Probabilité de gain"],
         "forecast_category": ["Catégorie de prévision", "Catégorie", "Prévision"],
@@ -205,10 +206,11 @@ _VENDORS: dict[str, dict[str, list[str]]] = {
         "won_on": ["Deal - Won time", "Won time", "Closed Won Date"],
         "lost_on": ["Deal - Lost time", "Lost time", "Closed Lost Date"],
         # the deal's name, from which an id is derived when the file has none (kpicore.ingest.deal_ids):
-        # Salesforce "Opportunity Name", HubSpot "Deal Name", Pipedrive "Deal - Title", Dynamics 365 "Topic"
-        # (a bare « Nom » / "Name" is left to the evidence of the values: it is also a rep's or a target's header)
-        "deal_name": ["Nom de l'opportunité", "Opportunity Name", "Deal Name", "Deal - Title", "Nom de la transaction",
-                      "Nom de l'affaire", "Intitulé", "Intitulé de l'affaire", "Affaire", "Titre", "Topic"],
+        # Salesforce "Opportunity Name", HubSpot "Deal Name", Pipedrive "Deal - Title", Sellsy's « Nom de
+        # l'opportunité »; the others (Zoho « Nom de la transaction », Dynamics 365 "Topic", « Intitulé »,
+        # « Titre », « Désignation ») by evidence (their words, labels for values: evidence.CUES).  A bare
+        # « Nom » / "Name" is also a rep's or a target's header, a bare « Affaire » as often the deal's number.
+        "deal_name": ["Nom de l'opportunité", "Opportunity Name", "Deal Name", "Deal - Title"],
         # the sales team of the deal's owner (« Région » / "Region" is left out: in a CRM export it is most
         # often the customer's region, and a wrong team would split the cockpit)
         "team": ["Équipe", "Agence", "Team", "Business unit", "Équipe commerciale", "Sales Team"],
@@ -459,6 +461,14 @@ def recognise(table: str, headers: Sequence[object], first_col: int = 1,
 
 # A close date filled on at least this share of the rows is dated for the open deals too.
 _FILLED_FOR_ALL = 0.9
+# Words by which a date's header says it is a forecast (the closed date's cues that push it away, evidence.CUES).
+_FORECAST_WORDS = next(words for words, weight in ev.CUES[("Deals", "closed_on")] if weight < 0)
+
+
+def _says_forecast(header: str) -> bool:
+    """« Date de clôture prévue », "Expected close", « Clôture prév. »: the header calls the date a forecast."""
+    return any(w.startswith(c) or (len(w) >= 3 and c.startswith(w))
+               for w in ev.header_words(header) for c in _FORECAST_WORDS)
 
 
 def _lone_close_date(table: str, cols: dict[int, ColumnMapping], profiles: Sequence[ev.Profile | None] | None
@@ -466,13 +476,20 @@ def _lone_close_date(table: str, cols: dict[int, ColumnMapping], profiles: Seque
     """A close date alone (no expected date beside it, no won or lost time) and filled on every row is the
     CRMs' one « Date de clôture »: the expected date while a deal is open, the actual one once won or lost
     (``close_date``, split by status).  Filled only on some rows, it is the date the closed deals were closed.
+    So is a lone due date whose header does not say it is a forecast (Zoho's and Sellsy's « Date d'échéance »,
+    set to the actual date when the deal is won or lost); « Date de clôture prévue » stays the expected date.
     A person's or a setting's choice stays as it is."""
     if table != "Deals" or profiles is None:
         return cols
     by_col = {c.column: c for c in cols.values() if c.column}
     closed = by_col.get("closed_on")
+    expected = by_col.get("expected_close_on")
+    if closed is None and expected is not None and not _says_forecast(expected.header):
+        closed = expected
+    elif expected is not None:
+        return cols
     if (closed is None or closed.how in (HOW_PERSON, HOW_SETTING)
-            or any(c in by_col for c in ("expected_close_on", "close_date", "won_on", "lost_on"))):
+            or any(c in by_col for c in ("close_date", "won_on", "lost_on"))):
         return cols
     # filled on as many rows as the stage or the creation date (not the first column: a report's total and
     # footer rows write there, and they are no rows of the table)
