@@ -32,6 +32,9 @@ def test_a_status_without_a_stage_keeps_every_deal_its_stage_the_status_in_words
     assert got == {"Menuiserie Roux": ("won", "Signé"), "Cave Saint-Jean": ("lost", "Perdu"),
                    "Transports Morel": ("open", "En cours")}
     assert data.deals["amount"].sum() == 12000 + 7500 + 15000
+    said = [render(i.problem) for i in data.quality.warnings if i.column == "Statut"]
+    assert said == ["Pas de colonne d'étape : l'étape de chaque affaire est son statut tel que le fichier "
+                    "l'écrit (« Statut »)"]  # once for the table, not once per deal
     assert_rows_accounted(data)
 
 

@@ -334,6 +334,9 @@ def _stage_from_status(w: _Part) -> pd.Series:
     stage is its status as the file words it (« En cours », « Gagnée »), so that the status alone carries
     the deals.  A deal with neither is excluded, the status column named."""
     stage = parse_column("text", w.p.columns["status"]).values.astype("string")
+    note = Message.of("stage_from_status.note", column=w.p.headers["status"])
+    w.notes.append(note)
+    w.issue(WARNING, note, Message.of("stage_from_status.fix"), column="status")
     for i in np.flatnonzero(stage.isna().to_numpy()):
         w.error(int(i), "status", "", Message.of("quality.problem.missing_value", column=w.p.headers["status"]),
                 _FIX_REQUIRED)
