@@ -208,6 +208,9 @@ def _parse_part(w: _Part, table: schema.Table, stages: pd.DataFrame | None) -> p
     if table.name == "Deals" and "deal_id" not in frame:
         frame["deal_id"] = _derived_ids(w, frame)
         bad_cells["deal_id"] = np.zeros(w.n, dtype=bool)
+    if table.name == "Deals" and "stage" not in frame and "status" in frame:
+        frame["stage"] = _stage_from_status(w)
+        bad_cells["stage"] = np.zeros(w.n, dtype=bool)
     # required values that are simply empty
     for col in table.columns:
         if not col.required or (table.name == "Deals" and col.name == "status"):
@@ -326,6 +329,21 @@ def _stage_spelling(w: _Part, stage: pd.Series, stages: pd.DataFrame) -> pd.Seri
     return stage.where(~hit, stage.map(fixes)).astype("string")
 
 
+def _stage_from_status(w: _Part) -> pd.Series:
+    """No stage column, a status one (« Statut » of a hand-kept table, Dynamics' statecode): each deal's
+    stage is its status as the file words it (« En cours », « Gagnée »), so that the status alone carries
+    the deals.  A deal with neither is excluded, the status column named."""
+    stage = parse_column("text", w.p.columns["status"]).values.astype("string")
+    note = Message.of("stage_from_status.note", column=w.p.headers["status"])
+    w.notes.append(note)
+    w.issue(WARNING, note, Message.of("stage_from_status.fix"), column="status")
+    for i in np.flatnonzero(stage.isna().to_numpy()):
+        w.error(int(i), "status", "", Message.of("quality.problem.missing_value", column=w.p.headers["status"]),
+                _FIX_REQUIRED)
+        w.flagged.add((int(i), "stage"))
+    return stage
+
+
 def _derived_ids(w: _Part, frame: pd.DataFrame) -> pd.Series:
     """Deals without an id column: a stable id from the name, account and creation date, said once."""
     content = pd.DataFrame({k: pd.Series(list(v), dtype=object).astype(str) for k, v in
@@ -340,8 +358,10 @@ def _derived_ids(w: _Part, frame: pd.DataFrame) -> pd.Series:
 # Helper columns also kept as an extra column under the file's header once used.
 _SHOWN_HELPERS = {"Deals": ("deal_name",)}
 
-# A Deals part may lack an id: one is derived (kpicore.ingest.deal_ids).
+# A Deals part may lack an id: one is derived (kpicore.ingest.deal_ids); and a stage when it has a status
+# (the stage is then the status in the file's words, _stage_from_status).
 _OPTIONAL_WHEN_DERIVED = {"Deals": ("deal_id",)}
+_OPTIONAL_WITH = {"Deals": {"stage": "status"}}
 
 
 def _missing_columns(part: TablePart, table: schema.Table) -> list[str]:
@@ -349,6 +369,8 @@ def _missing_columns(part: TablePart, table: schema.Table) -> list[str]:
     missing = []
     for c in table.required:
         if c in have or c in _OPTIONAL_WHEN_DERIVED.get(table.name, ()):
+            continue
+        if _OPTIONAL_WITH.get(table.name, {}).get(c) in have:
             continue
         missing.append(c)
     return missing
