@@ -102,3 +102,14 @@ def test_an_id_column_when_present_is_used_and_the_name_kept():
     assert list(data.deals["deal_id"]) == ["006A", "006B"]
     assert list(data.deals["Opportunity Name"]) == ["Refonte site", "Maintenance 2026"]
     assert data.ingest.notes == ()
+
+
+def test_check_says_the_derived_ids_once_among_what_it_inferred():
+    from kpicore.text.check import check_report_json, check_report_text
+
+    data = ingest([_report()])
+    said = ("Pas de colonne d'identifiant : identifiant tiré du nom, du client et de la date de création pour "
+            "4 affaires ; 1 affaire homonyme gardée à part (suffixe -2, -3…)")
+    assert check_report_json(data, "fr")["notes"] == [said]
+    text = check_report_text(data, "fr")
+    assert f"Ce que Pilotage a déduit de vos fichiers :\n  - {said}\n" in text

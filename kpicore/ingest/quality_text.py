@@ -127,6 +127,7 @@ def check_report(data: PipelineData) -> dict[str, Any]:
         "sheets": sheets,
         "badge": data.quality.badge(),
         "choices": choices_report(data),
+        "notes": list(data.ingest.notes) if data.ingest else [],
         "errors": _groups(data, ERROR),
         "warnings": _groups(data, "warning"),
     }

@@ -89,6 +89,9 @@ def check_report_text(data: PipelineData, language: str = DEFAULT_LANGUAGE) -> s
     if r["choices"]:
         out += ["", say("recognition.check.choices", lang)]
         out += choice_lines(r["choices"], lang)
+    if r["notes"]:
+        out += ["", say("recognition.check.notes", lang)]
+        out += [f"  - {render(n, lang)}" for n in r["notes"]]
     if ignored:
         out += ["", say("check.ignored_sheets", lang)]
         for s in ignored:

@@ -27,6 +27,7 @@ MESSAGES = {
     "recognition.how.derived": "derived",
     "recognition.badge.guesses": "{badge}; {n:count|guessed column|guessed columns}",
     "recognition.check.choices": "Columns recognised without a known header (to check, guesses first):",
+    "recognition.check.notes": "What Pilotage inferred from your files:",
     "recognition.check.where": "{table}, sheet \u201c{sheet}\u201d",
     "recognition.check.choice": ("{letter} \u201c{header}\u201d \u2192 {column} ({how}, confidence "
                                  "{confidence:percent}) \u2014 {where}"),

@@ -32,6 +32,7 @@ MESSAGES = {
     "recognition.badge.guesses": "{badge} ; {n:count|colonne devinée|colonnes devinées}",
     # pilotage check
     "recognition.check.choices": "Colonnes reconnues sans en-tête connu (à vérifier, les devinées d'abord) :",
+    "recognition.check.notes": "Ce que Pilotage a déduit de vos fichiers :",
     "recognition.check.where": "{table}, feuille « {sheet} »",
     "recognition.check.choice": ("{letter} « {header} » → {column} ({how}, confiance {confidence:percent}) — "
                                  "{where}"),
