@@ -211,3 +211,21 @@ def test_the_english_sheet_reads_each_problem_with_its_figures(tmp_path):
     assert any(c.startswith("Required column \u201cType\u201d (type) not found: 1 row of the sheet ignored")
                for c in cells)
     assert any(c.startswith("Data: ") and "rows excluded" in c for c in cells)
+
+
+def test_what_the_ingest_inferred_is_said_once_on_the_sheet(tmp_path):
+    """A report without ids: the sheet says once, under its own title, that the ids were derived."""
+    import datetime as dt
+
+    from kpicore.ingest.grids import RawGrid, ingest
+
+    header = ["Opportunity Name", "Account Name", "Opportunity Owner", "Stage", "Amount", "Created Date"]
+    grid = RawGrid("rapport.xlsx", "Opportunities", [header,
+                                                     ["Refonte", "Dupont SA", "Alice Moreau", "Closed Won", 100,
+                                                      dt.datetime(2026, 1, 5)],
+                                                     ["Licences", "Martin", "Alice Moreau", "Prospecting", 200,
+                                                      dt.datetime(2026, 1, 6)]])
+    rows, _ = _write(tmp_path, ingest([grid], source="rapport.xlsx"))
+    i = _find(rows, "Ce que Pilotage a déduit de vos fichiers :")
+    assert rows[i + 1][0].startswith("Pas de colonne d'identifiant : identifiant tiré du nom, du client et de la "
+                                     "date de création pour 2 affaires")

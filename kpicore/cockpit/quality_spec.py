@@ -95,6 +95,10 @@ def build_quality_spec(data: PipelineData, *, max_detail_rows: int = MAX_DETAIL_
     rows.append((Cell(chained("quality.list", counts)),))
     rows.append(())
     rows.extend(guess_rows(report["choices"]))
+    if report["notes"]:  # said once for the whole file: an id derived, a stage from the status, a target spread
+        rows.append((Cell(Message.of("recognition.check.notes"), "section"),))
+        rows.extend((Cell(note),) for note in report["notes"])
+        rows.append(())
     freeze = 0
     groups = [(ERROR, g) for g in report["errors"]] + [("warning", g) for g in report["warnings"]]
     if not groups:
