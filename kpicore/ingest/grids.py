@@ -125,7 +125,7 @@ def _best_header(grid: RawGrid, tables: Sequence[str], overrides: dict[str, dict
 
     by_words: dict[tuple[int, str], float] = {}
     for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
-        if sum(1 for c in row if isinstance(c, str) and c.strip()) < 1:
+        if sum(1 for c in row if isinstance(c, str) and c.strip()) < 1 or _holds_values(row):
             continue
         for t in tables:
             score = match(t, row, None).score()
@@ -151,6 +151,13 @@ def _best_header(grid: RawGrid, tables: Sequence[str], overrides: dict[str, dict
     if best is None or best[0][0] == 0:
         return None
     return best[1], best[2]
+
+
+def _holds_values(row: Sequence[object]) -> bool:
+    """A row of values, not of labels: more than a third of its cells are numbers or dates (a table handed
+    without its header row has a first data row whose words alone could look like one: « won », « Gagné »)."""
+    filled = [c for c in row if not is_blank(c)]
+    return sum(1 for c in filled if not isinstance(c, str)) * 3 > len(filled)
 
 
 FOUND_BY_TABLE = Message.of("quality.found_by.excel_table")
