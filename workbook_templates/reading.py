@@ -46,7 +46,7 @@ import defusedxml.ElementTree as ET
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import FileBusyError, InputFileError
 from kpicore.ingest.grids import RawGrid, ingest
-from kpicore.ingest.person_choices import correspondences_grid, person_choices, vanished, vanished_issues, without
+from kpicore.ingest.person_choices import correspondences_grid, person_choices
 from kpicore.model.cells import column_letter, column_number
 from kpicore.model.quality import WARNING, Issue
 
@@ -176,12 +176,8 @@ def ingest_grids(grids: list[RawGrid], name: str, settings: Mapping[str, str] | 
     cut = _cut_long_cells(grids)
     # a person's choices in « Correspondances » win over every guess and every Settings key, whatever the engine
     choices = person_choices(correspondences_grid(grids))
+    # a chosen header no longer in the file is said by the recognition, which uses its guess meanwhile
     data = ingest(grids, source=name, settings=settings, choices=choices)
-    gone = vanished(data.ingest, choices)
-    if gone:
-        # a chosen header no longer in the file: read again without that choice, so the guess is used, and say so
-        data = ingest(grids, source=name, settings=settings, choices=without(choices, list(gone)))
-        data.quality.extend(vanished_issues(data.ingest, gone))
     for grid, row, col in cut:
         report = next((g for g in (data.ingest.grids if data.ingest else ())
                        if g.sheet == grid.sheet and g.table_name == grid.table_name), None)

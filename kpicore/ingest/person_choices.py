@@ -15,11 +15,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from kpicore.ingest.grids import RawGrid
-from kpicore.ingest.parsing import fold
 from kpicore.model import schema
-from kpicore.model.ingest_report import IngestReport, PersonChoices
-from kpicore.model.messages import Message
-from kpicore.model.quality import WARNING, Issue
+from kpicore.model.ingest_report import PersonChoices
 
 SHEET = schema.CORRESPONDENCES_SHEET
 
@@ -98,42 +95,6 @@ def person_choices(grid: RawGrid | None) -> PersonChoices:
 def correspondences_grid(grids: Sequence[RawGrid]) -> RawGrid | None:
     """The grid of the « Correspondances » sheet among a workbook's grids, if it has one."""
     return next((g for g in grids if is_correspondences(g.sheet) and g.table_name is None), None)
-
-
-def vanished(report: IngestReport | None, choices: PersonChoices) -> dict[tuple[str, str], str]:
-    """The columns whose header a person chose in « Correspondances » that a table read no longer has
-    (``(table, column) -> header``), but for those the recognition already reported (``ColumnChoice.vanished``)."""
-    out: dict[tuple[str, str], str] = {}
-    for g in report.read if report else ():
-        said = {c.column for c in g.choices if c.vanished}
-        present = {fold(c.header) for c in g.columns if c.header}
-        for (table, column), header in choices.columns.items():
-            if table == g.table and header and column not in said and fold(header) not in present:
-                out[(table, column)] = header
-    return out
-
-
-def without(choices: PersonChoices, columns: Sequence[tuple[str, str]]) -> PersonChoices:
-    """``choices`` less the column choices of ``columns`` (a vanished header: the ingest then uses its guess)."""
-    gone = set(columns)
-    return PersonChoices({k: v for k, v in choices.columns.items() if k not in gone}, choices.labels, choices.names)
-
-
-def vanished_issues(report: IngestReport | None, gone: dict[tuple[str, str], str]) -> list[Issue]:
-    """A warning for each vanished choice (:func:`vanished`) on the sheet of its table: the ingest used what it
-    found instead (the guess), the sheet keeps the choice in view."""
-    issues: list[Issue] = []
-    for g in report.read if report else ():
-        for (table, column), header in gone.items():
-            if table != g.table:
-                continue
-            label = (Message.of(f"quality.column.{table}.{column}") if column in schema.TABLES[table]._by_name
-                     else column)
-            issues.append(Issue(WARNING, table, Message.of("correspondences.problem.vanished", header=header,
-                                                           column=label),
-                                Message.of("correspondences.fix.vanished", sheet=SHEET),
-                                g.file, g.sheet, g.header_row, header))
-    return issues
 
 
 def person_choices_of_rows(rows: list[list] | None) -> PersonChoices:

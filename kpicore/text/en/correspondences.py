@@ -51,8 +51,6 @@ MESSAGES = {
     "correspondences.validation.label": "Pick what this label means.",
     "correspondences.validation.merge": "yes: these names are one person.",
     "correspondences.validation.error": "Pick a value from the list.",
-    "correspondences.problem.vanished": "the header chosen in Mappings for the column “{column}”, “{header}”, is no longer in the file: Pilotage took what it found instead",
-    "correspondences.fix.vanished": "Put the header back in the file, or pick another header in the “{sheet}” sheet.",
     "correspondences.value.status.open": "open",
     "correspondences.value.status.won": "won",
     "correspondences.value.status.lost": "lost",

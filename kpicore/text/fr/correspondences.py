@@ -52,8 +52,6 @@ MESSAGES = {
     "correspondences.validation.label": "Choisissez ce que ce libellé veut dire.",
     "correspondences.validation.merge": "oui : ces noms désignent une seule personne.",
     "correspondences.validation.error": "Choisissez une valeur de la liste.",
-    "correspondences.problem.vanished": "la colonne « {column} » choisie dans Correspondances, « {header} », n'est plus dans le fichier : Pilotage a pris ce qu'il a trouvé à la place",
-    "correspondences.fix.vanished": "Rétablissez l'en-tête dans le fichier, ou choisissez un autre en-tête dans la feuille « {sheet} ».",
     "correspondences.value.status.open": "en cours",
     "correspondences.value.status.won": "gagnée",
     "correspondences.value.status.lost": "perdue",
