@@ -42,6 +42,7 @@ tuning, the figures reported are those of ``SCORING_SEEDS``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -181,9 +182,10 @@ def draw(process: Process, seed: int) -> History:
                    .reset_index(drop=True), market)
 
 
-def expected_monthly_won(process: Process, month: pd.Period, *, n_draws: int = 200_000) -> float:
-    """Revenue the process is built to win from the deals created in ``month``, at market 1 (a fixed
-    Monte Carlo of its own funnel, seed 0): the base of its targets."""
+@lru_cache(maxsize=None)
+def won_per_deal_created(process: Process, *, n_draws: int = 200_000) -> float:
+    """Mean revenue won per deal created, at market 1 and before any change of regime (a fixed Monte
+    Carlo of the process's own funnel, seed 0): it does not depend on the month."""
     rng = np.random.default_rng(0)
     amounts = process.median_amount * np.exp(process.amount_sigma * rng.standard_normal(n_draws))
     band = size_band(process, amounts)
@@ -192,12 +194,18 @@ def expected_monthly_won(process: Process, month: pd.Period, *, n_draws: int = 2
         dwell = rng.geometric(1.0 / (DWELL_DAYS[s] * SIZE_SLOWER[band]))
         p = ADVANCE[s] * SIZE_WIN[band] * np.where(dwell > STALE_DAYS, STALE_FACTOR, 1.0)
         alive &= rng.random(n_draws) < np.minimum(p, 1.0)
+    return float(np.mean(amounts * alive))
+
+
+def expected_monthly_won(process: Process, month: pd.Period) -> float:
+    """Revenue the process is built to win from the deals created in ``month``, at market 1: the base
+    of its targets."""
     days = pd.date_range(month.start_time, month.end_time.normalize())
-    created = float(process.creation_rate(days).sum())
+    won = float(process.creation_rate(days).sum()) * won_per_deal_created(process)
     if process.regime_on is not None and month.start_time >= pd.Timestamp(process.regime_on):
         # every advance probability of the deal's four decisions scaled
-        return created * float(np.mean(amounts * alive)) * process.regime_advance ** len(FUNNEL)
-    return created * float(np.mean(amounts * alive))
+        return won * process.regime_advance ** len(FUNNEL)
+    return won
 
 
 def targets_of(process: Process) -> pd.DataFrame:
@@ -223,8 +231,7 @@ def known_at(history: History, as_of: str | pd.Timestamp, *, targets: pd.DataFra
     sh = history.stages[(history.stages["entered_on"] <= limit) & history.stages["deal_id"].isin(d["deal_id"])]
     current = sh.groupby("deal_id", sort=False).last()["stage"].reindex(d["deal_id"]).to_numpy()
     closed = d["closed_on"].to_numpy() <= limit
-    status = np.where(closed, np.where(d["won"], "won", "open"), "open")
-    status = np.where(closed & ~d["won"].to_numpy(), "lost", status)
+    status = np.where(closed, np.where(d["won"], "won", "lost"), "open")
     defaults = {s: p for s, _, _, _, p in schema.DEFAULT_STAGES}
     deals = pd.DataFrame({
         "deal_id": d["deal_id"].to_numpy(), "owner": d["owner"].to_numpy(), "stage": current,
