@@ -18,10 +18,12 @@ scored period at all, the run rate is shown and the reason says why.
 ``method_for(granularity)`` applies the same rule to the months alone (a
 method can beat the run rate on quarters and not on months).
 
-The range measured, not promised.  The simulation's P10-P90 holds only the
-chance of each deal and of the new-deal flow; on a company with thousands of
-deals that chance averages out and the range becomes far narrower than the
-model's own error (38-47 % coverage measured on the large demo).  So each
+The range measured, not promised.  The simulation's P10-P90 holds the chance
+of each deal and of the new-deal flow, and the fate a period's deals share,
+measured on the periods over before each date (``kpicore.forecast.dispersion``:
+each row keeps its simulated future mean and variance for that measure).  On a
+company with thousands of deals the chance of each deal averages out and the
+range can still be narrower than the model's own error.  So each
 calibrated forecast's range is widened by the errors the replay has already
 seen: the 10th and 90th percentiles of log(actual / P50) over the periods
 *over before* that forecast's date, of the same granularity and the same part
@@ -43,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from kpicore.forecast.asof import effective_close, pipelines_as_of, to_day
+from kpicore.forecast.dispersion import period_factor, period_spread
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.json_schemas import envelope, scope_json
 from kpicore.forecast.forecasting import METHODS, ForecastContext, PipelineArrays, forecast_scope, prepare
@@ -57,6 +60,8 @@ RANGE_THIRDS = 3  # parts of a period whose errors are pooled apart
 WITHIN = 0.10
 BACKTEST_SIMS = 2_000
 CLOSED_WITHIN_DAYS = 120
+COLUMNS = ["as_of", "granularity", "period", "method", "predicted", "actual", "p10", "p90", "period_end",
+           "third", "won_to_date", "future_mean", "future_var", "spread"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,20 @@ class Backtest:
         pool = r[(r["method"] == "calibrated") & (r["granularity"] == granularity)
                  & (r["third"] == _third(elapsed_share)) & np.isfinite(r["log_ratio"])]["log_ratio"]
         return pool.to_numpy(dtype=float) if len(pool) >= RANGE_MIN_POINTS else None
+
+    def up_to(self, day) -> "Backtest":
+        """The backtest a replay ending on ``day`` would give: the periods over by then.
+
+        Each row depends only on what was known at its own date (the pipeline rebuilt as it stood,
+        the range widened by periods over before it), so the prefix of a longer replay is the shorter
+        replay: one backtest over a whole history serves the forecast of every past date."""
+        day = to_day(day)
+        rows = self.rows[self.rows["period_end"] <= day]
+        summary = summarise(rows)
+        method, reason = choose_method(summary)
+        kept = set(rows["as_of"])
+        return Backtest(scope=self.scope, as_of_dates=tuple(d for d in self.as_of_dates if d in kept),
+                        method_shown=method, reason=reason, rows=rows, summary=summary)
 
     def metric(self, granularity: str, method: str, name: str) -> float:
         s = self.summary
@@ -221,8 +240,13 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
     # (won to date <= 92 days, run rate 91 days): dropping them keeps a large company cheap
     for pipe in pipelines_as_of(data, used, closed_within=CLOSED_WITHIN_DAYS, today=today):
         pa = PipelineArrays(ctx, pipe)
+        # the shared fate of a period, measured on the periods over before this date (out of sample)
+        so_far = pd.DataFrame(records, columns=COLUMNS)
         for per in plan[pipe.as_of]:
-            fc = forecast_scope(ctx, pa, per, scope, n_sims=n_sims, seed=seed, method_shown="calibrated")
+            spread = period_spread(so_far, per.kind, pipe.as_of)
+            factor = period_factor(spread, n_sims, seed, f"{per.code}|{pipe.as_of.date()}")
+            fc = forecast_scope(ctx, pa, per, scope, n_sims=n_sims, seed=seed, method_shown="calibrated",
+                                period_factor=factor)
             lo, hi = np.datetime64(per.start_ts, "ns"), np.datetime64(per.end_ts, "ns")
             actual = float(won_amount[(won_on >= lo) & (won_on <= hi)].sum())
             for method in METHODS:
@@ -230,11 +254,10 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
                                 "predicted": fc.point(method), "actual": actual,
                                 "p10": fc.p10, "p90": fc.p90, "period_end": per.end_ts,
                                 "third": _third(per.days_elapsed(pipe.as_of) / per.days),
-                                "won_to_date": fc.won_to_date})
+                                "won_to_date": fc.won_to_date, "future_mean": fc.future_mean,
+                                "future_var": fc.future_var, "spread": spread})
 
-    cols = ["as_of", "granularity", "period", "method", "predicted", "actual", "p10", "p90", "period_end",
-            "third", "won_to_date"]
-    rows = widen_ranges(pd.DataFrame(records, columns=cols))
+    rows = widen_ranges(pd.DataFrame(records, columns=COLUMNS))
     scored = rows["actual"] > 0
     rows["error"] = np.where(scored, (rows["predicted"] - rows["actual"]) / rows["actual"].where(scored, 1.0),
                              np.nan)

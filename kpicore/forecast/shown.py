@@ -4,7 +4,10 @@ backtest ranks best and P10-P90 widened by the errors that backtest measured.
 Two steps follow the simulation (``kpicore.forecast.forecasting``), each on its own: choosing the
 method shown, and widening P10-P90 (``forecast_all``'s ``measured_range``, on by default).  A method
 forced by the caller changes the first only: the range, and so P10 / P50 / P90 / P(reach target),
-do not depend on it.  The backtest is run once per context and as-of date (``backtest_of``).
+do not depend on it.  The simulation itself draws the fate a period's deals share with the spread
+the backtest measured (``kpicore.forecast.dispersion``).  The backtest is run once per context and
+as-of date (``backtest_of``), or handed in already run (``history_backtest``: its part over by the
+forecast's date is the replay of that date, ``Backtest.up_to``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pandas as pd
 
 from kpicore.forecast.asof import pipeline_as_of, to_day
 from kpicore.forecast.backtest import Backtest, backtest, widen
+from kpicore.forecast.dispersion import period_factor, period_spread
 from kpicore.forecast.forecasting import (METHODS, N_SIMS, Forecast, ForecastContext, PipelineArrays, forecast_scope,
                                           prepare, resolve_period, with_shown_figure)
 from kpicore.model.errors import UsageError
@@ -40,22 +44,21 @@ def backtest_of(context: ForecastContext, as_of) -> Backtest:
     return context.backtests[as_of]
 
 
-def _choose_method(ctx: ForecastContext, as_of: pd.Timestamp, period: Period,
-                   method_shown: str | None) -> tuple[str, Message]:
+def _choose_method(bt: Backtest, period: Period, method_shown: str | None) -> tuple[str, Message]:
     if method_shown is not None:
         if method_shown not in METHODS:
             raise UsageError(f"méthode « {method_shown} » inconnue : choisissez parmi {', '.join(METHODS)}.")
         return method_shown, Message.of("forecast.reason.forced")
-    return backtest_of(ctx, as_of).method_for(_granularity(period))
+    return bt.method_for(_granularity(period))
 
 
-def _widened(ctx: ForecastContext, period: Period, as_of: pd.Timestamp,
+def _widened(bt: Backtest, period: Period, as_of: pd.Timestamp,
              forecasts: Iterable[Forecast]) -> tuple[Forecast, ...]:
     """The range as measured: ``forecasts`` (of ``period`` as of ``as_of``) with P10-P90 widened by
     the errors the company's own replay has seen for periods of that length, at the same part of the
     period (``kpicore.forecast.backtest``, "The range measured"), whatever the method shown; unchanged while
     the replay has too few errors."""
-    errors = backtest_of(ctx, as_of).range_errors(_granularity(period),
+    errors = bt.range_errors(_granularity(period),
                                                   period.days_elapsed(as_of.date()) / period.days)
     return tuple(_measured_range(fc, errors) for fc in forecasts)
 
@@ -63,7 +66,7 @@ def _widened(ctx: ForecastContext, period: Period, as_of: pd.Timestamp,
 def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=None, *,
                  scopes_: Iterable[tuple[str, str]] | None = None, n_sims: int = N_SIMS, seed: int = 0,
                  method_shown: str | None = None, context: ForecastContext | None = None,
-                 measured_range: bool = True) -> tuple[Forecast, ...]:
+                 measured_range: bool = True, history_backtest: Backtest | None = None) -> tuple[Forecast, ...]:
     """Forecasts for the company, every team and every rep (or ``scopes_``).
 
     ``as_of`` defaults to the date of the data; ``method_shown`` None lets the
@@ -71,16 +74,21 @@ def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=Non
     method given is shown as is.  Either way the range is widened by the errors
     that backtest measured; ``measured_range`` False keeps the simulation's own
     range (to measure what the widening brings: no product path does).
+    ``history_backtest``: a backtest already run over this data, up to ``as_of`` or later; its part
+    over by ``as_of`` is used (``Backtest.up_to``) instead of replaying again.
     """
     ctx = prepare(data) if context is None else context
     as_of = ctx.today if as_of is None else to_day(as_of)
     per = resolve_period(period, as_of, data)
     pipe = PipelineArrays(ctx, pipeline_as_of(data, as_of, today=ctx.today))
-    method, reason = _choose_method(ctx, as_of, per, method_shown)
+    bt = backtest_of(ctx, as_of) if history_backtest is None else history_backtest.up_to(as_of)
+    method, reason = _choose_method(bt, per, method_shown)
     todo = scopes(data) if scopes_ is None else list(scopes_)
+    spread = period_spread(bt.rows, _granularity(per), as_of)
+    factor = period_factor(spread, n_sims, seed, f"{per.code}|{as_of.date()}")
     fcs = tuple(forecast_scope(ctx, pipe, per, s, n_sims=n_sims, seed=seed, method_shown=method,
-                                method_reason=reason) for s in todo)
-    return _widened(ctx, per, as_of, fcs) if measured_range else fcs
+                                method_reason=reason, period_factor=factor) for s in todo)
+    return _widened(bt, per, as_of, fcs) if measured_range else fcs
 
 
 def _measured_range(fc: Forecast, errors: np.ndarray | None) -> Forecast:
