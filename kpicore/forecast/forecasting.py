@@ -104,6 +104,10 @@ class Forecast:
     pipeline: float | None = None
     n_open: int = 0
     n_sims: int = N_SIMS
+    # mean and variance of what the simulation wins after as_of, before any period factor: what
+    # ``kpicore.forecast.dispersion`` compares with the actuals of past periods
+    future_mean: float = 0.0
+    future_var: float = 0.0
     fields_from_today: tuple[str, ...] = ()
     notes: tuple[Message, ...] = ()  # what the reader should know (forecast.note.*), rendered by the edges
     # one row per open deal: deal_id, owner, stage, amount, expected_close_on, p_declared, p_calibrated
@@ -359,9 +363,14 @@ def _part(ctx: ForecastContext, pa: PipelineArrays, period: Period, rep: str | N
 
 
 def forecast_scope(ctx: ForecastContext, pipe: AsOfPipeline | PipelineArrays, period: Period, scope: tuple[str, str], *,
-                    n_sims: int, seed: int, method_shown: str, method_reason: Message | None = None) -> Forecast:
+                    n_sims: int, seed: int, method_shown: str, method_reason: Message | None = None,
+                    period_factor: np.ndarray | None = None) -> Forecast:
     """A scope's forecast is the sum of its reps' blocks, draw by draw: the reps, their
-    team and the company come from the same simulation and add up."""
+    team and the company come from the same simulation and add up.
+
+    ``period_factor``: one factor per draw multiplying what is won after as_of (the fate a
+    period's deals share, ``kpicore.forecast.dispersion``); the same draws for every scope of a
+    forecast, so that scopes still add up."""
     pa = pipe if isinstance(pipe, PipelineArrays) else PipelineArrays(ctx, pipe)
     as_of = pa.pipe.as_of
     start, end = period.start_ts, period.end_ts
@@ -384,7 +393,9 @@ def forecast_scope(ctx: ForecastContext, pipe: AsOfPipeline | PipelineArrays, pe
     days_left = max((end - window_start).days, 0)
     run_rate = won_to_date + total("trailing_won") / RUN_RATE_DAYS * days_left
 
-    totals = won_to_date + (np.sum([p.totals for p in parts], axis=0) if parts else np.zeros(n_sims))
+    future = np.sum([p.totals for p in parts], axis=0) if parts else np.zeros(n_sims)
+    future_mean, future_var = float(future.mean()), float(future.var())
+    totals = won_to_date + (future if period_factor is None else future * period_factor)
     p10, p50, p90 = (float(q) for q in np.quantile(totals, [0.1, 0.5, 0.9]))
     target = ctx.targets.value("revenue", period, kind, name)
     prob_reach = None if target is None else float(np.mean(totals >= target))
@@ -413,7 +424,7 @@ def forecast_scope(ctx: ForecastContext, pipe: AsOfPipeline | PipelineArrays, pe
         p10=p10, p50=p50, p90=p90, target=target, prob_reach_target=prob_reach,
         method_shown=method_shown, shown=0.0, method_reason=method_reason,
         commit=commit, best_case=best, pipeline=pipe_total, n_open=len(rows), n_sims=n_sims,
-        fields_from_today=pa.pipe.fields_from_today, notes=notes, deals=table,
+        future_mean=future_mean, future_var=future_var, fields_from_today=pa.pipe.fields_from_today, notes=notes, deals=table,
     )
     return with_shown_figure(fc)
 
