@@ -9,6 +9,7 @@ ranges in its own order, and writes no cached value XlsxWriter did.
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from pathlib import Path
@@ -35,9 +36,30 @@ def formula(text: str) -> str:
     return re.sub(r"(?<![\w.$])\d+\.\d+(?![\w.])", lambda m: repr(float(m.group())), text)
 
 
+class Number:
+    """A cell's number, equal to another within the 15 significant digits LibreOffice saves.
+
+    Rounding both sides to a fixed number of digits would not do: XlsxWriter writes 16 digits,
+    and 219918.87602154553 saved as 219918.8760215455 and as 219918.876021546 round apart.
+    """
+
+    __slots__ = ("number",)
+    __hash__ = None
+
+    def __init__(self, number: float):
+        self.number = number
+
+    def __eq__(self, other) -> bool:
+        other = other.number if isinstance(other, Number) else other
+        return isinstance(other, (int, float)) and math.isclose(self.number, other, rel_tol=1e-14, abs_tol=1e-12)
+
+    def __repr__(self) -> str:
+        return repr(self.number)
+
+
 def value(v):
     if isinstance(v, float):
-        return round(v, 9)
+        return Number(v)
     if isinstance(v, str) and v.startswith("="):
         return formula(v)
     return v
