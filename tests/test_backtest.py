@@ -121,21 +121,36 @@ def test_backtest_scores_only_periods_over_by_its_end():
 
 # -- the range measured, not promised ----------------------------------------------------------
 
-def test_widen_takes_the_past_errors_percentiles_and_never_narrows():
-    from kpicore.forecast.backtest import widen
+def _smallest_widening(p10: float, p90: float, actuals, share: float) -> float:
+    """By brute force: the smallest log factor q >= 0 such that [p10·e^-q, p90·e^q] holds at least
+    ``share`` of ``actuals`` (the conformal definition, without the quantile formula)."""
+    for q in np.linspace(0.0, 3.0, 300_001):
+        inside = [(p10 * np.exp(-q) <= a <= p90 * np.exp(q)) for a in actuals]
+        if np.mean(inside) >= share - 1e-12:
+            return float(q)
+    raise AssertionError("no widening up to e^3 holds them")
 
-    errors = np.log(np.array([0.5, 0.8, 0.9, 1.0, 1.0, 1.1, 1.2, 1.5, 2.0, 1.0]))
-    q10, q90 = np.quantile(errors, [0.1, 0.9])
-    lo, hi = widen(100.0, 95.0, 105.0, 0.0, errors)
-    assert lo == pytest.approx(100 * np.exp(q10)) and hi == pytest.approx(100 * np.exp(q90))
-    # already wider than the errors: unchanged
-    assert widen(100.0, 10.0, 500.0, 0.0, errors) == (10.0, 500.0)
+
+def test_widen_holds_four_in_five_past_actuals_and_never_narrows():
+    from kpicore.forecast.backtest import range_score, widen
+
+    # ten past forecasts with the same range 95-105 and these actuals: 4 inside, 6 outside
+    actuals = np.array([50.0, 80, 90, 100, 100, 104, 120, 150, 200, 101])
+    scores = range_score(np.full(10, 95.0), np.full(10, 105.0), actuals)
+    assert scores[3] < 0 and scores[0] == pytest.approx(np.log(95 / 50))
+    lo, hi = widen(95.0, 105.0, 0.0, scores)
+    # 80 % with the finite-sample correction: 0.8 × 11 / 10 = 88 % of ten, so nine of them
+    q = _smallest_widening(95.0, 105.0, actuals, 0.88)
+    assert (lo, hi) == (pytest.approx(95 * np.exp(-q), rel=1e-4), pytest.approx(105 * np.exp(q), rel=1e-4))
+    assert q == pytest.approx(np.log(95 / 50), rel=1e-4)  # 200 stays out, 50 and 150 come in
+    # already holding them: unchanged
+    assert widen(10.0, 500.0, 0.0, range_score(np.full(10, 10.0), np.full(10, 500.0), actuals)) == (10.0, 500.0)
     # never below what is already won
-    assert widen(100.0, 95.0, 105.0, 90.0, errors)[0] == 90.0
-    assert widen(100.0, 95.0, 105.0, 0.0, None) == (95.0, 105.0)
+    assert widen(95.0, 105.0, 90.0, scores)[0] == 90.0
+    assert widen(95.0, 105.0, 0.0, None) == (95.0, 105.0)
 
 
-def test_each_replayed_range_uses_only_errors_of_periods_over_before_it():
+def test_each_replayed_range_is_widened_by_periods_over_before_it_only():
     from kpicore.forecast.backtest import RANGE_MIN_POINTS, widen_ranges
 
     T = pd.Timestamp
@@ -150,13 +165,13 @@ def test_each_replayed_range_uses_only_errors_of_periods_over_before_it():
                      "period_end": end, "third": 0, "won_to_date": 0.0})
     out = widen_ranges(pd.DataFrame(rows))
     for k in range(len(actuals)):
-        past = np.log(np.array(actuals[:k]) / 100.0)  # months over before the k-th forecast's date
+        past = actuals[:k]  # months over before the k-th forecast's date
         if len(past) < RANGE_MIN_POINTS:
             assert (out.loc[k, "p10_range"], out.loc[k, "p90_range"]) == (95.0, 105.0)
         else:
-            q10, q90 = np.quantile(past, [0.1, 0.9])
-            assert out.loc[k, "p10_range"] == pytest.approx(min(95.0, 100 * np.exp(q10)))
-            assert out.loc[k, "p90_range"] == pytest.approx(max(105.0, 100 * np.exp(q90)))
+            q = _smallest_widening(95.0, 105.0, past, 0.8 * (len(past) + 1) / len(past))
+            assert out.loc[k, "p10_range"] == pytest.approx(95 * np.exp(-q), rel=1e-4)
+            assert out.loc[k, "p90_range"] == pytest.approx(105 * np.exp(q), rel=1e-4)
     assert RANGE_MIN_POINTS <= len(actuals) - 1, "the last forecast must have been widened"
 
 

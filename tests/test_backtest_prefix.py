@@ -55,14 +55,17 @@ def test_the_prefix_keeps_only_periods_over_by_that_day(full_replay):
     assert (prefix.summary["n"] < full_replay.summary["n"]).all()
 
 
-def test_a_forecast_from_the_kept_replay_equals_one_that_replays_again(history):
+def test_a_forecast_from_the_kept_replay_equals_one_that_replays_again():
     from kpicore.forecast.shown import forecast_all
     from kpicore.model.periods import Period
 
+    # after a change of regime the simulation misses more than one period in five: the range of
+    # 2025-Q1 is widened, so the comparison covers the widening too
+    history = draw(PROCESSES["regime_change"], 3)
     data = known_at(history, history.process.end)
     ctx = prepare(data)
     full = backtest(data, context=ctx)
-    day = pd.Timestamp("2025-04-01")
+    day = pd.Timestamp("2025-01-01")
     quarter = Period.containing("quarter", day)
     kept = forecast_all(data, quarter, day, context=ctx, history_backtest=full)
     again = forecast_all(data, quarter, day, context=prepare(data))

@@ -19,21 +19,22 @@ scored period at all, the run rate is shown and the reason says why.
 method can beat the run rate on quarters and not on months).
 
 The range measured, not promised.  The simulation's P10-P90 holds the chance
-of each deal and of the new-deal flow, and the fate a period's deals share,
-measured on the periods over before each date (``kpicore.forecast.dispersion``:
-each row keeps its simulated future mean and variance for that measure).  On a
-company with thousands of deals the chance of each deal averages out and the
-range can still be narrower than the model's own error.  So each
-calibrated forecast's range is widened by the errors the replay has already
-seen: the 10th and 90th percentiles of log(actual / P50) over the periods
-*over before* that forecast's date, of the same granularity and the same part
-of the period (first, middle or last third elapsed: a forecast made in the
-last days of a quarter errs far less than one made on its first day).  The
-range is never narrower than the simulation's, and needs ``RANGE_MIN_POINTS``
-past errors.  Coverage is scored on the widened range (an out-of-sample
-measure: no forecast is widened with its own error); ``coverage_sim`` keeps the
-simulation's own.  ``Backtest.range_errors`` gives the live forecast the same
-widening from every scored period.
+of each deal and of the new-deal flow, and how far periods strayed from their
+simulation, measured on the periods over before each date
+(``kpicore.forecast.dispersion``: each row keeps its simulated future mean and
+variance for that measure).  Then the range is checked against the replay
+itself, as a conformal prediction would (Romano, Patterson and Candès,
+"Conformalized quantile regression", NeurIPS 2019): for each period over before
+a forecast's date, of the same granularity and the same third of the period (a
+forecast made in the last days of a quarter errs far less than one made on its
+first day), how far outside its own P10-P90 the actual fell, in log terms,
+``max(log(P10 / actual), log(actual / P90))``; when more than one in five fell
+outside, the range is widened on both sides by the factor that would have held
+four in five.  Only ever widened: never narrower than the simulation's, never
+below what is won.  It needs ``RANGE_MIN_POINTS`` past forecasts.  Coverage is
+scored on the range so widened (out of sample: no forecast is widened with its
+own error); ``coverage_sim`` keeps the simulation's own.  ``Backtest.range_scores``
+gives the live forecast the same widening from every scored period.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from kpicore.forecast.asof import effective_close, pipelines_as_of, to_day
-from kpicore.forecast.dispersion import period_factor, period_spread
+from kpicore.forecast.dispersion import NO_MEASURE, Dispersion, measured, period_factor, third_of
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.json_schemas import envelope, scope_json
 from kpicore.forecast.forecasting import METHODS, ForecastContext, PipelineArrays, forecast_scope, prepare
@@ -55,13 +56,13 @@ from kpicore.model.message_lists import chained
 from kpicore.model.messages import Message
 
 GRANULARITIES = (MONTH, QUARTER)
-RANGE_MIN_POINTS = 8  # past errors needed before a range is widened by them
-RANGE_THIRDS = 3  # parts of a period whose errors are pooled apart
+RANGE_MIN_POINTS = 8  # past forecasts needed before a range is widened by them
+RANGE_COVERAGE = 0.80  # what P10-P90 promises
 WITHIN = 0.10
 BACKTEST_SIMS = 2_000
 CLOSED_WITHIN_DAYS = 120
 COLUMNS = ["as_of", "granularity", "period", "method", "predicted", "actual", "p10", "p90", "period_end",
-           "third", "won_to_date", "future_mean", "future_var", "spread"]
+           "third", "won_to_date", "future_mean", "future_var", "excess"]
 
 
 @dataclass(frozen=True)
@@ -84,12 +85,26 @@ class Backtest:
     def range_errors(self, granularity: str, elapsed_share: float) -> np.ndarray | None:
         """log(actual / P50) of every scored period of ``granularity`` forecast at the same third of
         the period as ``elapsed_share``; None with fewer than ``RANGE_MIN_POINTS``."""
+        pool = self._range_pool(granularity, elapsed_share)
+        errors = pool["log_ratio"].to_numpy(dtype=float) if pool is not None else np.array([])
+        errors = errors[np.isfinite(errors)]
+        return errors if len(errors) >= RANGE_MIN_POINTS else None
+
+    def range_scores(self, granularity: str, elapsed_share: float) -> np.ndarray | None:
+        """How far outside its simulated P10-P90 the actual of every period of ``granularity`` fell,
+        forecast at the same third as ``elapsed_share`` (``range_score``); None with fewer than
+        ``RANGE_MIN_POINTS``."""
+        pool = self._range_pool(granularity, elapsed_share)
+        if pool is None or len(pool) < RANGE_MIN_POINTS:
+            return None
+        return range_score(pool["p10"].to_numpy(float), pool["p90"].to_numpy(float), pool["actual"].to_numpy(float))
+
+    def _range_pool(self, granularity: str, elapsed_share: float) -> pd.DataFrame | None:
         r = self.rows
         if r.empty or "third" not in r:
             return None
-        pool = r[(r["method"] == "calibrated") & (r["granularity"] == granularity)
-                 & (r["third"] == _third(elapsed_share)) & np.isfinite(r["log_ratio"])]["log_ratio"]
-        return pool.to_numpy(dtype=float) if len(pool) >= RANGE_MIN_POINTS else None
+        return r[(r["method"] == "calibrated") & (r["granularity"] == granularity)
+                 & (r["third"] == third_of(elapsed_share))]
 
     def up_to(self, day) -> "Backtest":
         """The backtest a replay ending on ``day`` would give: the periods over by then.
@@ -175,35 +190,66 @@ def choose_method(summary: pd.DataFrame, granularity: str = QUARTER) -> tuple[st
     return "run_rate", Message.of("forecast.reason.short_history")
 
 
-def _third(elapsed_share: float) -> int:
-    """0, 1 or 2: the first, middle or last third of a period."""
-    return int(min(RANGE_THIRDS - 1, max(0.0, elapsed_share) * RANGE_THIRDS))
+def range_score(p10: np.ndarray, p90: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    """max(log(P10 / actual), log(actual / P90)) per forecast: negative inside the range, the log
+    factor it missed by outside; nothing won against a P10 above zero is missed by any factor."""
+    p10, p90, actual = (np.asarray(x, float) for x in (p10, p90, actual))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = np.where(p10 > 0, np.log(p10 / actual), -np.inf)
+        high = np.where(actual > 0, np.log(actual / p90), -np.inf)
+    return np.maximum(low, high)
 
 
-def widen(p50: float, p10: float, p90: float, floor: float, errors: np.ndarray | None) -> tuple[float, float]:
-    """P10/P90 at least as wide as the 10th-90th percentiles of past errors ``log(actual / P50)``
-    around ``p50``; never below ``floor`` (what is already won) and never narrower than given."""
-    if errors is None or len(errors) == 0 or not np.isfinite(p50) or p50 <= 0:
+def widen(p10: float, p90: float, floor: float, scores: np.ndarray | None) -> tuple[float, float]:
+    """P10/P90 widened by the log factor that would have held ``RANGE_COVERAGE`` of the past
+    forecasts whose ``range_score`` is ``scores`` (the conformal quantile, with its finite-sample
+    correction); never narrower than given and never below ``floor`` (what is already won)."""
+    if scores is None or len(scores) == 0:
         return p10, p90
-    q10, q90 = np.quantile(errors, [0.10, 0.90])
-    return max(floor, min(p10, p50 * float(np.exp(q10)))), max(p90, p50 * float(np.exp(q90)))
+    n = len(scores)
+    k = min(n, int(np.ceil((n + 1) * RANGE_COVERAGE - 1e-9)))  # the conformal order statistic
+    q = float(np.sort(np.nan_to_num(scores, nan=-np.inf, posinf=np.log(1e6)))[k - 1])
+    if not q > 0:
+        return p10, p90
+    return max(floor, p10 * float(np.exp(-q))), p90 * float(np.exp(q))
 
 
 def widen_ranges(rows: pd.DataFrame) -> pd.DataFrame:
-    """p10_range / p90_range of each calibrated row from the errors of periods over before its date."""
+    """p10_range / p90_range of each calibrated row from the forecasts of periods over before its date."""
     rows = rows.copy()
     with np.errstate(divide="ignore", invalid="ignore"):
         rows["log_ratio"] = np.log(rows["actual"].astype(float) / rows["predicted"].astype(float))
     rows.loc[rows["method"] != "calibrated", "log_ratio"] = np.nan
-    rows["p10_range"], rows["p90_range"] = rows["p10"], rows["p90"]
-    cal = rows[(rows["method"] == "calibrated") & np.isfinite(rows["log_ratio"])]
-    for idx, row in rows[rows["method"] == "calibrated"].iterrows():
-        past = cal[(cal["granularity"] == row["granularity"]) & (cal["third"] == row["third"])
-                   & (cal["period_end"] < row["as_of"])]["log_ratio"].to_numpy(dtype=float)
-        if len(past) >= RANGE_MIN_POINTS:
-            rows.loc[idx, ["p10_range", "p90_range"]] = widen(row["predicted"], row["p10"], row["p90"],
-                                                             row["won_to_date"], past)
+    rows["p10_range"], rows["p90_range"] = rows["p10"].astype(float), rows["p90"].astype(float)
+    cal = rows["method"] == "calibrated"
+    rows["range_score"] = np.nan
+    rows.loc[cal, "range_score"] = range_score(rows.loc[cal, "p10"], rows.loc[cal, "p90"], rows.loc[cal, "actual"])
+    for _, group in rows[cal].groupby(["granularity", "third"]):
+        ends = group["period_end"].to_numpy()
+        scores = group["range_score"].to_numpy(float)
+        for idx, as_of, p10, p90, won in zip(group.index, group["as_of"].to_numpy(), group["p10"].to_numpy(float),
+                                             group["p90"].to_numpy(float), group["won_to_date"].to_numpy(float)):
+            past = scores[ends < as_of]
+            if len(past) >= RANGE_MIN_POINTS:
+                rows.loc[idx, ["p10_range", "p90_range"]] = widen(p10, p90, won, past)
     return rows
+
+
+class _Measures:
+    """The calibrated forecasts replayed so far, by granularity and third, for their dispersion."""
+
+    def __init__(self):
+        self.by_key: dict[tuple[str, int], list[tuple]] = {}
+
+    def add(self, granularity: str, third: int, record: tuple) -> None:
+        self.by_key.setdefault((granularity, third), []).append(record)
+
+    def dispersion(self, granularity: str, third: int, before: pd.Timestamp) -> Dispersion:
+        got = [r for r in self.by_key.get((granularity, third), ()) if r[0] < before]
+        if not got:
+            return NO_MEASURE
+        _, actual, won, mean, var, period = zip(*got)
+        return measured(np.array(actual), np.array(won), np.array(mean), np.array(var), np.array(period))
 
 
 def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
@@ -227,6 +273,7 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
     won_on, won_amount = _actual_won(data, owners)
 
     records = []
+    measures = _Measures()
     plan = {}
     for as_of in dates:
         # scored only once over by ``end``: a backtest that chooses the method of a forecast
@@ -240,22 +287,23 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
     # (won to date <= 92 days, run rate 91 days): dropping them keeps a large company cheap
     for pipe in pipelines_as_of(data, used, closed_within=CLOSED_WITHIN_DAYS, today=today):
         pa = PipelineArrays(ctx, pipe)
-        # the shared fate of a period, measured on the periods over before this date (out of sample)
-        so_far = pd.DataFrame(records, columns=COLUMNS)
         for per in plan[pipe.as_of]:
-            spread = period_spread(so_far, per.kind, pipe.as_of)
-            factor = period_factor(spread, n_sims, seed, f"{per.code}|{pipe.as_of.date()}")
+            third = third_of(per.days_elapsed(pipe.as_of) / per.days)
+            # how far periods over before this date strayed from their simulation (out of sample)
+            disp = measures.dispersion(per.kind, third, pipe.as_of)
+            factor = period_factor(disp.spread, n_sims, seed, f"{per.code}|{pipe.as_of.date()}")
             fc = forecast_scope(ctx, pa, per, scope, n_sims=n_sims, seed=seed, method_shown="calibrated",
                                 period_factor=factor)
             lo, hi = np.datetime64(per.start_ts, "ns"), np.datetime64(per.end_ts, "ns")
             actual = float(won_amount[(won_on >= lo) & (won_on <= hi)].sum())
+            measures.add(per.kind, third, (per.end_ts, actual, fc.won_to_date, fc.future_mean, fc.future_var,
+                                           per.code))
             for method in METHODS:
                 records.append({"as_of": pipe.as_of, "granularity": per.kind, "period": per.code, "method": method,
                                 "predicted": fc.point(method), "actual": actual,
-                                "p10": fc.p10, "p90": fc.p90, "period_end": per.end_ts,
-                                "third": _third(per.days_elapsed(pipe.as_of) / per.days),
+                                "p10": fc.p10, "p90": fc.p90, "period_end": per.end_ts, "third": third,
                                 "won_to_date": fc.won_to_date, "future_mean": fc.future_mean,
-                                "future_var": fc.future_var, "spread": spread})
+                                "future_var": fc.future_var, "excess": disp.excess})
 
     rows = widen_ranges(pd.DataFrame(records, columns=COLUMNS))
     scored = rows["actual"] > 0

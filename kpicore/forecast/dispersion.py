@@ -1,51 +1,95 @@
-"""The fate a period's deals share: how much a whole month or quarter ran above or below its pipeline.
+"""How far a period's outcome strays from its simulation, measured on the company's closed periods.
 
 The simulation draws every deal on its own; but the deals of one month meet the
 same market, the same budgets and the same holidays, so a whole period runs
-above or below what its pipeline implied.  Measured on the company's own closed
-periods, that shared part is a factor F on what is won after the forecast's
-date, mean 1 and variance ``spread``, drawn once per simulation and applied to
-every scope alike (the reps of one company share their market).
+above or below what its pipeline implied.  That shared part is measured on the
+backtest's calibrated forecasts of periods already over, for each, its miss:
+actual − won to date − simulated future mean.  Were the simulation right, the
+misses squared would average its own variance; relative to the means squared,
+the difference is the excess (a method of moments):
 
-From the backtest's calibrated forecasts of periods already over, for each:
-r = (actual − won to date) ÷ simulated future mean.  Without a shared fate,
-E[(r − 1)²] is the simulation's own relative variance (future variance ÷ mean²);
-the excess is the shared factor's (a method of moments):
+    excess = Σ miss² ÷ Σ mean² − c,   c = Σ simulated variance ÷ Σ mean²
 
-    spread = max(0, mean((r − 1)²) − mean(simulated variance ÷ mean²))
+(ratios of sums: a period whose simulated future is nearly nothing, the last
+days of a month, would otherwise swamp the measure with one deal).  The shared
+fate is a factor F on what is won after the forecast's date, mean 1, drawn once
+per simulation and applied to every scope alike (the reps of one company share
+their market).  F times a future of relative variance c has relative variance
+s + c + s·c, so F's variance is s = excess ÷ (1 + c), and 0 when the periods
+strayed no more than their simulation.  (Narrowing a simulation wider than the
+periods would be the same measure read the other way; scaling the draws around
+their mean lifts the many draws where a few large deals all slip, and the
+range then misses the periods that win nothing more: it is not done.)
 
-Few closed periods give a spread that is itself uncertain; it is shrunk towards
-``PRIOR_SPREAD`` with the weight of ``PRIOR_PERIODS`` periods, so the range is
-honest from the first refresh.  Forecasts of one period made on several dates
-are correlated: the weight of the measure is the number of distinct periods.
+The excess differs along a period: on its first day a month's fate is all to
+come, at mid-month half of it is in what is won to date.  So it is measured
+apart for each third of the period (``third_of``), like the errors that widen
+the range (``kpicore.forecast.backtest``).  Few closed periods give an excess
+that is itself uncertain; it is shrunk towards ``PRIOR_SPREAD`` with the weight
+of ``PRIOR_PERIODS`` periods, so the range is honest from the first refresh.
+Forecasts of one period made on several dates are correlated: the weight of the
+measure is the number of distinct periods.
 """
 
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 PRIOR_SPREAD = 0.10 ** 2  # relative variance of a period's shared fate before any is measured
 PRIOR_PERIODS = 3.0
+THIRDS = 3
 
 
-def period_spread(rows: pd.DataFrame, granularity: str, before: pd.Timestamp) -> float:
-    """The shared factor's variance for periods of ``granularity``, measured on the calibrated rows
-    of the backtest (columns period, period_end, actual, won_to_date, future_mean, future_var) of the
-    periods over before ``before`` (module docstring)."""
+def third_of(elapsed_share: float) -> int:
+    """0, 1 or 2: the first, middle or last third of a period."""
+    return int(min(THIRDS - 1, max(0.0, elapsed_share) * THIRDS))
+
+
+@dataclass(frozen=True)
+class Dispersion:
+    """The excess measured for one granularity and third (module docstring)."""
+
+    excess: float  # shrunk; > 0 a shared fate
+    simulated: float  # c: Σ simulated variance ÷ Σ mean² of the periods measured (0 without any)
+    n_periods: int
+
+    @property
+    def spread(self) -> float:
+        """The shared factor's variance (0 when the simulation is wide enough)."""
+        return max(self.excess, 0.0) / (1.0 + self.simulated)
+
+
+NO_MEASURE = Dispersion(PRIOR_SPREAD, 0.0, 0)
+
+
+def measured(actual: np.ndarray, won_to_date: np.ndarray, future_mean: np.ndarray, future_var: np.ndarray,
+             period: np.ndarray) -> Dispersion:
+    """The dispersion of the forecasts given (one value per forecast; ``period`` names its period)."""
+    keep = np.asarray(future_mean, float) > 0
+    if not keep.any():
+        return NO_MEASURE
+    mean = np.asarray(future_mean, float)[keep]
+    miss = np.asarray(actual, float)[keep] - np.asarray(won_to_date, float)[keep] - mean
+    simulated = float(np.sum(np.asarray(future_var, float)[keep]) / np.sum(mean ** 2))
+    excess = float(np.sum(miss ** 2) / np.sum(mean ** 2)) - simulated
+    n = len(pd.unique(np.asarray(period)[keep]))
+    return Dispersion((n * excess + PRIOR_PERIODS * PRIOR_SPREAD) / (n + PRIOR_PERIODS), simulated, n)
+
+
+def period_dispersion(rows: pd.DataFrame, granularity: str, third: int, before: pd.Timestamp) -> Dispersion:
+    """The dispersion of periods of ``granularity`` forecast in ``third``, measured on the calibrated rows
+    of the backtest (columns method, granularity, third, period, period_end, actual, won_to_date,
+    future_mean, future_var) of the periods over before ``before``."""
     if rows.empty or "future_mean" not in rows:
-        return PRIOR_SPREAD
+        return NO_MEASURE
     past = rows[(rows["method"] == "calibrated") & (rows["granularity"] == granularity)
-                & (rows["period_end"] < before) & (rows["future_mean"] > 0)]
-    if past.empty:
-        return PRIOR_SPREAD
-    mean = past["future_mean"].to_numpy(dtype=float)
-    r = (past["actual"].to_numpy(dtype=float) - past["won_to_date"].to_numpy(dtype=float)) / mean
-    excess = float(np.mean((r - 1.0) ** 2) - np.mean(past["future_var"].to_numpy(dtype=float) / mean ** 2))
-    n = float(past["period"].nunique())
-    return (n * max(excess, 0.0) + PRIOR_PERIODS * PRIOR_SPREAD) / (n + PRIOR_PERIODS)
+                & (rows["third"] == third) & (rows["period_end"] < before)]
+    return measured(past["actual"].to_numpy(), past["won_to_date"].to_numpy(), past["future_mean"].to_numpy(),
+                    past["future_var"].to_numpy(), past["period"].to_numpy())
 
 
 def period_factor(spread: float, n_sims: int, seed: int, key: str) -> np.ndarray:

@@ -4,8 +4,8 @@ backtest ranks best and P10-P90 widened by the errors that backtest measured.
 Two steps follow the simulation (``kpicore.forecast.forecasting``), each on its own: choosing the
 method shown, and widening P10-P90 (``forecast_all``'s ``measured_range``, on by default).  A method
 forced by the caller changes the first only: the range, and so P10 / P50 / P90 / P(reach target),
-do not depend on it.  The simulation itself draws the fate a period's deals share with the spread
-the backtest measured (``kpicore.forecast.dispersion``).  The backtest is run once per context and
+do not depend on it.  The simulation itself draws the fate a period's deals share, as far as the
+backtest measured periods straying from their simulation (``kpicore.forecast.dispersion``).  The backtest is run once per context and
 as-of date (``backtest_of``), or handed in already run (``history_backtest``: its part over by the
 forecast's date is the replay of that date, ``Backtest.up_to``).
 """
@@ -20,7 +20,7 @@ import pandas as pd
 
 from kpicore.forecast.asof import pipeline_as_of, to_day
 from kpicore.forecast.backtest import Backtest, backtest, widen
-from kpicore.forecast.dispersion import period_factor, period_spread
+from kpicore.forecast.dispersion import period_dispersion, period_factor, third_of
 from kpicore.forecast.forecasting import (METHODS, N_SIMS, Forecast, ForecastContext, PipelineArrays, forecast_scope,
                                           prepare, resolve_period, with_shown_figure)
 from kpicore.model.errors import UsageError
@@ -54,13 +54,14 @@ def _choose_method(bt: Backtest, period: Period, method_shown: str | None) -> tu
 
 def _widened(bt: Backtest, period: Period, as_of: pd.Timestamp,
              forecasts: Iterable[Forecast]) -> tuple[Forecast, ...]:
-    """The range as measured: ``forecasts`` (of ``period`` as of ``as_of``) with P10-P90 widened by
-    the errors the company's own replay has seen for periods of that length, at the same part of the
-    period (``kpicore.forecast.backtest``, "The range measured"), whatever the method shown; unchanged while
-    the replay has too few errors."""
-    errors = bt.range_errors(_granularity(period),
-                                                  period.days_elapsed(as_of.date()) / period.days)
-    return tuple(_measured_range(fc, errors) for fc in forecasts)
+    """The range as measured: ``forecasts`` (of ``period`` as of ``as_of``) with P10-P90 widened as far
+    as the company's own replay shows ranges of periods of that length, at the same part of the period,
+    missing their actual (``kpicore.forecast.backtest``, "The range measured"), whatever the method
+    shown; unchanged while the replay has too few periods."""
+    share = period.days_elapsed(as_of.date()) / period.days
+    scores = bt.range_scores(_granularity(period), share)
+    errors = bt.range_errors(_granularity(period), share)
+    return tuple(_measured_range(fc, scores, errors) for fc in forecasts)
 
 
 def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=None, *,
@@ -84,23 +85,24 @@ def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=Non
     bt = backtest_of(ctx, as_of) if history_backtest is None else history_backtest.up_to(as_of)
     method, reason = _choose_method(bt, per, method_shown)
     todo = scopes(data) if scopes_ is None else list(scopes_)
-    spread = period_spread(bt.rows, _granularity(per), as_of)
-    factor = period_factor(spread, n_sims, seed, f"{per.code}|{as_of.date()}")
+    disp = period_dispersion(bt.rows, _granularity(per), third_of(per.days_elapsed(as_of.date()) / per.days), as_of)
+    factor = period_factor(disp.spread, n_sims, seed, f"{per.code}|{as_of.date()}")
     fcs = tuple(forecast_scope(ctx, pipe, per, s, n_sims=n_sims, seed=seed, method_shown=method,
                                 method_reason=reason, period_factor=factor) for s in todo)
     return _widened(bt, per, as_of, fcs) if measured_range else fcs
 
 
-def _measured_range(fc: Forecast, errors: np.ndarray | None) -> Forecast:
-    """``fc`` with P10-P90 at least as wide as its past errors (kpicore.forecast.backtest, "The range measured"),
-    and P(reach target) read from those errors when they widened it."""
-    p10, p90 = widen(fc.p50, fc.p10, fc.p90, fc.won_to_date, errors)
+def _measured_range(fc: Forecast, scores: np.ndarray | None, errors: np.ndarray | None) -> Forecast:
+    """``fc`` with P10-P90 widened by the past ranges' misses ``scores`` (kpicore.forecast.backtest,
+    "The range measured"), and P(reach target) read from the past errors ``errors`` (log(actual / P50))
+    when that widened it."""
+    p10, p90 = widen(fc.p10, fc.p90, fc.won_to_date, scores)
     if (p10, p90) == (fc.p10, fc.p90):
         return fc
     prob = fc.prob_reach_target
     if fc.target is not None and errors is not None:
         prob = 1.0 if fc.won_to_date >= fc.target else float(np.mean(fc.p50 * np.exp(errors) >= fc.target))
-    note = Message.of("forecast.note.range_widened", periods=len(errors))
+    note = Message.of("forecast.note.range_widened", periods=len(scores))
     return replace(with_shown_figure(replace(fc, p10=p10, p90=p90, prob_reach_target=prob)),
                    notes=fc.notes + (note,))
 
