@@ -17,6 +17,7 @@ from pptx.util import Pt
 
 from kpicore.metrics.covisits import covisit_table
 from kpicore.model.pipeline_data import PipelineData
+from kpicore.forecast.backtest import WITHIN, WITHIN_CLOSE
 from kpicore.forecast.forecasting import prepare
 from kpicore.forecast.shown import backtest_of, forecast
 from kpicore.metrics.dictionary import UP
@@ -314,33 +315,36 @@ class MonthlyDeck:
         return forecast_slide(self.w, "forecast", self.fc, self.v.period(self.quarter))
 
     def accuracy(self) -> SlideShown:
+        """Each past quarter judged by its Day-One forecast (the one of its first working day), in the
+        method's terms: mean error, share within ±5 % and ±10 %, bias, actual within the range."""
         w, v = self.w, self.v
-        rows = self.bt.rows
         method = self.fc.method_shown
-        q = rows[(rows["granularity"] == QUARTER) & rows["error"].notna()]
-        if len(q) == 0:
+        shown = self.bt.day_one(QUARTER, method)
+        scored = shown[shown["error"].notna()]
+        if len(scored) == 0:
             title = v("monthly.accuracy.none_title")
             slide = w.slide(title)
             w.empty_note(slide, w.content, v("monthly.accuracy.none"))
             return SlideShown("accuracy", title, {}, empty=True)
         methods = [method] + [m for m in ("run_rate",) if m != method]
-        periods = sorted(q["period"].unique())
-        by = q.assign(ape=q["error"].abs()).groupby(["period", "method"])["ape"].mean()
+        periods = list(scored["period"])
         series, numbers = [], {}
         colours = [w.palette.forecast, w.palette.target]
         for m, colour in zip(methods, colours):
-            vals = tuple(round(float(by.get((p, m), np.nan)) * 100, 1) for p in periods)
+            ape = self.bt.day_one(QUARTER, m).set_index("period")["error"].abs()
+            vals = tuple(round(float(ape.get(p, np.nan)) * 100, 1) for p in periods)
             series.append(Series(method_label(m, v).split(" (")[0], vals, colour))
             for p, x in zip(periods, vals):
                 numbers[f"{m}|{p}"] = x
-        shown_q = q[q["method"] == method]
-        inside = float(((shown_q["actual"] >= shown_q["p10"]) & (shown_q["actual"] <= shown_q["p90"])).mean())
-        mape = float(shown_q["error"].abs().mean())
-        title = v("monthly.accuracy.title", mape=mape, inside=inside)
-        slide = w.slide(title, footer=v("monthly.accuracy.footer", n=len(self.bt.as_of_dates)))
+        ape = scored["error"].abs()
+        figures = dict(mape=float(ape.mean()), within_5=float((ape <= WITHIN_CLOSE).mean()),
+                       within_10=float((ape <= WITHIN).mean()), bias=float(scored["error"].mean()),
+                       inside=float(shown["inside"].mean()))
+        title = v("monthly.accuracy.title", **figures)
+        slide = w.slide(title, footer=v("monthly.accuracy.footer", n=len(self.bt.as_of_dates), **figures))
         cats = [v.period(Period.containing(QUARTER, parse_period(p).start)) for p in periods]
         bar_chart(slide, w.content, cats, series, number_format=v.chart_percent, legend=True)
-        numbers.update(mape=mape, inside_p10_p90=inside)
+        numbers.update(figures, inside_p10_p90=figures["inside"])
         return SlideShown("accuracy", title, numbers)
 
     # -- co-visits beside conversion --------------------------------------------------------------

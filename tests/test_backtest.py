@@ -41,16 +41,16 @@ def test_a_forecast_replayed_on_later_data_equals_the_one_made_that_day(stage_hi
 def test_errors_by_hand():
     rows = pd.DataFrame({
         "granularity": ["quarter"] * 3, "method": ["calibrated"] * 3,
-        "predicted": [110.0, 80.0, 50.0], "actual": [100.0, 100.0, 0.0],
+        "predicted": [104.0, 80.0, 50.0], "actual": [100.0, 100.0, 0.0],
         "p10": [90.0, 85.0, 0.0], "p90": [120.0, 95.0, 60.0],
     })
     s = summarise(rows).iloc[0]
-    # errors +10 % and -20 %; the period with nothing won has no percentage error
+    # errors +4 % and -20 %; the period with nothing won has no percentage error
     assert (s["n"], s["n_scored"]) == (3, 2)
-    assert s["mape"] == pytest.approx((0.1 + 0.2) / 2)
-    assert s["median_ape"] == pytest.approx(0.15)
-    assert s["bias"] == pytest.approx((0.1 - 0.2) / 2)
-    assert s["within_10"] == pytest.approx(0.5)
+    assert s["mape"] == pytest.approx((0.04 + 0.2) / 2)
+    assert s["median_ape"] == pytest.approx(0.12)
+    assert s["bias"] == pytest.approx((0.04 - 0.2) / 2)
+    assert s["within_5"] == pytest.approx(0.5) and s["within_10"] == pytest.approx(0.5)
     # inside P10-P90: 100 in [90, 120] yes, 100 in [85, 95] no, 0 in [0, 60] yes
     assert s["coverage"] == pytest.approx(2 / 3)
 
@@ -78,17 +78,31 @@ def test_backtest_on_a_steady_process():
     truth = draw(5, "2024-01-01", "2025-12-31", rate=1.0, q=0.3, theta=1 / 30)
     data = known_at(truth, "2025-12-31")
     bt = backtest(data, start="2025-01-06", n_sims=500)
-    # weekly from 2025-01-06; a period is scored once over on 2025-12-31
-    assert bt.as_of_dates[0] == T("2025-01-06") and bt.as_of_dates[-1] == T("2025-12-29")
-    assert all(b - a == pd.Timedelta(days=7) for a, b in zip(bt.as_of_dates, bt.as_of_dates[1:]))
+    # weekly from 2025-01-06 (Mondays), and each period's first working day off that grid: Tuesday
+    # 1 April, Thursday 1 May, Tuesday 1 July, Friday 1 August, Wednesday 1 October (3 February,
+    # 3 March, 2 June, 1 September, 3 November and 1 December are Mondays; 1 January is before the start)
+    weekly = list(pd.date_range("2025-01-06", "2025-12-31", freq="7D"))
+    extra = [T("2025-04-01"), T("2025-05-01"), T("2025-07-01"), T("2025-08-01"), T("2025-10-01")]
+    assert list(bt.as_of_dates) == sorted(weekly + extra) and len(weekly) == 52
+    assert bt.as_of_dates[-1] == T("2025-12-29")
     quarter = bt.rows[(bt.rows["granularity"] == "quarter") & (bt.rows["method"] == "run_rate")]
     # the actual of each row is what the generating process won in that quarter
     for period, actual in quarter.groupby("period")["actual"].first().items():
         start = pd.Period(period, "Q").start_time
         end = pd.Period(period, "Q").end_time.normalize()
         assert actual == actual_won(truth, start, end)
-    # 52 weeks, each in one month and one quarter, three methods
-    assert len(bt.rows) == 52 * 2 * 3
+    # 57 dates, each in one month and one quarter, three methods (a period is scored once over on 2025-12-31)
+    assert len(bt.rows) == 57 * 2 * 3
+    # the Day-One forecast of each quarter against what the process won in it
+    q1 = bt.day_one("quarter", "run_rate")
+    assert list(q1["period"]) == ["2025-Q2", "2025-Q3", "2025-Q4"]
+    assert list(q1["as_of"]) == [T("2025-04-01"), T("2025-07-01"), T("2025-10-01")]
+    for r in q1.itertuples():
+        won = actual_won(truth, pd.Period(r.period, "Q").start_time, pd.Period(r.period, "Q").end_time.normalize())
+        assert r.actual == won and r.error == pytest.approx((r.predicted - won) / won)
+    months = bt.day_one("month", "calibrated")
+    assert list(months["period"]) == [f"2025-{m:02d}" for m in range(2, 13)]
+    assert all(d.weekday() < 5 and d.day <= 3 for d in months["as_of"])
     assert bt.method_shown in ("calibrated", "run_rate", "weighted_declared")
     # the run-rate row of 2025-03-03 for Q1, from the truth: won 01-01..03-03, plus the won
     # amount of the 91 days up to 03-03 (from 2024-12-03) ÷ 91 × 28 days left in March
@@ -99,7 +113,10 @@ def test_backtest_on_a_steady_process():
     doc = backtest_json(bt, source=data.source, text=render)
     schema_doc = json.loads(resources.files("kpicore.model.json_schemas").joinpath("backtest.v3.json").read_text())
     jsonschema.validate(doc, schema_doc)
-    assert doc["n_as_of"] == 52 and doc["method_shown"] == bt.method_shown
+    assert doc["n_as_of"] == 57 and doc["method_shown"] == bt.method_shown
+    shown_q = bt.method_for("quarter")[0]
+    assert [(d["period"], d["method"]) for d in doc["day_one"] if d["granularity"] == "quarter"] == \
+        [(p, shown_q) for p in ("2025-Q2", "2025-Q3", "2025-Q4")]
 
 
 def test_months_and_quarters_may_show_different_methods():

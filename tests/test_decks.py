@@ -13,6 +13,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from lxml import etree
@@ -292,13 +293,35 @@ def test_monthly_top_wins_and_losses(monthly, demo_data):
     assert len(rows) - 1 == min(5, len(won))
 
 
-def test_monthly_accuracy_chart_matches_report(monthly):
+def test_monthly_accuracy_judges_each_quarter_by_its_first_working_day(monthly, demo_data):
+    from kpicore.forecast.backtest import backtest
+
     report, _ = monthly
     chart = charts(slide_of(monthly, "accuracy"))[0]
     numbers = report.slide("accuracy").numbers
-    first = chart.plots[0].series[0].values
-    assert all(0 <= v for v in first)
-    assert 0 <= numbers["inside_p10_p90"] <= 1
+    bt = backtest(demo_data, end=DEMO_AS_OF)
+    method = bt.method_for("quarter")[0]
+    day_one = bt.rows
+    day_one = day_one[day_one["day_one"] & (day_one["granularity"] == "quarter") & (day_one["method"] == method)]
+    d = demo_data.deals
+    errors = []
+    for row in day_one.itertuples():
+        start = pd.Period(row.period, "Q").start_time
+        first_weekday = start + pd.Timedelta(days=(7 - start.weekday()) % 7 if start.weekday() >= 5 else 0)
+        assert row.as_of == first_weekday
+        # the quarter's actual from the raw deals: won, closed within the quarter
+        won = d[(d["status"] == "won") & d["closed_on"].between(start, pd.Period(row.period, "Q").end_time)]
+        actual = float(won["amount"].sum())
+        assert row.actual == pytest.approx(actual)
+        errors.append((row.predicted - actual) / actual)
+        assert numbers[f"{method}|{row.period}"] == pytest.approx(round(abs(errors[-1]) * 100, 1))
+    assert len(errors) >= 4 and list(chart.plots[0].series[0].values) == \
+        [numbers[f"{method}|{p}"] for p in day_one["period"]]
+    ape = np.abs(errors)
+    assert numbers["mape"] == pytest.approx(ape.mean())
+    assert numbers["within_10"] == pytest.approx(np.mean(ape <= 0.10))
+    assert numbers["within_5"] == pytest.approx(np.mean(ape <= 0.05))
+    assert numbers["bias"] == pytest.approx(np.mean(errors))
 
 
 # -- text fits ------------------------------------------------------------------------------------

@@ -59,9 +59,10 @@ GRANULARITIES = (MONTH, QUARTER)
 RANGE_MIN_POINTS = 8  # past forecasts needed before a range is widened by them
 RANGE_COVERAGE = 0.80  # what P10-P90 promises
 WITHIN = 0.10
+WITHIN_CLOSE = 0.05
 BACKTEST_SIMS = 2_000
 CLOSED_WITHIN_DAYS = 120
-COLUMNS = ["as_of", "granularity", "period", "method", "predicted", "actual", "p10", "p90", "period_end",
+COLUMNS = ["as_of", "day_one", "granularity", "period", "method", "predicted", "actual", "p10", "p90", "period_end",
            "third", "won_to_date", "future_mean", "future_var", "excess"]
 
 
@@ -120,6 +121,23 @@ class Backtest:
         return Backtest(scope=self.scope, as_of_dates=tuple(d for d in self.as_of_dates if d in kept),
                         method_shown=method, reason=reason, rows=rows, summary=summary)
 
+    def day_one(self, granularity: str, method: str) -> pd.DataFrame:
+        """Each period's Day-One forecast by ``method`` against its actual: period, as_of, predicted,
+        actual, error (signed, fraction of the actual; NaN when nothing was won), inside (actual within
+        the range as shown), in the periods' order."""
+        r = self.rows
+        if r.empty or "day_one" not in r:
+            return pd.DataFrame(columns=["period", "as_of", "predicted", "actual", "error", "inside"])
+        got = r[r["day_one"].astype(bool) & (r["granularity"] == granularity) & (r["method"] == method)]
+        cal = r[r["day_one"].astype(bool) & (r["granularity"] == granularity) & (r["method"] == "calibrated")]
+        lo = cal.set_index("period")["p10_range"].reindex(got["period"]).to_numpy(float)
+        hi = cal.set_index("period")["p90_range"].reindex(got["period"]).to_numpy(float)
+        actual = got["actual"].to_numpy(float)
+        return pd.DataFrame({"period": got["period"].to_numpy(), "as_of": got["as_of"].to_numpy(),
+                             "predicted": got["predicted"].to_numpy(float), "actual": actual,
+                             "error": got["error"].to_numpy(float), "inside": (lo <= actual) & (actual <= hi)}
+                            ).sort_values("period", ignore_index=True)
+
     def metric(self, granularity: str, method: str, name: str) -> float:
         s = self.summary
         hit = s[(s["granularity"] == granularity) & (s["method"] == method)]
@@ -151,12 +169,13 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
             "mape": float(ape.mean()) if len(ape) else np.nan,
             "median_ape": float(ape.median()) if len(ape) else np.nan,
             "bias": float(err.mean()) if len(err) else np.nan,
+            "within_5": float((ape <= WITHIN_CLOSE).mean()) if len(ape) else np.nan,
             "within_10": float((ape <= WITHIN).mean()) if len(ape) else np.nan,
             "coverage": float(inside.mean()) if inside is not None and len(g) else np.nan,
             "coverage_sim": float(inside_sim.mean()) if inside_sim is not None and len(g) else np.nan,
         })
-    cols = ["granularity", "method", "n", "n_scored", "mape", "median_ape", "bias", "within_10", "coverage",
-            "coverage_sim"]
+    cols = ["granularity", "method", "n", "n_scored", "mape", "median_ape", "bias", "within_5", "within_10",
+            "coverage", "coverage_sim"]
     return pd.DataFrame(out, columns=cols)
 
 
@@ -252,6 +271,20 @@ class _Measures:
         return measured(np.array(actual), np.array(won), np.array(mean), np.array(var), np.array(period))
 
 
+def _replay_dates(start: pd.Timestamp, end: pd.Timestamp, every_days: int,
+                  granularities: tuple[str, ...]) -> list[pd.Timestamp]:
+    """Every ``every_days`` days from ``start``, and the Day-One of every period between (its first
+    working day: the forecast each period is judged by first)."""
+    dates = set(pd.date_range(start, end, freq=f"{every_days}D"))
+    for granularity in granularities:
+        per = Period.containing(granularity, start)
+        while per.start_ts <= end:
+            if start <= per.day_one <= end:
+                dates.add(per.day_one)
+            per = per.next()
+    return sorted(dates)
+
+
 def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
              scope: tuple[str, str] = COMPANY_SCOPE, granularities: tuple[str, ...] = GRANULARITIES,
              n_sims: int = BACKTEST_SIMS, seed: int = 0, context: ForecastContext | None = None) -> Backtest:
@@ -268,7 +301,7 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
         dates: list[pd.Timestamp] = []
     else:
         start = to_day(first) + pd.Timedelta(days=365) if start is None else to_day(start)
-        dates = list(pd.date_range(start, end, freq=f"{every_days}D"))
+        dates = _replay_dates(start, end, every_days, granularities)
     owners = owners_of(scope, ctx.rep_team)
     won_on, won_amount = _actual_won(data, owners)
 
@@ -298,8 +331,10 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
             actual = float(won_amount[(won_on >= lo) & (won_on <= hi)].sum())
             measures.add(per.kind, third, (per.end_ts, actual, fc.won_to_date, fc.future_mean, fc.future_var,
                                            per.code))
+            day_one = per.day_one == pipe.as_of
             for method in METHODS:
-                records.append({"as_of": pipe.as_of, "granularity": per.kind, "period": per.code, "method": method,
+                records.append({"as_of": pipe.as_of, "day_one": day_one, "granularity": per.kind,
+                                "period": per.code, "method": method,
                                 "predicted": fc.point(method), "actual": actual,
                                 "p10": fc.p10, "p90": fc.p90, "period_end": per.end_ts, "third": third,
                                 "won_to_date": fc.won_to_date, "future_mean": fc.future_mean,
@@ -337,7 +372,14 @@ def backtest_json(bt: Backtest, *, source: str, text: Callable[[Message], str]) 
         "summary": [
             {"granularity": r.granularity, "method": r.method, "n": int(r.n), "n_scored": int(r.n_scored),
              "mape": _num(r.mape), "median_ape": _num(r.median_ape), "bias": _num(r.bias),
-             "within_10": _num(r.within_10), "coverage": _num(r.coverage)}
+             "within_5": _num(r.within_5), "within_10": _num(r.within_10), "coverage": _num(r.coverage)}
             for r in bt.summary.itertuples(index=False)
+        ],
+        "day_one": [
+            {"granularity": gran, "method": method, "period": d.period, "as_of": pd.Timestamp(d.as_of).date().isoformat(),
+             "predicted": _num(d.predicted), "actual": _num(d.actual), "error": _num(d.error),
+             "inside": bool(d.inside)}
+            for gran in GRANULARITIES for method, _ in [bt.method_for(gran)]
+            for d in bt.day_one(gran, method).itertuples(index=False)
         ],
     }

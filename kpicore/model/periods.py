@@ -179,6 +179,15 @@ class Period:
     def end_ts(self) -> pd.Timestamp:
         return pd.Timestamp(self.end)
 
+    @property
+    def day_one(self) -> pd.Timestamp:
+        """The period's first working day (Monday to Friday; public holidays are the company's own):
+        the day a forecast of the whole period is first made and judged."""
+        day = self.start_ts
+        while day.weekday() >= 5:
+            day += pd.Timedelta(days=1)
+        return day
+
     def contains(self, d: DateLike) -> bool:
         return self.start <= to_date(d) <= self.end
 

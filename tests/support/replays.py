@@ -36,16 +36,9 @@ POINTS = ("day_one", "mid_period")
 HORIZONS = tuple((g, p) for g in (MONTH, QUARTER) for p in POINTS)
 
 
-def working_day_on_or_after(day: pd.Timestamp) -> pd.Timestamp:
-    while day.weekday() >= 5:
-        day += pd.Timedelta(days=1)
-    return day
-
-
 def fixed_points(period: Period) -> dict[str, pd.Timestamp]:
-    start = period.start_ts
-    middle = start + pd.Timedelta(days=period.days // 2)
-    return {"day_one": working_day_on_or_after(start), "mid_period": working_day_on_or_after(middle)}
+    middle = Period.between(period.start_ts + pd.Timedelta(days=period.days // 2), period.end)
+    return {"day_one": period.day_one, "mid_period": middle.day_one}
 
 
 def scored_periods(granularity: str) -> list[Period]:

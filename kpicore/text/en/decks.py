@@ -193,10 +193,11 @@ MESSAGES = {
     "decks.monthly.attainment.cut": " · {cut:count|rep furthest ahead|reps furthest ahead} not shown",
     "decks.monthly.accuracy.none_title": "Forecast accuracy: no measurable quarter yet",
     "decks.monthly.accuracy.none": "History too short: no past quarter can be replayed yet.",
-    "decks.monthly.accuracy.title": "Quarterly forecast accuracy: mean error {mape:percent}, actual within the "
-                                    "P10–P90 range {inside:percent} of the time",
-    "decks.monthly.accuracy.footer": "Backtest: {n:int} dates replayed, pipeline rebuilt at each date · mean "
-                                     "absolute error as a % of actual, by quarter",
+    "decks.monthly.accuracy.title": "Forecast of the quarter's first day: mean error {mape:percent}, "
+                                    "{within_10:percent} of quarters within ±10%, bias {bias:percent+}",
+    "decks.monthly.accuracy.footer": "Backtest: {n:int} dates replayed · error of the first working day's "
+                                     "forecast, % of actual · {within_5:percent} of quarters within ±5% · "
+                                     "actual within P10–P90 {inside:percent} of the time",
     "decks.monthly.covisits.title": "{rep}: {conversion:percent} conversion, discovery scored "
                                     "{discovery:number1}/5 on co-visits",
     "decks.monthly.covisits.title_no_visit": "{rep}: {conversion:percent} conversion, no co-visit",

@@ -198,10 +198,11 @@ MESSAGES = {
                                     "les plus avancés non affichés}",
     "decks.monthly.accuracy.none_title": "Précision des prévisions : pas encore de trimestre mesurable",
     "decks.monthly.accuracy.none": "Historique trop court : aucun trimestre passé ne peut encore être rejoué.",
-    "decks.monthly.accuracy.title": "Précision des prévisions trimestrielles : erreur moyenne {mape:percent}, "
-                                    "réalisé dans la fourchette P10–P90 {inside:percent} du temps",
-    "decks.monthly.accuracy.footer": "Backtest : {n:int} dates rejouées, pipeline reconstitué à chaque date · "
-                                     "erreur absolue moyenne en % du réalisé, par trimestre",
+    "decks.monthly.accuracy.title": "Prévision du premier jour du trimestre : erreur moyenne {mape:percent}, "
+                                    "{within_10:percent} des trimestres à ±10 %, biais {bias:percent+}",
+    "decks.monthly.accuracy.footer": "Backtest : {n:int} dates rejouées · erreur de la prévision du 1er jour "
+                                     "ouvré, en % du réalisé · {within_5:percent} des trimestres à ±5 % · "
+                                     "réalisé dans P10–P90 {inside:percent} du temps",
     "decks.monthly.covisits.title": "{rep} : transformation à {conversion:percent}, découverte notée "
                                     "{discovery:number1}/5 en co-visite",
     "decks.monthly.covisits.title_no_visit": "{rep} : transformation à {conversion:percent}, sans co-visite",
