@@ -5,7 +5,8 @@ a small company, a change of regime) is drawn with each of its scoring seeds (``
 fixed before the method was tuned), and each month and quarter of 2024-2025 is forecast as the
 product shows it at Day-One and mid-period (``tests/support/replays.py``).  Pooled over the seeds,
 per process × horizon × figure (the shown one and each method), it prints: n, MAPE, the share
-within ±10 %, the coverage of the P10-P90 shown, and P(reach target)'s Brier score beside the
+within ±10 %, the coverage of the P10-P90 shown, the share of actuals exactly on its P10 (a period
+that won nothing more than the range's floor), and P(reach target)'s Brier score beside the
 naive reference's (the share of past periods that reached their target); then the coverage pooled
 over the processes per horizon with its 80 % ± 2σ band, σ = √(0.16 / n).
 
