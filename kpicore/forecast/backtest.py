@@ -79,6 +79,15 @@ class Backtest:
     # granularity, method, n, n_scored, mape, median_ape, bias, within_10, coverage
     summary: pd.DataFrame = field(compare=False, repr=False)
 
+    @classmethod
+    def from_rows(cls, rows: pd.DataFrame, scope: tuple[str, str] = COMPANY_SCOPE) -> "Backtest":
+        """The backtest whose replay gave ``rows`` (one kept in a workbook and read back): its dates,
+        summary and method shown follow from the rows, as ``up_to`` derives them."""
+        summary = summarise(rows)
+        method, reason = choose_method(summary)
+        dates = tuple(pd.Timestamp(d) for d in sorted(set(rows["as_of"]))) if "as_of" in rows else ()
+        return cls(scope=scope, as_of_dates=dates, method_shown=method, reason=reason, rows=rows, summary=summary)
+
     def method_for(self, granularity: str) -> tuple[str, Message]:
         """The method to show for a month or a quarter, and why."""
         return choose_method(self.summary, granularity)
