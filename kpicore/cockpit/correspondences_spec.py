@@ -38,7 +38,7 @@ COLUMN_WIDTHS = VISIBLE_WIDTHS + (3.0,) + (12.0,) * (FIRST_LIST_COL - len(VISIBL
 _HOW_CODE = {HOW_PERSON: "person", HOW_SETTING: "setting", HOW_SYNONYM: "synonym", HOW_EVIDENCE: "evidence",
              HOW_DERIVED: "derived"}
 # tables only the product writes (hidden sheets): nothing of the client's to correct there
-_PRODUCT_TABLES = frozenset({schema.PIPELINE_SNAPSHOTS.name, schema.FORECAST_HISTORY.name})
+_PRODUCT_TABLES = frozenset({schema.PIPELINE_SNAPSHOTS.name, schema.FORECAST_HISTORY.name, schema.BACKTEST_TABLE})
 # the canonical values a label may be read as, by vocabulary column
 _VALUES = {"type": schema.ACTIVITY_TYPES, "stage": schema.STATUSES, "status": schema.STATUSES}
 

@@ -191,6 +191,10 @@ class ForecastContext:
     # backtests already run with this context, by as-of date: a refresh forecasts the month
     # and the quarter for many scopes, and one backtest ranks the methods for all of them
     backtests: dict = field(default_factory=dict, compare=False, repr=False)
+    # the week's replay kept in the workbook (a ``kpicore.forecast.kept_backtest.KeptBacktest``), which
+    # serves the backtests above instead of replaying; typed loosely since this module never reads
+    # the backtest (pyproject's contract): ``kpicore.forecast.shown.backtest_of`` does
+    kept_backtest: object = field(default=None, compare=False, repr=False)
 
 
 def prepare(data: PipelineData, *, today=None, history: History | None = None,

@@ -21,6 +21,7 @@ import pandas as pd
 from kpicore.forecast.asof import pipeline_as_of, to_day
 from kpicore.forecast.backtest import Backtest, backtest, widen
 from kpicore.forecast.dispersion import period_dispersion, period_factor, third_of
+from kpicore.forecast.kept_backtest import KeptBacktest
 from kpicore.forecast.forecasting import (METHODS, N_SIMS, Forecast, ForecastContext, PipelineArrays, forecast_scope,
                                           prepare, resolve_period, with_shown_figure)
 from kpicore.model.errors import UsageError
@@ -37,10 +38,15 @@ def _granularity(period: Period) -> str:
 
 def backtest_of(context: ForecastContext, as_of) -> Backtest:
     """The backtest of the company's history up to ``as_of`` (``kpicore.forecast.backtest``), run once per
-    context and as-of date: it chooses the method shown and measures the range of every scope."""
+    context and as-of date, or taken from the week's replay the context was seeded with
+    (``kpicore.forecast.kept_backtest.with_kept``): it chooses the method shown and measures the range of
+    every scope."""
     as_of = to_day(as_of)
     if as_of not in context.backtests:
-        context.backtests[as_of] = backtest(context.data, end=as_of, context=context)
+        kept = context.kept_backtest
+        # the week's replay kept in the workbook: its part over by as_of (Backtest.up_to), no replay
+        context.backtests[as_of] = (kept.backtest.up_to(as_of) if isinstance(kept, KeptBacktest)
+                                    else backtest(context.data, end=as_of, context=context))
     return context.backtests[as_of]
 
 

@@ -343,11 +343,17 @@ def conform(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     return out
 
 
+# The company's backtest, replayed once per week of data and kept in a hidden sheet
+# (kpicore.forecast.kept_backtest): its columns are the replay's own, so its table is built from them
+# there; only its names are fixed here.
+BACKTEST_TABLE = "KeptBacktest"
+BACKTEST_SHEET = "_Backtest"
+
 # Sheets that only the product writes and rebuilds (the ingest never reads them as client data):
 # the cockpit, the data-quality sheet, « Correspondances » (read back only for a person's choices, by
-# kpicore.ingest.person_choices) and the forecast history.
+# kpicore.ingest.person_choices), the forecast history and the backtest kept.
 COCKPIT_SHEET = "Cockpit"
 QUALITY_SHEET = "Qualité des données"
 CORRESPONDENCES_SHEET = "Correspondances"
-OUTPUT_SHEETS = (COCKPIT_SHEET, QUALITY_SHEET, CORRESPONDENCES_SHEET, FORECAST_HISTORY.sheet_fr)
+OUTPUT_SHEETS = (COCKPIT_SHEET, QUALITY_SHEET, CORRESPONDENCES_SHEET, FORECAST_HISTORY.sheet_fr, BACKTEST_SHEET)
 
