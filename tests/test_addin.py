@@ -241,9 +241,9 @@ def test_refresh_button_writes_the_cockpit_into_the_open_book(tmp_path):
     cockpit = book.sheets["Cockpit"].impl.values
     assert 35000.0 in cockpit.values()
     # only the product's sheets are written: the cockpit, the quality sheet, « Correspondances », the hidden
-    # history and photograph
+    # history, the week's replay and photograph
     assert {o.sheet for o in rec.ops if o.sheet} == {"Cockpit", "Qualité des données", "Correspondances",
-                                                    "_Historique prévisions", "_Instantanés pipeline"}
+                                                    "_Historique prévisions", "_Backtest", "_Instantanés pipeline"}
 
 
 def test_activity_workbook_button_makes_a_file_the_ingest_reads(tmp_path):

@@ -21,7 +21,8 @@ from kpicore.demo.company import DEMO_AS_OF
 NOW = datetime(2026, 11, 20, 8, 30)
 LATER = DEMO_AS_OF + timedelta(days=7)
 SIMS = 200
-PRODUCT = [schema.COCKPIT_SHEET, schema.QUALITY_SHEET, schema.CORRESPONDENCES_SHEET, schema.FORECAST_HISTORY.sheet_fr]
+PRODUCT = [schema.COCKPIT_SHEET, schema.QUALITY_SHEET, schema.CORRESPONDENCES_SHEET, schema.FORECAST_HISTORY.sheet_fr,
+           schema.BACKTEST_SHEET]
 
 
 def _twice(book) -> tuple:
@@ -81,6 +82,12 @@ def _frame(book, table: schema.Table):
     return frame_from_rows(rows, table)
 
 
+def _kept(book):
+    from kpicore.forecast.kept_backtest import kept_of_rows
+
+    return kept_of_rows([list(r) for r in book[schema.BACKTEST_SHEET].iter_rows(values_only=True)])
+
+
 def _assert_same_frames(a, b) -> None:
     import pandas as pd
 
@@ -117,6 +124,7 @@ def test_every_engine_leaves_the_file_engines_product_sheets(engine, by_file, de
     states = {ws.title: ws.sheet_state for ws in got.worksheets}
     assert states == {ws.title: ws.sheet_state for ws in ref.worksheets}
     assert states[schema.FORECAST_HISTORY.sheet_fr] == states[schema.PIPELINE_SNAPSHOTS.sheet_fr] == "hidden"
+    assert states[schema.BACKTEST_SHEET] == "hidden"
     assert states[schema.COCKPIT_SHEET] == states[schema.QUALITY_SHEET] == "visible"
 
     for name in (schema.COCKPIT_SHEET, schema.QUALITY_SHEET, schema.CORRESPONDENCES_SHEET):
@@ -139,6 +147,10 @@ def test_every_engine_leaves_the_file_engines_product_sheets(engine, by_file, de
     # the same rows added to the forecast history and to the snapshots
     for table in (schema.FORECAST_HISTORY, schema.PIPELINE_SNAPSHOTS):
         _assert_same_frames(_frame(got, table), _frame(ref, table))
+    # the week's replay, read back the same: its key, and every row to the digits it is kept to
+    kept, ref_kept = _kept(got), _kept(ref)
+    assert kept.key == ref_kept.key == second.backtest.key and len(ref_kept.backtest.rows) > 0
+    _assert_same_frames(kept.backtest.rows, ref_kept.backtest.rows)
 
 
 def test_a_refresh_a_week_later_adds_one_history_row_per_forecast_and_one_snapshot(by_file, demo_data):

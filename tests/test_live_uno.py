@@ -133,7 +133,8 @@ def test_live_refresh_keeps_the_other_sheets_and_puts_the_product_sheets_after_t
     _, _, live, _ = refreshed
     before = openpyxl.load_workbook(demo_workbook, read_only=True).sheetnames
     after = openpyxl.load_workbook(live, read_only=True).sheetnames
-    assert after == before + ["Cockpit", "Qualité des données", "Correspondances", "_Historique prévisions"]
+    assert after == before + ["Cockpit", "Qualité des données", "Correspondances", "_Historique prévisions",
+                              "_Backtest"]
 
 
 def test_uno_reader_gives_the_same_tables_as_the_file_reader(refreshed, demo_workbook):
@@ -381,7 +382,8 @@ def test_chart_and_comments_survive_a_live_refresh_and_save(office, tmp_path):
 
     # the client's sheets first, the product's after them (the pipeline photograph of the week too)
     assert book.sheetnames == [sheet for sheet, _ in TABLES.values()] + [
-        "Cockpit", "Qualité des données", "Correspondances", "_Historique prévisions", "_Instantanés pipeline"]
+        "Cockpit", "Qualité des données", "Correspondances", "_Historique prévisions", "_Backtest",
+        "_Instantanés pipeline"]
     deals = book["Affaires"]
     assert deals["A1"].comment is not None and "Numéro unique" in deals["A1"].comment.text
     assert deals["F2"].comment is not None and "validé par la direction" in deals["F2"].comment.text

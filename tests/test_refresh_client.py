@@ -25,7 +25,8 @@ from kpicore.model import schema
 from kpicore.cockpit.build import SHEET_NAME
 from workbook_templates.quality_sheet import QUALITY_SHEET
 
-PRODUCT_SHEETS = {SHEET_NAME, QUALITY_SHEET, schema.CORRESPONDENCES_SHEET, schema.FORECAST_HISTORY.sheet_fr}
+PRODUCT_SHEETS = {SHEET_NAME, QUALITY_SHEET, schema.CORRESPONDENCES_SHEET, schema.FORECAST_HISTORY.sheet_fr,
+                  schema.BACKTEST_SHEET}
 
 
 def _write_table(wb, sheet_name: str, table: schema.Table, frame: pd.DataFrame, date_fmt) -> None:

@@ -194,7 +194,8 @@ def test_refresh_engine_uno_refreshes_a_copy_and_leaves_the_workbook(soffice, de
         warnings.simplefilter("ignore", UserWarning)
         book = openpyxl.load_workbook(copy)
         client = openpyxl.load_workbook(source, read_only=True).sheetnames
-    assert book.sheetnames == client + ["Cockpit", "Qualité des données", "Correspondances", "_Historique prévisions"]
+    assert book.sheetnames == client + ["Cockpit", "Qualité des données", "Correspondances", "_Historique prévisions",
+                                        "_Backtest"]
     assert book["Cockpit"]["A1"].value.startswith("Cockpit commercial")
     scopes = 1 + demo_data.reps["team"].nunique() + len(demo_data.reps)
     assert book["_Historique prévisions"].max_row == 1 + 2 * scopes  # header + month and quarter, every scope

@@ -12,7 +12,10 @@ the workbook:
    (``kpicore.cockpit.correspondences_spec``, the person's earlier choices written back), rendered in the workbook's language
    (``addin.language``: Settings ``language``) before any engine writes them;
 4. the day's forecasts (month and quarter, every scope) appended to the hidden
-   forecast history, whose accuracy is measured once each period is over;
+   forecast history, whose accuracy is measured once each period is over; the backtest that
+   chooses their method and measures their range is the week's replay kept in the hidden
+   ``_Backtest`` sheet when its key is the data's (``kpicore.forecast.kept_backtest``), else it is
+   replayed and that sheet rewritten: once per week of data, not at every refresh;
 5. once a week, the photograph of the open pipeline appended to the hidden
    snapshots (taken live, on a refresh as of the date of the data or later:
    the weekly deck's "what moved" and the backtest's as-of values come from
@@ -39,6 +42,7 @@ from kpicore.cockpit.spec import CockpitSpec
 from kpicore.model.messages import Message
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.forecasting import N_SIMS
+from kpicore.forecast.kept_backtest import KeptBacktest
 from kpicore.model.periods import to_date
 from kpicore.text.catalogue import has, render, say
 from kpicore.text.sheets import rendered
@@ -55,6 +59,7 @@ class RefreshOutcome:
     forecast_history: pd.DataFrame
     snapshot_taken: bool
     skipped: tuple[str, ...] = ()  # what the live engine approximated or skipped
+    backtest: KeptBacktest | None = None  # the week's replay the forecasts used (``replayed``: by this refresh)
 
     @property
     def path(self) -> Path:
@@ -113,6 +118,7 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
     """
     from kpicore.forecast.asof import data_today
     from kpicore.forecast.forecasting import prepare
+    from kpicore.forecast.kept_backtest import kept_of_rows, kept_table, reuse_or_replay, with_kept
     from kpicore.forecast.shown import forecast_all
     from kpicore.cockpit.quality_spec import QUALITY_SHEET
     from kpicore.cockpit.correspondences_spec import CORRESPONDENCES_SHEET, build_correspondences_spec
@@ -136,6 +142,8 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
         now = now or datetime.now().replace(microsecond=0)
         book.progress(say("cockpit.progress.computing", lang))
         context = prepare(data)
+        kept = reuse_or_replay(context, kept_of_rows(book.sheet_rows(schema.BACKTEST_SHEET)), now=now)
+        context = with_kept(context, kept)
         spec = rendered(build_cockpit(data, as_of, view=chosen, who=who, refreshed_at=now,
                                       targets_at=targets_location(data), n_sims=n_sims, context=context,
                                       quality_sheet=QUALITY_SHEET), lang)
@@ -149,6 +157,8 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
         sheets: list[ProductSheet] = [spec, quality_sheet_spec(data, lang),
                                       rendered(build_correspondences_spec(data, earlier), lang),
                                       FrameSheet(schema.FORECAST_HISTORY, history)]
+        if kept.replayed:  # a replay read back unchanged is left as it is: nothing to write
+            sheets.append(FrameSheet(*kept_table(kept)))
         snaps = data.pipeline_snapshots
         week_start = pd.Timestamp(as_of) - pd.Timedelta(days=as_of.weekday())
         # a photograph is of the pipeline as it stands now: never for a past as-of date
@@ -158,7 +168,7 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
         book.progress(say("cockpit.progress.writing", lang))
         written = book.write(sheets, active=SHEET_NAME)
     return RefreshOutcome(written.where, written.backup, chosen, as_of, spec, data, history, taken,
-                          written.skipped)
+                          written.skipped, kept)
 
 
 def summary(outcome: RefreshOutcome, lang: str | None = None) -> str:

@@ -65,6 +65,7 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
 from kpicore.forecast.backtest import method_label
 from kpicore.forecast.forecasting import METHODS, N_SIMS, prepare
+from kpicore.forecast.kept_backtest import KeptBacktest
 from kpicore.forecast.shown import forecast_all
 from kpicore.metrics.dictionary import KpiDictionary, dictionary_of
 from kpicore.metrics.kpis import KpiEngine, KpiValue
@@ -366,10 +367,11 @@ class CockpitBuilder:
                 [Cell(Message.of("cockpit.forecast.method", method=method), "muted")] + [Cell(None, "muted")] * 5,
                 [Cell(fc.method_reason, "note")] + [Cell(None, "note")] * 5,
                 [Cell(None, "note")] * 6, [Cell(None, "note")] * 6,
-                [Cell(self._range_note(), "muted")] + [Cell(None, "muted")] * 5]
+                [Cell(self._range_note(), "muted")] + [Cell(None, "muted")] * 5,
+                [Cell(self._backtest_note(), "muted")] + [Cell(None, "muted")] * 5]
         self.L.block("forecast_note", top, 6, note,
                      merges=((top, 6, top, 11), (top + 1, 6, top + 1, 11), (top + 2, 6, top + 4, 11),
-                             (top + 5, 6, top + 5, 11)))
+                             (top + 5, 6, top + 5, 11), (top + 6, 6, top + 6, 11)))
         return top + len(rows) + 1
 
     def alerts(self, top: int) -> int:
@@ -412,6 +414,15 @@ class CockpitBuilder:
         if not np.isfinite(coverage):
             return Message.of("cockpit.range.unmeasured")
         return Message.of("cockpit.range.measured", coverage=coverage, aim=0.8)
+
+    def _backtest_note(self) -> Message | None:
+        """When the replay behind the method and the range was computed (it is kept in the workbook and
+        replayed once per week of data); nothing when the cockpit was built without one kept."""
+        kept = self.context.kept_backtest
+        if not isinstance(kept, KeptBacktest):
+            return None
+        return Message.of("cockpit.backtest.computed", computed=kept.computed_at.date(),
+                          time=f"{kept.computed_at:%H:%M}", week=kept.key.week)
 
     def _all_alerts(self) -> list[Alert]:
         if self._alert_cache is None:
