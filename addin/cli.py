@@ -146,7 +146,7 @@ def _book(args: argparse.Namespace, *, option: str | None = None, rows: bool = T
 
 # --------------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
-    from addin.actions.decks import write_deck
+    from addin.actions.decks import kept_context, write_deck
     from addin.actions.refresh import refresh
     from kpicore.demo.company import DEMO_AS_OF, generate
     from workbook_templates.pipeline_workbook import write_pipeline_workbook
@@ -168,8 +168,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _step(_say("cli.demo.cockpit_done", seconds=time.perf_counter() - t1))
     t2 = time.perf_counter()
     _step(_say("cli.demo.step_decks"))
-    weekly = write_deck(outcome.data, "weekly", as_of, out / "revue_hebdo_demo.pptx")
-    monthly = write_deck(outcome.data, "monthly", as_of, out / "revue_mensuelle_demo.pptx")
+    # the refresh has just kept the week's replay in the workbook: the decks take it rather than replay
+    context = kept_context(book, outcome.data)
+    weekly = write_deck(outcome.data, "weekly", as_of, out / "revue_hebdo_demo.pptx", context=context)
+    monthly = write_deck(outcome.data, "monthly", as_of, out / "revue_mensuelle_demo.pptx", context=context)
     _step(_say("cli.demo.decks_written", seconds=time.perf_counter() - t2))
     print(_say("cli.demo.workbook", view=outcome.view, path=path.resolve()))
     for attr, frame in data.frames().items():
@@ -370,7 +372,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- decks
 def cmd_deck(args: argparse.Namespace) -> int:
     from addin.actions.company import read_company
-    from addin.actions.decks import write_deck
+    from addin.actions.decks import kept_context, write_deck
     from kpicore.forecast.forecasting import resolve_period
     from ritual_decks.deck import deck_as_of
     from workbook_templates.libreoffice import convert, soffice_path
@@ -392,7 +394,8 @@ def cmd_deck(args: argparse.Namespace) -> int:
     out = output_file(args.out, option="--out", suffix=".pptx", default_name=_say(name_code, day=as_of.isoformat()),
                       language=VOICE.language, default_folder=book.path.parent, inputs=inputs)
     _step(_say("cli.deck.step_weekly" if weekly else "cli.deck.step_monthly", as_of=as_of))
-    path = write_deck(data, args.kind, as_of, prepared(out), period=period, template=template)
+    path = write_deck(data, args.kind, as_of, prepared(out), period=period, template=template,
+                      context=kept_context(book, data))
     print(_say("cli.deck.written", path=path))
     if args.pdf:
         if soffice_path() is None:

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from kpicore.model.pipeline_data import PipelineData
-from kpicore.forecast.forecasting import N_SIMS
+from kpicore.forecast.forecasting import N_SIMS, ForecastContext
 from kpicore.model.periods import DateLike, Period, to_date
 from kpicore.text.catalogue import language_of
 from ritual_decks.shown import DeckReport
@@ -22,14 +22,16 @@ from ritual_decks.slides import DeckWriter
 
 
 def weekly_deck(data: PipelineData, as_of: DateLike, out_path: Path | str, template: Path | str | None = None,
-                *, n_sims: int = N_SIMS, language: str | None = None) -> DeckReport:
+                *, n_sims: int = N_SIMS, language: str | None = None,
+                context: ForecastContext | None = None) -> DeckReport:
     """Write the weekly pipeline review and say what each slide showed (``language``: ``fr`` or
-    ``en``; None, the workbook's Settings ``language``)."""
+    ``en``; None, the workbook's Settings ``language``).  ``context``: a ``prepare(data)`` to forecast
+    with, e.g. seeded with the backtest kept in the workbook (``kpicore.forecast.kept_backtest``)."""
     from ritual_decks.weekly import WeeklyDeck
 
     day = to_date(as_of)
     writer = DeckWriter(template, deck_language(data, language))
-    deck = WeeklyDeck(data, day, writer, n_sims)
+    deck = WeeklyDeck(data, day, writer, n_sims, context)
     slides = deck.build()
     path = writer.save(out_path)
     return DeckReport("weekly", path, day, deck.week.code, tuple(slides))
@@ -37,28 +39,31 @@ def weekly_deck(data: PipelineData, as_of: DateLike, out_path: Path | str, templ
 
 def monthly_deck(data: PipelineData, as_of: DateLike, out_path: Path | str, period: Period | str | None = None,
                  template: Path | str | None = None, *, n_sims: int = N_SIMS,
-                 language: str | None = None) -> DeckReport:
-    """Write the monthly executive review of ``period`` (default: the last month over on ``as_of``)."""
+                 language: str | None = None, context: ForecastContext | None = None) -> DeckReport:
+    """Write the monthly executive review of ``period`` (default: the last month over on ``as_of``);
+    ``context`` as for ``weekly_deck``."""
     from ritual_decks.monthly import MonthlyDeck, review_month
 
     day = to_date(as_of)
     writer = DeckWriter(template, deck_language(data, language))
-    deck = MonthlyDeck(data, day, review_month(data, day, period, writer.voice.language), writer, n_sims)
+    deck = MonthlyDeck(data, day, review_month(data, day, period, writer.voice.language), writer, n_sims, context)
     slides = deck.build()
     path = writer.save(out_path)
     return DeckReport("monthly", path, day, deck.period.code, tuple(slides))
 
 
 def build_weekly(data: PipelineData, as_of: DateLike, out_path: Path | str,
-                 template: Path | str | None = None, *, language: str | None = None) -> Path:
+                 template: Path | str | None = None, *, language: str | None = None,
+                 context: ForecastContext | None = None) -> Path:
     """The weekly pipeline review (.pptx) as of ``as_of``; returns the file written."""
-    return weekly_deck(data, as_of, out_path, template, language=language).path
+    return weekly_deck(data, as_of, out_path, template, language=language, context=context).path
 
 
 def build_monthly(data: PipelineData, as_of: DateLike, out_path: Path | str, period: Period | str | None = None,
-                  template: Path | str | None = None, *, language: str | None = None) -> Path:
+                  template: Path | str | None = None, *, language: str | None = None,
+                  context: ForecastContext | None = None) -> Path:
     """The monthly executive review (.pptx) of ``period`` as known on ``as_of``; returns the file written."""
-    return monthly_deck(data, as_of, out_path, period, template, language=language).path
+    return monthly_deck(data, as_of, out_path, period, template, language=language, context=context).path
 
 
 def deck_language(data: PipelineData, language: str | None = None) -> str:

@@ -18,7 +18,7 @@ from pptx.util import Pt
 from kpicore.metrics.covisits import covisit_table
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.backtest import WITHIN, WITHIN_CLOSE
-from kpicore.forecast.forecasting import prepare
+from kpicore.forecast.forecasting import ForecastContext, prepare
 from kpicore.forecast.shown import backtest_of, forecast
 from kpicore.metrics.dictionary import UP
 from kpicore.metrics.tree import Decomposition, decompose_periods, decompose_vs_target
@@ -69,8 +69,10 @@ def _pct_value(x: float | None) -> float | None:
 
 
 class MonthlyDeck:
-    def __init__(self, data: PipelineData, as_of: date, period: Period, writer: DeckWriter, n_sims: int) -> None:
+    def __init__(self, data: PipelineData, as_of: date, period: Period, writer: DeckWriter, n_sims: int,
+                 context: ForecastContext | None = None) -> None:
         self.data, self.as_of, self.period, self.w, self.n_sims = data, as_of, period, writer, n_sims
+        self.context = context
         self.v = writer.voice
         self.engine = KpiEngine(data, as_of)
         fy = Period.containing(FISCAL_YEAR, period.start, self.engine.fiscal_start_month)
@@ -309,7 +311,7 @@ class MonthlyDeck:
         self.quarter = Period.containing(QUARTER, self.as_of)
         # the cockpit's path: the backtest chooses the method shown and widens the range; the same
         # backtest, kept in the context, gives the accuracy history
-        context = prepare(self.data)
+        context = self.context if self.context is not None else prepare(self.data)
         self.fc = forecast(self.data, self.quarter, as_of=self.as_of, n_sims=self.n_sims, context=context)
         self.bt = backtest_of(context, self.as_of)
         return forecast_slide(self.w, "forecast", self.fc, self.v.period(self.quarter))

@@ -15,6 +15,7 @@ import pandas as pd
 from kpicore.metrics.alerts import compute_alerts
 from kpicore.forecast.asof import pipeline_as_of
 from kpicore.model.pipeline_data import PipelineData
+from kpicore.forecast.forecasting import ForecastContext
 from kpicore.forecast.shown import forecast
 from kpicore.metrics.kpis import KpiEngine
 from kpicore.model.roster import Scope
@@ -81,8 +82,9 @@ def _reasons_short(row, v: Voice) -> str:
 
 
 class WeeklyDeck:
-    def __init__(self, data: PipelineData, as_of: date, writer: DeckWriter, n_sims: int) -> None:
-        self.data, self.as_of, self.w, self.n_sims = data, as_of, writer, n_sims
+    def __init__(self, data: PipelineData, as_of: date, writer: DeckWriter, n_sims: int,
+                 context: ForecastContext | None = None) -> None:
+        self.data, self.as_of, self.w, self.n_sims, self.context = data, as_of, writer, n_sims, context
         self.v = writer.voice
         self.engine = KpiEngine(data, as_of)
         self.week = Period.containing(WEEK, as_of)
@@ -93,7 +95,7 @@ class WeeklyDeck:
         w, v = self.w, self.v
         w.title_slide(v("weekly.title"), v("weekly.subtitle", company=company_name(self.data, v), week=self.week,
                                             as_of=self.as_of))
-        self.fc = forecast(self.data, self.month, as_of=self.as_of, n_sims=self.n_sims)
+        self.fc = forecast(self.data, self.month, as_of=self.as_of, n_sims=self.n_sims, context=self.context)
         for make in (self.week_kpis, self.movement, self.advanced_stalled, self.month_forecast, self.risks,
                      self.activity):
             self.shown.append(make())

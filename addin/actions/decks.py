@@ -16,6 +16,8 @@ from pathlib import Path
 from addin.actions.company import read_company, refuse_empty_deals
 from addin.engines.protocol import Workbook
 from addin.language import language as reader_language
+from kpicore.forecast.forecasting import ForecastContext
+from kpicore.model import schema
 from kpicore.model.periods import Period
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
@@ -38,9 +40,10 @@ def check_kind(kind: str, language: str = DEFAULT_LANGUAGE) -> None:
 
 def write_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, *,
                period: Period | str | None = None, template: Path | None = None,
-               language: str | None = None) -> Path:
+               language: str | None = None, context: ForecastContext | None = None) -> Path:
     """The ``kind`` deck of ``data`` as of ``as_of`` at ``out_path`` (temporary file, then rename),
-    in ``language`` (None: ``PILOTAGE_LANG``, else the workbook's Settings, else French)."""
+    in ``language`` (None: ``PILOTAGE_LANG``, else the workbook's Settings, else French); ``context``:
+    the forecast's (``kept_context``), None to prepare one."""
     from ritual_decks.deck import build_monthly, build_weekly
     from workbook_templates.safe_file import publish
 
@@ -53,14 +56,25 @@ def write_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, *,
     tmp = Path(tmp_name)
     try:
         if kind == "weekly":
-            build_weekly(data, as_of, tmp, template=template, language=language)
+            build_weekly(data, as_of, tmp, template=template, language=language, context=context)
         else:
-            build_monthly(data, as_of, tmp, period=period, template=template, language=language)
+            build_monthly(data, as_of, tmp, period=period, template=template, language=language, context=context)
         publish(tmp, out_path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return out_path
+
+
+def kept_context(book: Workbook, data: PipelineData) -> ForecastContext | None:
+    """The forecast's context of ``data`` seeded with the week's replay kept in ``book``'s ``_Backtest`` sheet
+    (``kpicore.forecast.kept_backtest``) when it replayed this data; else None, and the deck replays (a deck
+    reads the workbook, it never writes the replay back)."""
+    from kpicore.forecast.forecasting import prepare
+    from kpicore.forecast.kept_backtest import kept_of_rows, reusable, with_kept
+
+    kept = reusable(kept_of_rows(book.sheet_rows(schema.BACKTEST_SHEET)), data)
+    return with_kept(prepare(data), kept) if kept is not None else None
 
 
 @dataclass(frozen=True)
@@ -91,5 +105,5 @@ def make_deck(book: Workbook, kind: str, out: Path, *, as_of: date | None = None
     out = Path(out)
     target = free_path(out, deck_name(kind, as_of, language), ".pptx") if out.is_dir() else out
     book.progress(say("decks.progress", language, kind=say(f"decks.kind.{kind}", language), as_of=as_of))
-    return MadeDeck(write_deck(data, kind, as_of, target, period=period, template=template, language=language),
-                    language)
+    return MadeDeck(write_deck(data, kind, as_of, target, period=period, template=template, language=language,
+                               context=kept_context(book, data)), language)

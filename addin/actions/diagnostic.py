@@ -21,6 +21,8 @@ from addin.engines.protocol import ProductSheet, Workbook, Written
 from addin.language import language as reader_language
 from addin.outputs import READABLE
 from kpicore.forecast.diagnostic import Diagnostic, diagnose, diagnostic_json
+from kpicore.forecast.kept_backtest import kept_of_rows, reusable
+from kpicore.model import schema
 from kpicore.ingest.grids import RawGrid
 from kpicore.model.errors import InputFileError, UsageError
 from kpicore.model.pipeline_data import PipelineData
@@ -153,7 +155,9 @@ def run_diagnostic(book: Workbook, out: Path | None = None, *, pdf: bool = False
     data = read_company(book)
     language = reader_language(data)
     refuse_empty_deals(data, book.name, language)
-    dg = diagnose(data, as_of)
+    # a Pilotage workbook keeps the week's replay: measured from it when it replayed this data
+    kept = reusable(kept_of_rows(book.sheet_rows(schema.BACKTEST_SHEET)), data)
+    dg = diagnose(data, as_of, kept_backtest=kept.backtest if kept is not None else None)
     if not write:
         return MadeDiagnostic(dg, data, language, None, None, None, None)
     book.progress(say("diagnostic.progress", language, as_of=dg.as_of))

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kpicore.forecast.asof import data_today
+from kpicore.forecast.backtest import Backtest
 from kpicore.forecast.forecasting import METHODS
 from kpicore.metrics.definitions import DAYS_PER_MONTH
 from kpicore.metrics.kpis import compute_kpis, fiscal_start_month_of
@@ -279,14 +280,15 @@ def _forecast_support(data: PipelineData) -> Message | None:
 
 
 # ------------------------------------------------------------------------------------------ accuracy
-def _accuracy(data: PipelineData, as_of: date, history_months: float) -> tuple[tuple[Accuracy, ...],
-                                                                              Message | None]:
+def _accuracy(data: PipelineData, as_of: date, history_months: float,
+              kept: Backtest | None) -> tuple[tuple[Accuracy, ...], Message | None]:
     from kpicore.forecast.backtest import backtest
 
     if history_months < HISTORY_MONTHS_NEEDED:
         return (), Message.of("diagnostic.accuracy.short_history", months=history_months,
                               needed=HISTORY_MONTHS_NEEDED)
-    bt = backtest(data, end=as_of, granularities=(MONTH,))
+    # the months of the week's replay kept in the workbook are the months a replay of months alone gives
+    bt = kept.up_to(as_of) if kept is not None else backtest(data, end=as_of, granularities=(MONTH,))
     summary = bt.summary[bt.summary["granularity"] == MONTH]
     out = []
     for method in ("weighted_declared", "run_rate", "calibrated"):
@@ -305,11 +307,14 @@ def _finite(x) -> float | None:
 
 
 # ------------------------------------------------------------------------------------------ the whole
-def diagnose(data: PipelineData, as_of: date | None = None, *, accuracy: bool = True) -> Diagnostic:
+def diagnose(data: PipelineData, as_of: date | None = None, *, accuracy: bool = True,
+             kept_backtest: Backtest | None = None) -> Diagnostic:
     """What ``data`` (read from a prospect's files) lets Pilotage say (module docstring).
 
     ``as_of``: default, the date of the data; the KPIs are those of the last month over on it.
     ``accuracy=False`` skips the replay (the accuracy is then said not measured).
+    ``kept_backtest``: the week's replay kept in the workbook for this data
+    (``kpicore.forecast.kept_backtest.reusable``), measured instead of replaying.
     """
     day = as_of or data_today(data).date()
     period = Period.containing(MONTH, day, fiscal_start_month_of(data)).previous()
@@ -335,7 +340,7 @@ def diagnose(data: PipelineData, as_of: date | None = None, *, accuracy: bool = 
     first = deals["created_on"].min()
     history = 0.0 if pd.isna(first) else max(0.0, (pd.Timestamp(day) - first).days / DAYS_PER_MONTH)
     if accuracy:
-        measured, reason = _accuracy(data, day, history)
+        measured, reason = _accuracy(data, day, history, kept_backtest)
     else:
         measured, reason = (), Message.of("diagnostic.accuracy.not_replayed")
     return Diagnostic(
