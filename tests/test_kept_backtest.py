@@ -243,7 +243,7 @@ def test_a_second_refresh_in_the_same_week_reads_the_replay_back_and_forecasts_t
 def test_the_cockpit_says_when_the_replay_was_computed(refreshed):
     _, outcome = refreshed
     texts = [str(c.value) for c in outcome.spec.cell_map().values() if isinstance(c.value, str)]
-    said = [t for t in texts if t.startswith("Rejeu de l'historique calculé le")]
+    said = [t for t in texts if t.startswith("Historique rejoué le")]
     assert len(said) == 1 and "20/11/2026 à 08:30" in said[0] and backtest_key(outcome.data).week in said[0]
 
 

@@ -38,8 +38,7 @@ MESSAGES = {
                                 "there is enough history.",
     "cockpit.range.measured": "P10 – P90: replaying your history, the month ended inside the range "
                               "{coverage:percent} of the time (aim: {aim:percent}).",
-    "cockpit.backtest.computed": "History replay computed on {computed:date} at {time} (data week {week}); "
-                                 "recomputed once per week of data.",
+    "cockpit.backtest.computed": "History replayed on {computed:date} at {time} (week {week}), once a week.",
     # alerts
     "cockpit.alerts.title": "This week's alerts and actions",
     "cockpit.alerts.none": "No alert: nothing is beyond the KPI dictionary's thresholds.",

@@ -38,8 +38,8 @@ MESSAGES = {
                                 "l'historique le permettra.",
     "cockpit.range.measured": "P10 – P90 : dans le rejeu de votre historique, le mois a fini dans la fourchette "
                               "{coverage:percent} du temps (visé : {aim:percent}).",
-    "cockpit.backtest.computed": "Rejeu de l'historique calculé le {computed:date} à {time} (semaine de données "
-                                 "{week}) ; recalculé une fois par semaine de données.",
+    "cockpit.backtest.computed": "Historique rejoué le {computed:date} à {time} (semaine {week}), une fois par "
+                                 "semaine.",
     # alerts
     "cockpit.alerts.title": "Alertes de la semaine et actions",
     "cockpit.alerts.none": "Aucune alerte : rien ne s'écarte des seuils du dictionnaire KPI.",
