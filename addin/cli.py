@@ -146,8 +146,10 @@ def _book(args: argparse.Namespace, *, option: str | None = None, rows: bool = T
 
 # --------------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
-    from addin.actions.decks import kept_context, write_deck
+    from addin.actions.decks import write_deck
     from addin.actions.refresh import refresh
+    from kpicore.forecast.forecasting import prepare
+    from kpicore.forecast.kept_backtest import with_kept
     from kpicore.demo.company import DEMO_AS_OF, generate
     from workbook_templates.pipeline_workbook import write_pipeline_workbook
 
@@ -168,8 +170,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _step(_say("cli.demo.cockpit_done", seconds=time.perf_counter() - t1))
     t2 = time.perf_counter()
     _step(_say("cli.demo.step_decks"))
-    # the refresh has just kept the week's replay in the workbook: the decks take it rather than replay
-    context = kept_context(book, outcome.data)
+    # the decks take the week's replay the refresh has just kept rather than replay
+    context = with_kept(prepare(outcome.data), outcome.backtest)
     weekly = write_deck(outcome.data, "weekly", as_of, out / "revue_hebdo_demo.pptx", context=context)
     monthly = write_deck(outcome.data, "monthly", as_of, out / "revue_mensuelle_demo.pptx", context=context)
     _step(_say("cli.demo.decks_written", seconds=time.perf_counter() - t2))

@@ -321,19 +321,20 @@ class MonthlyDeck:
         method's terms: mean error, share within ±5 % and ±10 %, bias, actual within the range."""
         w, v = self.w, self.v
         method = self.fc.method_shown
-        shown = self.bt.day_one(QUARTER, method)
+        methods = [method] + [m for m in ("run_rate",) if m != method]
+        day_one = {m: self.bt.day_one(QUARTER, m) for m in methods}
+        shown = day_one[method]
         scored = shown[shown["error"].notna()]
         if len(scored) == 0:
             title = v("monthly.accuracy.none_title")
             slide = w.slide(title)
             w.empty_note(slide, w.content, v("monthly.accuracy.none"))
             return SlideShown("accuracy", title, {}, empty=True)
-        methods = [method] + [m for m in ("run_rate",) if m != method]
         periods = list(scored["period"])
         series, numbers = [], {}
         colours = [w.palette.forecast, w.palette.target]
         for m, colour in zip(methods, colours):
-            ape = self.bt.day_one(QUARTER, m).set_index("period")["error"].abs()
+            ape = day_one[m].set_index("period")["error"].abs()
             vals = tuple(round(float(ape.get(p, np.nan)) * 100, 1) for p in periods)
             series.append(Series(method_label(m, v).split(" (")[0], vals, colour))
             for p, x in zip(periods, vals):

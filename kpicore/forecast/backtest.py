@@ -137,8 +137,8 @@ class Backtest:
         r = self.rows
         if r.empty or "day_one" not in r:
             return pd.DataFrame(columns=["period", "as_of", "predicted", "actual", "error", "inside"])
-        got = r[r["day_one"].astype(bool) & (r["granularity"] == granularity) & (r["method"] == method)]
-        cal = r[r["day_one"].astype(bool) & (r["granularity"] == granularity) & (r["method"] == "calibrated")]
+        first = r["day_one"].astype(bool) & (r["granularity"] == granularity)
+        got, cal = r[first & (r["method"] == method)], r[first & (r["method"] == "calibrated")]
         lo = cal.set_index("period")["p10_range"].reindex(got["period"]).to_numpy(float)
         hi = cal.set_index("period")["p90_range"].reindex(got["period"]).to_numpy(float)
         actual = got["actual"].to_numpy(float)
@@ -255,11 +255,10 @@ def widen_ranges(rows: pd.DataFrame) -> pd.DataFrame:
     for _, group in rows[cal].groupby(["granularity", "third"]):
         ends = group["period_end"].to_numpy()
         scores = group["range_score"].to_numpy(float)
-        for idx, as_of, p10, p90, won in zip(group.index, group["as_of"].to_numpy(), group["p10"].to_numpy(float),
-                                             group["p90"].to_numpy(float), group["won_to_date"].to_numpy(float)):
-            past = scores[ends < as_of]
-            if len(past) >= RANGE_MIN_POINTS:
-                rows.loc[idx, ["p10_range", "p90_range"]] = widen(p10, p90, won, past)
+        ranges = [widen(p10, p90, won, past) if len(past := scores[ends < as_of]) >= RANGE_MIN_POINTS else (p10, p90)
+                  for as_of, p10, p90, won in zip(group["as_of"].to_numpy(), group["p10"].to_numpy(float),
+                                                  group["p90"].to_numpy(float), group["won_to_date"].to_numpy(float))]
+        rows.loc[group.index, ["p10_range", "p90_range"]] = np.array(ranges, dtype=float).reshape(-1, 2)
     return rows
 
 

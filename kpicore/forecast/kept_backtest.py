@@ -77,17 +77,21 @@ def kept_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def replay_kept(context: ForecastContext, *, now: datetime) -> KeptBacktest:
-    """The week's replay of ``context``'s data (``end`` = ``replay_end``), as the sheet will keep it."""
+def replay_kept(context: ForecastContext, *, now: datetime, key: BacktestKey | None = None) -> KeptBacktest:
+    """The week's replay of ``context``'s data (``end`` = ``replay_end``), as the sheet will keep it;
+    ``key``: the data's, when the caller has it already."""
     data = context.data
     bt = backtest(data, end=replay_end(data), context=context)
-    return KeptBacktest(backtest_key(data), now, Backtest.from_rows(kept_rows(bt.rows), bt.scope), replayed=True)
+    return KeptBacktest(key or backtest_key(data), now, Backtest.from_rows(kept_rows(bt.rows), bt.scope),
+                        replayed=True)
 
 
 def reuse_or_replay(context: ForecastContext, kept: KeptBacktest | None, *, now: datetime) -> KeptBacktest:
     """``kept`` when it replayed the data of ``context`` (same key), else a new replay."""
-    again = reusable(kept, context.data)
-    return replace(again, replayed=False) if again is not None else replay_kept(context, now=now)
+    key = backtest_key(context.data)  # hashing the past costs a read of it: once
+    if kept is not None and kept.key == key:
+        return replace(kept, replayed=False)
+    return replay_kept(context, now=now, key=key)
 
 
 def reusable(kept: KeptBacktest | None, data: PipelineData) -> KeptBacktest | None:

@@ -5,8 +5,8 @@ Two steps follow the simulation (``kpicore.forecast.forecasting``), each on its 
 method shown, and widening P10-P90 (``forecast_all``'s ``measured_range``, on by default).  A method
 forced by the caller changes the first only: the range, and so P10 / P50 / P90 / P(reach target),
 do not depend on it.  The simulation itself draws the fate a period's deals share, as far as the
-backtest measured periods straying from their simulation (``kpicore.forecast.dispersion``).  The backtest is run once per context and
-as-of date (``backtest_of``), or handed in already run (``history_backtest``: its part over by the
+backtest measured periods straying from their simulation (``kpicore.forecast.dispersion``).  The
+backtest is run once per context and as-of date (``backtest_of``), or handed in already run (``history_backtest``: its part over by the
 forecast's date is the replay of that date, ``Backtest.up_to``).
 """
 
@@ -58,13 +58,11 @@ def _choose_method(bt: Backtest, period: Period, method_shown: str | None) -> tu
     return bt.method_for(_granularity(period))
 
 
-def _widened(bt: Backtest, period: Period, as_of: pd.Timestamp,
-             forecasts: Iterable[Forecast]) -> tuple[Forecast, ...]:
-    """The range as measured: ``forecasts`` (of ``period`` as of ``as_of``) with P10-P90 widened as far
+def _widened(bt: Backtest, period: Period, share: float, forecasts: Iterable[Forecast]) -> tuple[Forecast, ...]:
+    """The range as measured: ``forecasts`` (of ``period``, ``share`` of it elapsed) with P10-P90 widened as far
     as the company's own replay shows ranges of periods of that length, at the same part of the period,
     missing their actual (``kpicore.forecast.backtest``, "The range measured"), whatever the method
     shown; unchanged while the replay has too few periods."""
-    share = period.days_elapsed(as_of.date()) / period.days
     scores = bt.range_scores(_granularity(period), share)
     errors = bt.range_errors(_granularity(period), share)
     return tuple(_measured_range(fc, scores, errors) for fc in forecasts)
@@ -91,11 +89,12 @@ def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=Non
     bt = backtest_of(ctx, as_of) if history_backtest is None else history_backtest.up_to(as_of)
     method, reason = _choose_method(bt, per, method_shown)
     todo = scopes(data) if scopes_ is None else list(scopes_)
-    disp = period_dispersion(bt.rows, _granularity(per), third_of(per.days_elapsed(as_of.date()) / per.days), as_of)
+    share = per.days_elapsed(as_of.date()) / per.days
+    disp = period_dispersion(bt.rows, _granularity(per), third_of(share), as_of)
     factor = period_factor(disp.spread, n_sims, seed, f"{per.code}|{as_of.date()}")
     fcs = tuple(forecast_scope(ctx, pipe, per, s, n_sims=n_sims, seed=seed, method_shown=method,
                                 method_reason=reason, period_factor=factor) for s in todo)
-    return _widened(bt, per, as_of, fcs) if measured_range else fcs
+    return _widened(bt, per, share, fcs) if measured_range else fcs
 
 
 def _measured_range(fc: Forecast, scores: np.ndarray | None, errors: np.ndarray | None) -> Forecast:
