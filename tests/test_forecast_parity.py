@@ -9,7 +9,11 @@ the month and the quarter, P10 / P50 / P90 / P(reach target) are the same in
     ``forecast_all``, with the cockpit's context, as ``addin.actions.refresh``);
 (c) the monthly deck's quarter forecast (the built .pptx, and what the deck says
     it showed), for the company it shows;
-(d) ``pilotage forecast FILE --period ... --scope ... --json`` on the demo workbook.
+(d) ``pilotage forecast FILE --period ... --scope ... --json`` on the demo workbook;
+(e) the cell functions ``PILOT_FORECAST_P10`` ... ``PILOT_FORECAST_PROBA`` in a cell of the demo
+    workbook open in Excel (xlwings' classes over the recording engine), refreshed once: passed the
+    tables as Excel passes ``Table[#All]``, they read the rest of the workbook through the calling cell,
+    as the refresh did, and the replay it kept.
 
 Every path runs with its defaults (``N_SIMS`` draws, seed 0); (b) is the
 reference.  The numbers are never copied from the program: only compared.
@@ -282,3 +286,62 @@ def test_pilotage_forecast_help_gives_the_default_draws(capsys):
     with pytest.raises(SystemExit):
         main(["forecast", "--help"])
     assert f"{N_SIMS:,}".replace(",", "\u202f") in capsys.readouterr().out
+
+
+# -- (e) the cell functions ----------------------------------------------------------------------
+
+CELL_FUNCTIONS = {"p10": "PILOT_FORECAST_P10", "p50": "PILOT_FORECAST_P50", "p90": "PILOT_FORECAST_P90",
+                  "prob_reach_target": "PILOT_FORECAST_PROBA"}
+
+
+@pytest.fixture(scope="module")
+def refreshed_in_excel(demo_workbook, tmp_path_factory):
+    """The demo workbook open in Excel and refreshed by the ribbon's action: it keeps the week's replay."""
+    import shutil
+
+    from addin.actions.refresh import refresh
+    from addin.engines.xlwings import XlwingsWorkbook
+    from support.recorded import recorded_book
+
+    path = tmp_path_factory.mktemp("cells") / "pipeline_demo.xlsx"
+    shutil.copy(demo_workbook, path)
+    book = recorded_book(path)
+    outcome = refresh(XlwingsWorkbook(book), now=NOW)
+    return book, outcome
+
+
+def test_the_cell_functions_give_the_refreshs_numbers(refreshed_in_excel, history, scopes, monkeypatch):
+    import kpicore.forecast.shown as shown
+    from addin.engines.xlwings import XlwingsWorkbook
+    from addin.excel import udfs
+
+    def no_replay(*args, **kwargs):
+        raise AssertionError("a cell replayed the history the workbook keeps")
+
+    monkeypatch.setattr(shown, "backtest", no_replay)
+    book, outcome = refreshed_in_excel
+    assert outcome.backtest.replayed and outcome.as_of == DEMO_AS_OF
+    udfs.clear_caches()
+    live = XlwingsWorkbook(book)
+    deals, reps, targets = (live.sheet_rows(s) for s in ("Affaires", "Commerciaux", "Objectifs"))
+    cell = book.sheets["Cockpit"].range("B40")  # any cell of the workbook: the one holding the formula
+    h = outcome.forecast_history
+    today = h[h["snapshot_on"] == pd.Timestamp(DEMO_AS_OF)]
+    for period, word in (("month", "mois"), ("quarter", "trimestre")):
+        for kind, name in scopes:
+            row = today[(today["period"] == history[(period, (kind, name))]["period"])
+                        & (today["scope_type"] == kind) & (today["scope_name"].fillna("") == name)]
+            assert len(row) == 1, (period, kind, name)
+            perimetre = "" if kind == "company" else f"{kind}:{name}"
+            for field, function in CELL_FUNCTIONS.items():
+                value = getattr(udfs, function)(deals, perimetre, word, DEMO_AS_OF, None, reps, targets, cell)
+                assert value == row[field].iloc[0], (period, kind, name, field)
+                # and the refresh's numbers are the other paths' (a reading the sheet's 15 digits back
+                # could have moved them)
+                assert value == history[(period, (kind, name))][field], (period, kind, name, field)
+    assert udfs.cache_info()["contexts"]["misses"] == 1  # one context for every cell
+    # outside Excel (no calling cell) the tables passed are all there is: no stage history, no replay
+    # kept, another forecast; the numbers above came from the workbook
+    monkeypatch.undo()
+    alone = udfs.PILOT_FORECAST_P50(deals, "", "mois", DEMO_AS_OF, None, reps, targets)
+    assert alone != history[("month", ("company", ""))]["p50"]

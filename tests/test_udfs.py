@@ -214,7 +214,9 @@ def test_every_registered_udf_matches_its_function():
         assert f.__name__ == udf.name and f.__module__ == udfs.__name__
         args = udfs.arguments_of(udf.name)
         params = list(inspect.signature(f).parameters.values())
-        assert [p.name for p in params] == [a.name for a in args], udf.name
+        assert [p.name for p in params] == [a.name for a in args] + [udfs.CALLER], udf.name
+        # xlwings' calling cell comes last, optional, so that a formula never spells it
+        assert params[-1].default is None and params[-1].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
         for p, a in zip(params, args):
             assert p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, "xlwings refuses keyword-only arguments"
             if a.optional:
@@ -233,7 +235,7 @@ def test_the_signature_gives_the_defaults_a_formula_leaves_out():
     assert udfs.PILOT_CA_SIGNE(DEALS, periode="2025-03", date_ref=AS_OF) == full == 35000
     assert udfs.PILOT_KPI("revenue_won", DEALS, "", "2025-03", AS_OF) == full
     with pytest.raises(TypeError):  # as for any Python function: Excel always passes the declared count
-        udfs.PILOT_CA_SIGNE(DEALS, "", "2025-03", AS_OF, None, None, None, "one too many")
+        udfs.PILOT_CA_SIGNE(DEALS, "", "2025-03", AS_OF, None, None, None, None, "one too many")
 
 
 @pytest.fixture
@@ -263,7 +265,7 @@ def test_xlwings_windows_decorators_record_what_the_registry_says(xlwings_window
         meta = f.__xlfunc__
         assert (meta["name"], meta["category"], meta["sub"]) == (udf.name, udfs.CATEGORY, False)
         assert meta["ret"] == {"doc": udf.help_fr, "options": {}}  # Excel's help; no converter on the result
-        assert [a["name"] for a in meta["args"]] == [a.name for a in udf.args]
+        assert [a["name"] for a in meta["args"]] == [a.name for a in udf.args] + [udfs.CALLER]
         for pos, (got, a) in enumerate(zip(meta["args"], udf.args)):
             assert (got["pos"], got["doc"], got["vararg"], got["vba"]) == (pos, a.help_fr, False, None)
             assert got["options"] == ({"ndim": 2} if a.kind == "table" else {}), (udf.name, a.name)
@@ -286,8 +288,10 @@ def test_the_vba_wrapper_xlwings_writes_for_excel(xlwings_windows):
     vba = out.getvalue()
     assert ("Function PILOT_CONVERSION(affaires, Optional perimetre, Optional periode, Optional date_ref, "
             "Optional activites, Optional commerciaux, Optional objectifs)") in vba
+    # the calling cell is no argument of the formula: the wrapper passes Nothing, which call_udf replaces
+    # by Application.Caller as a Range
     assert ('PILOT_CONVERSION = XLPy.CallUDF("addin.excel.udfs", "PILOT_CONVERSION", Array(affaires, perimetre, '
-            'periode, date_ref, activites, commerciaux, objectifs), ActiveWorkbook, Application.Caller)') in vba
+            'periode, date_ref, activites, commerciaux, objectifs, Nothing), ActiveWorkbook, Application.Caller)') in vba
     assert "Function PILOT_KPI(kpi, affaires, Optional perimetre" in vba
     assert vba.count("End Function") == len(ENTRIES)
     # and the call Excel makes lands on the module's own function, by that name

@@ -42,6 +42,16 @@ The functions deliberately have **no type hints**, their return included: on
 Windows, xlwings reads a type hint as a converter (``list`` would become an
 unknown converter).
 
+A forecast cell gives the cockpit's numbers: through xlwings' reserved argument ``caller`` (the
+calling cell, a ``Range``; xlwings passes it and leaves it out of the formula), the function reads from
+the cell's own workbook what a refresh reads beside the tables passed: the sheets of the stage history,
+the stages, the settings and the pipeline snapshots (under the product's French sheet names), and the
+week's replay the last refresh kept in ``_Backtest`` (``kpicore.forecast.kept_backtest``, used only
+when its key is the data's).  Outside Excel ``caller`` is None and the tables passed are all there is.
+Only Excel can confirm that reading those sheets during a recalculation works (xlwings reads the
+caller's book the same way for its own cache, ``xlwings/udfs.py``); the tests drive it through
+xlwings' classes over the recording engine of ``tests``.
+
 A table passed by many cells is ingested once: the canonical data is cached
 on the content of the tables (bounded, :data:`CACHE_SIZE` entries), and so are
 the KPI engine of each as-of date, the forecast context of each set of tables
@@ -106,6 +116,9 @@ ARGS: tuple[UdfArg, ...] = (
 KPI_ID_ARG = UdfArg("kpi", "Identifiant du KPI dans le dictionnaire, ex. proposal_conversion.", "text",
                     optional=False)
 TABLE_OF_ARG = {"affaires": "Deals", "activites": "Activities", "commerciaux": "Reps", "objectifs": "Targets"}
+# xlwings' reserved argument: the calling cell, a Range, which the VBA wrapper passes as Application.Caller
+# and leaves out of the formula (xlwings/udfs.py, generate_vba_wrapper and call_udf)
+CALLER = "caller"
 ARG_POSITION = {a.name: k + 1 for k, a in enumerate(ARGS)}
 
 
@@ -239,17 +252,44 @@ def _as_grid(value: Any, arg: str) -> list[list[Any]]:
     return rows
 
 
-def _data(tables: dict[str, Any]):
+def _data(tables: dict[str, Any], book_grids: tuple = ()):
+    """The key of the tables passed (and of ``book_grids``, what the caller's workbook adds) and their data."""
     from kpicore.ingest.grids import RawGrid, ingest
 
     grids = {arg: _as_grid(v, arg) for arg, v in tables.items() if v is not None and v != ""}
 
     def make():
         return ingest([RawGrid("(formule)", TABLE_OF_ARG[arg], rows, 1, TABLE_OF_ARG[arg], 1)
-                       for arg, rows in grids.items()], source="(formule)")
+                       for arg, rows in grids.items()] + list(book_grids), source="(formule)")
 
-    key = _content_key(grids)
+    key = _content_key({**grids, **{f"book:{g.table_name}": g.rows for g in book_grids}})
     return key, _DATA.get(key, make)
+
+
+def caller_workbook(caller: Any):
+    """The workbook of the calling cell through the xlwings engine; None outside Excel (no caller, or
+    anything that is not a cell of a workbook)."""
+    try:
+        book = caller.sheet.book
+    except Exception:
+        return None
+    from addin.engines.xlwings import XlwingsWorkbook
+
+    return XlwingsWorkbook(book)
+
+
+def book_grids(workbook) -> tuple:
+    """What a refresh reads of ``workbook`` beside the tables a forecast cell passes: the stage history,
+    the stages, the settings and the pipeline snapshots, each from its sheet under the product's name."""
+    from kpicore.ingest.grids import RawGrid
+    from kpicore.model import schema
+
+    out = []
+    for table in (schema.STAGE_HISTORY, schema.STAGES, schema.SETTINGS, schema.PIPELINE_SNAPSHOTS):
+        rows = workbook.sheet_rows(table.sheet_fr)
+        if rows and any(isinstance(c, str) and c.strip() for c in rows[0]):
+            out.append(RawGrid(workbook.name, table.sheet_fr, rows, 1, table.name, 1))
+    return tuple(out)
 
 
 def excel_date(value: Any) -> date | None:
@@ -343,17 +383,22 @@ def _kpi_value(udf: Udf, kpi: str, affaires, perimetre, periode, date_ref, activ
     return _as_cell(engine.value(kpi, period, scope, with_trend=False).value)
 
 
-def _forecast_value(udf: Udf, affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs):
+def _forecast_value(udf: Udf, affaires, perimetre, periode, date_ref, activites, commerciaux, objectifs,
+                    caller=None):
     from kpicore.forecast.asof import data_today
     from kpicore.forecast.forecasting import N_SIMS, prepare
+    from kpicore.forecast.kept_backtest import kept_of_rows, reusable, with_kept
     from kpicore.forecast.shown import forecast
     from kpicore.metrics.kpis import fiscal_start_month_of
+    from kpicore.model import schema
 
     tables = {"affaires": affaires, "activites": activites, "commerciaux": commerciaux, "objectifs": objectifs}
     missing = _missing(udf, tables)
     if missing:
         raise _BadArgument(missing)
-    key, data = _data(tables)
+    workbook = caller_workbook(caller)
+    key, data = _data(tables, book_grids(workbook) if workbook is not None else ())
+    kept_rows = workbook.sheet_rows(schema.BACKTEST_SHEET) if workbook is not None else None
     as_of = excel_date(date_ref) or data_today(data).date()
     period = period_of(periode, as_of, fiscal_start_month_of(data))
     if period.end < as_of:
@@ -361,9 +406,16 @@ def _forecast_value(udf: Udf, affaires, perimetre, periode, date_ref, activites,
     scope = _scope(data, perimetre)
     if scope.level != "company" and scope.key not in _known_scopes(data):
         raise _BadArgument(Message.of("udf.unknown_scope", scope=perimetre), data)
-    # the cockpit's path: the backtest of these tables widens the range (and chooses the method), once
-    # per set of tables and as-of date, kept in their context
-    context = _CONTEXTS.get(key, lambda: prepare(data))
+    # the cockpit's path: the backtest of these tables widens the range (and chooses the method): the
+    # week's replay the workbook keeps when it replayed these data, else replayed once per set of tables
+    # and as-of date, kept in their context
+    def make_context():
+        kept = reusable(kept_of_rows(kept_rows), data)
+        return with_kept(prepare(data), kept) if kept is not None else prepare(data)
+
+    if kept_rows:
+        key = _content_key({"data": key, "kept": kept_rows[:2]})  # the key row names the replay kept
+    context = _CONTEXTS.get(key, make_context)
     fc = _FORECASTS.get((key, as_of, period.code, scope.key),
                         lambda: forecast(data, period, scope.key, as_of, n_sims=N_SIMS, context=context))
     return _as_cell(getattr(fc, udf.forecast))
@@ -393,16 +445,17 @@ def evaluate(udf: Udf, arguments: Mapping[str, Any]) -> float | str:
 def _value(udf: Udf, arguments: Mapping[str, Any]) -> float | str:
     tables_and_text = [arguments[a.name] for a in ARGS]
     if udf.forecast:
-        return _forecast_value(udf, *tables_and_text)
+        return _forecast_value(udf, *tables_and_text, caller=arguments.get(CALLER))
     return _kpi_value(udf, udf.kpi or str(arguments["kpi"] or "").strip(), *tables_and_text)
 
 
 def signature_of(udf: Udf) -> inspect.Signature:
-    """The Python signature of ``udf``'s function: its arguments in order, the optional ones with their default."""
+    """The Python signature of ``udf``'s function: its arguments in order, the optional ones with their
+    default, then xlwings' ``caller`` (never in the formula)."""
     return inspect.Signature([
         inspect.Parameter(a.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
                           default=a.default if a.optional else inspect.Parameter.empty)
-        for a in udf.args])
+        for a in udf.args] + [inspect.Parameter(CALLER, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)])
 
 
 def _arguments(signature: inspect.Signature, args: tuple, kwargs: dict) -> dict[str, Any]:
