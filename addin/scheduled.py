@@ -53,11 +53,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import FileBusyError, PilotageError, WriteFailedError
 from kpicore.text.catalogue import say
 from workbook_templates.safe_file import publish
+
+if TYPE_CHECKING:
+    from kpicore.forecast.kept_backtest import KeptBacktest
 
 EXIT_OK = 0
 EXIT_DATA_WARNINGS = 1
@@ -71,8 +75,18 @@ DEFAULT_LOG_NAME = "pilotage_planifie.log"
 DEFAULT_LOCK_WAIT = 600.0
 KINDS = ("weekly", "monthly", "refresh")
 
-RefreshStep = Callable[[Path, date], tuple[PipelineData, str]]
-DeckStep = Callable[[PipelineData, date, Path], Path]
+@dataclass(frozen=True)
+class Refreshed:
+    """What the refresh step hands the decks: the data it read, its line in the log, and the week's replay its
+    forecasts used (``kpicore.forecast.kept_backtest``), so that the decks forecast with it instead of replaying."""
+
+    data: PipelineData
+    detail: str
+    backtest: KeptBacktest | None = None
+
+
+RefreshStep = Callable[[Path, date], Refreshed]
+DeckStep = Callable[[Refreshed, date, Path], Path]
 
 
 @dataclass(frozen=True)
@@ -133,21 +147,32 @@ def _real_refresh(path: Path, as_of: date) -> tuple[PipelineData, str]:
     lang = language(outcome.data)
     quality = render(outcome.data.quality.badge(), lang)
     if outcome.backup:
-        return outcome.data, say("cli.run.detail.refreshed_backup", lang, view=outcome.view,
-                                 backup=outcome.backup.name, quality=quality)
-    return outcome.data, say("cli.run.detail.refreshed", lang, view=outcome.view, quality=quality)
+        detail = say("cli.run.detail.refreshed_backup", lang, view=outcome.view, backup=outcome.backup.name,
+                     quality=quality)
+    else:
+        detail = say("cli.run.detail.refreshed", lang, view=outcome.view, quality=quality)
+    return Refreshed(outcome.data, detail, outcome.backtest)
 
 
-def _real_weekly(data: PipelineData, as_of: date, out: Path) -> Path:
+def _deck_context(refreshed: Refreshed):
+    from kpicore.forecast.forecasting import prepare
+    from kpicore.forecast.kept_backtest import with_kept
+
+    if refreshed.backtest is None:
+        return None
+    return with_kept(prepare(refreshed.data), refreshed.backtest)
+
+
+def _real_weekly(refreshed: Refreshed, as_of: date, out: Path) -> Path:
     from addin.actions.decks import write_deck
 
-    return write_deck(data, "weekly", as_of, out)
+    return write_deck(refreshed.data, "weekly", as_of, out, context=_deck_context(refreshed))
 
 
-def _real_monthly(data: PipelineData, as_of: date, out: Path) -> Path:
+def _real_monthly(refreshed: Refreshed, as_of: date, out: Path) -> Path:
     from addin.actions.decks import write_deck
 
-    return write_deck(data, "monthly", as_of, out)
+    return write_deck(refreshed.data, "monthly", as_of, out, context=_deck_context(refreshed))
 
 
 DEFAULT_STEPS = Steps(_real_refresh, _real_weekly, _real_monthly)
@@ -197,12 +222,12 @@ def _code_of(err: PilotageError) -> int:
     return EXIT_BAD_INPUT
 
 
-def _write_deck(step: DeckStep, data: PipelineData, as_of: date, final: Path) -> Path:
+def _write_deck(step: DeckStep, refreshed: Refreshed, as_of: date, final: Path) -> Path:
     fd, tmp_name = tempfile.mkstemp(prefix=".pilotage-deck.", suffix=final.suffix, dir=final.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        step(data, as_of, tmp)
+        step(refreshed, as_of, tmp)
         publish(tmp, final)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -262,15 +287,16 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
     log.line(log.say("cli.run.step.start"), log.say("cli.run.outcome.ok"), None,
              log.say("cli.run.detail.start", file=path, kind=kind, day=today.isoformat(), out=out))
 
-    data: PipelineData | None = None
+    refreshed: Refreshed | None = None
     t0 = time.perf_counter()
     step = log.say("cli.run.step.refresh")
     try:
         with pilotage_lock(path, wait=lock_wait):
-            data, detail = steps.refresh(path, today)
-        log.language = language(data)
-        log.line(log.say("cli.run.step.refresh"), log.say("cli.run.outcome.ok"), time.perf_counter() - t0, detail)
-        if data.quality.issues:
+            refreshed = steps.refresh(path, today)
+        log.language = language(refreshed.data)
+        log.line(log.say("cli.run.step.refresh"), log.say("cli.run.outcome.ok"), time.perf_counter() - t0,
+                 refreshed.detail)
+        if refreshed.data.quality.issues:
             codes.append(EXIT_DATA_WARNINGS)
     except PilotageError as err:
         codes.append(_code_of(err))
@@ -283,7 +309,7 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
     def deck_step(deck: str) -> str:
         return log.say("cli.run.step.deck", name=deck_label(deck, log.language).lower())
 
-    if decks and data is None:
+    if decks and refreshed is None:
         for deck in decks:
             log.line(deck_step(deck), log.say("cli.run.outcome.not_done"), None,
                      log.say("cli.run.detail.refresh_failed"))
@@ -295,7 +321,7 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
             final = out / f"{deck_label(deck, log.language)} {today.isoformat()}.pptx"
             t0 = time.perf_counter()
             try:
-                written = _write_deck(run, data, today, final)
+                written = _write_deck(run, refreshed, today, final)
                 log.line(deck_step(deck), log.say("cli.run.outcome.ok"), time.perf_counter() - t0, str(written))
             except PilotageError as err:
                 codes.append(EXIT_DECK_FAILED)
@@ -315,5 +341,5 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
 
 
 __all__ = ["DEFAULT_STEPS", "EXIT_BAD_INPUT", "EXIT_BUSY", "EXIT_DATA_WARNINGS", "EXIT_DECK_FAILED",
-           "EXIT_INTERNAL", "EXIT_OK", "EXIT_WRITE_FAILED", "Steps", "deck_label", "first_working_day", "french_holidays",
+           "EXIT_INTERNAL", "EXIT_OK", "EXIT_WRITE_FAILED", "Refreshed", "Steps", "deck_label", "first_working_day", "french_holidays",
            "is_first_working_day", "run_scheduled"]

@@ -35,13 +35,13 @@ PRODUCT_SHEETS = ("Cockpit", "Qualité des données")
 # A scheduled run whose refresh step holds the lock until the test closes its stdin.
 SCHEDULED = f"""
 import select, sys, types
-from addin.scheduled import Steps, run_scheduled
+from addin.scheduled import Refreshed, Steps, run_scheduled
 
 def refresh_step(path, today):
     print("held", flush=True)
     select.select([sys.stdin], [], [], {HOLD})
     data = types.SimpleNamespace(quality=types.SimpleNamespace(issues=()), setting=lambda key, default=None: default)
-    return data, "tenu pendant le test"
+    return Refreshed(data, "tenu pendant le test")
 
 def no_deck(*args):
     raise AssertionError("no deck in a refresh-only run")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from addin import scheduled
-from addin.scheduled import Steps, first_working_day, french_holidays, run_scheduled
+from addin.scheduled import Refreshed, Steps, first_working_day, french_holidays, run_scheduled
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import FileBusyError, InputFileError, WriteFailedError
 from kpicore.model.quality import WARNING, Issue, QualityReport
@@ -42,10 +42,10 @@ class Recorder:
             self.calls.append(("refresh", Path(path).name, as_of))
             if self.refresh_error:
                 raise self.refresh_error
-            return self.data, "cockpit actualisé"
+            return Refreshed(self.data, "cockpit actualisé")
 
         def deck(kind):
-            def build(data, as_of, out):
+            def build(refreshed, as_of, out):
                 self.calls.append((kind, as_of))
                 out.write_bytes(b"deck " + kind.encode())  # half a deck, then maybe a failure
                 if kind in self.deck_error:
@@ -190,20 +190,34 @@ def test_log_path_can_be_chosen_and_is_appended(workbook, tmp_path):
     assert not (tmp_path / "o" / scheduled.DEFAULT_LOG_NAME).exists()
 
 
-def test_real_run_on_the_demo_workbook(demo_workbook, tmp_path):
-    """The default steps: the real refresh and the real decks."""
+def test_real_run_on_the_demo_workbook(demo_workbook, tmp_path, monkeypatch):
+    """The default steps: the real refresh and the real decks, which forecast with the refresh's replay of
+    the week instead of replaying the history again."""
+    import kpicore.forecast.backtest as backtest_module
+    import kpicore.forecast.kept_backtest as kept_module
+    import kpicore.forecast.shown as shown_module
     from kpicore.demo.company import DEMO_AS_OF
+    from pptx import Presentation
 
+    replays = []
+
+    def counted(real):
+        def run(*args, **kwargs):
+            replays.append(1)
+            return real(*args, **kwargs)
+        return run
+
+    for module in (backtest_module, kept_module, shown_module):
+        monkeypatch.setattr(module, "backtest", counted(module.backtest))
     path = tmp_path / "pipeline.xlsx"
     shutil.copyfile(demo_workbook, path)
     out = tmp_path / "decks"
-    code = run_scheduled(path, out, kind="weekly", today=DEMO_AS_OF)
+    code = run_scheduled(path, out, kind="monthly", today=DEMO_AS_OF)
     assert code in (0, 1)  # 1 if the demo data carries deliberate quality issues
-    deck = out / f"Revue hebdo {DEMO_AS_OF.isoformat()}.pptx"
-    from pptx import Presentation
-
+    deck = out / f"Revue mensuelle {DEMO_AS_OF.isoformat()}.pptx"
     assert len(Presentation(str(deck)).slides) > 0
     assert [line.split(" | ")[2] for line in _log(out)][-3:] == ["ok", "ok", f"code {code}"]
+    assert len(replays) == 1  # the refresh's, which the monthly deck's forecast and accuracy reuse
 
 
 def test_the_log_speaks_the_workbooks_language_once_it_is_read(workbook, tmp_path, monkeypatch):
