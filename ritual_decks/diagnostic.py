@@ -101,14 +101,16 @@ class DiagnosticDeck:
             w.text(slide, Box(x, top, tile_w, 64), [Para(number, 40, True, w.palette.actual)])
             w.text(slide, Box(x, top + 64, tile_w, 44), [Para(label, 14, False, w.palette.ink)])
         lines = [Para(_first_fix(dg, t), 16, True, w.palette.bad if dg.supported < 5 else w.palette.ink)]
-        calibrated = dg.method("calibrated")
-        if declared is not None and calibrated is not None and declared.error is not None \
-                and calibrated.error is not None:
-            lines.append(Para(t("summary.reliable", error=declared.error, calibrated=calibrated.error), 14))
+        # what the cockpit would show: the method the client's own replay ranks best for months
+        shown = dg.method(dg.shown_method) if dg.shown_method else None
+        if declared is not None and shown is not None and declared.error is not None and shown.error is not None:
+            lines.append(Para(t("summary.reliable", error=declared.error, method=t(f"method.{shown.method}"),
+                                shown=shown.error), 14))
         lines.append(Para(t("summary.ask"), 14, False, w.palette.muted))
         w.text(slide, Box(c.x, top + 130, c.w, c.y + c.h - top - 130), lines)
         numbers = {"supported": dg.supported, "recognised_share": dg.recognised_share, "kept_share": kept_share,
-                   "declared_error": declared.error if declared is not None else None}
+                   "declared_error": declared.error if declared is not None else None,
+                   "shown_error": shown.error if shown is not None else None}
         return SlideShown("summary", title, numbers)
 
     # -- 2 ---------------------------------------------------------------------------------------

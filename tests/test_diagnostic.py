@@ -251,6 +251,18 @@ def test_the_demo_diagnostic_fits_four_pages_and_its_numbers_are_the_json_ones(d
     assert doc["accuracy"]["measurable"]
     assert [m["method"] for m in doc["accuracy"]["methods"]] == ["weighted_declared", "run_rate", "calibrated"]
     assert all(m["scored"] > 0 and m["error"] > 0 for m in doc["accuracy"]["methods"])
+    # the figure Pilotage promises is the one its cockpit would show for the month: the method the
+    # forecast of that day picks, with its replayed error on the deck's first slide
+    from kpicore.forecast.shown import forecast_all
+    from kpicore.text import formats as F
+    from support.diagnostic_checks import slide_texts
+
+    as_of = dt.date.fromisoformat(doc["as_of"])
+    shown = forecast_all(demo_data, "month", as_of, scopes_=[("company", "")])[0].method_shown
+    assert doc["accuracy"]["shown_method"] == shown
+    error = next(m["error"] for m in doc["accuracy"]["methods"] if m["method"] == shown)
+    first = slide_texts(next(out.glob("*.pptx")))[0]
+    assert f"±{F.percent(error)}, mesurée sur votre historique rejoué" in first, first
     pngs = to_png(next(out.glob("*.pdf")), tmp_path / "page", dpi=30)
     assert 2 <= len(pngs) <= 4
 

@@ -134,6 +134,8 @@ class Diagnostic:
     deals: int
     won: int
     open: int
+    # the method the replay ranks best for months, the one the cockpit would show (None: not measured)
+    shown_method: str | None = None
 
     @property
     def recognised(self) -> int:
@@ -281,12 +283,14 @@ def _forecast_support(data: PipelineData) -> Message | None:
 
 # ------------------------------------------------------------------------------------------ accuracy
 def _accuracy(data: PipelineData, as_of: date, history_months: float,
-              kept: Backtest | None) -> tuple[tuple[Accuracy, ...], Message | None]:
+              kept: Backtest | None) -> tuple[tuple[Accuracy, ...], Message | None, str | None]:
+    """Each method's measured accuracy over the replayed months, why there is none, and the method the
+    replay ranks best for months."""
     from kpicore.forecast.backtest import backtest
 
     if history_months < HISTORY_MONTHS_NEEDED:
         return (), Message.of("diagnostic.accuracy.short_history", months=history_months,
-                              needed=HISTORY_MONTHS_NEEDED)
+                              needed=HISTORY_MONTHS_NEEDED), None
     # the months of the week's replay kept in the workbook are the months a replay of months alone gives
     bt = kept.up_to(as_of) if kept is not None else backtest(data, end=as_of, granularities=(MONTH,))
     summary = bt.summary[bt.summary["granularity"] == MONTH]
@@ -298,8 +302,8 @@ def _accuracy(data: PipelineData, as_of: date, history_months: float,
         row = s.iloc[0]
         out.append(Accuracy(method, _finite(row["mape"]), _finite(row["within_10"]), int(row["n_scored"])))
     if not out:
-        return (), Message.of("diagnostic.accuracy.nothing_won", months=history_months)
-    return tuple(out), None
+        return (), Message.of("diagnostic.accuracy.nothing_won", months=history_months), None
+    return tuple(out), None, bt.method_for(MONTH)[0]
 
 
 def _finite(x) -> float | None:
@@ -340,9 +344,9 @@ def diagnose(data: PipelineData, as_of: date | None = None, *, accuracy: bool = 
     first = deals["created_on"].min()
     history = 0.0 if pd.isna(first) else max(0.0, (pd.Timestamp(day) - first).days / DAYS_PER_MONTH)
     if accuracy:
-        measured, reason = _accuracy(data, day, history, kept_backtest)
+        measured, reason, shown = _accuracy(data, day, history, kept_backtest)
     else:
-        measured, reason = (), Message.of("diagnostic.accuracy.not_replayed")
+        measured, reason, shown = (), Message.of("diagnostic.accuracy.not_replayed"), None
     return Diagnostic(
         source=data.source, as_of=day, period=period, tables=tables, absent=absent, kpis=kpis,
         forecast_supported=_forecast_support(data) is None, forecast_unlock=_forecast_support(data),
@@ -351,7 +355,8 @@ def diagnose(data: PipelineData, as_of: date | None = None, *, accuracy: bool = 
         errors=len(data.quality.errors), warnings=len(data.quality.warnings), problems=problems,
         accuracy=measured, accuracy_reason=reason, history_months=round(history, 1),
         declared_probabilities=_count(deals["probability"].notna()) > 0,
-        deals=len(deals), won=_count(deals["status"] == "won"), open=_count(deals["status"] == "open"))
+        deals=len(deals), won=_count(deals["status"] == "won"), open=_count(deals["status"] == "open"),
+        shown_method=shown)
 
 
 # the catalogue's word for each way a column was chosen (diagnostic.how.<word>)
@@ -410,6 +415,7 @@ def diagnostic_json(dg: Diagnostic, *, text: Callable[[Message | str | None], st
             "methods": [{"method": a.method, "label": text(Message.of(f"diagnostic.method.{a.method}")),
                          "error": _round(a.error), "within_10": _round(a.within_10), "scored": a.scored}
                         for a in dg.accuracy],
+            "shown_method": dg.shown_method,
         },
         "deals": {"count": dg.deals, "won": dg.won, "open": dg.open},
     }

@@ -71,8 +71,8 @@ MESSAGES = {
     "diagnostic.summary.risk_none": "nothing blocking, your files are usable as they are",
     "diagnostic.summary.ask": "Proposal: install Pilotage on this workbook, confirm the correspondences, then "
                               "track the KPIs every week.",
-    "diagnostic.summary.reliable": "Your current forecast is reliable to ±{error:percent}; Pilotage's calibrated "
-                                   "forecast to ±{calibrated:percent}.",
+    "diagnostic.summary.reliable": "Your current forecast is reliable to ±{error:percent}; the one Pilotage "
+                                   "would show ({method}) to ±{shown:percent}, measured on your replayed history.",
     "diagnostic.recognition.title": "What Pilotage recognised in your files",
     "diagnostic.head.table": "Table",
     "diagnostic.head.where": "File · sheet",

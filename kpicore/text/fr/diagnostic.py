@@ -79,8 +79,9 @@ MESSAGES = {
     "diagnostic.summary.risk_none": "rien de bloquant, vos fichiers sont utilisables tels quels",
     "diagnostic.summary.ask": "Proposition : installer Pilotage sur ce classeur, confirmer les correspondances, "
                               "puis suivre les indicateurs chaque semaine.",
-    "diagnostic.summary.reliable": "Votre prévision actuelle est fiable à ±{error:percent} ; la prévision "
-                                   "calibrée de Pilotage l'est à ±{calibrated:percent}.",
+    "diagnostic.summary.reliable": "Votre prévision actuelle est fiable à ±{error:percent} ; celle que "
+                                   "Pilotage afficherait ({method}) l'est à ±{shown:percent}, mesurée sur votre "
+                                   "historique rejoué.",
     # slide 2: recognition
     "diagnostic.recognition.title": "Ce que Pilotage a reconnu dans vos fichiers",
     "diagnostic.head.table": "Table",
