@@ -268,12 +268,14 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             (_say("cli.forecast.shown"), f"{money(fc.shown)}  ({_method_name(fc.method_shown)})"),
             (_say("cli.forecast.range"), f"{money(fc.p10)} / {money(fc.p50)} / {money(fc.p90)}"),
             (_say("cli.forecast.target"), money(fc.target))]
-    if fc.prob_reach_target is not None:
-        rows.append((_say("cli.forecast.reach"), formats.percent(fc.prob_reach_target, locale=lang)))
+    if fc.prob_reach_shown is not None:
+        rows.append((_say("cli.forecast.reach"), formats.percent(fc.prob_reach_shown, locale=lang)))
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"  {label:<{width}} {value}")
     print(f"  {render(fc.method_reason, VOICE.language)}")
+    if fc.reach_said is not None:
+        print(f"  {render(fc.reach_said, VOICE.language)}")
     return 0
 
 

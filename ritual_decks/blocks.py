@@ -81,19 +81,21 @@ def forecast_slide(w: DeckWriter, key: str, fc: Forecast, what: str) -> SlideSho
         point.format.fill.solid()
         point.format.fill.fore_color.rgb = colour
     chart.plots[0].data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
-    paras = [Para(v("forecast.probability"), 12, False, w.palette.muted),
-             Para(v.percent(fc.prob_reach_target) if fc.prob_reach_target is not None else v("forecast.no_target"),
-                  28, True, w.palette.ink),
-             Para("", 6), Para(v("forecast.method"), 12, False, w.palette.muted),
-             Para(method_label(fc.method_shown, v), 13, True, w.palette.ink),
-             Para(method_reason(fc, v), 11, False, w.palette.muted)]
+    shown_prob = (v.percent(fc.prob_reach_shown) if fc.prob_reach_shown is not None
+                  else v("forecast.no_target") if fc.prob_reach_target is None else v("forecast.probability_not_shown"))
+    paras = [Para(v("forecast.probability"), 12, False, w.palette.muted), Para(shown_prob, 28, True, w.palette.ink)]
+    if fc.reach_said is not None:
+        paras.append(Para(v.render(fc.reach_said), 10, False, w.palette.muted))
     if target:
         gap = fc.shown - target
-        paras[2:2] = [Para("", 6), Para(v("forecast.gap"), 12, False, w.palette.muted),
-                      Para(v.money(gap, signed=True), 20, True, w.palette.bad if gap < 0 else w.palette.good)]
+        paras += [Para("", 6), Para(v("forecast.gap"), 12, False, w.palette.muted),
+                  Para(v.money(gap, signed=True), 20, True, w.palette.bad if gap < 0 else w.palette.good)]
+    paras += [Para("", 6), Para(v("forecast.method"), 12, False, w.palette.muted),
+              Para(method_label(fc.method_shown, v), 13, True, w.palette.ink),
+              Para(method_reason(fc, v), 11, False, w.palette.muted)]
     w.text(slide, right, paras)
     numbers = {"won_to_date": fc.won_to_date, "p10": fc.p10, "shown": fc.shown, "p50": fc.p50, "p90": fc.p90,
-               "target": target, "prob_reach_target": fc.prob_reach_target}
+               "target": target, "prob_reach_target": fc.prob_reach_shown}
     return SlideShown(key, title, numbers)
 
 

@@ -35,10 +35,22 @@ from pptx import Presentation
 from kpicore.demo.company import DEMO_AS_OF
 from kpicore.forecast.forecasting import N_SIMS, prepare
 from kpicore.forecast.shown import backtest_of, forecast_all
+from kpicore.text.catalogue import render
 
 NOW = datetime(2026, 11, 20, 8, 30)
 PERIODS = ("month", "quarter")
 FIELDS = ("p10", "p50", "p90", "prob_reach_target")
+
+
+def _shown(fc) -> tuple:
+    """What a forecast shows of FIELDS: P(reach target) is none when its replay did not beat the reference."""
+    return (fc.p10, fc.p50, fc.p90, fc.prob_reach_shown)
+
+
+def _recorded(row) -> tuple:
+    """FIELDS of a history row (an empty probability read as none)."""
+    prob = row["prob_reach_target"]
+    return (row["p10"], row["p50"], row["p90"], None if pd.isna(prob) else prob)
 
 
 def _fingerprint(data) -> str:
@@ -195,7 +207,8 @@ def test_the_reference_is_ordered(history, scopes):
         for scope in scopes:
             r = history[(period, scope)]
             assert r["p10"] <= r["p50"] <= r["p90"], (period, scope)
-            assert 0.0 <= r["prob_reach_target"] <= 1.0, (period, scope)
+            prob = _recorded(r)[3]
+            assert prob is None or 0.0 <= prob <= 1.0, (period, scope)
 
 
 def test_the_range_is_widened_whatever_the_method_shown(demo_data, context, history, scopes):
@@ -210,7 +223,7 @@ def test_the_range_is_widened_whatever_the_method_shown(demo_data, context, hist
                                   method_shown=method)
             for fc in forced:
                 assert fc.method_shown == method and fc.shown == fc.point(method)
-                assert tuple(getattr(fc, f) for f in FIELDS) == tuple(history[(period, fc.scope)][f] for f in FIELDS)
+                assert _shown(fc) == _recorded(history[(period, fc.scope)])
         for scope in scopes:
             r = history[(period, scope)]
             assert r["p10"] <= raw[scope].p10 and r["p90"] >= raw[scope].p90, (period, scope)
@@ -235,11 +248,11 @@ def test_the_cockpit_shows_the_refreshs_month(cockpits, history, scopes):
         block = _block(specs[view], "forecast")
         _, _, p10, p90, *_ = _values(block, "Fourchette P10 – P90")
         prob = _values(block, "Probabilité d'atteindre l'objectif")[2]
-        assert (p10, p90, prob) == (r["p10"], r["p90"], r["prob_reach_target"]), (kind, name)
+        assert (p10, p90, prob) == (r["p10"], r["p90"], _recorded(r)[3]), (kind, name)
         assert _values(block, "Prévision de fin de mois")[2] == r["shown"]
         fc = used[(kind, name)]
         assert fc.n_sims == N_SIMS and fc.method_shown == r["method_shown"]
-        assert tuple(getattr(fc, f) for f in FIELDS) == tuple(r[f] for f in FIELDS), (kind, name)
+        assert _shown(fc) == _recorded(r), (kind, name)
     # the P50 in the rows: the rep's in the manager view, the team's in the direction view
     (_, team), (_, rep) = scopes[1], scopes[2]
     for view, scope in (("company", ("rep", rep)), ("direction", ("team", team))):
@@ -262,9 +275,10 @@ def test_the_monthly_deck_shows_the_refreshs_quarter(deck, history):
     assert (values["P10"], values["Prévision retenue"], values["P90"]) == \
         (round(r["p10"], 2), round(r["shown"], 2), round(r["p90"], 2))
     text = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
-    assert F.percent(r["prob_reach_target"]) in text
+    prob = _recorded(r)[3]
+    assert (F.percent(prob) if prob is not None else "non affichée") in text
     shown = report.slide("forecast").numbers
-    assert tuple(shown[f] for f in FIELDS) == tuple(r[f] for f in FIELDS)
+    assert tuple(shown[f] for f in FIELDS) == _recorded(r)
     assert f"{F.number(N_SIMS)} tirages" in text
 
 
@@ -277,7 +291,8 @@ def test_pilotage_forecast_gives_the_refreshs_numbers(cli, history, scopes):
             assert (doc["scope"]["level"], doc["scope"]["name"]) == scope
             assert doc["n_sims"] == N_SIMS and doc["method_shown"] == r["method_shown"]
             assert (doc["p10"], doc["p50"], doc["p90"]) == tuple(round(r[f], 2) for f in ("p10", "p50", "p90"))
-            assert doc["prob_reach_target"] == round(r["prob_reach_target"], 4), (period, scope)
+            prob = _recorded(r)[3]
+            assert doc["prob_reach_target"] == (None if prob is None else round(prob, 4)), (period, scope)
 
 
 def test_pilotage_forecast_help_gives_the_default_draws(capsys):
@@ -286,6 +301,25 @@ def test_pilotage_forecast_help_gives_the_default_draws(capsys):
     with pytest.raises(SystemExit):
         main(["forecast", "--help"])
     assert f"{N_SIMS:,}".replace(",", "\u202f") in capsys.readouterr().out
+
+
+def test_every_path_says_the_same_of_the_probability(cockpits, deck, cli, scopes):
+    """Beside the probability, or instead of it, the same sentence: how often the replay's forecasts that
+    said about as much came true, or why none is shown."""
+    specs, used = cockpits
+    _, prs = deck
+    for (kind, name), view in zip(scopes, ("company", "team", "rep")):
+        said = used[(kind, name)].reach_said
+        assert said is not None, (kind, name)  # the demo's two years score it
+        block = _block(specs[view], "forecast")
+        assert [row[0].value for row in block.cells][-1] == render(said, "fr")
+        assert cli[("month", (kind, name))]["reach"]["text"] == render(said, "fr")
+    quarter = cli[("quarter", ("company", ""))]["reach"]
+    text = " ".join(sh.text_frame.text for slide in prs.slides for sh in slide.shapes if sh.has_text_frame)
+    assert quarter["text"] in text
+    # not shown exactly when the probability's Brier score is no better than the reference's
+    for doc in cli.values():
+        assert (doc["prob_reach_target"] is None) == (doc["reach"]["brier"] >= doc["reach"]["brier_reference"])
 
 
 # -- (e) the cell functions ----------------------------------------------------------------------
@@ -335,10 +369,12 @@ def test_the_cell_functions_give_the_refreshs_numbers(refreshed_in_excel, histor
             perimetre = "" if kind == "company" else f"{kind}:{name}"
             for field, function in CELL_FUNCTIONS.items():
                 value = getattr(udfs, function)(deals, perimetre, word, DEMO_AS_OF, None, reps, targets, cell)
-                assert value == row[field].iloc[0], (period, kind, name, field)
+                value = None if value == "" else value  # a probability not shown: an empty cell
+                assert value == _recorded(row.iloc[0])[FIELDS.index(field)], (period, kind, name, field)
                 # and the refresh's numbers are the other paths' (a reading the sheet's 15 digits back
                 # could have moved them)
-                assert value == history[(period, (kind, name))][field], (period, kind, name, field)
+                assert value == _recorded(history[(period, (kind, name))])[FIELDS.index(field)], \
+                    (period, kind, name, field)
     assert udfs.cache_info()["contexts"]["misses"] == 1  # one context for every cell
     # outside Excel (no calling cell) the tables passed are all there is: no stage history, no replay
     # kept, another forecast; the numbers above came from the workbook

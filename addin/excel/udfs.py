@@ -168,7 +168,8 @@ REGISTRY: tuple[Udf, ...] = (
         forecast="p50"),
     Udf("PILOT_FORECAST_P90", "Prévision de CA de la période, haut de fourchette (P90).", forecast="p90"),
     Udf("PILOT_FORECAST_PROBA", "Probabilité d'atteindre l'objectif de CA de la période (table Objectifs "
-        "requise).", forecast="prob_reach_target", needs=("objectifs",)),
+        "requise) ; vide quand, rejouée sur l'historique, elle ne fait pas mieux que la part des périodes "
+        "passées qui ont atteint leur objectif.", forecast="prob_reach_shown", needs=("objectifs",)),
 )
 GENERIC = Udf("PILOT_KPI", "Tout KPI du dictionnaire par son identifiant (1er argument), ex. "
               "activities_call ; puis les arguments des autres fonctions PILOT_.", args=(KPI_ID_ARG,) + ARGS)

@@ -357,10 +357,11 @@ class CockpitBuilder:
             [Cell(said[2], "text"), None, Cell(fc.p10, "money"), Cell(fc.p90, "money")],
             [Cell(said[3], "text"), None, Cell(fc.target, "money")],
             [Cell(said[4], "text"), None, Cell(coverage, "percent")],
-            [Cell(said[5], "text"), None, Cell(fc.prob_reach_target, "percent")],
+            [Cell(said[5], "text"), None, Cell(fc.prob_reach_shown, "percent")],
+            [Cell(fc.reach_said, "note")] + [Cell(None, "note")] * 4,
         ]
         rows = [[c if c is not None else Cell(None) for c in r] for r in rows]
-        merges = tuple((top + i, 0, top + i, 1) for i in range(1, 7)) + ((top, 0, top, 4),)
+        merges = tuple((top + i, 0, top + i, 1) for i in range(1, 7)) + ((top, 0, top, 4), (top + 7, 0, top + 7, 4))
         self.L.block("forecast", top, 0, rows, merges=merges)
         method = method_label(fc.method_shown, inline=True) if fc.method_shown in METHODS else fc.method_shown
         note = [[Cell(Message.of("cockpit.forecast.how_to_read"), "text_bold")] + [Cell(None, "text_bold")] * 5,

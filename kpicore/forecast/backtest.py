@@ -47,6 +47,7 @@ import pandas as pd
 
 from kpicore.forecast.asof import effective_close, pipelines_as_of, to_day
 from kpicore.forecast.dispersion import NO_MEASURE, Dispersion, measured, period_factor, third_of
+from kpicore.forecast.reach import ReachHistory, reach_history
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.json_schemas import envelope, scope_json
 from kpicore.forecast.forecasting import METHODS, ForecastContext, PipelineArrays, forecast_scope, prepare
@@ -63,7 +64,7 @@ WITHIN_CLOSE = 0.05
 BACKTEST_SIMS = 2_000
 CLOSED_WITHIN_DAYS = 120
 COLUMNS = ["as_of", "day_one", "granularity", "period", "method", "predicted", "actual", "p10", "p90", "period_end",
-           "third", "won_to_date", "future_mean", "future_var", "excess"]
+           "third", "won_to_date", "future_mean", "future_var", "excess", "target", "prob_reach"]
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,16 @@ class Backtest:
             return None
         return r[(r["method"] == "calibrated") & (r["granularity"] == granularity)
                  & (r["third"] == third_of(elapsed_share))]
+
+    def reach_history(self, granularity: str, as_of) -> ReachHistory | None:
+        """What the replay scored of P(reach target) for a forecast of ``granularity`` made on ``as_of``,
+        over every forecast of that granularity whatever the part of the period it was made in (a third
+        alone holds too few to say how often "about 80 %" came true) (``kpicore.forecast.reach``)."""
+        r = self.rows
+        if r.empty or "prob_shown" not in r:
+            return None
+        every = r[(r["method"] == "calibrated") & (r["granularity"] == granularity)]
+        return reach_history(every, every[every["period_end"] < to_day(as_of)], to_day(as_of))
 
     def up_to(self, day) -> "Backtest":
         """The backtest a replay ending on ``day`` would give: the periods over by then.
@@ -243,8 +254,12 @@ def widen(p10: float, p90: float, floor: float, scores: np.ndarray | None) -> tu
 
 
 def widen_ranges(rows: pd.DataFrame) -> pd.DataFrame:
-    """p10_range / p90_range of each calibrated row from the forecasts of periods over before its date."""
+    """p10_range / p90_range of each calibrated row from the forecasts of periods over before its date, and
+    prob_shown, its P(reach target) as the live forecast shows it (``kpicore.forecast.shown``: read from
+    those periods' errors when they widened the range)."""
     rows = rows.copy()
+    if "prob_reach" not in rows:  # a replay kept before P(reach target) was scored
+        rows["target"], rows["prob_reach"] = np.nan, np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         rows["log_ratio"] = np.log(rows["actual"].astype(float) / rows["predicted"].astype(float))
     rows.loc[rows["method"] != "calibrated", "log_ratio"] = np.nan
@@ -259,7 +274,26 @@ def widen_ranges(rows: pd.DataFrame) -> pd.DataFrame:
                   for as_of, p10, p90, won in zip(group["as_of"].to_numpy(), group["p10"].to_numpy(float),
                                                   group["p90"].to_numpy(float), group["won_to_date"].to_numpy(float))]
         rows.loc[group.index, ["p10_range", "p90_range"]] = np.array(ranges, dtype=float).reshape(-1, 2)
+    rows["prob_shown"] = rows["prob_reach"].astype(float)
+    for _, group in rows[cal].groupby(["granularity", "third"]):
+        ends = group["period_end"].to_numpy()
+        errors = group["log_ratio"].to_numpy(float)
+        widened = (group["p10_range"] != group["p10"]) | (group["p90_range"] != group["p90"])
+        probs = group["prob_reach"].to_numpy(float).copy()
+        for i, (as_of, target, p50, won) in enumerate(zip(group["as_of"].to_numpy(), group["target"].to_numpy(float),
+                                                          group["predicted"].to_numpy(float),
+                                                          group["won_to_date"].to_numpy(float))):
+            past = errors[(ends < as_of) & np.isfinite(errors)]
+            if widened.iloc[i] and np.isfinite(target) and len(past) >= RANGE_MIN_POINTS:
+                probs[i] = reach_from_errors(p50, won, target, past)
+        rows.loc[group.index, "prob_shown"] = probs
     return rows
+
+
+def reach_from_errors(p50: float, won_to_date: float, target: float, errors: np.ndarray) -> float:
+    """P(reach target) read from past errors ``errors`` (log(actual / P50)) rather than from the
+    simulation: the share of them that would have taken today's P50 to the target (1 once it is won)."""
+    return 1.0 if won_to_date >= target else float(np.mean(p50 * np.exp(errors) >= target))
 
 
 class _Measures:
@@ -346,7 +380,9 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
                                 "predicted": fc.point(method), "actual": actual,
                                 "p10": fc.p10, "p90": fc.p90, "period_end": per.end_ts, "third": third,
                                 "won_to_date": fc.won_to_date, "future_mean": fc.future_mean,
-                                "future_var": fc.future_var, "excess": disp.excess})
+                                "future_var": fc.future_var, "excess": disp.excess,
+                                "target": np.nan if fc.target is None else fc.target,
+                                "prob_reach": np.nan if fc.prob_reach_target is None else fc.prob_reach_target})
 
     rows = widen_ranges(pd.DataFrame(records, columns=COLUMNS))
     scored = rows["actual"] > 0

@@ -51,6 +51,7 @@ import pandas as pd
 from kpicore.forecast.asof import AsOfPipeline, data_today, to_day
 from kpicore.forecast.calibration import (History, NewDealFlow, build_history, closing_season, new_deal_flow,
                                  win_probability)
+from kpicore.forecast.reach import ReachReliability, reach_said, shown_probability
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
 from kpicore.model.messages import Message
@@ -110,8 +111,21 @@ class Forecast:
     future_var: float = 0.0
     fields_from_today: tuple[str, ...] = ()
     notes: tuple[Message, ...] = ()  # what the reader should know (forecast.note.*), rendered by the edges
+    # how far prob_reach_target can be trusted, as the company's replay scored it (None: not measured)
+    reach: ReachReliability | None = None
     # one row per open deal: deal_id, owner, stage, amount, expected_close_on, p_declared, p_calibrated
     deals: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
+
+    @property
+    def prob_reach_shown(self) -> float | None:
+        """P(reach target) as every edge shows it: none when the replay found it no better than the
+        share of past periods that reached their target (``kpicore.forecast.reach``)."""
+        return shown_probability(self.prob_reach_target, self.reach)
+
+    @property
+    def reach_said(self) -> Message | None:
+        """What is said beside that probability: how often it came true, or why it is not shown."""
+        return reach_said(self.reach)
 
     def point(self, method: str) -> float:
         """Whole-period value of a method (won to date included)."""
@@ -456,11 +470,22 @@ def forecast_record(fc: Forecast, text: Callable[[Message | None], str]) -> dict
         "calibrated": _num(fc.calibrated), "new_deals": _num(fc.new_deals), "run_rate": _num(fc.run_rate),
         "p10": _num(fc.p10), "p50": _num(fc.p50), "p90": _num(fc.p90),
         "target": _num(fc.target),
-        "prob_reach_target": None if fc.prob_reach_target is None else round(fc.prob_reach_target, 4),
+        "prob_reach_target": None if fc.prob_reach_shown is None else round(fc.prob_reach_shown, 4),
+        "reach": _reach_record(fc, text),
         "method_shown": fc.method_shown, "shown": _num(fc.shown), "method_reason_text": text(fc.method_reason),
         "categories": cats, "n_open": int(fc.n_open), "n_sims": int(fc.n_sims),
         "fields_from_today": list(fc.fields_from_today), "notes_text": [text(n) for n in fc.notes],
     }
+
+
+def _reach_record(fc: Forecast, text: Callable[[Message | None], str]) -> dict | None:
+    r = fc.reach
+    if r is None:
+        return None
+    share = r.reference_share if np.isfinite(r.reference_share) else None
+    return {"n": r.n, "brier": round(r.brier, 4), "brier_reference": round(r.brier_reference, 4),
+            "reference_share": None if share is None else round(share, 4), "beats_reference": r.beats_reference,
+            "around_n": r.around_n, "around_reached": r.around_reached, "text": text(fc.reach_said)}
 
 
 def forecast_json(forecasts: Forecast | Sequence[Forecast], *, source: str,

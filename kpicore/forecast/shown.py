@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from kpicore.forecast.asof import pipeline_as_of, to_day
-from kpicore.forecast.backtest import Backtest, backtest, widen
+from kpicore.forecast.backtest import Backtest, backtest, reach_from_errors, widen
 from kpicore.forecast.dispersion import period_dispersion, period_factor, third_of
 from kpicore.forecast.kept_backtest import KeptBacktest
 from kpicore.forecast.forecasting import (METHODS, N_SIMS, Forecast, ForecastContext, PipelineArrays, forecast_scope,
@@ -94,7 +94,10 @@ def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=Non
     factor = period_factor(disp.spread, n_sims, seed, f"{per.code}|{as_of.date()}")
     fcs = tuple(forecast_scope(ctx, pipe, per, s, n_sims=n_sims, seed=seed, method_shown=method,
                                 method_reason=reason, period_factor=factor) for s in todo)
-    return _widened(bt, per, share, fcs) if measured_range else fcs
+    fcs = _widened(bt, per, share, fcs) if measured_range else fcs
+    # the company's replay judges the probability of every scope: the one history scored
+    reach = bt.reach_history(_granularity(per), as_of)
+    return fcs if reach is None else tuple(replace(fc, reach=reach.judge(fc.prob_reach_target)) for fc in fcs)
 
 
 def _measured_range(fc: Forecast, scores: np.ndarray | None, errors: np.ndarray | None) -> Forecast:
@@ -106,7 +109,7 @@ def _measured_range(fc: Forecast, scores: np.ndarray | None, errors: np.ndarray 
         return fc
     prob = fc.prob_reach_target
     if fc.target is not None and errors is not None:
-        prob = 1.0 if fc.won_to_date >= fc.target else float(np.mean(fc.p50 * np.exp(errors) >= fc.target))
+        prob = reach_from_errors(fc.p50, fc.won_to_date, fc.target, errors)
     note = Message.of("forecast.note.range_widened", periods=len(scores))
     return replace(with_shown_figure(replace(fc, p10=p10, p90=p90, prob_reach_target=prob)),
                    notes=fc.notes + (note,))

@@ -58,7 +58,7 @@ def forecast_rows(forecasts: Sequence[Forecast], on=None) -> pd.DataFrame:
         "calibrated": f.calibrated, "new_deals": f.new_deals, "run_rate": f.run_rate,
         "p10": f.p10, "p50": f.p50, "p90": f.p90,
         "target": np.nan if f.target is None else f.target,
-        "prob_reach_target": np.nan if f.prob_reach_target is None else f.prob_reach_target,
+        "prob_reach_target": np.nan if f.prob_reach_shown is None else f.prob_reach_shown,  # as shown
     } for f in forecasts]
     frame = pd.DataFrame(rows, columns=schema.FORECAST_HISTORY.column_names)
     return schema.conform(frame, schema.FORECAST_HISTORY)

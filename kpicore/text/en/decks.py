@@ -62,6 +62,7 @@ MESSAGES = {
     "decks.forecast.shown": "Forecast shown",
     "decks.forecast.probability": "Probability of reaching the target",
     "decks.forecast.no_target": "no target",
+    "decks.forecast.probability_not_shown": "not shown",
     "decks.forecast.method": "Method shown",
     "decks.forecast.gap": "Forecast minus target",
     # open actions and this review's decisions

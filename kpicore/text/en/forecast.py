@@ -21,4 +21,10 @@ MESSAGES = {
     "forecast.note.declared_probabilities": "History too short to calibrate: the declared probabilities are used.",
     "forecast.note.range_widened": ("P10–P90 range widened by the error measured over {periods} past periods "
                                     "(the simulation alone does not hold the model's error)."),
+    "forecast.reach.came_true": ("Measured reliability: when Pilotage said about {around:percent}, "
+                                 "the target was reached {reached} times out of {n}."),
+    "forecast.reach.beats": ("Reliability measured on {n} past forecasts: closer than the share of periods that "
+                             "reached their target (Brier score {brier:number2} against {brier_reference:number2})."),
+    "forecast.reach.not_shown": ("Probability not shown: replayed on {n} past forecasts, it does no better than the "
+                                 "share of past periods that reached their target ({reference:percent})."),
 }

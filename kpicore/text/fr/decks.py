@@ -62,6 +62,7 @@ MESSAGES = {
     "decks.forecast.shown": "Prévision retenue",
     "decks.forecast.probability": "Probabilité d'atteindre l'objectif",
     "decks.forecast.no_target": "sans objectif",
+    "decks.forecast.probability_not_shown": "non affichée",
     "decks.forecast.method": "Méthode affichée",
     "decks.forecast.gap": "Écart prévision – objectif",
     # open actions and this review's decisions

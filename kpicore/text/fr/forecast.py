@@ -22,4 +22,12 @@ MESSAGES = {
     "forecast.note.declared_probabilities": "Historique insuffisant pour calibrer : probabilités déclarées utilisées.",
     "forecast.note.range_widened": ("Fourchette P10–P90 élargie par l'erreur mesurée sur {periods} périodes passées "
                                     "(la simulation seule ne contient pas l'erreur du modèle)."),
+    "forecast.reach.came_true": ("Fiabilité mesurée : quand Pilotage annonçait environ {around:percent}, "
+                                 "l'objectif a été atteint {reached} fois sur {n}."),
+    "forecast.reach.beats": ("Fiabilité mesurée sur {n} prévisions passées : plus juste que la part des périodes "
+                             "qui ont atteint leur objectif (score de Brier {brier:number2} contre "
+                             "{brier_reference:number2})."),
+    "forecast.reach.not_shown": ("Probabilité non affichée : rejouée sur {n} prévisions passées, elle ne fait pas "
+                                 "mieux que la part des périodes passées qui ont atteint leur objectif "
+                                 "({reference:percent})."),
 }
