@@ -426,3 +426,14 @@ def test_the_corpus_files_are_written_as_their_vendors_write_them(corpus_folder,
     assert openpyxl.load_workbook(outcomes["crm.lead.xlsx"].path, read_only=True).sheetnames == ["Sheet1"]
     two = outcomes["Affaires 2026.xlsx"].path
     assert (two.parent / "Journal d'activité.xlsx").exists()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_file_reads_as_its_golden_record(name, request):
+    """Every cell of every canonical table and every message of the quality report, as the golden file
+    (``tests/support/golden_reading.py``) kept them: a faster reader must read the client's file the same."""
+    from support.golden_reading import check_golden, reading_record
+
+    o = outcome_of(name, request)
+    assert o.data is not None, o.read_error
+    assert check_golden(name, reading_record(o.data, every_cell=True)) == []

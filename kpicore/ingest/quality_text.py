@@ -49,8 +49,10 @@ def table_label(table: str | None) -> Message | str:
 def group_problem(problem: Message | str) -> Message | str:
     """The problem of a group of rows: ``problem`` without the details of its own row."""
     if isinstance(problem, Message):
+        if problem.code not in _GROUPED:  # its figures say the group's own (a label's count of rows)
+            return problem
         figures = {k: v for k, v in problem.figures if k not in _DETAILS}
-        return Message.of(_GROUPED.get(problem.code, problem.code), **figures)
+        return Message.of(_GROUPED[problem.code], **figures)
     # text from a part that does not speak in codes yet: details in parentheses left out,
     # French plural marks such as "ligne(s)" kept
     return re.sub(r"\s*\((?!s\))[^)]*\)", "", problem).strip()
