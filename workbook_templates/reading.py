@@ -39,12 +39,15 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from itertools import chain
 from typing import Mapping
 
 import defusedxml.ElementTree as ET
+import numpy as np
 
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import FileBusyError, InputFileError
+from kpicore.ingest.cell_types import TEXT, as_objects, type_codes
 from kpicore.ingest.grids import RawGrid, ingest
 from kpicore.ingest.person_choices import correspondences_grid, person_choices
 from kpicore.model.cells import column_letter, column_number
@@ -196,11 +199,19 @@ def _cut_long_cells(grids: list[RawGrid]) -> list[tuple[RawGrid, int, int]]:
     """Cut text cells over ``MAX_CELL_CHARS`` in place; (grid, Excel row, Excel column) of each."""
     cut = []
     for grid in grids:
-        for i, row in enumerate(grid.rows):
-            for j, value in enumerate(row):
-                if type(value) is str and len(value) > MAX_CELL_CHARS:
-                    row[j] = value[:MAX_CELL_CHARS]
-                    cut.append((grid, grid.first_row + i, grid.first_col + j))
+        # every cell of the grid in one array: the lengths of its texts are asked in C, not cell by cell
+        cells = as_objects(list(chain.from_iterable(grid.rows)))
+        texts = np.flatnonzero(type_codes(cells) == TEXT)
+        lengths = np.fromiter(map(len, cells[texts]), dtype=np.int64, count=len(texts))
+        too_long = texts[lengths > MAX_CELL_CHARS]
+        if not len(too_long):
+            continue
+        starts = np.cumsum([0] + [len(row) for row in grid.rows])
+        for flat in too_long.tolist():
+            i = int(np.searchsorted(starts, flat, side="right")) - 1
+            j = flat - int(starts[i])
+            grid.rows[i][j] = grid.rows[i][j][:MAX_CELL_CHARS]
+            cut.append((grid, grid.first_row + i, grid.first_col + j))
     return cut
 
 
@@ -264,7 +275,9 @@ def _calamine_grids(path: Path, content: bytes, tables: Mapping[str, list[tuple[
             sheets[sheet] = rows
             for name, ref, _header_rows, total_rows in tables.get(sheet, ()):
                 r0, c0, r1, c1 = _ref(ref)
-                sub = [row[c0 - 1:c1] for row in rows[r0 - 1:r1]]
+                sub = rows[r0 - 1:r1]
+                if c0 > 1 or max(map(len, sub), default=0) > c1:  # a Table narrower than its sheet
+                    sub = [row[c0 - 1:c1] for row in sub]
                 if total_rows:
                     sub = sub[:len(sub) - total_rows]  # the Table's own totals row is not data
                 grids.append(RawGrid(path.name, sheet, sub, r0, name, c0))

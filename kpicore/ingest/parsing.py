@@ -25,6 +25,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from kpicore.ingest.cell_types import (BOOL, DATE, DATETIME, FLOAT, INT, MISSING, NONE, TEXT, TIME, UNKNOWN,
+                                       as_objects, nan_floats, type_codes)
 from kpicore.model.cells import EXCEL_EPOCH
 from kpicore.model.message_lists import chained
 from kpicore.model.messages import Message
@@ -48,12 +50,6 @@ class Parsed:
     def empty(self) -> np.ndarray:
         """Cells that were empty in the file (not bad, just nothing there)."""
         return self.values.isna().to_numpy() & ~self.bad
-
-
-def _as_object(cells: Sequence[object]) -> np.ndarray:
-    arr = np.empty(len(cells), dtype=object)
-    arr[:] = list(cells)
-    return arr
 
 
 def is_blank(value: object) -> bool:
@@ -84,6 +80,19 @@ def fold(text: str) -> str:
 _WS_RUN = re.compile(r"[\s\u00a0\u202f]+")
 
 
+def _clean_text(v: str) -> object:
+    """A text without outer spaces and with single inner spaces; NA when nothing is left."""
+    # most cells are already clean: cheap substring tests before any regex
+    if (v and v[0] != " " and v[-1] != " " and "  " not in v and "\u00a0" not in v
+            and "\u202f" not in v and "\t" not in v and "\n" not in v and "\r" not in v):
+        return v
+    return _WS_RUN.sub(" ", v).strip() or pd.NA
+
+
+def _was_repaired(v: str, cleaned: object) -> bool:
+    return cleaned is not pd.NA and cleaned != v
+
+
 def parse_text(cells: Sequence[object]) -> Parsed:
     """Text stripped of outer spaces (including non-breaking ones); empty -> NA.
 
@@ -92,23 +101,24 @@ def parse_text(cells: Sequence[object]) -> Parsed:
     1042) are written without ``.0``, so that ``1042`` in one file and
     ``"1042"`` in another are the same id.
     """
-    arr = _as_object(cells)
+    arr = as_objects(cells)
     n = len(arr)
     out = np.empty(n, dtype=object)
     out[:] = pd.NA
     repaired = np.zeros(n, dtype=bool)
-    for i, v in enumerate(arr):
-        if type(v) is str:
-            # most cells are already clean: cheap substring tests before any regex
-            if (v and v[0] != " " and v[-1] != " " and "  " not in v and "\u00a0" not in v
-                    and "\u202f" not in v and "\t" not in v and "\n" not in v and "\r" not in v):
-                out[i] = v
-                continue
-            s2 = _WS_RUN.sub(" ", v).strip()
-            repaired[i] = bool(s2) and s2 != v
-            if s2:
-                out[i] = s2
-        elif v is None or is_blank(v):
+    codes = type_codes(arr)
+    strings = np.flatnonzero(codes == TEXT)
+    if len(strings):
+        # each distinct text cleaned once (a rep's name repeats thousands of times), set back by numpy
+        which, distinct = pd.factorize(arr[strings])
+        cleaned = np.empty(len(distinct), dtype=object)
+        cleaned[:] = [_clean_text(v) for v in distinct]
+        changed = np.fromiter(map(_was_repaired, distinct, cleaned), dtype=bool, count=len(distinct))
+        out[strings] = cleaned[which]
+        repaired[strings] = changed[which]
+    for i in np.flatnonzero((codes != TEXT) & (codes != NONE)).tolist():
+        v = arr[i]
+        if is_blank(v):
             continue
         elif isinstance(v, float) and v.is_integer():
             out[i] = str(int(v))
@@ -182,7 +192,7 @@ def parse_dates(cells: Sequence[object]) -> Parsed:
     marked repaired; ISO text and real Excel dates are not.  Text is parsed
     with vectorised pandas string methods (a 100,000-row CSV is all text).
     """
-    arr = _as_object(cells)
+    arr = as_objects(cells)
     n = len(arr)
     out = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
     bad = np.zeros(n, dtype=bool)
@@ -194,11 +204,33 @@ def parse_dates(cells: Sequence[object]) -> Parsed:
     stamps: dict[int, pd.Timestamp] = {}  # time-zone aware ones, rare
     naive_idx: list[int] = []
     naive: list[object] = []
-    for i, v in enumerate(arr):
+    codes = type_codes(arr)
+    strings = np.flatnonzero(codes == TEXT)
+    if len(strings):
+        values = arr[strings]
+        blank = np.fromiter(map(str.isspace, values), dtype=bool, count=len(values))
+        blank |= np.fromiter(map("".__eq__, values), dtype=bool, count=len(values))
+        text_idx = strings[~blank].tolist()
+    moments = np.flatnonzero((codes == DATETIME) | (codes == DATE))
+    if len(moments):
+        values = arr[moments]
+        aware = np.fromiter((v.tzinfo is not None for v in values[codes[moments] == DATETIME]), dtype=bool)
+        is_aware = np.zeros(len(moments), dtype=bool)
+        is_aware[codes[moments] == DATETIME] = aware
+        naive_idx = moments[~is_aware].tolist()
+        naive = values[~is_aware].tolist()  # pandas reads date and datetime objects alike
+        for i in moments[is_aware].tolist():
+            stamps[i] = pd.Timestamp(arr[i]).tz_localize(None).normalize()
+    numbers = np.flatnonzero(((codes == INT) | (codes == FLOAT)) & ~nan_floats(arr, codes))
+    serial_idx = numbers.tolist()
+    serial_val = arr[numbers].astype(float).tolist()
+    bad[(codes == BOOL) | (codes == TIME)] = True
+    for i in np.flatnonzero(codes == UNKNOWN).tolist():  # a type the readers do not give: the general rule
+        v = arr[i]
         if isinstance(v, str):
             if v.strip():
                 text_idx.append(i)
-        elif v is None or v is pd.NaT or v is pd.NA:
+        elif v is pd.NaT or v is pd.NA:
             continue
         elif isinstance(v, dt.datetime):
             if v.tzinfo is None:
@@ -336,7 +368,7 @@ def parse_numbers(cells: Sequence[object]) -> Parsed:
     their own (``12 500,00``, ``12,500.00``, ``1234,5``) vote and settle the
     ambiguous ones (``12,500``); with no vote, the French way (comma decimal).
     """
-    arr = _as_object(cells)
+    arr = as_objects(cells)
     n = len(arr)
     out = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
@@ -344,7 +376,13 @@ def parse_numbers(cells: Sequence[object]) -> Parsed:
     plain = re.compile(r"-?\d+(\.\d+)?")
     cleaned: list[tuple[int, str, bool, str | None]] = []  # (index, digits, negative, own evidence)
     votes = {",": 0, ".": 0}
-    for i, v in enumerate(arr):
+    codes = type_codes(arr)
+    numbers = np.flatnonzero((codes == INT) | (codes == FLOAT))  # the cells Excel gives as numbers, at once
+    out[numbers] = arr[numbers].astype(float)  # NaN stays NaN: an empty cell
+    bad[(codes == BOOL) | (codes == DATETIME) | (codes == DATE) | (codes == TIME) | (codes == MISSING)] = True
+    others = np.flatnonzero((codes == TEXT) | (codes == UNKNOWN))
+    for i in others.tolist():
+        v = arr[i]
         if isinstance(v, str):
             t = v.strip()
             if not t:
@@ -391,7 +429,7 @@ def parse_fractions(cells: Sequence[object]) -> Parsed:
     (so a column of 0, 0.5, 1 stays as is, and 10, 50, 100 is divided by 100).
     Values outside 0..100 % are bad.
     """
-    arr = _as_object(cells)
+    arr = as_objects(cells)
     n = len(arr)
     out = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
@@ -432,7 +470,7 @@ _FALSE = {"non", "n", "faux", "false", "no", "0", "inactif", "inactive"}
 
 def parse_bools(cells: Sequence[object]) -> Parsed:
     """Booleans from oui/non, vrai/faux, true/false, yes/no, 1/0 and ``x`` (a ticked box)."""
-    arr = _as_object(cells)
+    arr = as_objects(cells)
     n = len(arr)
     out = np.empty(n, dtype=object)
     out[:] = pd.NA

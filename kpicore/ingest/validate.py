@@ -424,7 +424,9 @@ def validate_table(table_name: str, parts: list[TablePart], stages: pd.DataFrame
         for k, w in enumerate(works):
             issues.extend(w.issues)
             merged_set = set(merged[k])
-            kept = [int(w.rows[i]) for i in range(w.n) if not w.excluded[i] and i not in merged_set]
+            kept_at = ~np.asarray(w.excluded, dtype=bool)
+            kept_at[list(merged_set)] = False
+            kept = np.asarray(w.rows)[kept_at].tolist()
             outcomes[positions[k]] = RowOutcome(w.p.file, w.p.sheet, tuple(kept),
                                                 tuple(int(w.rows[i]) for i in np.flatnonzero(w.excluded)),
                                                 tuple(int(w.rows[i]) for i in sorted(merged_set)))
