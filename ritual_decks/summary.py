@@ -2,6 +2,9 @@
 in its header, the headline in one sentence, three numbers against their targets, the main risk and
 the decision asked for.
 
+Its text boxes are named (« Accroche », « Chiffre 1 texte » … « Chiffre 3 texte », « Risque texte »,
+« Décision texte ») so that a reader of the file, a test or an e-mail, finds each part.
+
 A deck calls ``summary_slide`` once its other slides are written, with what they computed (its
 target checks turned into ``Figure`` by ``kpicore.cockpit.summary.actual_figure`` /
 ``forecast_figure``, its deals at risk, its alerts, the Actions table); the slide is moved first.
@@ -117,7 +120,8 @@ def write_summary(w: DeckWriter, s: ExecutiveSummary, title: str, subtitle: str)
     slide = w.header_slide(title, subtitle, footer=v("summary.footer"))
     headline = upper_first(v.render(s.headline))
     top = c.y
-    w.text(slide, Box(c.x, top, c.w, 62), [Para(headline, 20, True, w.palette.ink)], anchor=MSO_ANCHOR.MIDDLE)
+    w.text(slide, Box(c.x, top, c.w, 62), [Para(headline, 20, True, w.palette.ink)],
+           anchor=MSO_ANCHOR.MIDDLE).name = "Accroche"
     tiles_y, tiles_h = top + 72, 122.0
     n = len(s.figures)
     tile_w = (c.w - GAP * (n - 1)) / n
@@ -134,7 +138,7 @@ def write_summary(w: DeckWriter, s: ExecutiveSummary, title: str, subtitle: str)
                  Para(of, 12, False, w.palette.muted)]
         if status:
             paras.append(Para(status, 12, True, colour))
-        w.text(slide, Box(box.x + 4, box.y + 10, box.w - 8, box.h - 14), paras)
+        w.text(slide, Box(box.x + 4, box.y + 10, box.w - 8, box.h - 14), paras).name = f"Chiffre {i + 1} texte"
         rows.append((label, figure_value(f, v), of, status))
         key = str(i + 1)
         numbers.update({key: f.value, f"{key}|target": f.target, f"{key}|due": f.due})
@@ -144,7 +148,7 @@ def write_summary(w: DeckWriter, s: ExecutiveSummary, title: str, subtitle: str)
     for x, paras, colour, name in ((c.x, risk_paras(s, w), w.palette.down, "Risque"),
                                    (c.x + half + GAP, decision_paras(s, w), w.palette.actual, "Décision")):
         w.panel(slide, Box(x, low_y, half, 2), colour, f"Filet {name}")
-        w.text(slide, Box(x, low_y + 6, half, low_h - 6), paras)
+        w.text(slide, Box(x, low_y + 6, half, low_h - 6), paras).name = f"{name} texte"
         rows.append(tuple(p.text for p in paras))
     numbers["risk_value"] = s.risk.value_at_risk
     w.move_first(slide)
