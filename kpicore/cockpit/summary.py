@@ -133,16 +133,19 @@ class Decision:
     alert: Alert | None = None
 
 
-def ritual_open_actions(actions: pd.DataFrame, ritual: str) -> pd.DataFrame:
-    """The ritual's open actions, the one due first first (undated last, then by decision date)."""
+def open_actions(actions: pd.DataFrame, ritual: str | None = None) -> pd.DataFrame:
+    """The open actions (of one ritual, or of all), the one due first first (undated last, then by the
+    date decided): the decks' list of open actions and the summary's decision."""
     a = actions
-    keep = (a["status"] == "open").fillna(False) & (a["ritual"] == ritual).fillna(False)
+    keep = (a["status"] == "open").fillna(False)
+    if ritual is not None:
+        keep &= (a["ritual"] == ritual).fillna(False)
     return a[keep.to_numpy(dtype=bool)].sort_values(["due_on", "date"], kind="stable", na_position="last")
 
 
 def decision_asked(actions: pd.DataFrame, ritual: str, as_of: date, alerts: Sequence[Alert]) -> Decision:
     """The rule of the module docstring: the ritual's open actions, else the first alert's action, else none."""
-    mine = ritual_open_actions(actions, ritual)
+    mine = open_actions(actions, ritual)
     if len(mine):
         first = mine.iloc[0]
         due = first["due_on"]
