@@ -10,6 +10,7 @@ Public API (``ritual_decks.deck``)::
 Modules: ``style`` (16:9, fonts, palette), ``formats`` (short units for tables;
 numbers and dates are ``kpicore.text.formats``), ``text_fit`` (text extent from
 font metrics, "…"), ``charts`` (native charts, the waterfall), ``slides`` (the
-slide writer and client templates), ``blocks`` (slides both decks share),
+slide writer and client templates), ``blocks`` (slides both decks share), ``summary``
+(the executive summary, slide 1 of every deck),
 ``weekly``, ``monthly``, ``shown`` (the DeckReport).
 """

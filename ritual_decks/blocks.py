@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 from pptx.enum.chart import XL_LABEL_POSITION
 
+from kpicore.cockpit.summary import open_actions
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.backtest import method_label as named_method
 from kpicore.forecast.forecasting import METHODS, Forecast
@@ -99,15 +100,12 @@ def forecast_slide(w: DeckWriter, key: str, fc: Forecast, what: str) -> SlideSho
     return SlideShown(key, title, numbers)
 
 
-def open_actions(data: PipelineData) -> pd.DataFrame:
-    a = data.actions
-    return a[(a["status"] == "open").fillna(False)].sort_values(["due_on", "date"], kind="stable")
 
 
 def actions_slide(w: DeckWriter, key: str, data: PipelineData, as_of: date) -> SlideShown:
     """The decisions still open from earlier rituals, overdue ones first in colour and with a sign."""
     v = w.voice
-    acts = open_actions(data)
+    acts = open_actions(data.actions)
     late = acts["due_on"].notna() & (acts["due_on"] < pd.Timestamp(as_of))
     n, k = len(acts), int(late.sum())
     title = (v("actions.title", n=n, late=k) if k else v("actions.title_none_late", n=n)) if n \

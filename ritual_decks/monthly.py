@@ -1,6 +1,6 @@
 """The monthly executive review (revue mensuelle, for the executive committee).
 
-Slides: revenue vs target (month and year to date); the five KPIs over 12
+Slides: the executive summary (``summary``); revenue vs target (month and year to date); the five KPIs over 12
 months; the KPI tree and the driver decomposition of the gap from last month,
 then against target; attainment by team and rep; the quarter forecast with its
 range and the history of forecast accuracy (backtest); co-visit scores beside
@@ -15,6 +15,9 @@ import numpy as np
 import pandas as pd
 from pptx.util import Pt
 
+from kpicore.cockpit.summary import actual_figure, forecast_figure
+from kpicore.forecast.risk import deals_at_risk
+from kpicore.metrics.alerts import compute_alerts
 from kpicore.metrics.covisits import covisit_table
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.backtest import WITHIN, WITHIN_CLOSE
@@ -25,7 +28,7 @@ from kpicore.metrics.tree import Decomposition, decompose_periods, decompose_vs_
 from kpicore.metrics.kpis import KpiEngine, fiscal_start_month_of
 from kpicore.model.roster import Scope
 from kpicore.model.periods import FISCAL_YEAR, MONTH, QUARTER, Period, parse_period
-from kpicore.metrics.targets import ON_TARGET
+from kpicore.metrics.targets import ON_TARGET, TargetCheck
 from kpicore.model.roster import REP, TEAM
 from kpicore.text import formats as F
 from kpicore.text.catalogue import DEFAULT_LANGUAGE, has, say
@@ -35,6 +38,7 @@ from ritual_decks.charts import Box, Series, Step, bar_chart, line_chart, waterf
 from ritual_decks.formats import Voice, upper_first
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
+from ritual_decks.summary import summary_slide
 from ritual_decks.text_fit import shorten
 
 # the five KPIs and their chart codes; each has a chart title (decks.monthly.kpi.<kpi>) and the
@@ -81,9 +85,7 @@ class MonthlyDeck:
         self.shown: list[SlideShown] = []
 
     def build(self) -> list[SlideShown]:
-        w, v = self.w, self.v
-        w.title_slide(v("monthly.title", month=self.period),
-                      v("monthly.subtitle", company=company_name(self.data, v), as_of=self.as_of))
+        w = self.w
         for make in (self.revenue, self.five_kpis, self.tree_vs_previous, self.tree_vs_target, self.attainment,
                      self.quarter_forecast, self.accuracy, self.covisits, self.wins_losses):
             shown = make()
@@ -91,7 +93,26 @@ class MonthlyDeck:
                 self.shown.append(shown)
         self.shown.append(actions_slide(w, "actions", self.data, self.as_of))
         self.shown.append(decisions_slide(w, "decisions", "monthly"))
+        self.shown.insert(0, self.summary())
         return self.shown
+
+    # -- the executive summary (slide 1), from what the slides below computed ------------
+    def summary(self) -> SlideShown:
+        v = self.v
+        fy = self.ytd_months
+        figures = (actual_figure("revenue", self.month_check, self.period),
+                   actual_figure("ytd_revenue", self.ytd_check, Period.between(fy[0].start, fy[-1].end),
+                                 first=fy[0], last=fy[-1]),
+                   forecast_figure("forecast", self.fc, self.quarter,
+                                   tolerance=self.engine.targets.tolerance("revenue_won")))
+        # the deals at risk, valued with the quarter forecast's calibrated probabilities (the weekly deck
+        # values them with the month's); the alerts as the cockpit ranks them
+        probabilities = self.fc.deals.set_index("deal_id")["p_calibrated"] if len(self.fc.deals) else None
+        risk = deals_at_risk(self.data, self.as_of, probabilities=probabilities)
+        alerts = compute_alerts(self.data, self.as_of, engine=self.engine)
+        return summary_slide(self.w, "monthly", v("monthly.title", month=self.period),
+                             v("monthly.subtitle", company=company_name(self.data, v), as_of=self.as_of),
+                             figures, self.as_of, risk=risk, alerts=alerts, actions=self.data.actions)
 
     def _rev(self, period: Period, scope: Scope = Scope.company()) -> tuple[float, float | None]:
         e = self.engine
@@ -131,20 +152,26 @@ class MonthlyDeck:
                                  w.palette.target))
         bar_chart(slide, chart_box, cats, series, labels=False, gap_width=50)
 
-        def block(label: str, rev: float, target: float | None, due: float | None) -> list[Para]:
-            att = rev / target if target else None
-            status = self._status(rev, due) if att is not None else None
-            colour = w.palette.ink if status is None else w.palette.status(status)
-            sign = "" if status is None else f"{TARGET_SIGN[status]} "
-            return [Para(label, 13, True, w.palette.ink), Para(v.money(rev), 24, True, w.palette.actual),
-                    Para(v("monthly.revenue.target", target=target), 12, False, w.palette.muted),
+        def check(rev: float, target: float | None, due: float | None) -> TargetCheck:
+            return TargetCheck(rev, target, due, self._status(rev, due) if target else None)
+
+        # kept for the executive summary, which shows these two numbers again
+        self.month_check = check(month_rev, month_target, self._due((self.period,)))
+        self.ytd_check = check(ytd_rev, ytd_target, self._due(self.ytd_months))
+
+        def block(label: str, c: TargetCheck) -> list[Para]:
+            att = c.value / c.target if c.target else None
+            colour = w.palette.ink if c.status is None else w.palette.status(c.status)
+            sign = "" if c.status is None else f"{TARGET_SIGN[c.status]} "
+            return [Para(label, 13, True, w.palette.ink), Para(v.money(c.value), 24, True, w.palette.actual),
+                    Para(v("monthly.revenue.target", target=c.target), 12, False, w.palette.muted),
                     Para(sign + v("monthly.revenue.share", share=att) if att is not None else v("forecast.no_target"),
                          14, True, colour), Para("", 8)]
 
         last = self.ytd_months[-1]
-        w.text(slide, side, block(month, month_rev, month_target, self._due((self.period,)))
+        w.text(slide, side, block(month, self.month_check)
                + block(v("monthly.revenue.ytd", first=v.period(self.ytd_months[0], short=True),
-                         last=v.period(last, short=True)), ytd_rev, ytd_target, self._due(self.ytd_months)))
+                         last=v.period(last, short=True)), self.ytd_check))
         numbers = {"month_revenue": month_rev, "month_target": month_target, "ytd_revenue": ytd_rev,
                    "ytd_target": ytd_target}
         for m, (r, t) in zip(self.months12, actual):

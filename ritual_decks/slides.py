@@ -249,6 +249,39 @@ class DeckWriter:
         self.text(slide, Box(style.MARGIN, top + 100, w, 60), [Para(subtitle, 18, False, self.palette.muted)])
         return slide
 
+    def header_slide(self, title: str, subtitle: str, footer: str = "") -> object:
+        """A content slide headed by the deck's title and its subtitle (the executive summary's): the
+        deck then needs no title slide."""
+        slide = self._new_slide(self.content_layout)
+        box = Box(style.MARGIN, style.TITLE_TOP - 6, self.width - 2 * style.MARGIN, 40)
+        self._title(slide, title, box, style.TITLE_SIZE.pt)
+        right = min(self.width - style.MARGIN, self.logo_left) - style.MARGIN
+        self.text(slide, Box(style.MARGIN, box.y + box.h, right, 24), [Para(subtitle, 13, False, self.palette.muted)])
+        if footer:
+            self.text(slide, Box(style.MARGIN, self.height - style.FOOTER_HEIGHT - 8, self.width - 2 * style.MARGIN,
+                                 style.FOOTER_HEIGHT), [Para(footer, 9, False, self.palette.muted)])
+        return slide
+
+    def panel(self, slide, box: Box, colour: RGBColor, name: str = "Fond") -> object:
+        """A flat rectangle without outline (a tile's background, a rule)."""
+        shape = slide.shapes.add_shape(1, *box.emu())  # 1: rectangle
+        shape.fill.solid()
+        shape.fill.fore_color.rgb = colour
+        shape.line.fill.background()
+        shape.shadow.inherit = False
+        shape.name = name
+        return shape
+
+    def move_first(self, slide) -> None:
+        """Put ``slide`` first in the deck (a summary is written last, from what the other slides computed)."""
+        ids = self.prs.slides._sldIdLst  # python-pptx has no public "reorder slides"
+        for sld_id in list(ids):
+            if self.prs.part.related_part(sld_id.rId) is slide.part:
+                ids.remove(sld_id)
+                ids.insert(0, sld_id)
+                return
+        raise ValueError("move_first: the slide is not in this deck")
+
     def slide(self, title: str, footer: str = "") -> object:
         """A content slide whose title is the message of the slide."""
         slide = self._new_slide(self.content_layout)

@@ -1,6 +1,6 @@
 """The weekly pipeline review (revue hebdomadaire du pipeline).
 
-Slides: the week in 30 seconds; the pipeline movement since the last snapshot
+Slides: the executive summary (``summary``); the week in 30 seconds; the pipeline movement since the last snapshot
 (a waterfall that reconciles to the cent); deals that advanced and deals that
 stalled; the month forecast with its range vs target; deals at risk; activity
 per rep vs target; open actions; this week's decisions.
@@ -12,6 +12,7 @@ from datetime import date
 
 import pandas as pd
 
+from kpicore.cockpit.summary import RATE, actual_figure, forecast_figure
 from kpicore.metrics.alerts import compute_alerts
 from kpicore.forecast.asof import pipeline_as_of
 from kpicore.model.pipeline_data import PipelineData
@@ -30,6 +31,7 @@ from ritual_decks.charts import Box, Series, Step, bar_chart, waterfall_chart
 from ritual_decks.formats import Voice, upper_first
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
+from ritual_decks.summary import summary_slide
 
 ADDS = ("new", "pulled_in", "reopened", "increased")
 SUBTRACTS = ("decreased", "won", "lost", "slipped_out")
@@ -92,16 +94,28 @@ class WeeklyDeck:
         self.shown: list[SlideShown] = []
 
     def build(self) -> list[SlideShown]:
-        w, v = self.w, self.v
-        w.title_slide(v("weekly.title"), v("weekly.subtitle", company=company_name(self.data, v), week=self.week,
-                                            as_of=self.as_of))
+        w = self.w
         self.fc = forecast(self.data, self.month, as_of=self.as_of, n_sims=self.n_sims, context=self.context)
         for make in (self.week_kpis, self.movement, self.advanced_stalled, self.month_forecast, self.risks,
                      self.activity):
             self.shown.append(make())
         self.shown.append(actions_slide(w, "actions", self.data, self.as_of))
         self.shown.append(decisions_slide(w, "decisions", "weekly"))
+        self.shown.insert(0, self.summary())
         return self.shown
+
+    # -- the executive summary (slide 1), from what the slides below computed ------------
+    def summary(self) -> SlideShown:
+        v = self.v
+        figures = (actual_figure("revenue", self.checks["revenue_won"], self.month),
+                   forecast_figure("forecast", self.fc, self.month,
+                                   tolerance=self.engine.targets.tolerance("revenue_won")),
+                   actual_figure("qualified_meetings", self.checks["qualified_meetings_per_week"], self.week,
+                                 unit=RATE))
+        return summary_slide(self.w, "weekly", v("weekly.title"),
+                             v("weekly.subtitle", company=company_name(self.data, v), week=self.week,
+                               as_of=self.as_of), figures, self.as_of, risk=self.risk, alerts=self.alerts,
+                             actions=self.data.actions)
 
     # -- the week in 30 seconds ---------------------------------------------
     def week_kpis(self) -> SlideShown:
@@ -117,9 +131,11 @@ class WeeklyDeck:
             ("coverage", self.month, v.times),
         ]
         rows, colours, numbers = [], {}, {}
+        self.checks = {}  # kpi -> its TargetCheck, for the summary
         for i, (kpi, period, fmt) in enumerate(lines):
             val = e.value(kpi, period, company, with_trend=False)
             check = e.targets.check(kpi, val.value, period, self.as_of, company.level, company.key[1])
+            self.checks[kpi] = check
             status = ""
             if check.status is not None:
                 status = target_status(check.status, v)
@@ -142,7 +158,8 @@ class WeeklyDeck:
         right = Box(left.x + left.w + 18, left.y, w.content.w - left.w - 18, w.content.h)
         w.table(slide, left, [v("head.kpi"), v("head.actual"), v("head.target"), v("head.status")], rows,
                 [0.48, 0.17, 0.15, 0.2], right=(1, 2), colours=colours)
-        alerts = compute_alerts(self.data, self.as_of, engine=e)[:3]
+        self.alerts = compute_alerts(self.data, self.as_of, engine=e)
+        alerts = self.alerts[:3]
         paras = [Para(v("weekly.alerts"), 14, True, w.palette.ink)]
         for a in alerts:
             paras.append(Para(f"{v(f'severity.{a.severity}')} · {v.render(a.title)}", 12, True,

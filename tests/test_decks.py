@@ -87,7 +87,8 @@ def long_decks(tmp_path_factory, demo_data):
 def slide_of(deck, key: str):
     report, prs = deck
     keys = [s.key for s in report.slides]
-    return prs.slides[keys.index(key) + 1]  # slide 1 is the title slide
+    assert len(keys) == len(prs.slides)  # one report per slide, the executive summary (slide 1) first
+    return prs.slides[keys.index(key)]
 
 
 def charts(slide):
@@ -380,7 +381,8 @@ def test_a_client_template_gives_its_masters_layouts_colours_and_logo(tmp_path, 
     assert all("Diapositive du modèle" not in sh.text_frame.text for s in prs.slides for sh in s.shapes
                if sh.has_text_frame)
     layouts = [s.slide_layout.name for s in prs.slides]
-    assert layouts.count("Titre seul") == len(prs.slides) - 1  # every slide but the title slide
+    # every slide, the executive summary too: its header holds the deck's title (no title slide)
+    assert layouts.count("Titre seul") == len(prs.slides)
     # chart colours: the theme's accent1, read here from the template's theme XML
     theme = master.part.part_related_by("http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme")
     ns = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main"}

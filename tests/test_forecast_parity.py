@@ -268,7 +268,7 @@ def test_the_monthly_deck_shows_the_refreshs_quarter(deck, history):
     report, prs = deck
     r = history[("quarter", ("company", ""))]
     keys = [s.key for s in report.slides]
-    slide = prs.slides[keys.index("forecast") + 1]  # slide 1 is the title slide
+    slide = prs.slides[keys.index("forecast")]  # the report lists every slide, the summary (slide 1) first
     chart = next(sh.chart for sh in slide.shapes if sh.has_chart)
     cats = list(chart.plots[0].categories)
     values = dict(zip(cats, chart.plots[0].series[0].values))
