@@ -268,7 +268,7 @@ class QuarterlyDeck:
             title = v("quarterly.accuracy.title_day_one", quarter=name, day_one=d1.predicted,
                       day_one_error=d1.error, actual=acc.actual)
         method = method_label(acc.method, v)
-        slide = w.slide(title, footer=v("quarterly.accuracy.footer", method=method.split(" (")[0]))
+        slide = w.slide(title, footer=v("quarterly.accuracy.footer", method=method.split(" (")[0].lower()))
         chart_box = Box(w.content.x, w.content.y, w.content.w * 0.6, w.content.h)
         side = Box(chart_box.x + chart_box.w + 18, w.content.y, w.content.w - chart_box.w - 18, w.content.h)
         history = [quarter_accuracy(self.bt, q, acc.method) for q in self.quarters]
