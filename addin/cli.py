@@ -386,8 +386,7 @@ def cmd_deck(args: argparse.Namespace) -> int:
         template = input_file(args.template, option="--template", language=VOICE.language, kinds=(".pptx",))
     book = _book(args, period=True)
     inputs = [book.path, *([template] if template else [])]
-    weekly = args.kind == "weekly"
-    name_code = "cli.file.weekly_deck" if weekly else "cli.file.monthly_deck"
+    name_code = f"cli.file.{args.kind}_deck"
     # the output checked before the read too (its default name waits for the as-of date): a mistake is told at once
     output_file(args.out, option="--out", suffix=".pptx", default_name=_say(name_code, day="AAAA-MM-JJ"),
                 language=VOICE.language, default_folder=book.path.parent, inputs=inputs)
@@ -397,7 +396,7 @@ def cmd_deck(args: argparse.Namespace) -> int:
     as_of = args.as_of or deck_as_of(data, args.kind, period)
     out = output_file(args.out, option="--out", suffix=".pptx", default_name=_say(name_code, day=as_of.isoformat()),
                       language=VOICE.language, default_folder=book.path.parent, inputs=inputs)
-    _step(_say("cli.deck.step_weekly" if weekly else "cli.deck.step_monthly", as_of=as_of))
+    _step(_say(f"cli.deck.step_{args.kind}", as_of=as_of))
     path = write_deck(data, args.kind, as_of, prepared(out), period=period, template=template,
                       context=kept_context(book, data))
     print(_say("cli.deck.written", path=path))
@@ -612,7 +611,7 @@ def build_parser(lang: str | None = None) -> Parser:
     json_flag(p)
 
     p = verb("deck", "cli.help.deck", cmd_deck)
-    p.add_argument("kind", choices=("weekly", "monthly"), help=t("cli.help.deck.kind"))
+    p.add_argument("kind", choices=("weekly", "monthly", "quarterly"), help=t("cli.help.deck.kind"))
     file_arg(p)
     p.add_argument("--period", metavar=t("cli.metavar.period"), help=t("cli.help.deck.period"))
     as_of(p)
@@ -667,7 +666,7 @@ def build_parser(lang: str | None = None) -> Parser:
     as_of(p)
 
     p = verb("run", "cli.help.run", cmd_run)
-    p.add_argument("kind", choices=("weekly", "monthly", "refresh"), help=t("cli.help.run.kind"))
+    p.add_argument("kind", choices=("weekly", "monthly", "quarterly", "refresh"), help=t("cli.help.run.kind"))
     file_arg(p, "cli.help.workbook", "cli.metavar.workbook")
     p.add_argument("--out", required=True, metavar=t("cli.metavar.folder"), help=t("cli.help.run.out"))
     p.add_argument("--log", metavar=t("cli.metavar.log"), help=t("cli.help.run.log"))

@@ -1,8 +1,8 @@
 """Scheduled runs (Windows Task Scheduler, cron): refresh the cockpit, export the ritual decks.
 
 ``run_scheduled(path, out_folder)`` is what a Monday-morning task calls, through
-``pilotage run weekly FILE --out OUT_FOLDER`` (``monthly`` or ``refresh`` in place
-of ``weekly`` for the other kinds below, ``--log FILE`` for another log):
+``pilotage run weekly FILE --out OUT_FOLDER`` (``monthly``, ``quarterly`` or ``refresh`` in
+place of ``weekly`` for the other kinds below, ``--log FILE`` for another log):
 
 1. refresh the cockpit in the workbook, holding Pilotage's lock on it; a
    manager's refresh in progress is waited for (``lock_wait``, 10 minutes by
@@ -11,9 +11,13 @@ of ``weekly`` for the other kinds below, ``--log FILE`` for another log):
    ``out_folder``;
 3. on the first working day of the month (Monday to Friday, French public
    holidays excluded), write the monthly deck too (« Revue mensuelle
-   AAAA-MM-JJ.pptx »).
+   AAAA-MM-JJ.pptx »);
+4. on the first working day of a quarter (January, April, July, October), write the
+   quarterly deck too (« Revue trimestrielle AAAA-MM-JJ.pptx »), which reviews the
+   quarter just over.
 
-``kind="monthly"`` writes only the monthly deck, ``kind="refresh"`` no deck.
+``kind="monthly"`` writes only the monthly deck, ``kind="quarterly"`` only the quarterly
+one, ``kind="refresh"`` no deck.
 A deck is written to a temporary file in ``out_folder`` and renamed, so a
 failed run never leaves half a deck under the final name.
 
@@ -73,7 +77,8 @@ EXIT_INTERNAL = 6
 
 DEFAULT_LOG_NAME = "pilotage_planifie.log"
 DEFAULT_LOCK_WAIT = 600.0
-KINDS = ("weekly", "monthly", "refresh")
+KINDS = ("weekly", "monthly", "quarterly", "refresh")
+QUARTER_MONTHS = (1, 4, 7, 10)
 
 @dataclass(frozen=True)
 class Refreshed:
@@ -96,6 +101,7 @@ class Steps:
     refresh: RefreshStep
     weekly: DeckStep
     monthly: DeckStep
+    quarterly: DeckStep | None = None  # None: the real quarterly deck
 
 
 # --------------------------------------------------------------------------- calendar
@@ -132,6 +138,11 @@ def first_working_day(year: int, month: int) -> date:
 
 def is_first_working_day(day: date) -> bool:
     return day == first_working_day(day.year, day.month)
+
+
+def is_first_working_day_of_quarter(day: date) -> bool:
+    """The first working day of January, April, July or October: the day the quarterly deck is written."""
+    return day.month in QUARTER_MONTHS and is_first_working_day(day)
 
 
 # --------------------------------------------------------------------------- default steps
@@ -175,7 +186,13 @@ def _real_monthly(refreshed: Refreshed, as_of: date, out: Path) -> Path:
     return write_deck(refreshed.data, "monthly", as_of, out, context=_deck_context(refreshed))
 
 
-DEFAULT_STEPS = Steps(_real_refresh, _real_weekly, _real_monthly)
+def _real_quarterly(refreshed: Refreshed, as_of: date, out: Path) -> Path:
+    from addin.actions.decks import write_deck
+
+    return write_deck(refreshed.data, "quarterly", as_of, out, context=_deck_context(refreshed))
+
+
+DEFAULT_STEPS = Steps(_real_refresh, _real_weekly, _real_monthly, _real_quarterly)
 
 
 # --------------------------------------------------------------------------- the run
@@ -261,8 +278,9 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
     """Refresh the workbook at ``path`` and write the ritual decks into ``out_folder``; the exit code.
 
     ``kind``: "weekly" (refresh + weekly deck, + monthly deck on the first
-    working day of the month), "monthly" (refresh + monthly deck) or
-    "refresh" (no deck). ``today`` (default: the system date) is the as-of
+    working day of the month, + quarterly deck on that of a quarter),
+    "monthly" (refresh + monthly deck), "quarterly" (refresh + quarterly deck)
+    or "refresh" (no deck). ``today`` (default: the system date) is the as-of
     date of the cockpit and the decks and decides the first working day.
     See the module docstring for the log and the exit codes; the log speaks
     French (or ``PILOTAGE_LANG``) until the workbook is read, then its language.
@@ -275,8 +293,13 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
     path, out = Path(path), Path(out_folder)
     today = today or date.today()
     steps = steps or DEFAULT_STEPS
-    decks = [] if kind == "refresh" else ["monthly"] if kind == "monthly" else (
-        ["weekly", "monthly"] if is_first_working_day(today) else ["weekly"])
+    if kind == "refresh":
+        decks: list[str] = []
+    elif kind in ("monthly", "quarterly"):
+        decks = [kind]
+    else:
+        decks = ["weekly"] + (["monthly"] if is_first_working_day(today) else []) + (
+            ["quarterly"] if is_first_working_day_of_quarter(today) else [])
     log = _Log(Path(log_path) if log_path is not None else out / DEFAULT_LOG_NAME, language())
     if log_path is None and not out.is_dir() and not out.parent.is_dir():
         log = _Log(path.with_name(DEFAULT_LOG_NAME), log.language)  # the log still goes somewhere visible
@@ -317,7 +340,8 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
         codes.append(EXIT_WRITE_FAILED)
     else:
         for deck in decks:
-            run = steps.weekly if deck == "weekly" else steps.monthly
+            run = {"weekly": steps.weekly, "monthly": steps.monthly,
+                   "quarterly": steps.quarterly or _real_quarterly}[deck]
             final = out / f"{deck_label(deck, log.language)} {today.isoformat()}.pptx"
             t0 = time.perf_counter()
             try:
@@ -342,4 +366,4 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
 
 __all__ = ["DEFAULT_STEPS", "EXIT_BAD_INPUT", "EXIT_BUSY", "EXIT_DATA_WARNINGS", "EXIT_DECK_FAILED",
            "EXIT_INTERNAL", "EXIT_OK", "EXIT_WRITE_FAILED", "Refreshed", "Steps", "deck_label", "first_working_day", "french_holidays",
-           "is_first_working_day", "run_scheduled"]
+           "is_first_working_day", "is_first_working_day_of_quarter", "run_scheduled"]

@@ -1,10 +1,11 @@
-"""The two ritual decks as plain functions the CLI calls.
+"""The three ritual decks as plain functions the CLI calls.
 
     build_weekly(data, as_of, out_path, template=None, *, language=None) -> Path
     build_monthly(data, as_of, out_path, period=None, template=None, *, language=None) -> Path
+    build_quarterly(data, as_of, out_path, period=None, template=None, *, language=None) -> Path
 
 ``language`` is ``fr`` or ``en``; None reads the workbook's Settings ``language`` (French
-by default). ``weekly_deck`` / ``monthly_deck`` do the same and return a ``DeckReport``: what
+by default). ``weekly_deck`` / ``monthly_deck`` / ``quarterly_deck`` do the same and return a ``DeckReport``: what
 each slide showed (numbers and table rows), for tests and for the CLI's summary.
 """
 
@@ -52,6 +53,22 @@ def monthly_deck(data: PipelineData, as_of: DateLike, out_path: Path | str, peri
     return DeckReport("monthly", path, day, deck.period.code, tuple(slides))
 
 
+def quarterly_deck(data: PipelineData, as_of: DateLike, out_path: Path | str, period: Period | str | None = None,
+                   template: Path | str | None = None, *, n_sims: int = N_SIMS,
+                   language: str | None = None, context: ForecastContext | None = None) -> DeckReport:
+    """Write the quarterly executive review of ``period`` (default: the last quarter over on ``as_of``; the
+    running quarter is forecast as the next one); ``context`` as for ``weekly_deck``."""
+    from ritual_decks.quarterly import QuarterlyDeck, review_quarter
+
+    day = to_date(as_of)
+    writer = DeckWriter(template, deck_language(data, language))
+    deck = QuarterlyDeck(data, day, review_quarter(data, day, period, writer.voice.language), writer, n_sims,
+                         context)
+    slides = deck.build()
+    path = writer.save(out_path)
+    return DeckReport("quarterly", path, day, deck.quarter.code, tuple(slides))
+
+
 def build_weekly(data: PipelineData, as_of: DateLike, out_path: Path | str,
                  template: Path | str | None = None, *, language: str | None = None,
                  context: ForecastContext | None = None) -> Path:
@@ -64,6 +81,13 @@ def build_monthly(data: PipelineData, as_of: DateLike, out_path: Path | str, per
                   context: ForecastContext | None = None) -> Path:
     """The monthly executive review (.pptx) of ``period`` as known on ``as_of``; returns the file written."""
     return monthly_deck(data, as_of, out_path, period, template, language=language, context=context).path
+
+
+def build_quarterly(data: PipelineData, as_of: DateLike, out_path: Path | str, period: Period | str | None = None,
+                    template: Path | str | None = None, *, language: str | None = None,
+                    context: ForecastContext | None = None) -> Path:
+    """The quarterly executive review (.pptx) of ``period`` as known on ``as_of``; returns the file written."""
+    return quarterly_deck(data, as_of, out_path, period, template, language=language, context=context).path
 
 
 def deck_language(data: PipelineData, language: str | None = None) -> str:
@@ -92,5 +116,5 @@ def to_pdf(deck: Path, out_dir: Path | None = None) -> Path:
     return convert(Path(deck), "pdf", Path(out_dir) if out_dir else Path(deck).parent, recalculate=False)
 
 
-__all__ = ["build_weekly", "build_monthly", "weekly_deck", "monthly_deck", "deck_as_of", "deck_language", "to_pdf",
+__all__ = ["build_weekly", "build_monthly", "build_quarterly", "weekly_deck", "monthly_deck", "quarterly_deck", "deck_as_of", "deck_language", "to_pdf",
            "DeckReport"]

@@ -20,10 +20,10 @@ class SlideShown:
 
 @dataclass(frozen=True)
 class DeckReport:
-    kind: str  # "weekly" or "monthly"
+    kind: str  # "weekly", "monthly" or "quarterly"
     path: Path
     as_of: date
-    period: str  # code of the period reviewed: "2026-W47", "2026-10"
+    period: str  # code of the period reviewed: "2026-W47", "2026-10", "2026-Q3"
     slides: tuple[SlideShown, ...]
 
     def slide(self, key: str) -> SlideShown:

@@ -146,8 +146,8 @@ def test_an_unknown_deck_is_refused_in_the_readers_language(tmp_path, demo_data)
     from addin.actions.decks import write_deck
     from kpicore.model.errors import UsageError
 
-    with pytest.raises(UsageError, match="unknown deck “quarterly”"):
-        write_deck(demo_data, "quarterly", DEMO_AS_OF, tmp_path / "q.pptx", language="en")
-    with pytest.raises(UsageError, match="deck « quarterly » inconnu"):
-        write_deck(demo_data, "quarterly", DEMO_AS_OF, tmp_path / "q.pptx")
+    with pytest.raises(UsageError, match="unknown deck “yearly”"):
+        write_deck(demo_data, "yearly", DEMO_AS_OF, tmp_path / "q.pptx", language="en")
+    with pytest.raises(UsageError, match="deck « yearly » inconnu"):
+        write_deck(demo_data, "yearly", DEMO_AS_OF, tmp_path / "q.pptx")
     assert not list(tmp_path.iterdir())  # nothing written

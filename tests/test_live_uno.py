@@ -241,7 +241,7 @@ def test_extension_is_reproducible_and_offers_the_ribbons_actions(tmp_path):
     assert "PILOTAGE_PATHS = ['/opt/pilotage']" in script
     assert "pilotage_job.py" in manifest and "Addons.xcu" in manifest and "ProtocolHandler.xcu" in manifest
     python = [x for x in ACTIONS if x.kind == "python"]  # the VBA-only button has no LibreOffice twin
-    assert len(python) == 6  # refresh, the two decks, diagnostic, check, activity workbook
+    assert len(python) == 7  # refresh, the three decks, diagnostic, check, activity workbook
     for action in python:
         # once in the menu, once in the toolbar
         assert xcu.count(command_url(action.id)) == 2
@@ -322,7 +322,7 @@ def test_extension_installs_and_each_menu_entry_runs_its_action(installed, demo_
     assert "Bilan :" in texts["pilotage_check"]
     day = f"{DEMO_AS_OF:%Y-%m-%d}"  # the decks are as of the data's date
     decks = sorted(p.name for p in base.glob("*.pptx"))
-    assert decks == [f"Revue hebdo {day}.pptx", f"Revue mensuelle {day}.pptx"]
+    assert decks == [f"Revue hebdo {day}.pptx", f"Revue mensuelle {day}.pptx", f"Revue trimestrielle {day}.pptx"]
     for deck in base.glob("*.pptx"):
         assert "ppt/presentation.xml" in zipfile.ZipFile(deck).namelist()
     activity = [p for p in base.glob("*.xlsx") if p.name.startswith("Activités")]

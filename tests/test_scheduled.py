@@ -53,7 +53,7 @@ class Recorder:
                 return out
             return build
 
-        return Steps(refresh, deck("weekly"), deck("monthly"))
+        return Steps(refresh, deck("weekly"), deck("monthly"), deck("quarterly"))
 
 
 @pytest.fixture
@@ -101,6 +101,25 @@ def test_weekly_run_on_the_first_working_day_adds_the_monthly_deck(workbook, tmp
     assert run_scheduled(workbook, out, today=date(2026, 11, 2), steps=rec.steps()) == 0
     assert [c[0] for c in rec.calls] == ["refresh", "weekly", "monthly"]
     assert (out / "Revue mensuelle 2026-11-02.pptx").read_bytes() == b"deck monthly"
+
+
+def test_weekly_run_on_the_first_working_day_of_a_quarter_adds_the_quarterly_deck(workbook, tmp_path):
+    # Thursday 1 October 2026: the first working day of October, and of the fourth quarter
+    rec, out = Recorder(), tmp_path / "decks"
+    assert run_scheduled(workbook, out, today=date(2026, 10, 1), steps=rec.steps()) == 0
+    assert [c[0] for c in rec.calls] == ["refresh", "weekly", "monthly", "quarterly"]
+    assert (out / "Revue trimestrielle 2026-10-01.pptx").read_bytes() == b"deck quarterly"
+    # Monday 2 November 2026 starts a month, not a quarter
+    rec = Recorder()
+    run_scheduled(workbook, tmp_path / "nov", today=date(2026, 11, 2), steps=rec.steps())
+    assert "quarterly" not in [c[0] for c in rec.calls]
+
+
+def test_a_quarterly_run_writes_the_quarterly_deck_alone(workbook, tmp_path):
+    rec, out = Recorder(), tmp_path / "q"
+    assert run_scheduled(workbook, out, kind="quarterly", today=date(2026, 11, 23), steps=rec.steps()) == 0
+    assert [c[0] for c in rec.calls] == ["refresh", "quarterly"]
+    assert [p.name for p in out.glob("*.pptx")] == ["Revue trimestrielle 2026-11-23.pptx"]
 
 
 def test_monthly_and_refresh_only_kinds(workbook, tmp_path):

@@ -1,4 +1,4 @@
-"""A ritual deck (weekly, monthly) of the company one workbook holds, whatever the engine.
+"""A ritual deck (weekly, monthly, quarterly) of the company one workbook holds, whatever the engine.
 
 The deck is written to a temporary file beside its destination and renamed,
 so a failed run never leaves half a deck under the final name; a client's
@@ -23,7 +23,7 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
 from kpicore.text.catalogue import DEFAULT_LANGUAGE, say
 
-DECK_KINDS = ("weekly", "monthly")  # each named by the catalogue's decks.kind.<kind>
+DECK_KINDS = ("weekly", "monthly", "quarterly")  # each named by the catalogue's decks.kind.<kind>
 
 
 def deck_name(kind: str, as_of: date, language: str = DEFAULT_LANGUAGE) -> str:
@@ -44,7 +44,7 @@ def write_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, *,
     """The ``kind`` deck of ``data`` as of ``as_of`` at ``out_path`` (temporary file, then rename),
     in ``language`` (None: ``PILOTAGE_LANG``, else the workbook's Settings, else French); ``context``:
     the forecast's (``kept_context``), None to prepare one."""
-    from ritual_decks.deck import build_monthly, build_weekly
+    from ritual_decks.deck import build_monthly, build_quarterly, build_weekly
     from workbook_templates.safe_file import publish
 
     language = language or reader_language(data)
@@ -57,8 +57,10 @@ def write_deck(data: PipelineData, kind: str, as_of: date, out_path: Path, *,
     try:
         if kind == "weekly":
             build_weekly(data, as_of, tmp, template=template, language=language, context=context)
-        else:
+        elif kind == "monthly":
             build_monthly(data, as_of, tmp, period=period, template=template, language=language, context=context)
+        else:
+            build_quarterly(data, as_of, tmp, period=period, template=template, language=language, context=context)
         publish(tmp, out_path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -57,6 +57,10 @@ def deck_monthly_uno(doc) -> str:
     return _deck(doc, "monthly")
 
 
+def deck_quarterly_uno(doc) -> str:
+    return _deck(doc, "quarterly")
+
+
 def diagnostic_uno(doc) -> str:
     """The same diagnostic as the Excel ribbon's « Diagnostic », beside the document."""
     from addin.actions.diagnostic import run_diagnostic
@@ -86,6 +90,7 @@ UNO_ACTIONS: dict[str, Callable[..., str]] = {
     "pilotage_refresh": refresh_uno,
     "pilotage_deck_weekly": deck_weekly_uno,
     "pilotage_deck_monthly": deck_monthly_uno,
+    "pilotage_deck_quarterly": deck_quarterly_uno,
     "pilotage_diagnostic": diagnostic_uno,
     "pilotage_check": check_uno,
     "pilotage_activity_workbook": activity_workbook_uno,

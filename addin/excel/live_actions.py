@@ -48,6 +48,10 @@ def deck_monthly_live(book) -> str:
     return _deck(book, "monthly")
 
 
+def deck_quarterly_live(book) -> str:
+    return _deck(book, "quarterly")
+
+
 def diagnostic_live(book) -> str:
     """The free diagnostic of the open workbook, in « Diagnostic <nom> » beside it (never inside it)."""
     from addin.actions.diagnostic import run_diagnostic

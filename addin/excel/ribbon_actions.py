@@ -58,6 +58,9 @@ ACTIONS: tuple[RibbonAction, ...] = (
     RibbonAction("pilotage_deck_monthly", "Deck mensuel", "SlideNew", "Rituels",
                  "Crée la présentation de la revue mensuelle (comité de direction) à côté du classeur.",
                  "deck monthly", "addin.excel.live_actions:deck_monthly_live"),
+    RibbonAction("pilotage_deck_quarterly", "Deck trimestriel", "SlideShowFromBeginning", "Rituels",
+                 "Crée la présentation de la revue trimestrielle (comité de direction) à côté du classeur.",
+                 "deck quarterly", "addin.excel.live_actions:deck_quarterly_live"),
     RibbonAction("pilotage_diagnostic", "Diagnostic", "FileDocumentInspect", "Données",
                  "Diagnostic gratuit des données : colonnes reconnues, indicateurs possibles, qualité et précision "
                  "de la prévision, dans un dossier à côté du classeur.",

@@ -72,10 +72,11 @@ MESSAGES = {
     "cli.help.backtest.to": "last date replayed, YYYY-MM-DD (after --from)",
     "cli.help.risks": "this week's deals at risk, with their reasons",
     "cli.help.risks.limit": "number of deals shown, 1 or more (text)",
-    "cli.help.deck": "PowerPoint deck of the weekly or monthly ritual",
-    "cli.help.deck.kind": "weekly or monthly",
-    "cli.help.deck.period": "weekly: the week (2026-W46, or week); monthly: the month (2026-10, or month); week "
-                            "and month: those of the as-of date",
+    "cli.help.deck": "PowerPoint deck of the weekly, monthly or quarterly ritual",
+    "cli.help.deck.kind": "weekly, monthly or quarterly",
+    "cli.help.deck.period": "weekly: the week (2026-W46, or week); monthly: the month (2026-10, or month); "
+                            "quarterly: the quarter (2026-Q3, or quarter); week, month and quarter: those of "
+                            "the as-of date",
     "cli.help.deck.out": ".pptx file, or existing folder where the deck takes its name (default: beside the "
                          "workbook)",
     "cli.help.deck.template": "the client's PowerPoint template (.pptx): masters, colours, logo",
@@ -110,8 +111,9 @@ MESSAGES = {
     "cli.help.export.what": "rep: one rep",
     "cli.help.export.name": "the rep, as written in the Reps sheet",
     "cli.help.export.out": ".xlsx file to write, or existing folder (never the pipeline workbook)",
-    "cli.help.run": "scheduled run: refresh + weekly deck (and monthly on the first working day)",
-    "cli.help.run.kind": "weekly, monthly or refresh (refresh only)",
+    "cli.help.run": "scheduled run: refresh + weekly deck (and monthly on the first working day of a month, "
+                    "quarterly on that of a quarter)",
+    "cli.help.run.kind": "weekly, monthly, quarterly or refresh (refresh only)",
     "cli.help.run.out": "folder of the decks and the log",
     "cli.help.run.log": "log file (default: FOLDER/pilotage_planifie.log)",
     # refusals the command line makes itself
@@ -182,6 +184,7 @@ MESSAGES = {
     "cli.refresh.backup": "Previous version kept: {path}",
     "cli.deck.step_weekly": "Weekly deck as of {as_of:date} ...",
     "cli.deck.step_monthly": "Monthly deck as of {as_of:date} ...",
+    "cli.deck.step_quarterly": "Quarterly deck as of {as_of:date} ...",
     "cli.deck.written": "Deck written: {path}",
     "cli.deck.pdf_written": "PDF written: {path}",
     "cli.addin.written": "Excel add-in written: {path}",
@@ -202,6 +205,7 @@ MESSAGES.update({
                         "FY2026-Q1, FY2026, or month, quarter, week, day, year",
     "cli.file.weekly_deck": "weekly_review_{day}.pptx",
     "cli.file.monthly_deck": "monthly_review_{day}.pptx",
+    "cli.file.quarterly_deck": "quarterly_review_{day}.pptx",
     "cli.file.pipeline_template": "pipeline_template.xlsx",
     "cli.file.activity_template": "activity_workbook.xlsx",
     "cli.file.activity_workbook": "Sales activities",
@@ -214,6 +218,7 @@ MESSAGES.update({
 MESSAGES.update({
     "cli.run.deck.weekly": "Weekly review",
     "cli.run.deck.monthly": "Monthly review",
+    "cli.run.deck.quarterly": "Quarterly review",
     "cli.run.step.out_folder": "output folder",
     "cli.run.step.start": "start",
     "cli.run.step.refresh": "refresh",

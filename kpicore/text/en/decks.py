@@ -239,6 +239,88 @@ MESSAGES = {
     "decks.monthly.wins.lost_head": "Largest losses",
     "decks.monthly.wins.none_won": "No deal won this month.",
     "decks.monthly.wins.none_lost": "No deal lost this month.",
+    # the quarterly review (for the executive committee)
+    "decks.quarterly.not_a_quarter": "the quarterly review covers a quarter: “{period}” is not one "
+                                     "(write 2026-Q3).",
+    "decks.quarterly.title": "Quarterly sales review · {quarter}",
+    "decks.quarterly.subtitle": "{company} · executive committee · data as of {as_of:date}",
+    "decks.quarterly.revenue.title": "{quarter}: {won:money} won, {share:percent} of target; "
+                                     "fiscal year to date {ytd}",
+    "decks.quarterly.revenue.title_no_target": "{quarter}: {won:money} won",
+    "decks.quarterly.revenue.footer": "Revenue won: amounts of the deals won in the quarter (signature date) · "
+                                      "targets from the Targets sheet",
+    "decks.quarterly.revenue.ytd": "{first} – {last} to date",
+    "decks.quarterly.five.title": "The five KPIs over 8 quarters: {worse:int} down in {quarter}",
+    "decks.quarterly.five.title_none": "The five KPIs over 8 quarters: none down in {quarter}",
+    "decks.quarterly.five.line": "{kpi}: {now} (previous quarter {before})",
+    "decks.quarterly.head.quarter_revenue": "Quarter rev.",
+    "decks.quarterly.attainment.title": "Target attainment in {quarter}: {at:int} of "
+                                        "{n:count|rep|reps} on target ({share:percent})",
+    "decks.quarterly.attainment.title_no_target": "Target attainment in {quarter}: no rep has a revenue target",
+    "decks.quarterly.accuracy.none_title": "Forecast accuracy for {quarter}: not measurable",
+    "decks.quarterly.accuracy.none": "History too short: {quarter} could not be replayed yet.",
+    "decks.quarterly.accuracy.title": "{quarter}: {day_one:money} forecast on day one ({day_one_error:percent+}), "
+                                      "{mid:money} at mid-quarter ({mid_error:percent+}), {actual:money} won",
+    "decks.quarterly.accuracy.title_day_one": "{quarter}: {day_one:money} forecast on day one "
+                                              "({day_one_error:percent+}), {actual:money} won",
+    "decks.quarterly.accuracy.footer": "Backtest: the forecast shown ({method}) replayed on the pipeline as it "
+                                       "stood · error in % of the actual · mid-quarter: the last replayed date "
+                                       "before the middle of the quarter",
+    "decks.quarterly.accuracy.day_one": "First working day ({as_of:date})",
+    "decks.quarterly.accuracy.mid": "Mid-quarter ({as_of:date})",
+    "decks.quarterly.accuracy.figure": "{predicted:money} · error {error:percent+}",
+    "decks.quarterly.accuracy.range": "P10–P90 range: {p10:money} – {p90:money}",
+    "decks.quarterly.accuracy.inside": "actual inside the range",
+    "decks.quarterly.accuracy.outside": "actual outside the range",
+    "decks.quarterly.accuracy.missing": "no replayed forecast",
+    "decks.quarterly.accuracy.actual": "Actual: {actual:money}",
+    "decks.quarterly.accuracy.series_day_one": "Day one",
+    "decks.quarterly.accuracy.series_mid": "Mid-quarter",
+    "decks.quarterly.results.title": "Results measured on your own history: forecast within ±{now:percent} "
+                                     "instead of ±{before:percent}",
+    "decks.quarterly.results.title_short": "The method's results, measured on your own history",
+    "decks.quarterly.results.footer": "Mean error of the quarter's forecast at every replayed date, in % of the "
+                                      "actual · risks: the risk rules replayed every week on the pipeline as it "
+                                      "stood",
+    "decks.quarterly.results.head.result": "Result",
+    "decks.quarterly.results.head.before": "Before",
+    "decks.quarterly.results.head.now": "With Pilotage",
+    "decks.quarterly.results.head.basis": "Measured on",
+    "decks.quarterly.results.precision": "Precision of the quarter's forecast",
+    "decks.quarterly.results.precision_before": "±{error:percent} (declared probabilities)",
+    "decks.quarterly.results.precision_now": "±{error:percent} ({method})",
+    "decks.quarterly.results.precision_basis": "{quarters:count|quarter replayed|quarters replayed}, "
+                                               "{n:count|forecast|forecasts} per method",
+    "decks.quarterly.results.precision_short": "Not measurable: {quarters:count|quarter replayed|quarters "
+                                               "replayed}, {needed:int} needed",
+    "decks.quarterly.results.warning": "Lost or slipped deals seen at risk",
+    "decks.quarterly.results.warning_before": "when lost or at quarter end",
+    "decks.quarterly.results.warning_now": "{flagged:int} of {n:int}, {weeks:number1} weeks ahead (median)",
+    "decks.quarterly.results.warning_none_flagged": "none of the {n:int} flagged ahead",
+    "decks.quarterly.results.warning_basis": "{quarter}, {weeks:count|week replayed|weeks replayed}",
+    "decks.quarterly.results.warning_empty": "Not measurable: no deal lost or slipped in {quarter}",
+    "decks.quarterly.results.reps": "Reps on revenue target",
+    "decks.quarterly.results.reps_figure": "{quarter}: {share:percent} ({at:int} of {n:int})",
+    "decks.quarterly.results.reps_none": "{quarter}: not measurable (no target)",
+    "decks.quarterly.results.reps_basis": "the same quarter a year before, and this quarter",
+    "decks.quarterly.warnings.title": "{flagged:int} of {n:count|lost or slipped deal|lost or slipped deals} "
+                                      "flagged at risk, {weeks:number1} weeks ahead (median)",
+    "decks.quarterly.warnings.title_none_flagged": "{n:count|lost or slipped deal|lost or slipped deals}, "
+                                                   "none flagged at risk ahead",
+    "decks.quarterly.warnings.none_title": "No deal lost or slipped in {quarter}",
+    "decks.quarterly.warnings.none": "No deal was lost or slipped out of the quarter.",
+    "decks.quarterly.warnings.footer": "Lost: the date it was lost · slipped: the date its expected close left "
+                                       "the quarter · flagged: the first week a risk rule caught it · largest "
+                                       "amounts first",
+    "decks.quarterly.warnings.lost": "lost",
+    "decks.quarterly.warnings.slipped": "slipped",
+    "decks.quarterly.warnings.not_flagged": "not flagged",
+    "decks.quarterly.head.outcome": "Outcome",
+    "decks.quarterly.head.event_on": "On",
+    "decks.quarterly.head.flagged_on": "Flagged on",
+    "decks.quarterly.head.weeks_before": "Weeks ahead",
+    "decks.quarterly.head.first_reason": "First signal",
+    "decks.quarterly.next": "Next quarter ({quarter})",
     # a client's PowerPoint template that cannot be used
     "decks.template.missing": "PowerPoint template “{path}” not found: give the path of a .pptx file.",
     "decks.template.not_office": "this is not a PowerPoint template (.pptx): the file is not an Office archive",
@@ -247,7 +329,8 @@ MESSAGES = {
     # the command line and the ribbon: a deck's name and what a run says
     "decks.kind.weekly": "Weekly review",
     "decks.kind.monthly": "Monthly review",
+    "decks.kind.quarterly": "Quarterly review",
     "decks.created": "Presentation created: {path}",
     "decks.progress": "{kind} as of {as_of:date}…",
-    "decks.unknown_kind": "unknown deck “{kind}”: choose weekly or monthly.",
+    "decks.unknown_kind": "unknown deck “{kind}”: choose weekly, monthly or quarterly.",
 }

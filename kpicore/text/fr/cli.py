@@ -73,10 +73,11 @@ MESSAGES = {
     "cli.help.backtest.to": "dernière date rejouée, AAAA-MM-JJ (après --from)",
     "cli.help.risks": "les affaires à risque cette semaine, avec leurs raisons",
     "cli.help.risks.limit": "nombre d'affaires affichées, 1 ou plus (texte)",
-    "cli.help.deck": "deck PowerPoint du rituel hebdo (weekly) ou mensuel (monthly)",
-    "cli.help.deck.kind": "weekly (hebdo) ou monthly (mensuel)",
+    "cli.help.deck": "deck PowerPoint du rituel hebdo (weekly), mensuel (monthly) ou trimestriel (quarterly)",
+    "cli.help.deck.kind": "weekly (hebdo), monthly (mensuel) ou quarterly (trimestriel)",
     "cli.help.deck.period": "hebdo : la semaine (2026-W46, ou semaine) ; mensuel : le mois (2026-10, ou mois) ; "
-                            "semaine et mois : ceux de la date de référence",
+                            "trimestriel : le trimestre (2026-Q3, ou trimestre) ; semaine, mois et trimestre : "
+                            "ceux de la date de référence",
     "cli.help.deck.out": "fichier .pptx, ou dossier existant où le deck prend son nom (défaut : à côté du classeur)",
     "cli.help.deck.template": "modèle PowerPoint du client (.pptx) : masques, couleurs, logo",
     "cli.help.deck.pdf": "convertit aussi en PDF avec LibreOffice",
@@ -112,8 +113,10 @@ MESSAGES = {
     "cli.help.export.what": "rep : un commercial",
     "cli.help.export.name": "le commercial, tel qu'écrit dans la feuille Commerciaux",
     "cli.help.export.out": "fichier .xlsx à écrire, ou dossier existant (jamais le classeur pipeline)",
-    "cli.help.run": "exécution planifiée : actualisation + deck hebdo (et mensuel le 1er jour ouvré)",
-    "cli.help.run.kind": "weekly (hebdo), monthly (mensuel) ou refresh (actualisation seule)",
+    "cli.help.run": "exécution planifiée : actualisation + deck hebdo (et mensuel le 1er jour ouvré du mois, "
+                    "trimestriel celui du trimestre)",
+    "cli.help.run.kind": "weekly (hebdo), monthly (mensuel), quarterly (trimestriel) ou refresh (actualisation "
+                         "seule)",
     "cli.help.run.out": "dossier des decks et du journal",
     "cli.help.run.log": "fichier journal (défaut : DOSSIER/pilotage_planifie.log)",
     # refusals the command line makes itself
@@ -185,6 +188,7 @@ MESSAGES = {
     "cli.refresh.backup": "Version précédente gardée : {path}",
     "cli.deck.step_weekly": "Deck hebdo au {as_of:date} ...",
     "cli.deck.step_monthly": "Deck mensuel au {as_of:date} ...",
+    "cli.deck.step_quarterly": "Deck trimestriel au {as_of:date} ...",
     "cli.deck.written": "Deck écrit : {path}",
     "cli.deck.pdf_written": "PDF écrit : {path}",
     "cli.addin.written": "Complément Excel écrit : {path}",
@@ -206,6 +210,7 @@ MESSAGES.update({
                         "2026, FY2026-Q1, FY2026, ou mois, trimestre, semaine, jour, année",
     "cli.file.weekly_deck": "revue_hebdo_{day}.pptx",
     "cli.file.monthly_deck": "revue_mensuelle_{day}.pptx",
+    "cli.file.quarterly_deck": "revue_trimestrielle_{day}.pptx",
     "cli.file.pipeline_template": "modele_pipeline.xlsx",
     "cli.file.activity_template": "classeur_activite.xlsx",
     "cli.file.activity_workbook": "Activités commerciales",
@@ -218,6 +223,7 @@ MESSAGES.update({
 MESSAGES.update({
     "cli.run.deck.weekly": "Revue hebdo",
     "cli.run.deck.monthly": "Revue mensuelle",
+    "cli.run.deck.quarterly": "Revue trimestrielle",
     "cli.run.step.out_folder": "dossier de sortie",
     "cli.run.step.start": "début",
     "cli.run.step.refresh": "actualisation",

@@ -244,6 +244,90 @@ MESSAGES = {
     "decks.monthly.wins.lost_head": "Plus grosses pertes",
     "decks.monthly.wins.none_won": "Aucune affaire gagnée ce mois-ci.",
     "decks.monthly.wins.none_lost": "Aucune affaire perdue ce mois-ci.",
+    # the quarterly review (revue trimestrielle, for the executive committee)
+    "decks.quarterly.not_a_quarter": "la revue trimestrielle porte sur un trimestre : « {period} » n'en est pas "
+                                     "un (écrivez 2026-Q3).",
+    "decks.quarterly.title": "Revue trimestrielle commerciale · {quarter}",
+    "decks.quarterly.subtitle": "{company} · comité de direction · données au {as_of:date}",
+    "decks.quarterly.revenue.title": "{quarter} : {won:money} signés, {share:percent} de l'objectif ; "
+                                     "cumul de l'exercice {ytd}",
+    "decks.quarterly.revenue.title_no_target": "{quarter} : {won:money} signés",
+    "decks.quarterly.revenue.footer": "CA signé : montants des affaires gagnées dans le trimestre (date de "
+                                      "signature) · objectifs de la feuille Objectifs",
+    "decks.quarterly.revenue.ytd": "Cumul {first} – {last}",
+    "decks.quarterly.five.title": "Les cinq indicateurs sur 8 trimestres : {worse:int} en recul au {quarter}",
+    "decks.quarterly.five.title_none": "Les cinq indicateurs sur 8 trimestres : aucun en recul au {quarter}",
+    "decks.quarterly.five.line": "{kpi} : {now} (trimestre précédent {before})",
+    "decks.quarterly.head.quarter_revenue": "CA du trim.",
+    "decks.quarterly.attainment.title": "Atteinte de l'objectif au {quarter} : {at:int} sur "
+                                        "{n:count|commercial|commerciaux} à l'objectif ({share:percent})",
+    "decks.quarterly.attainment.title_no_target": "Atteinte de l'objectif au {quarter} : aucun commercial n'a "
+                                                  "d'objectif de CA",
+    "decks.quarterly.accuracy.none_title": "Précision de la prévision du {quarter} : non mesurable",
+    "decks.quarterly.accuracy.none": "Historique trop court : le {quarter} n'a pas encore pu être rejoué.",
+    "decks.quarterly.accuracy.title": "{quarter} : prévu {day_one:money} le 1er jour ({day_one_error:percent+}), "
+                                      "{mid:money} à mi-trimestre ({mid_error:percent+}), réalisé {actual:money}",
+    "decks.quarterly.accuracy.title_day_one": "{quarter} : prévu {day_one:money} le 1er jour "
+                                              "({day_one_error:percent+}), réalisé {actual:money}",
+    "decks.quarterly.accuracy.footer": "Backtest : la prévision affichée ({method}) rejouée sur le pipeline tel "
+                                       "qu'il était · erreur en % du réalisé · mi-trimestre : dernière date "
+                                       "rejouée avant le milieu du trimestre",
+    "decks.quarterly.accuracy.day_one": "Premier jour ouvré ({as_of:date})",
+    "decks.quarterly.accuracy.mid": "Mi-trimestre ({as_of:date})",
+    "decks.quarterly.accuracy.figure": "{predicted:money} · erreur {error:percent+}",
+    "decks.quarterly.accuracy.range": "Fourchette P10–P90 : {p10:money} – {p90:money}",
+    "decks.quarterly.accuracy.inside": "réalisé dans la fourchette",
+    "decks.quarterly.accuracy.outside": "réalisé hors de la fourchette",
+    "decks.quarterly.accuracy.missing": "pas de prévision rejouée",
+    "decks.quarterly.accuracy.actual": "Réalisé : {actual:money}",
+    "decks.quarterly.accuracy.series_day_one": "1er jour",
+    "decks.quarterly.accuracy.series_mid": "Mi-trimestre",
+    "decks.quarterly.results.title": "Résultats mesurés sur votre historique : prévision à ±{now:percent} "
+                                     "au lieu de ±{before:percent}",
+    "decks.quarterly.results.title_short": "Résultats de la méthode, mesurés sur votre historique",
+    "decks.quarterly.results.footer": "Erreur moyenne de la prévision du trimestre à chaque date rejouée, en % "
+                                      "du réalisé · risques : règles de risque rejouées chaque semaine sur le "
+                                      "pipeline tel qu'il était",
+    "decks.quarterly.results.head.result": "Résultat",
+    "decks.quarterly.results.head.before": "Avant",
+    "decks.quarterly.results.head.now": "Avec Pilotage",
+    "decks.quarterly.results.head.basis": "Mesuré sur",
+    "decks.quarterly.results.precision": "Précision de la prévision du trimestre",
+    "decks.quarterly.results.precision_before": "±{error:percent} (probabilités déclarées)",
+    "decks.quarterly.results.precision_now": "±{error:percent} ({method})",
+    "decks.quarterly.results.precision_basis": "{quarters:count|trimestre rejoué|trimestres rejoués}, "
+                                               "{n:count|prévision|prévisions} par méthode",
+    "decks.quarterly.results.precision_short": "Non mesurable : {quarters:count|trimestre rejoué|trimestres "
+                                               "rejoués}, il en faut {needed:int}",
+    "decks.quarterly.results.warning": "Affaires perdues ou glissées vues à risque",
+    "decks.quarterly.results.warning_before": "à la perte ou en fin de trimestre",
+    "decks.quarterly.results.warning_now": "{flagged:int} sur {n:int}, {weeks:number1} semaines avant "
+                                           "(médiane)",
+    "decks.quarterly.results.warning_none_flagged": "aucune des {n:int} signalée avant",
+    "decks.quarterly.results.warning_basis": "{quarter}, {weeks:count|semaine rejouée|semaines rejouées}",
+    "decks.quarterly.results.warning_empty": "Non mesurable : aucune affaire perdue ni glissée au {quarter}",
+    "decks.quarterly.results.reps": "Commerciaux à l'objectif de CA",
+    "decks.quarterly.results.reps_figure": "{quarter} : {share:percent} ({at:int} sur {n:int})",
+    "decks.quarterly.results.reps_none": "{quarter} : non mesurable (aucun objectif)",
+    "decks.quarterly.results.reps_basis": "même trimestre un an avant, et ce trimestre",
+    "decks.quarterly.warnings.title": "{flagged:int} sur {n:count|affaire perdue ou glissée|affaires perdues ou "
+                                      "glissées} signalées à risque, {weeks:number1} semaines avant (médiane)",
+    "decks.quarterly.warnings.title_none_flagged": "{n:count|affaire perdue ou glissée|affaires perdues ou "
+                                                   "glissées}, aucune signalée à risque avant",
+    "decks.quarterly.warnings.none_title": "Aucune affaire perdue ni glissée au {quarter}",
+    "decks.quarterly.warnings.none": "Aucune affaire n'a été perdue ni n'a glissé hors du trimestre.",
+    "decks.quarterly.warnings.footer": "Perdue : date de perte · glissée : date où la signature prévue est "
+                                       "sortie du trimestre · signalée : première semaine où une règle de risque "
+                                       "l'a relevée · les plus gros montants d'abord",
+    "decks.quarterly.warnings.lost": "perdue",
+    "decks.quarterly.warnings.slipped": "glissée",
+    "decks.quarterly.warnings.not_flagged": "non signalée",
+    "decks.quarterly.head.outcome": "Issue",
+    "decks.quarterly.head.event_on": "Le",
+    "decks.quarterly.head.flagged_on": "Signalée le",
+    "decks.quarterly.head.weeks_before": "Semaines avant",
+    "decks.quarterly.head.first_reason": "Premier signal",
+    "decks.quarterly.next": "Prochain trimestre ({quarter})",
     # a client's PowerPoint template that cannot be used
     "decks.template.missing": "modèle PowerPoint « {path} » introuvable : donnez le chemin d'un fichier .pptx.",
     "decks.template.not_office": "ce n'est pas un modèle PowerPoint (.pptx) : le fichier n'est pas une archive "
@@ -253,7 +337,8 @@ MESSAGES = {
     # the command line and the ribbon: a deck's name and what a run says
     "decks.kind.weekly": "Revue hebdo",
     "decks.kind.monthly": "Revue mensuelle",
+    "decks.kind.quarterly": "Revue trimestrielle",
     "decks.created": "Présentation créée : {path}",
     "decks.progress": "{kind} au {as_of:date}…",
-    "decks.unknown_kind": "deck « {kind} » inconnu : choisissez weekly (hebdo) ou monthly (mensuel).",
+    "decks.unknown_kind": "deck « {kind} » inconnu : choisissez weekly (hebdo), monthly (mensuel) ou quarterly (trimestriel).",
 }

@@ -1,0 +1,398 @@
+"""The quarterly review (revue trimestrielle, for the executive committee).
+
+Slides: the quarter against target (quarter and fiscal year to date) over eight quarters;
+the five KPIs over eight quarters; attainment by team and rep with the share of reps at
+target; the quarter's forecast accuracy (Day-One and mid-quarter, in the range or not); the
+method's results table measured on the client's own history (forecast precision before and
+now, the warning the risk rules gave before a slip or a loss, reps at target this quarter and
+a year before); the lost and slipped deals with the week each was flagged; next quarter's
+forecast with its range and P(reach target); open actions and decisions.
+
+Every figure is kpicore's (``kpicore.forecast.results`` for the results table): where the
+history is too short for one, the slide says so instead of showing a number.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from pptx.util import Pt
+
+from kpicore.forecast.forecasting import ForecastContext, prepare
+from kpicore.forecast.results import (LOST, MIN_QUARTERS, Precision, RepsAtTarget, RiskWarnings, forecast_precision,
+                                      quarter_accuracy, reps_at_target, risk_warnings)
+from kpicore.forecast.risk import reason_label
+from kpicore.forecast.shown import backtest_of, forecast
+from kpicore.metrics.dictionary import UP
+from kpicore.metrics.kpis import KpiEngine, fiscal_start_month_of
+from kpicore.model.periods import FISCAL_YEAR, QUARTER, Period, parse_period
+from kpicore.model.pipeline_data import PipelineData
+from kpicore.model.roster import REP, TEAM, Scope
+from kpicore.text import formats as F
+from kpicore.text.catalogue import DEFAULT_LANGUAGE, say
+from ritual_decks.blocks import TARGET_SIGN, actions_slide, company_name, decisions_slide, forecast_slide, method_label
+from ritual_decks.charts import Box, Series, bar_chart, line_chart
+from ritual_decks.formats import Voice, upper_first
+from ritual_decks.monthly import FIVE_KPIS
+from ritual_decks.shown import SlideShown
+from ritual_decks.slides import DeckWriter, Para
+
+N_QUARTERS = 8
+TOP_WARNINGS = 12
+
+
+def review_quarter(data: PipelineData, as_of: date, period: Period | str | None = None,
+                   language: str = DEFAULT_LANGUAGE) -> Period:
+    """The quarter reviewed: ``period`` if given (a quarter), else the last quarter over on ``as_of``."""
+    if period is not None:
+        p = parse_period(period, fiscal_start_month_of(data))
+        if p.kind != QUARTER:
+            from kpicore.model.errors import UsageError
+
+            raise UsageError(say("decks.quarterly.not_a_quarter", language, period=str(period)))
+        return p
+    current = Period.containing(QUARTER, as_of)
+    return current if current.end <= as_of else current.previous()
+
+
+def _value(x) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def _pct(x: float | None) -> float | None:
+    return None if x is None else round(x * 100, 1)
+
+
+def _fmt_for(kpi: str, v: Voice):
+    return {"proposal_conversion": v.percent, "average_deal_size": v.money, "sales_cycle_days": v.days}.get(
+        kpi, lambda x: v.number(x, 1))
+
+
+class QuarterlyDeck:
+    def __init__(self, data: PipelineData, as_of: date, quarter: Period, writer: DeckWriter, n_sims: int,
+                 context: ForecastContext | None = None) -> None:
+        self.data, self.as_of, self.quarter, self.w, self.n_sims = data, as_of, quarter, writer, n_sims
+        self.v = writer.voice
+        self.engine = KpiEngine(data, as_of)
+        # the cockpit's path: one replay chooses the method, widens the range and gives the accuracy
+        self.context = context if context is not None else prepare(data)
+        self.bt = backtest_of(self.context, as_of)
+        fy = Period.containing(FISCAL_YEAR, quarter.start, self.engine.fiscal_start_month)
+        self.ytd_months = tuple(m for m in fy.months() if m.start <= quarter.end)
+        self.quarters = quarter.trailing(N_QUARTERS)
+        self.next_quarter = Period.containing(QUARTER, as_of)
+        if self.next_quarter.start <= quarter.start:
+            self.next_quarter = quarter.next()
+        self.shown: list[SlideShown] = []
+
+    def build(self) -> list[SlideShown]:
+        w, v = self.w, self.v
+        w.title_slide(v("quarterly.title", quarter=self.quarter),
+                      v("quarterly.subtitle", company=company_name(self.data, v), as_of=self.as_of))
+        for make in (self.revenue, self.five_kpis, self.attainment, self.accuracy, self.results, self.warnings,
+                     self.next_forecast):
+            self.shown.append(make())
+        self.shown.append(actions_slide(w, "actions", self.data, self.as_of))
+        self.shown.append(decisions_slide(w, "decisions", "quarterly"))
+        return self.shown
+
+    # -- figures ----------------------------------------------------------------------------
+    def _rev(self, period: Period, scope: Scope = Scope.company()) -> tuple[float, float | None]:
+        e = self.engine
+        return float(e.table(period).loc[scope.key, "revenue_won"]), e.target("revenue_won", period, scope)
+
+    def _months_rev(self, months: tuple[Period, ...], scope: Scope = Scope.company()) -> tuple[float, float | None]:
+        got = [self._rev(m, scope) for m in months]
+        targets = [t for _, t in got]
+        # a target summed over months only when every month has one (kpicore.metrics.targets: never partial)
+        return sum(r for r, _ in got), (sum(targets) if all(t is not None for t in targets) else None)
+
+    def _status(self, revenue: float, target: float | None) -> str | None:
+        # the quarter and the year to date reviewed are over: the whole target is due
+        return None if target is None else self.engine.targets.status("revenue_won", revenue, target)
+
+    # -- the quarter against target ------------------------------------------------------------
+    def revenue(self) -> SlideShown:
+        w, v = self.w, self.v
+        actual = [self._rev(q) for q in self.quarters]
+        q_rev, q_target = actual[-1]
+        ytd_rev, ytd_target = self._months_rev(self.ytd_months)
+        name = upper_first(v.period(self.quarter))
+        if q_target:
+            title = v("quarterly.revenue.title", quarter=name, won=q_rev, share=q_rev / q_target,
+                      ytd=v.percent(ytd_rev / ytd_target) if ytd_target else F.DASH)
+        else:
+            title = v("quarterly.revenue.title_no_target", quarter=name, won=q_rev)
+        slide = w.slide(title, footer=v("quarterly.revenue.footer"))
+        chart_box = Box(w.content.x, w.content.y, w.content.w * 0.68, w.content.h)
+        side = Box(chart_box.x + chart_box.w + 18, w.content.y, w.content.w - chart_box.w - 18, w.content.h)
+        cats = [v.period(q) for q in self.quarters]
+        series = [Series(v("monthly.revenue.series"), tuple(round(r, 2) for r, _ in actual), w.palette.actual)]
+        if any(t is not None for _, t in actual):
+            series.append(Series(v("series.target"), tuple(None if t is None else round(t, 2) for _, t in actual),
+                                 w.palette.target))
+        bar_chart(slide, chart_box, cats, series, labels=False, gap_width=50)
+
+        def block(label: str, rev: float, target: float | None) -> list[Para]:
+            att = rev / target if target else None
+            status = self._status(rev, target) if att is not None else None
+            colour = w.palette.ink if status is None else w.palette.status(status)
+            sign = "" if status is None else f"{TARGET_SIGN[status]} "
+            return [Para(label, 13, True, w.palette.ink), Para(v.money(rev), 24, True, w.palette.actual),
+                    Para(v("monthly.revenue.target", target=target), 12, False, w.palette.muted),
+                    Para(sign + v("monthly.revenue.share", share=att) if att is not None else v("forecast.no_target"),
+                         14, True, colour), Para("", 8)]
+
+        ytd_label = v("quarterly.revenue.ytd", first=v.period(self.ytd_months[0], short=True),
+                      last=v.period(self.ytd_months[-1], short=True))
+        w.text(slide, side, block(name, q_rev, q_target) + block(ytd_label, ytd_rev, ytd_target))
+        numbers = {"quarter_revenue": q_rev, "quarter_target": q_target, "ytd_revenue": ytd_rev,
+                   "ytd_target": ytd_target}
+        for q, (r, t) in zip(self.quarters, actual):
+            numbers[f"revenue|{q.code}"] = r
+            numbers[f"target|{q.code}"] = t
+        return SlideShown("revenue", title, numbers)
+
+    # -- the five KPIs over eight quarters ----------------------------------------------------------
+    def five_kpis(self) -> SlideShown:
+        w, e, v = self.w, self.engine, self.v
+        company = Scope.company()
+        cats = [v.period(q, short=True) for q in self.quarters]
+        gap = 14.0
+        cw, ch = (w.content.w - 2 * gap) / 3, (w.content.h - gap) / 2
+        boxes = [Box(w.content.x + (i % 3) * (cw + gap), w.content.y + (i // 3) * (ch + gap), cw, ch) for i in range(6)]
+        numbers: dict[str, float | None] = {}
+        worse, charts = [], []
+        for kpi, code in FIVE_KPIS:
+            values = [_value(e.table(q).loc[company.key, kpi]) for q in self.quarters]
+            targets = [e.target(kpi, q, company) for q in self.quarters]
+            pct = code is None
+            shown_v = [(_pct(x) if pct else (None if x is None else round(x, 2))) for x in values]
+            shown_t = [(_pct(t) if pct else (None if t is None else round(t, 2))) for t in targets]
+            charts.append((kpi, v(f"monthly.kpi.{kpi}"), code or v.chart_percent, shown_v, shown_t))
+            for q, x in zip(self.quarters, values):
+                numbers[f"{kpi}|{q.code}"] = x
+            last, before = values[-1], values[-2]
+            if last is not None and before is not None and last != before:
+                if (last > before) != (e.dictionary[kpi].direction == UP):
+                    worse.append(kpi)
+        title = (v("quarterly.five.title", worse=len(worse), quarter=self.quarter) if worse
+                 else v("quarterly.five.title_none", quarter=self.quarter))
+        slide = w.slide(title, footer=v("monthly.five.footer"))
+        for box, (kpi, label, fmt, values, targets) in zip(boxes, charts):
+            w.text(slide, Box(box.x, box.y, box.w, 22), [Para(label, 11, True, w.palette.ink)])
+            series = [Series(v("series.actual"), tuple(values), w.palette.actual)]
+            if any(t is not None for t in targets):
+                series.append(Series(v("series.target"), tuple(targets), w.palette.target))
+            chart = line_chart(slide, Box(box.x, box.y + 22, box.w, box.h - 22), cats, series, number_format=fmt,
+                               legend=False, dashed=(1,))
+            chart.category_axis.tick_labels.font.size = Pt(8)
+        note = [Para(v("monthly.five.note"), 12, True, w.palette.ink)]
+        last, before = self.quarters[-1].code, self.quarters[-2].code
+        for kpi, *_ in charts:
+            f = _fmt_for(kpi, v)
+            note.append(Para(v("quarterly.five.line", kpi=upper_first(v(f"monthly.kpi_name.{kpi}")),
+                               now=f(numbers[f"{kpi}|{last}"]), before=f(numbers[f"{kpi}|{before}"])),
+                             11, False, w.palette.ink))
+        w.text(slide, boxes[5], note)
+        numbers["worse"] = len(worse)
+        return SlideShown("five_kpis", title, numbers)
+
+    # -- attainment by team and rep -------------------------------------------------------------------
+    def attainment(self) -> SlideShown:
+        w, e, v = self.w, self.engine, self.v
+        records = []
+        for s in [Scope(TEAM, t) for t in e.teams] + [Scope(REP, r) for r in e.reps]:
+            rev, target = self._rev(self.quarter, s)
+            y_rev, y_target = self._months_rev(self.ytd_months, s)
+            records.append((s, rev, target, y_rev, y_target, self._status(rev, target),
+                            self._status(y_rev, y_target)))
+        limit = w.max_rows(w.content)
+        teams = [r for r in records if r[0].level == TEAM]
+        reps = sorted([r for r in records if r[0].level == REP],
+                      key=lambda r: (r[2] is None, (r[1] / r[2]) if r[2] else 0.0))
+        keep = teams + reps[: max(0, limit - len(teams))]
+        cut = len(records) - len(keep)
+        rows, colours, bold, numbers = [], {}, [], {}
+        for i, (s, rev, target, y_rev, y_target, status, y_status) in enumerate(keep):
+            att = rev / target if target else None
+            y_att = y_rev / y_target if y_target else None
+            for j, st in ((3, status), (6, y_status)):
+                if st is not None:
+                    colours[(i, j)] = w.palette.status(st)
+
+            def mark(a: float | None, st: str | None) -> str:
+                return F.DASH if a is None or st is None else f"{TARGET_SIGN[st]} {v.percent(a)}"
+
+            rows.append((v.scope(s) if s.level == TEAM else f"   {s.name}", v.money(rev), v.money(target),
+                         mark(att, status), v.money(y_rev), v.money(y_target), mark(y_att, y_status)))
+            if s.level == TEAM:
+                bold.append(i)
+            numbers[f"{s.code}|revenue"], numbers[f"{s.code}|target"] = rev, target
+            numbers[f"{s.code}|ytd_revenue"], numbers[f"{s.code}|ytd_target"] = y_rev, y_target
+        self.reps_now = reps_at_target(e, self.quarter)
+        self.reps_before = reps_at_target(e, self.quarter.shift(-4))
+        at = self.reps_now
+        if at.share is not None:
+            title = v("quarterly.attainment.title", quarter=self.quarter, at=at.n_at_target, n=at.n_reps,
+                      share=at.share)
+        else:
+            title = v("quarterly.attainment.title_no_target", quarter=self.quarter)
+        footer = v("monthly.attainment.footer") + (v("monthly.attainment.cut", cut=cut) if cut else "")
+        slide = w.slide(title, footer=footer)
+        w.table(slide, w.content, [v("head.scope"), v("quarterly.head.quarter_revenue"), v("head.target"),
+                                   v("head.attainment"), v("head.ytd_revenue"), v("head.ytd_target"),
+                                   v("head.ytd_attainment")],
+                rows, [0.25, 0.12, 0.12, 0.11, 0.14, 0.13, 0.13], right=(1, 2, 3, 4, 5, 6), colours=colours,
+                bold_rows=bold)
+        numbers.update(reps_at_target=at.n_at_target, reps_with_target=at.n_reps, share_at_target=at.share)
+        return SlideShown("attainment", title, numbers, tuple(rows))
+
+    # -- the quarter's forecast accuracy ------------------------------------------------------------------
+    def accuracy(self) -> SlideShown:
+        w, v = self.w, self.v
+        acc = quarter_accuracy(self.bt, self.quarter)
+        self.acc = acc
+        name = upper_first(v.period(self.quarter))
+        if acc.actual is None or acc.day_one is None or acc.day_one.error is None:
+            title = v("quarterly.accuracy.none_title", quarter=self.quarter)
+            slide = w.slide(title)
+            w.empty_note(slide, w.content, v("quarterly.accuracy.none", quarter=self.quarter))
+            return SlideShown("accuracy", title, {}, empty=True)
+        d1, mid = acc.day_one, acc.mid
+        if mid is not None and mid.error is not None:
+            title = v("quarterly.accuracy.title", quarter=name, day_one=d1.predicted, day_one_error=d1.error,
+                      mid=mid.predicted, mid_error=mid.error, actual=acc.actual)
+        else:
+            title = v("quarterly.accuracy.title_day_one", quarter=name, day_one=d1.predicted,
+                      day_one_error=d1.error, actual=acc.actual)
+        method = method_label(acc.method, v)
+        slide = w.slide(title, footer=v("quarterly.accuracy.footer", method=method.split(" (")[0].lower()))
+        chart_box = Box(w.content.x, w.content.y, w.content.w * 0.6, w.content.h)
+        side = Box(chart_box.x + chart_box.w + 18, w.content.y, w.content.w - chart_box.w - 18, w.content.h)
+        history = [quarter_accuracy(self.bt, q, acc.method) for q in self.quarters]
+        history = [(q, a) for q, a in zip(self.quarters, history) if a.day_one is not None and a.day_one.error is not None]
+        cats = [v.period(q) for q, _ in history]
+
+        def ape(point) -> float | None:
+            return None if point is None or point.error is None else round(abs(point.error) * 100, 1)
+
+        series = [Series(v("quarterly.accuracy.series_day_one"), tuple(ape(a.day_one) for _, a in history),
+                         w.palette.forecast),
+                  Series(v("quarterly.accuracy.series_mid"), tuple(ape(a.mid) for _, a in history), w.palette.actual)]
+        bar_chart(slide, chart_box, cats, series, number_format=v.chart_percent, legend=True)
+
+        def block(label_code: str, point) -> list[Para]:
+            if point is None:
+                return [Para(v(label_code, as_of=self.quarter.start), 13, True, w.palette.ink),
+                        Para(v("quarterly.accuracy.missing"), 12, False, w.palette.muted), Para("", 8)]
+            inside = point.inside
+            return [Para(v(label_code, as_of=point.as_of), 13, True, w.palette.ink),
+                    Para(v("quarterly.accuracy.figure", predicted=point.predicted, error=point.error), 15, True,
+                         w.palette.forecast),
+                    Para(v("quarterly.accuracy.range", p10=point.p10, p90=point.p90), 11, False, w.palette.muted),
+                    Para(v("quarterly.accuracy.inside" if inside else "quarterly.accuracy.outside"), 12, True,
+                         w.palette.good if inside else w.palette.bad), Para("", 8)]
+
+        w.text(slide, side, [Para(v("quarterly.accuracy.actual", actual=acc.actual), 16, True, w.palette.ink),
+                             Para("", 8)] + block("quarterly.accuracy.day_one", d1)
+               + block("quarterly.accuracy.mid", mid))
+        numbers: dict[str, float | None] = {"actual": acc.actual, "day_one": d1.predicted, "day_one_error": d1.error,
+                                            "day_one_inside": float(d1.inside)}
+        if mid is not None:
+            numbers.update(mid=mid.predicted, mid_error=mid.error, mid_inside=float(mid.inside))
+        for q, a in history:
+            numbers[f"day_one_ape|{q.code}"] = ape(a.day_one)
+            numbers[f"mid_ape|{q.code}"] = ape(a.mid)
+        return SlideShown("accuracy", title, numbers)
+
+    # -- the results table --------------------------------------------------------------------------------
+    def results(self) -> SlideShown:
+        w, v = self.w, self.v
+        precision: Precision = forecast_precision(self.bt, self.quarter)
+        self.warned: RiskWarnings = risk_warnings(self.data, self.quarter)
+        before_q, now_q = self.quarter.shift(-4), self.quarter
+        reps_before: RepsAtTarget = self.reps_before
+        reps_now: RepsAtTarget = self.reps_now
+        numbers: dict[str, float | None] = {}
+        rows = []
+        if precision.measurable:
+            rows.append((v("quarterly.results.precision"),
+                         v("quarterly.results.precision_before", error=precision.before),
+                         v("quarterly.results.precision_now", error=precision.now,
+                           method=method_label(precision.method_now, v).split(" (")[0].lower()),
+                         v("quarterly.results.precision_basis", quarters=precision.n_quarters,
+                           n=precision.n_forecasts)))
+            numbers.update(precision_before=precision.before, precision_now=precision.now)
+        else:
+            short = v("quarterly.results.precision_short", quarters=precision.n_quarters, needed=MIN_QUARTERS)
+            rows.append((v("quarterly.results.precision"), short, short, F.DASH))
+            numbers.update(precision_before=None, precision_now=None)
+        numbers["precision_quarters"] = precision.n_quarters
+        wr = self.warned
+        if wr.n:
+            now = (v("quarterly.results.warning_now", flagged=wr.n_flagged, n=wr.n, weeks=wr.median_weeks)
+                   if wr.n_flagged else v("quarterly.results.warning_none_flagged", n=wr.n))
+            rows.append((v("quarterly.results.warning"), v("quarterly.results.warning_before"), now,
+                         v("quarterly.results.warning_basis", quarter=self.quarter, weeks=len(wr.weeks))))
+        else:
+            empty = v("quarterly.results.warning_empty", quarter=self.quarter)
+            rows.append((v("quarterly.results.warning"), empty, empty, F.DASH))
+        numbers.update(lost_or_slipped=wr.n, flagged=wr.n_flagged, median_weeks=wr.median_weeks)
+
+        def reps_cell(q: Period, r: RepsAtTarget) -> str:
+            if r.share is None:
+                return v("quarterly.results.reps_none", quarter=q)
+            return v("quarterly.results.reps_figure", quarter=q, share=r.share, at=r.n_at_target, n=r.n_reps)
+
+        rows.append((v("quarterly.results.reps"), reps_cell(before_q, reps_before), reps_cell(now_q, reps_now),
+                     v("quarterly.results.reps_basis")))
+        numbers.update(share_at_target_before=reps_before.share, share_at_target_now=reps_now.share)
+        if precision.measurable:
+            title = v("quarterly.results.title", now=precision.now, before=precision.before)
+        else:
+            title = v("quarterly.results.title_short")
+        slide = w.slide(title, footer=v("quarterly.results.footer"))
+        w.table(slide, w.content, [v(f"quarterly.results.head.{h}") for h in ("result", "before", "now", "basis")],
+                rows, [0.27, 0.24, 0.25, 0.24], wrap=(0, 1, 2, 3), max_lines=3, min_row_height=84, size=16)
+        return SlideShown("results", title, numbers, tuple(rows))
+
+    # -- lost and slipped deals, and when they were flagged ------------------------------------------------
+    def warnings(self) -> SlideShown:
+        w, v = self.w, self.v
+        wr = self.warned
+        numbers = {"n": wr.n, "flagged": wr.n_flagged, "median_weeks": wr.median_weeks, "amount": wr.amount}
+        if wr.n == 0:
+            title = v("quarterly.warnings.none_title", quarter=self.quarter)
+            slide = w.slide(title)
+            w.empty_note(slide, w.content, v("quarterly.warnings.none"))
+            return SlideShown("warnings", title, numbers, empty=True)
+        if wr.n_flagged:
+            title = v("quarterly.warnings.title", flagged=wr.n_flagged, n=wr.n, weeks=wr.median_weeks)
+        else:
+            title = v("quarterly.warnings.title_none_flagged", n=wr.n)
+        slide = w.slide(title, footer=v("quarterly.warnings.footer"))
+        rows = []
+        for r in wr.deals.head(TOP_WARNINGS).itertuples(index=False):
+            flagged = pd.notna(r.flagged_on)
+            rows.append((str(r.account) if pd.notna(r.account) else str(r.deal_id),
+                         "" if pd.isna(r.owner) else str(r.owner), v.money(r.amount),
+                         v("quarterly.warnings.lost" if r.outcome == LOST else "quarterly.warnings.slipped"),
+                         v.date(r.event_on), v.date(r.flagged_on) if flagged else v("quarterly.warnings.not_flagged"),
+                         v.number(r.weeks_before, 1) if flagged else F.DASH,
+                         upper_first(v.render(reason_label(r.reasons[0]))) if flagged else F.DASH))
+        colours = {(i, 5): w.palette.bad for i, row in enumerate(rows) if row[6] == F.DASH}
+        table = w.table(slide, w.content, [v("head.deal"), v("head.rep"), v("head.amount"),
+                                           v("quarterly.head.outcome"), v("quarterly.head.event_on"),
+                                           v("quarterly.head.flagged_on"), v("quarterly.head.weeks_before"),
+                                           v("quarterly.head.first_reason")],
+                        rows, [0.15, 0.13, 0.09, 0.07, 0.09, 0.1, 0.12, 0.25], right=(2, 6), colours=colours)
+        return SlideShown("warnings", title, numbers, tuple(rows[: len(table.rows) - 1]))
+
+    # -- next quarter's forecast ----------------------------------------------------------------------------
+    def next_forecast(self) -> SlideShown:
+        v = self.v
+        self.fc = forecast(self.data, self.next_quarter, as_of=self.as_of, n_sims=self.n_sims, context=self.context)
+        return forecast_slide(self.w, "forecast", self.fc, v("quarterly.next", quarter=v.period(self.next_quarter)))
+
