@@ -7,16 +7,17 @@ from datetime import date
 
 import pandas as pd
 from pptx.enum.chart import XL_LABEL_POSITION
+from pptx.util import Pt
 
 from kpicore.cockpit.summary import open_actions
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.backtest import method_label as named_method
 from kpicore.forecast.forecasting import METHODS, Forecast
 from kpicore.metrics.targets import BELOW_TARGET, NEAR_TARGET, ON_TARGET
-from kpicore.model.roster import Scope
+from kpicore.model.roster import TEAM, Scope
 from kpicore.text import formats as F
 from kpicore.text.catalogue import has
-from ritual_decks.charts import Box, Series, bar_chart
+from ritual_decks.charts import Box, Series, bar_chart, line_chart
 from ritual_decks.formats import Voice
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
@@ -100,6 +101,54 @@ def forecast_slide(w: DeckWriter, key: str, fc: Forecast, what: str) -> SlideSho
     return SlideShown(key, title, numbers)
 
 
+
+
+def kpi_charts(w: DeckWriter, slide: object, boxes: list[Box], categories: list[str],
+               charts: list[tuple[str, str, str, list, list]]) -> None:
+    """The five KPIs' small line charts, one per box: ``charts`` holds (kpi, label, number format, values,
+    targets), the target dashed where there is one."""
+    v = w.voice
+    for box, (_kpi, label, fmt, values, targets) in zip(boxes, charts):
+        w.text(slide, Box(box.x, box.y, box.w, 22), [Para(label, 11, True, w.palette.ink)])
+        series = [Series(v("series.actual"), tuple(values), w.palette.actual)]
+        if any(t is not None for t in targets):
+            series.append(Series(v("series.target"), tuple(targets), w.palette.target))
+        chart = line_chart(slide, Box(box.x, box.y + 22, box.w, box.h - 22), categories, series, number_format=fmt,
+                           legend=False, dashed=(1,))
+        chart.category_axis.tick_labels.font.size = Pt(8)
+
+
+AttainmentRecord = tuple  # (scope, revenue, target, ytd revenue, ytd target, status, ytd status)
+
+
+def attainment_rows(w: DeckWriter, records: list[AttainmentRecord]
+                    ) -> tuple[list[tuple], dict, list[int], dict[str, float | None], int]:
+    """The attainment table's rows: every team, then the reps furthest below target first, as many as the
+    slide holds.  Returns the rows, their cell colours, the bold (team) rows, the numbers shown and how
+    many scopes were cut."""
+    v = w.voice
+    limit = w.max_rows(w.content)
+    teams = [r for r in records if r[0].level == TEAM]
+    reps = sorted([r for r in records if r[0].level != TEAM],
+                  key=lambda r: (r[2] is None, (r[1] / r[2]) if r[2] else 0.0))
+    keep = teams + reps[: max(0, limit - len(teams))]
+    rows, colours, bold, numbers = [], {}, [], {}
+
+    def mark(a: float | None, st: str | None) -> str:
+        return F.DASH if a is None or st is None else f"{TARGET_SIGN[st]} {v.percent(a)}"
+
+    for i, (s, rev, target, y_rev, y_target, status, y_status) in enumerate(keep):
+        for j, st in ((3, status), (6, y_status)):
+            if st is not None:
+                colours[(i, j)] = w.palette.status(st)
+        rows.append((v.scope(s) if s.level == TEAM else f"   {s.name}", v.money(rev), v.money(target),
+                     mark(rev / target if target else None, status), v.money(y_rev), v.money(y_target),
+                     mark(y_rev / y_target if y_target else None, y_status)))
+        if s.level == TEAM:
+            bold.append(i)
+        numbers[f"{s.code}|revenue"], numbers[f"{s.code}|target"] = rev, target
+        numbers[f"{s.code}|ytd_revenue"], numbers[f"{s.code}|ytd_target"] = y_rev, y_target
+    return rows, colours, bold, numbers, len(records) - len(keep)
 
 
 def actions_slide(w: DeckWriter, key: str, data: PipelineData, as_of: date) -> SlideShown:

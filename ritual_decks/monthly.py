@@ -13,7 +13,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from pptx.util import Pt
 
 from kpicore.cockpit.summary import actual_figure, forecast_figure
 from kpicore.forecast.risk import deals_at_risk
@@ -32,9 +31,9 @@ from kpicore.metrics.targets import ON_TARGET, TargetCheck
 from kpicore.model.roster import REP, TEAM
 from kpicore.text import formats as F
 from kpicore.text.catalogue import DEFAULT_LANGUAGE, has, say
-from ritual_decks.blocks import (DOWN_SIGN, TARGET_SIGN, UP_SIGN, actions_slide, company_name, decisions_slide,
-                                 forecast_slide, halves, method_label, waterfall_names)
-from ritual_decks.charts import Box, Series, Step, bar_chart, line_chart, waterfall_chart
+from ritual_decks.blocks import (DOWN_SIGN, TARGET_SIGN, UP_SIGN, actions_slide, attainment_rows, company_name,
+                                 decisions_slide, forecast_slide, halves, kpi_charts, method_label, waterfall_names)
+from ritual_decks.charts import Box, Series, Step, bar_chart, waterfall_chart
 from ritual_decks.formats import Voice, upper_first
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
@@ -209,14 +208,7 @@ class MonthlyDeck:
         title = (v("monthly.five.title", worse=len(worse), month=self.period) if worse
                  else v("monthly.five.title_none", month=self.period))
         slide = w.slide(title, footer=v("monthly.five.footer"))
-        for box, (kpi, label, fmt, values, targets) in zip(boxes, charts):
-            w.text(slide, Box(box.x, box.y, box.w, 22), [Para(label, 11, True, w.palette.ink)])
-            series = [Series(v("series.actual"), tuple(values), w.palette.actual)]
-            if any(t is not None for t in targets):
-                series.append(Series(v("series.target"), tuple(targets), w.palette.target))
-            chart = line_chart(slide, Box(box.x, box.y + 22, box.w, box.h - 22), cats, series, number_format=fmt,
-                               legend=False, dashed=(1,))
-            chart.category_axis.tick_labels.font.size = Pt(8)
+        kpi_charts(w, slide, boxes, cats, charts)
         note = [Para(v("monthly.five.note"), 12, True, w.palette.ink)]
         for kpi, *_ in charts:
             now, before = numbers[f"{kpi}|{self.months12[-1].code}"], numbers[f"{kpi}|{self.months12[-2].code}"]
@@ -301,26 +293,7 @@ class MonthlyDeck:
             status = self._status(rev, self._due((self.period,), s)) if target else None
             y_status = self._status(y_rev, self._due(self.ytd_months, s)) if y_target else None
             records.append((s, rev, target, y_rev, y_target, status, y_status))
-        limit = w.max_rows(w.content)
-        teams = [r for r in records if r[0].level == TEAM]
-        reps = sorted([r for r in records if r[0].level == REP],
-                      key=lambda r: (r[2] is None, (r[1] / r[2]) if r[2] else 0.0))
-        keep = teams + reps[: max(0, limit - len(teams))]
-        cut = len(records) - len(keep)
-        rows, colours, bold, numbers = [], {}, [], {}
-        for i, (s, rev, target, y_rev, y_target, status, y_status) in enumerate(keep):
-            att = rev / target if target else None
-            y_att = y_rev / y_target if y_target else None
-            for j, st in ((3, status), (6, y_status)):
-                if st is not None:
-                    colours[(i, j)] = w.palette.status(st)
-            mark = lambda a, st: F.DASH if a is None else f"{TARGET_SIGN[st]} {v.percent(a)}"  # noqa: E731
-            rows.append((v.scope(s) if s.level == TEAM else f"   {s.name}", v.money(rev), v.money(target),
-                         mark(att, status), v.money(y_rev), v.money(y_target), mark(y_att, y_status)))
-            if s.level == TEAM:
-                bold.append(i)
-            numbers[f"{s.code}|revenue"], numbers[f"{s.code}|target"] = rev, target
-            numbers[f"{s.code}|ytd_revenue"], numbers[f"{s.code}|ytd_target"] = y_rev, y_target
+        rows, colours, bold, numbers, cut = attainment_rows(w, records)
         below = sum(1 for s, *_, status, _y in records if s.level == REP and status is not None and status != ON_TARGET)
         n_reps = sum(1 for r in records if r[0].level == REP)
         title = v("monthly.attainment.title", month=self.period, below=below, n=n_reps)

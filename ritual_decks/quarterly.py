@@ -1,6 +1,6 @@
 """The quarterly review (revue trimestrielle, for the executive committee).
 
-Slides: the quarter against target (quarter and fiscal year to date) over eight quarters;
+Slides: the executive summary (``ritual_decks.summary``); the quarter against target (quarter and fiscal year to date) over eight quarters;
 the five KPIs over eight quarters; attainment by team and rep with the share of reps at
 target; the quarter's forecast accuracy (Day-One and mid-quarter, in the range or not); the
 method's results table measured on the client's own history (forecast precision before and
@@ -17,26 +17,30 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from pptx.util import Pt
 
+from kpicore.cockpit.summary import actual_figure, forecast_figure
 from kpicore.forecast.forecasting import ForecastContext, prepare
 from kpicore.forecast.results import (LOST, MIN_QUARTERS, Precision, RepsAtTarget, RiskWarnings, forecast_precision,
                                       quarter_accuracy, reps_at_target, risk_warnings)
-from kpicore.forecast.risk import reason_label
+from kpicore.forecast.risk import deals_at_risk, reason_label
+from kpicore.metrics.alerts import compute_alerts
 from kpicore.forecast.shown import backtest_of, forecast
 from kpicore.metrics.dictionary import UP
 from kpicore.metrics.kpis import KpiEngine, fiscal_start_month_of
+from kpicore.metrics.targets import TargetCheck
 from kpicore.model.periods import FISCAL_YEAR, QUARTER, Period, parse_period
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.roster import REP, TEAM, Scope
 from kpicore.text import formats as F
 from kpicore.text.catalogue import DEFAULT_LANGUAGE, say
-from ritual_decks.blocks import TARGET_SIGN, actions_slide, company_name, decisions_slide, forecast_slide, method_label
-from ritual_decks.charts import Box, Series, bar_chart, line_chart
+from ritual_decks.blocks import (TARGET_SIGN, actions_slide, attainment_rows, company_name, decisions_slide,
+                                 forecast_slide, kpi_charts, method_label)
+from ritual_decks.charts import Box, Series, bar_chart
 from ritual_decks.formats import Voice, upper_first
 from ritual_decks.monthly import FIVE_KPIS
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
+from ritual_decks.summary import summary_slide
 
 N_QUARTERS = 8
 TOP_WARNINGS = 12
@@ -87,15 +91,31 @@ class QuarterlyDeck:
         self.shown: list[SlideShown] = []
 
     def build(self) -> list[SlideShown]:
-        w, v = self.w, self.v
-        w.title_slide(v("quarterly.title", quarter=self.quarter),
-                      v("quarterly.subtitle", company=company_name(self.data, v), as_of=self.as_of))
+        w = self.w
         for make in (self.revenue, self.five_kpis, self.attainment, self.accuracy, self.results, self.warnings,
                      self.next_forecast):
             self.shown.append(make())
         self.shown.append(actions_slide(w, "actions", self.data, self.as_of))
         self.shown.append(decisions_slide(w, "decisions", "quarterly"))
+        self.shown.insert(0, self.summary())
         return self.shown
+
+    # -- the executive summary (slide 1), from what the slides below computed ------------
+    def summary(self) -> SlideShown:
+        v = self.v
+        fy = self.ytd_months
+        figures = (actual_figure("revenue", self.quarter_check, self.quarter),
+                   actual_figure("ytd_revenue", self.ytd_check, Period.between(fy[0].start, fy[-1].end),
+                                 first=fy[0], last=fy[-1]),
+                   forecast_figure("forecast", self.fc, self.next_quarter,
+                                   tolerance=self.engine.targets.tolerance("revenue_won")))
+        # the deals at risk valued with next quarter's calibrated probabilities, as its forecast slide
+        probabilities = self.fc.deals.set_index("deal_id")["p_calibrated"] if len(self.fc.deals) else None
+        risk = deals_at_risk(self.data, self.as_of, probabilities=probabilities)
+        alerts = compute_alerts(self.data, self.as_of, engine=self.engine)
+        return summary_slide(self.w, "quarterly", v("quarterly.title", quarter=self.quarter),
+                             v("quarterly.subtitle", company=company_name(self.data, v), as_of=self.as_of),
+                             figures, self.as_of, risk=risk, alerts=alerts, actions=self.data.actions)
 
     # -- figures ----------------------------------------------------------------------------
     def _rev(self, period: Period, scope: Scope = Scope.company()) -> tuple[float, float | None]:
@@ -147,6 +167,10 @@ class QuarterlyDeck:
         ytd_label = v("quarterly.revenue.ytd", first=v.period(self.ytd_months[0], short=True),
                       last=v.period(self.ytd_months[-1], short=True))
         w.text(slide, side, block(name, q_rev, q_target) + block(ytd_label, ytd_rev, ytd_target))
+        # kept for the executive summary, which shows these two numbers again (both periods are over: the
+        # whole target is due)
+        self.quarter_check = TargetCheck(q_rev, q_target, q_target, self._status(q_rev, q_target))
+        self.ytd_check = TargetCheck(ytd_rev, ytd_target, ytd_target, self._status(ytd_rev, ytd_target))
         numbers = {"quarter_revenue": q_rev, "quarter_target": q_target, "ytd_revenue": ytd_rev,
                    "ytd_target": ytd_target}
         for q, (r, t) in zip(self.quarters, actual):
@@ -180,14 +204,7 @@ class QuarterlyDeck:
         title = (v("quarterly.five.title", worse=len(worse), quarter=self.quarter) if worse
                  else v("quarterly.five.title_none", quarter=self.quarter))
         slide = w.slide(title, footer=v("monthly.five.footer"))
-        for box, (kpi, label, fmt, values, targets) in zip(boxes, charts):
-            w.text(slide, Box(box.x, box.y, box.w, 22), [Para(label, 11, True, w.palette.ink)])
-            series = [Series(v("series.actual"), tuple(values), w.palette.actual)]
-            if any(t is not None for t in targets):
-                series.append(Series(v("series.target"), tuple(targets), w.palette.target))
-            chart = line_chart(slide, Box(box.x, box.y + 22, box.w, box.h - 22), cats, series, number_format=fmt,
-                               legend=False, dashed=(1,))
-            chart.category_axis.tick_labels.font.size = Pt(8)
+        kpi_charts(w, slide, boxes, cats, charts)
         note = [Para(v("monthly.five.note"), 12, True, w.palette.ink)]
         last, before = self.quarters[-1].code, self.quarters[-2].code
         for kpi, *_ in charts:
@@ -208,29 +225,7 @@ class QuarterlyDeck:
             y_rev, y_target = self._months_rev(self.ytd_months, s)
             records.append((s, rev, target, y_rev, y_target, self._status(rev, target),
                             self._status(y_rev, y_target)))
-        limit = w.max_rows(w.content)
-        teams = [r for r in records if r[0].level == TEAM]
-        reps = sorted([r for r in records if r[0].level == REP],
-                      key=lambda r: (r[2] is None, (r[1] / r[2]) if r[2] else 0.0))
-        keep = teams + reps[: max(0, limit - len(teams))]
-        cut = len(records) - len(keep)
-        rows, colours, bold, numbers = [], {}, [], {}
-        for i, (s, rev, target, y_rev, y_target, status, y_status) in enumerate(keep):
-            att = rev / target if target else None
-            y_att = y_rev / y_target if y_target else None
-            for j, st in ((3, status), (6, y_status)):
-                if st is not None:
-                    colours[(i, j)] = w.palette.status(st)
-
-            def mark(a: float | None, st: str | None) -> str:
-                return F.DASH if a is None or st is None else f"{TARGET_SIGN[st]} {v.percent(a)}"
-
-            rows.append((v.scope(s) if s.level == TEAM else f"   {s.name}", v.money(rev), v.money(target),
-                         mark(att, status), v.money(y_rev), v.money(y_target), mark(y_att, y_status)))
-            if s.level == TEAM:
-                bold.append(i)
-            numbers[f"{s.code}|revenue"], numbers[f"{s.code}|target"] = rev, target
-            numbers[f"{s.code}|ytd_revenue"], numbers[f"{s.code}|ytd_target"] = y_rev, y_target
+        rows, colours, bold, numbers, cut = attainment_rows(w, records)
         self.reps_now = reps_at_target(e, self.quarter)
         self.reps_before = reps_at_target(e, self.quarter.shift(-4))
         at = self.reps_now

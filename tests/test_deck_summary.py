@@ -36,7 +36,7 @@ from kpicore.metrics.kpis import KpiEngine
 from kpicore.model.periods import parse_period
 from kpicore.model.roster import Scope
 from kpicore.text.catalogue import render
-from ritual_decks.deck import monthly_deck, weekly_deck
+from ritual_decks.deck import monthly_deck, quarterly_deck, weekly_deck
 from tests.support.deck_text import check_fit
 
 N_SIMS = 300
@@ -105,6 +105,12 @@ def weekly(tmp_path_factory, demo_data):
 @pytest.fixture(scope="module")
 def monthly(tmp_path_factory, demo_data):
     report = monthly_deck(demo_data, DEMO_AS_OF, tmp_path_factory.mktemp("m") / "mensuel.pptx", n_sims=N_SIMS)
+    return (report, *first_slide(report))
+
+
+@pytest.fixture(scope="module")
+def quarterly(tmp_path_factory, demo_data):
+    report = quarterly_deck(demo_data, DEMO_AS_OF, tmp_path_factory.mktemp("q") / "trimestriel.pptx", n_sims=N_SIMS)
     return (report, *first_slide(report))
 
 
@@ -314,6 +320,34 @@ def test_with_neither_action_nor_alert_no_decision_is_asked(corpus_decks, tmp_pa
     assert part(slide, "Décision texte") == ["Decision asked for", "No decision asked for"]
     assert part(slide, "Risque texte") == ["Main risk", "No deal at risk and no alert this time."]
     assert figure(slide, 1) == ["Revenue won · March 2026", "€35,000", "no target"]
+
+
+def test_quarterly_slide_one_is_the_quarter_the_year_to_date_and_next_quarters_forecast(quarterly, demo_data,
+                                                                                       demo_forecasts):
+    """As of 20/11/2026 the quarter reviewed is Q3 2026 (over on 30/09) and the next one Q4 2026, forecast by
+    the same replay as the monthly deck's quarter."""
+    _, _, slide = quarterly
+    texts = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
+    assert any(t.startswith("Revue trimestrielle") and "T3 2026" in t for t in texts), texts
+    q3 = won_between(demo_data, "2026-07-01", "2026-09-30")
+    q3_target = revenue_target(demo_data, "2026-07", "2026-08", "2026-09")
+    assert figure(slide, 1)[:3] == ["CA signé · T3 2026", eur(q3), of_target(q3_target, q3 / q3_target)]
+    ytd = won_between(demo_data, "2026-01-01", "2026-09-30")
+    ytd_target = revenue_target(demo_data, *[f"2026-{m:02d}" for m in range(1, 10)])
+    assert figure(slide, 2)[:3] == ["CA cumulé · janv. 26 – sept. 26", eur(ytd), of_target(ytd_target,
+                                                                                           ytd / ytd_target)]
+    fc = demo_forecasts[1]
+    q4_target = revenue_target(demo_data, "2026-10", "2026-11", "2026-12")
+    assert figure(slide, 3)[:3] == ["Prévision · T4 2026", eur(fc.shown), of_target(q4_target, fc.shown / q4_target)]
+    # the main risk valued as next quarter's forecast values it, the decision the quarterly ritual's own
+    top = largest_at_risk(demo_data, fc)
+    assert part(slide, "Risque texte")[1].startswith(f"{top['deal_id']} · {top['account']} ({top['owner']}) : ")
+    mine = open_actions_of(demo_data, "quarterly")
+    decision = part(slide, "Décision texte")[1]
+    if len(mine):
+        assert decision == mine.iloc[0]["decision"]
+    else:
+        assert decision == render(compute_alerts(demo_data, DEMO_AS_OF)[0].action, "fr")
 
 
 # -- the choices, on their own -------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def revenue_target(data, code: str, scope_type: str, name: str | None = None) ->
 
 def slide_of(deck, key: str):
     report, prs = deck
-    return prs.slides[[s.key for s in report.slides].index(key) + 1]  # slide 1: the title
+    return prs.slides[[s.key for s in report.slides].index(key)]
 
 
 def charts(slide):
@@ -96,9 +96,9 @@ def quarterly(tmp_path_factory, demo_data, context):
 def test_the_deck_reviews_the_last_quarter_over_and_has_its_slides(quarterly):
     report, prs = quarterly
     assert report.kind == "quarterly" and report.period == "2026-Q3"
-    assert [s.key for s in report.slides] == ["revenue", "five_kpis", "attainment", "accuracy", "results",
+    assert [s.key for s in report.slides] == ["summary", "revenue", "five_kpis", "attainment", "accuracy", "results",
                                               "warnings", "forecast", "actions", "decisions"]
-    assert len(prs.slides) == len(report.slides) + 1
+    assert len(prs.slides) == len(report.slides)  # the executive summary first, no title slide
     assert prs.slide_width * 9 == prs.slide_height * 16
 
 
