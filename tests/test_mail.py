@@ -422,3 +422,24 @@ def test_each_rep_receives_only_their_own_view(company, plain_server, demo_data,
     without = ", ".join(r for r in reps if r not in WITH_ADDRESS)
     assert f"7 commerciaux actifs sans adresse e-mail dans la feuille Commerciaux (colonne E-mail) : {without}" \
         in ran.err
+
+
+def test_one_refused_address_among_two_fails_the_sending(plain_server):
+    before = len(plain_server.recorder.received)
+    ran = run_cli(["mail", "test", "--to", "admin@exemple.fr,refuse.aussi@exemple.fr"],
+                  plain_server.env(PILOTAGE_SMTP_STARTTLS="0"))
+    assert ran.code == EXIT_MAIL_FAILED and "refuse.aussi@exemple.fr" in ran.err
+    assert [e for e, _ in plain_server.recorder.received[before:]] == [["admin@exemple.fr"]]
+
+
+def test_implicit_tls_on_the_smtps_port(authority, monkeypatch):
+    # the SMTPS port is 465; the test server listens elsewhere, so that port is taken for it
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(authority.chain, authority.key)
+    with running(ssl_context=server_context) as server:
+        monkeypatch.setattr("addin.mail.settings.IMPLICIT_TLS_PORT", server.port)
+        ran = run_cli(["mail", "test", "--to", "admin@exemple.fr"], server.env(PILOTAGE_SMTP_CAFILE=str(authority.ca)))
+        assert ran.code == 0, ran.err
+        assert [e for e, _ in server.recorder.received] == [["admin@exemple.fr"]]
+        ran = run_cli(["mail", "test", "--to", "admin@exemple.fr"], server.env())
+        assert ran.code == EXIT_MAIL_FAILED and "n'a pas pu être vérifié" in ran.err
