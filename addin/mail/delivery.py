@@ -21,6 +21,7 @@ from addin.mail.rendering import render_deck
 from addin.mail.sending import MailFailed, send, write_unsent
 from addin.mail.settings import MailSettings, SettingError, recipients, resolve, split_addresses
 from addin.mail.summary import read_summary
+from kpicore.model.errors import PilotageError
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.text.catalogue import say
 
@@ -68,7 +69,7 @@ def _send_or_keep(msg, settings: MailSettings | None, problem: MailFailed | None
         kept = say("mail.log.kept", language, file=eml)
     except OSError as exc:
         kept = say("mail.log.not_kept", language, file=eml, reason=exc.strerror or exc)
-    return False, f"{problem.said(language)} ; {kept}"
+    return False, say("mail.log.join", language, first=problem.said(language), then=kept)
 
 
 def _problem_of(err: SettingError) -> MailFailed:
@@ -107,7 +108,7 @@ def deliver_deck(data: PipelineData, kind: str, deck: Path, *, to: str | None, l
     if sent:
         detail = say("mail.log.sent", language, to=", ".join(audience), what=note)
     else:
-        detail = f"{detail} ; {note}"
+        detail = say("mail.log.join", language, first=detail, then=note)
     return Delivered(step, sent, detail, time.perf_counter() - started)
 
 
@@ -157,7 +158,11 @@ def deliver_reps(data: PipelineData, as_of: date, out: Path, *, language: str,
         except SettingError as err:
             lines.append(Delivered(step, False, _problem_of(err).said(language), time.perf_counter() - started))
             continue
-        export_rep(data, rep, export, as_of=as_of)
+        try:
+            export_rep(data, rep, export, as_of=as_of)
+        except PilotageError as err:  # one rep's file that cannot be written: the others still get theirs
+            lines.append(Delivered(step, False, str(err), time.perf_counter() - started))
+            continue
         msg = rep_message(rep, export, as_of, sender=settings.sender if settings else None, to=to,
                           language=language)
         sent, detail = _send_or_keep(msg, settings, problem, export.with_suffix(".eml"), language)

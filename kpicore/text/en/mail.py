@@ -29,6 +29,7 @@ MESSAGES = {
     "mail.log.complete": "PPTX, PDF and summary image",
     "mail.log.no_libreoffice": "LibreOffice not found: no PDF nor image, PPTX only",
     "mail.log.partial": "PDF or image missing ({reason})",
+    "mail.log.join": "{first}; {then}",
     "mail.log.kept": "message saved in {file} (not sent: open it in Outlook to send it)",
     "mail.log.not_kept": "the message could not be saved in {file}: {reason}",
     "mail.log.reps_without_address": "{count:count|active rep|active reps} without an e-mail address in the Reps "

@@ -31,6 +31,7 @@ MESSAGES = {
     "mail.log.complete": "PPTX, PDF et image de la synthèse",
     "mail.log.no_libreoffice": "LibreOffice introuvable : ni PDF ni image, PPTX seul",
     "mail.log.partial": "PDF ou image manquant ({reason})",
+    "mail.log.join": "{first} ; {then}",
     "mail.log.kept": "message enregistré dans {file} (non envoyé : ouvrez-le dans Outlook pour l'envoyer)",
     "mail.log.not_kept": "le message n'a pas pu être enregistré dans {file} : {reason}",
     "mail.log.reps_without_address": "{count:count|commercial actif|commerciaux actifs} sans adresse e-mail "
