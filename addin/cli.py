@@ -529,15 +529,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     lang = VOICE.language
     source = input_file(args.file, option=_say("cli.metavar.workbook"), language=lang, kinds=WORKBOOKS)
-    out = Path(args.out)
-    if out.is_dir() or out.parent.is_dir():
-        # a file, or a folder nobody may write into, is refused now; a missing drive is the run's to log
-        # (exit code 4, addin.scheduled), where the task's owner looks
-        output_folder(out, option="--out", language=lang, create=True)
-    log = None
-    if args.log:
-        log = output_file(args.log, option="--log", suffix=(".log", ".txt"), default_name=_say("cli.file.log"),
-                          language=lang, inputs=[source])
     mail = None
     if args.mail or args.to_reps:
         if args.to:
@@ -548,6 +539,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         mail = MailRequest(decks=args.mail, to=args.to, reps=args.to_reps)
     elif args.to:
         raise UsageError(_say("cli.error.to_without_mail"))
+    out = Path(args.out)
+    if out.is_dir() or out.parent.is_dir():
+        # a file, or a folder nobody may write into, is refused now; a missing drive is the run's to log
+        # (exit code 4, addin.scheduled), where the task's owner looks
+        output_folder(out, option="--out", language=lang, create=True)
+    log = None
+    if args.log:
+        log = output_file(args.log, option="--log", suffix=(".log", ".txt"), default_name=_say("cli.file.log"),
+                          language=lang, inputs=[source])
     return run_scheduled(source, out, kind=args.kind, log_path=log, mail=mail)
 
 
@@ -557,15 +557,19 @@ def cmd_mail(args: argparse.Namespace) -> int:
     from addin.mail.sending import MailFailed, send
     from addin.mail.settings import SettingError, resolve, split_addresses
 
+    try:  # a mistyped address is refused before the workbook is read
+        to = split_addresses(args.to)
+    except SettingError as err:
+        raise UsageError(_say(err.code, **err.figures)) from None
     setting = lambda key: None  # noqa: E731
     if args.file:
         from addin.actions.company import read_company
 
-        data = read_company(_book(args))
+        input_file(args.file, option=_say("cli.metavar.workbook"), language=VOICE.language, kinds=READABLE)
+        data = read_company(_book(args, option=_say("cli.metavar.workbook")))
         setting = data.setting
         VOICE.language = language(data)
     try:
-        to = split_addresses(args.to)
         settings = resolve(setting)
     except SettingError as err:
         print(_say("mail.test.failed", reason=_say(err.code, **err.figures)), file=sys.stderr)
