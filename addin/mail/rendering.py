@@ -34,16 +34,17 @@ def render_deck(deck: Path, work_dir: Path) -> Rendered:
         pdf = convert(deck, "pdf", work_dir, recalculate=False)
     except PilotageError as err:  # a deck LibreOffice cannot read must not stop the delivery
         return Rendered(None, None, str(err))
+    except subprocess.TimeoutExpired as err:  # nor a LibreOffice that stops answering
+        return Rendered(None, None, str(err))
     exe = shutil.which("pdftoppm")
     if exe is None:
         return Rendered(pdf, None, "pdftoppm")
     prefix = work_dir / f"{deck.stem}-summary"
     page = SUMMARY_PAGE
-    # a deck of a single slide has its summary on page 1
     info = subprocess.run([exe, "-png", "-r", str(IMAGE_DPI), "-f", str(page), "-l", str(page), "-singlefile",
                            str(pdf), str(prefix)], capture_output=True, text=True, timeout=120)
     png = prefix.with_suffix(".png")
-    if info.returncode != 0 or not png.is_file():
+    if info.returncode != 0 or not png.is_file():  # a deck of a single slide: its first page, then
         subprocess.run([exe, "-png", "-r", str(IMAGE_DPI), "-singlefile", str(pdf), str(prefix)],
                        capture_output=True, timeout=120)
     return Rendered(pdf, png if png.is_file() else None, None if png.is_file() else "pdftoppm")
