@@ -521,11 +521,23 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- scheduled runs
 def cmd_run(args: argparse.Namespace) -> int:
-    """Exit codes for Task Scheduler and cron: see addin.scheduled (0 ok ... 6 internal error)."""
+    """Exit codes for Task Scheduler and cron: see addin.scheduled (0 ok ... 6 internal error, 7 mail not sent)."""
+    from addin.mail.delivery import MailRequest
+    from addin.mail.settings import SettingError, split_addresses
     from addin.scheduled import run_scheduled
 
     lang = VOICE.language
     source = input_file(args.file, option=_say("cli.metavar.workbook"), language=lang, kinds=WORKBOOKS)
+    mail = None
+    if args.mail or args.to_reps:
+        if args.to:
+            try:  # a mistyped address is refused now, before the (long) run
+                split_addresses(args.to)
+            except SettingError as err:
+                raise UsageError(_say(err.code, **err.figures)) from None
+        mail = MailRequest(decks=args.mail, to=args.to, reps=args.to_reps)
+    elif args.to:
+        raise UsageError(_say("cli.error.to_without_mail"))
     out = Path(args.out)
     if out.is_dir() or out.parent.is_dir():
         # a file, or a folder nobody may write into, is refused now; a missing drive is the run's to log
@@ -535,7 +547,41 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.log:
         log = output_file(args.log, option="--log", suffix=(".log", ".txt"), default_name=_say("cli.file.log"),
                           language=lang, inputs=[source])
-    return run_scheduled(source, out, kind=args.kind, log_path=log)
+    return run_scheduled(source, out, kind=args.kind, log_path=log, mail=mail)
+
+
+def cmd_mail(args: argparse.Namespace) -> int:
+    """``pilotage mail test --to ADDRESS [FILE]``: a short message, so that an administrator checks the settings."""
+    from addin.mail.message import trial_message
+    from addin.mail.sending import MailFailed, send
+    from addin.mail.settings import SettingError, resolve, split_addresses
+
+    try:  # a mistyped address is refused before the workbook is read
+        to = split_addresses(args.to)
+    except SettingError as err:
+        raise UsageError(_say(err.code, **err.figures)) from None
+    setting = lambda key: None  # noqa: E731
+    if args.file:
+        from addin.actions.company import read_company
+
+        input_file(args.file, option=_say("cli.metavar.workbook"), language=VOICE.language, kinds=READABLE)
+        data = read_company(_book(args, option=_say("cli.metavar.workbook")))
+        setting = data.setting
+        VOICE.language = language(data)
+    try:
+        settings = resolve(setting)
+    except SettingError as err:
+        print(_say("mail.test.failed", reason=_say(err.code, **err.figures)), file=sys.stderr)
+        return 2
+    msg = trial_message(sender=settings.sender, to=to, host=settings.host or "-", port=settings.port,
+                        language=VOICE.language)
+    try:
+        send(msg, settings)
+    except MailFailed as err:
+        print(_say("mail.test.failed", reason=err.said(VOICE.language)), file=sys.stderr)
+        return err.exit_code
+    print(_say("mail.test.sent", to=", ".join(to), host=settings.host, port=settings.port))
+    return 0
 
 
 # --------------------------------------------------------------------------- parser
@@ -670,6 +716,14 @@ def build_parser(lang: str | None = None) -> Parser:
     file_arg(p, "cli.help.workbook", "cli.metavar.workbook")
     p.add_argument("--out", required=True, metavar=t("cli.metavar.folder"), help=t("cli.help.run.out"))
     p.add_argument("--log", metavar=t("cli.metavar.log"), help=t("cli.help.run.log"))
+    p.add_argument("--mail", action="store_true", help=t("cli.help.run.mail"))
+    p.add_argument("--to", metavar=t("cli.metavar.addresses"), help=t("cli.help.run.to"))
+    p.add_argument("--to-reps", action="store_true", help=t("cli.help.run.to_reps"))
+
+    p = verb("mail", "cli.help.mail", cmd_mail)
+    p.add_argument("action", choices=("test",), help=t("cli.help.mail.action"))
+    p.add_argument("file", nargs="?", metavar=t("cli.metavar.workbook"), help=t("cli.help.mail.file"))
+    p.add_argument("--to", required=True, metavar=t("cli.metavar.addresses"), help=t("cli.help.mail.to"))
 
     return parser
 

@@ -2,7 +2,8 @@
 
 ``run_scheduled(path, out_folder)`` is what a Monday-morning task calls, through
 ``pilotage run weekly FILE --out OUT_FOLDER`` (``monthly``, ``quarterly`` or ``refresh`` in
-place of ``weekly`` for the other kinds below, ``--log FILE`` for another log):
+place of ``weekly`` for the other kinds below, ``--log FILE`` for another log, ``--mail``
+to e-mail the decks, ``--to-reps`` to e-mail each rep their own view):
 
 1. refresh the cockpit in the workbook, holding Pilotage's lock on it; a
    manager's refresh in progress is waited for (``lock_wait``, 10 minutes by
@@ -18,6 +19,9 @@ place of ``weekly`` for the other kinds below, ``--log FILE`` for another log):
 
 ``kind="monthly"`` writes only the monthly deck, ``kind="quarterly"`` only the quarterly
 one, ``kind="refresh"`` no deck.
+With ``mail`` (``addin.mail.delivery.MailRequest``), each deck written is then mailed
+to its audience, and each active rep their own export at the Reps table's address; a
+message that cannot be sent is kept as an ``.eml`` beside the deck (marked unsent).
 A deck is written to a temporary file in ``out_folder`` and renamed, so a
 failed run never leaves half a deck under the final name.
 
@@ -41,6 +45,9 @@ exécution » and cron's mail):
       client's workbook is untouched
  5    the cockpit was refreshed but a deck could not be written
  6    unexpected internal error (a bug: the traceback is in the log)
+ 7    the decks are written but a message could not be sent (no server or no
+      recipient configured, server down, TLS or authentication refused, address
+      refused): the message is kept as an ``.eml`` beside the deck
 ====  ==========================================================================
 
 When several steps fail the highest code is returned.
@@ -65,6 +72,7 @@ from kpicore.text.catalogue import say
 from workbook_templates.safe_file import publish
 
 if TYPE_CHECKING:
+    from addin.mail.delivery import MailRequest
     from kpicore.forecast.kept_backtest import KeptBacktest
 
 EXIT_OK = 0
@@ -74,6 +82,7 @@ EXIT_BUSY = 3
 EXIT_WRITE_FAILED = 4
 EXIT_DECK_FAILED = 5
 EXIT_INTERNAL = 6
+EXIT_MAIL_FAILED = 7
 
 DEFAULT_LOG_NAME = "pilotage_planifie.log"
 DEFAULT_LOCK_WAIT = 600.0
@@ -272,9 +281,43 @@ def _out_folder_ready(out: Path, log: _Log) -> bool:
     return False
 
 
+def _deliver(mail: MailRequest, refreshed: Refreshed, written: list[tuple[str, Path]], today: date, out: Path,
+             log: _Log) -> list[int]:
+    """Mail the decks written and the reps' own views; the exit codes of what failed."""
+    from addin.mail.delivery import deliver_deck, deliver_reps
+
+    codes: list[int] = []
+
+    def attempt(step: str, work: Callable[[], list]) -> None:
+        t0 = time.perf_counter()
+        try:
+            for done in work():
+                outcome = "cli.run.outcome.ok" if done.ok else "cli.run.outcome.failed"
+                log.line(done.step, log.say(outcome), done.seconds, done.detail)
+                if not done.ok:
+                    codes.append(EXIT_MAIL_FAILED)
+        except PilotageError as err:  # a rep's export that cannot be written, say: the other messages still go
+            codes.append(EXIT_MAIL_FAILED)
+            log.line(step, log.say("cli.run.outcome.failed"), time.perf_counter() - t0, str(err))
+        except Exception as exc:
+            codes.append(EXIT_INTERNAL)
+            log.line(step, log.say("cli.run.outcome.internal"), time.perf_counter() - t0,
+                     f"{type(exc).__name__}: {exc}")
+            log.block(traceback.format_exc())
+
+    if mail.decks:
+        for kind, path in written:
+            attempt(log.say("mail.step.deck", deck=path.stem),
+                    lambda kind=kind, path=path: [deliver_deck(refreshed.data, kind, path, to=mail.to,
+                                                               language=log.language)])
+    if mail.reps:
+        attempt(log.say("mail.step.reps"), lambda: deliver_reps(refreshed.data, today, out, language=log.language))
+    return codes
+
+
 def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "weekly", today: date | None = None,
                   log_path: Path | str | None = None, lock_wait: float = DEFAULT_LOCK_WAIT,
-                  steps: Steps | None = None) -> int:
+                  steps: Steps | None = None, mail: MailRequest | None = None) -> int:
     """Refresh the workbook at ``path`` and write the ritual decks into ``out_folder``; the exit code.
 
     ``kind``: "weekly" (refresh + weekly deck, + monthly deck on the first
@@ -282,6 +325,7 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
     "monthly" (refresh + monthly deck), "quarterly" (refresh + quarterly deck)
     or "refresh" (no deck). ``today`` (default: the system date) is the as-of
     date of the cockpit and the decks and decides the first working day.
+    ``mail``: what to e-mail once the decks are written (None: nothing).
     See the module docstring for the log and the exit codes; the log speaks
     French (or ``PILOTAGE_LANG``) until the workbook is read, then its language.
     """
@@ -339,6 +383,7 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
     elif decks and not out_ok:
         codes.append(EXIT_WRITE_FAILED)
     else:
+        written_decks: list[tuple[str, Path]] = []
         for deck in decks:
             run = {"weekly": steps.weekly, "monthly": steps.monthly,
                    "quarterly": steps.quarterly or _real_quarterly}[deck]
@@ -346,6 +391,7 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
             t0 = time.perf_counter()
             try:
                 written = _write_deck(run, refreshed, today, final)
+                written_decks.append((deck, written))
                 log.line(deck_step(deck), log.say("cli.run.outcome.ok"), time.perf_counter() - t0, str(written))
             except PilotageError as err:
                 codes.append(EXIT_DECK_FAILED)
@@ -359,11 +405,14 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
                 log.line(deck_step(deck), log.say("cli.run.outcome.internal"), time.perf_counter() - t0,
                          f"{type(exc).__name__}: {exc}")
                 log.block(traceback.format_exc())
+        if mail is not None and refreshed is not None:
+            codes.extend(_deliver(mail, refreshed, written_decks, today, out, log))
     code = max(codes, default=EXIT_OK)
     log.line(log.say("cli.run.step.end"), log.say("cli.run.outcome.code", exit=code), time.perf_counter() - started)
     return code
 
 
 __all__ = ["DEFAULT_STEPS", "EXIT_BAD_INPUT", "EXIT_BUSY", "EXIT_DATA_WARNINGS", "EXIT_DECK_FAILED",
-           "EXIT_INTERNAL", "EXIT_OK", "EXIT_WRITE_FAILED", "Refreshed", "Steps", "deck_label", "first_working_day", "french_holidays",
-           "is_first_working_day", "is_first_working_day_of_quarter", "run_scheduled"]
+           "EXIT_INTERNAL", "EXIT_MAIL_FAILED", "EXIT_OK", "EXIT_WRITE_FAILED", "Refreshed", "Steps", "deck_label",
+           "first_working_day", "french_holidays", "is_first_working_day", "is_first_working_day_of_quarter",
+           "run_scheduled"]

@@ -176,6 +176,8 @@ REPS = Table(
         _c("manager", "text", "Manager"),
         _c("active", "bool", "Actif"),
         _c("start_on", "date", "Date d'arrivée"),
+        # where a scheduled run mails the rep their own view (addin.mail); optional
+        _c("email", "text", "E-mail"),
     ),
     key=("rep",),
 )
