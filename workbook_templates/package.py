@@ -71,6 +71,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as StdET
+from xml.parsers import expat
 
 import defusedxml.ElementTree as SafeET
 import xlsxwriter
@@ -481,6 +482,22 @@ class _Transplant:
             raise _file_error(self.path, f"la partie « {part} » est illisible ou refusée ({exc})",
                               "ouvrez le classeur dans Excel, enregistrez-le, puis relancez.") from exc
 
+    def _check_well_formed(self, part: str, data: bytes) -> None:
+        """``data`` parses as XML, without a DTD: expat alone, with no tree built (a product sheet of a large
+        company holds millions of elements, and building them would cost more than writing them)."""
+        parser = expat.ParserCreate()
+
+        def refuse(*_args: object) -> None:
+            raise ValueError("DTD")
+
+        parser.StartDoctypeDeclHandler = refuse
+        parser.EntityDeclHandler = refuse
+        try:
+            parser.Parse(data, True)
+        except (expat.ExpatError, ValueError) as exc:
+            raise _file_error(self.path, f"la partie « {part} » est illisible ou refusée ({exc})",
+                              "ouvrez le classeur dans Excel, enregistrez-le, puis relancez.") from exc
+
     # -- the job ----------------------------------------------------------------------------
     def run(self, states: Mapping[str, str], active: str | None = None) -> None:
         root_rels = self._rels_of("")  # "_rels/.rels"
@@ -531,7 +548,7 @@ class _Transplant:
         self.changed[self._member(self.wb_rels_part) or self.wb_rels_part] = xt.encode(ctx.rels_text, wb_rels_bom)
         self.changed[self._member("[Content_Types].xml")] = xt.encode(ctx.ct_text, ct_bom)
         for part, data in self.changed.items():  # never write a part we could not read back
-            self._parse(part, data)
+            self._check_well_formed(part, data)
 
     def _activate(self, ctx: _WorkbookEdit, name: str, states: Mapping[str, str]) -> None:
         """Open the workbook on sheet ``name``: ``activeTab`` and its tab selected, the old tab unselected."""

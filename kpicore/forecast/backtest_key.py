@@ -30,7 +30,9 @@ refreshes reuse the replay.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,15 +78,17 @@ def _canonical_column(values: pd.Series) -> pd.Series:
     """One string per value, the same for the same value whatever the column's dtype came from."""
     missing = values.isna().to_numpy(dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(values):
-        text = values.dt.strftime("%Y-%m-%dT%H:%M:%S.%f").astype(object)
+        # numpy's ISO text at the microsecond: the bytes of strftime("%Y-%m-%dT%H:%M:%S.%f"), without a
+        # Python call per value
+        text = np.datetime_as_string(values.to_numpy(dtype="datetime64[us]"), unit="us").astype(object)
     elif pd.api.types.is_bool_dtype(values):
-        text = values.astype(object).map(lambda v: "true" if v is True or v is np.True_ else "false")
+        text = values.astype(object).map(lambda v: "true" if v is True or v is np.True_ else "false").to_numpy()
     elif pd.api.types.is_numeric_dtype(values):
         # repr of a float is exact: two different amounts never print the same
-        text = values.astype(object).map(lambda v: _MISSING if pd.isna(v) else repr(float(v)))
+        text = np.array(list(map(repr, values.to_numpy(dtype=float, na_value=np.nan).tolist())), dtype=object)
     else:
-        text = values.astype(object).map(lambda v: _MISSING if v is None or v is pd.NA else str(v))
-    return pd.Series(np.where(missing, _MISSING, text.to_numpy(dtype=object)), index=values.index, dtype=object)
+        text = np.array(list(map(str, values.to_numpy(dtype=object))), dtype=object)
+    return pd.Series(np.where(missing, _MISSING, text), index=values.index, dtype=object)
 
 
 def canonical_bytes(frame: pd.DataFrame, columns: list[str]) -> bytes:
@@ -92,8 +96,16 @@ def canonical_bytes(frame: pd.DataFrame, columns: list[str]) -> bytes:
     whatever the row order or the columns' order of the source."""
     cols = sorted(c for c in columns if c in frame.columns)
     text = pd.DataFrame({c: _canonical_column(frame[c]) for c in cols}, columns=cols)
-    text = text.sort_values(cols, kind="stable") if cols and len(text) else text
-    return text.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    if not cols:
+        return text.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    text = text.sort_values(cols, kind="stable") if len(text) else text
+    # the csv module's writer gives pandas' to_csv bytes (minimal quoting, "\n") for columns of strings,
+    # in C rather than pandas' conversion chunk by chunk
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(cols)
+    writer.writerows(zip(*(text[c].to_numpy() for c in cols)))
+    return out.getvalue().encode("utf-8")
 
 
 def backtest_key(data: PipelineData) -> BacktestKey:
