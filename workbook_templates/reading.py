@@ -38,13 +38,15 @@ import re
 import time
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from itertools import chain
+from pathlib import Path
 from typing import Mapping
 
 import defusedxml.ElementTree as ET
 import numpy as np
 
+from kpicore.metrics.dictionary import SHEET_FR as DICTIONARY_SHEET
+from kpicore.model import schema
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import FileBusyError, InputFileError
 from kpicore.ingest.cell_types import TEXT, as_objects, type_codes
@@ -82,6 +84,11 @@ def file_stamp(path: Path) -> tuple[int, int, int] | None:
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
+# the sheets an action asks for by name (``sheet_rows``) once the tables are ingested: the product's own
+# and the KPI dictionary
+NAMED_SHEETS = frozenset(name.casefold() for name in schema.OUTPUT_SHEETS + (DICTIONARY_SHEET,))
+
+
 @dataclass
 class Source:
     """One read of a client's file: its bytes (read once), its raw grids and, for a workbook,
@@ -94,17 +101,39 @@ class Source:
     path: Path
     content: bytes
     stamp: tuple[int, int, int] | None
-    grids: list[RawGrid]
+    grids: list[RawGrid] | None  # None once handed over by ``take_grids``
     sheets: dict[str, list[list]] = field(default_factory=dict)
     kind: str = "xlsx"  # "xlsx" (also .xlsm), "xls", "ods" or "csv": what the file is, whatever its name
+    limits: ArchiveLimits = DEFAULT_LIMITS
+    pruned: bool = False  # the table sheets' rows were let go with the grids
 
     def sheet_rows(self, name: str) -> list[list] | None:
         """The rows of the sheet called ``name`` (Excel compares sheet names without case), or None."""
         wanted = name.strip().casefold()
-        for sheet, rows in self.sheets.items():
+        sheets = self.sheets if not self.pruned or wanted in NAMED_SHEETS else self._parsed()[1]
+        for sheet, rows in sheets.items():
             if sheet.strip().casefold() == wanted:
                 return rows
         return None
+
+    def take_grids(self) -> list[RawGrid]:
+        """The raw grids, handed over: the source then lets them go, with the rows of every sheet an action
+        does not ask for by name, so that a large client's million rows are freed once ingested (what the
+        ingest keeps is its canonical frames).  Asked again, they are read again from the same bytes."""
+        grids = self.grids if self.grids is not None else self._parsed()[0]
+        self.grids = None
+        self.sheets = {s: rows for s, rows in self.sheets.items() if s.strip().casefold() in NAMED_SHEETS}
+        self.pruned = True
+        return grids
+
+    def _parsed(self) -> tuple[list[RawGrid], dict[str, list[list]]]:
+        """The grids and sheets of ``content`` read again (nothing read from the disk)."""
+        if self.kind == "csv":
+            return _read_csv(self.path, self.content), {}
+        if self.kind == "xls":
+            return _calamine_grids(self.path, self.content, {}, "xls")
+        grids, sheets, _ = _read_zip(self.path, self.content, self.limits)
+        return grids, sheets
 
 
 def read_source(path: str | Path, *, limits: ArchiveLimits = DEFAULT_LIMITS,
@@ -157,7 +186,7 @@ def read_source_once(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> Sour
         return Source(path, content, None, grids, sheets, "xls")
     if content.startswith(_ZIP):
         grids, sheets, kind = _read_zip(path, content, limits)
-        return Source(path, content, None, grids, sheets, kind)
+        return Source(path, content, None, grids, sheets, kind, limits)
     if suffix in (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"):
         raise _fail(path, f"ce n'est pas un classeur {suffix} valide (contenu non reconnu).",
                     "Le fichier est peut-être endommagé ou mal nommé : exportez-le à nouveau.")

@@ -56,7 +56,7 @@ class FileWorkbook:
         return self._source
 
     def grids(self) -> list[RawGrid]:
-        return self.source.grids
+        return self.source.take_grids()
 
     def sheet_rows(self, name: str) -> list[list] | None:
         return self.source.sheet_rows(name)
