@@ -174,3 +174,20 @@ def test_a_refresh_written_to_another_file_reads_the_client_once_and_leaves_it(w
     assert workbook.read_bytes() == before
     assert "Cockpit" in _sheet_names(out)
     assert not (tmp_path / ".pilotage_backups").exists()  # a new file replaces nothing: no backup
+
+
+def test_grids_handed_over_are_let_go_and_read_again_from_the_same_bytes(workbook):
+    """The file engine hands its grids over once and lets go of the table sheets' rows (a large client's
+    million rows are freed once ingested); asked again, the grids and a table sheet's rows come back the
+    same, read from the bytes already in memory, even once the file on disk has changed."""
+    from addin.engines.file import FileWorkbook
+    from kpicore.model import schema
+
+    book = FileWorkbook(workbook)
+    first = [(g.sheet, g.table_name, [list(r) for r in g.rows]) for g in book.grids()]
+    deals_rows = [list(r) for r in next(rows for sheet, _, rows in first if sheet == schema.DEALS.sheet_fr)]
+    assert book.source.grids is None and schema.DEALS.sheet_fr not in book.source.sheets
+    workbook.write_bytes(b"")  # what is on disk no longer matters
+    again = [(g.sheet, g.table_name, [list(r) for r in g.rows]) for g in book.grids()]
+    assert again == first
+    assert book.sheet_rows(schema.DEALS.sheet_fr) == deals_rows
