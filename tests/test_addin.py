@@ -286,3 +286,22 @@ def test_deck_buttons_write_decks_next_to_the_workbook(tmp_path):
         path = tmp_path / f"{stem} 2025-03-28.pptx"  # the date of the data: D6 lost on 28/03
         assert text == f"Présentation créée : {path}"
         assert len(Presentation(str(path)).slides) > 0
+
+
+def test_the_change_count_the_cell_functions_read_is_kept_by_the_addins_vba():
+    """The cell functions ask Excel for ``Pilotage.ChangeCount`` (addin.excel.udfs.change_count); the add-in's
+    module defines it and ``Bump``, which the events class calls on every edit, recalculation and opening."""
+    import inspect
+
+    from addin.excel import udfs
+
+    bas = build.bas_path().read_text(encoding="ascii")
+    cls = build.events_path().read_text(encoding="ascii")
+    assert {"Bump", "ChangeCount", "Auto_Open"} <= _all_subs(bas)
+    assert re.search(r'^Attribute VB_Name = "PilotageEvents"', cls, re.M)
+    assert "Set Events = New PilotageEvents" in bas
+    for event in ("App_SheetChange", "App_SheetCalculate", "App_WorkbookOpen"):
+        body = re.search(rf"Private Sub {event}\(.*?\)\n(.*?)End Sub", cls, re.S)[1]
+        assert "Pilotage.Bump" in body, event
+    assert '"Pilotage.ChangeCount"' in inspect.getsource(udfs.change_count)
+    assert cls.isascii() and bas.isascii()

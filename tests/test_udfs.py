@@ -268,7 +268,8 @@ def test_xlwings_windows_decorators_record_what_the_registry_says(xlwings_window
         assert [a["name"] for a in meta["args"]] == [a.name for a in udf.args] + [udfs.CALLER]
         for pos, (got, a) in enumerate(zip(meta["args"], udf.args)):
             assert (got["pos"], got["doc"], got["vararg"], got["vba"]) == (pos, a.help_fr, False, None)
-            assert got["options"] == ({"ndim": 2} if a.kind == "table" else {}), (udf.name, a.name)
+            # a table arrives as its Range: its values are marshalled only when the cache does not hold it
+            assert got["options"] == ({"convert": "range"} if a.kind == "table" else {}), (udf.name, a.name)
             # what call_udf gives an argument the formula leaves out; a required one has no entry
             assert ("optional" in got) == a.optional and got.get("optional") == (a.default if a.optional else None)
 
@@ -323,3 +324,48 @@ def test_a_cell_speaks_the_reader_s_language(monkeypatch):
     finished = udfs.PILOT_FORECAST_P50(DEALS, "", "2025-02", AS_OF)
     assert finished.startswith(f"#PILOTAGE: period 2025-02 is over on {AS_OF.month}/{AS_OF.day}/{AS_OF.year}: ")
     assert "prévision" not in finished and "période" not in finished
+
+
+# --------------------------------------------------------------------------- tables passed by reference
+def test_a_table_passed_by_reference_is_read_once_per_change_count():
+    """500 cells over one table read its values once while Excel reports no change; an edit (the add-in's
+    change count raised) reads them again and the cells follow the new content."""
+    from support.excel_ranges import table_range
+
+    rng = table_range(_copy(DEALS))
+    by_value = [udfs.PILOT_CA_SIGNE(DEALS, scope, "2025-03", AS_OF) for scope in ("", "rep:Martin", "rep:Durand")]
+    assert by_value == [35000, 30000, 5000]  # D1 + D3 (Martin), D4 (Durand), won in March
+    for _ in range(500 // 3 + 1):
+        assert [udfs.PILOT_CA_SIGNE(rng, scope, "2025-03", AS_OF)
+                for scope in ("", "rep:Martin", "rep:Durand")] == by_value
+    assert rng.reads == 1
+    # an edit: D4 is now Martin's, Excel raises the count
+    rng.rows = [r if r[0] != "D4" else [r[0], r[1], "Martin"] + list(r[3:]) for r in rng.rows]
+    assert udfs.PILOT_CA_SIGNE(rng, "rep:Martin", "2025-03", AS_OF) == 30000  # the count unchanged: cached
+    rng.sheet.book.app.bump(rng.sheet.book)
+    assert udfs.PILOT_CA_SIGNE(rng, "rep:Martin", "2025-03", AS_OF) == 35000
+    assert udfs.PILOT_CA_SIGNE(rng, "rep:Durand", "2025-03", AS_OF) == 0  # Durand won nothing in March any more
+    assert rng.reads == 2
+
+
+def test_without_a_change_count_a_table_is_read_at_every_call():
+    """The add-in's events not hooked (or no add-in): nothing says the table is unchanged, so its values are
+    read each time and keyed by their content."""
+    from support.excel_ranges import ExcelApp, table_range
+
+    rng = table_range(_copy(DEALS), app=ExcelApp(hooked=False))
+    for _ in range(3):
+        assert udfs.PILOT_CA_SIGNE(rng, "", "2025-03", AS_OF) == 35000
+    assert rng.reads == 3
+    rng.rows = [r for r in rng.rows if r[0] != "D3"]  # D3 (20 000) deleted
+    assert udfs.PILOT_CA_SIGNE(rng, "", "2025-03", AS_OF) == 15000
+
+
+def test_two_tables_at_two_addresses_are_two_tables():
+    from support.excel_ranges import ExcelApp, table_range
+
+    app = ExcelApp()
+    march = table_range(_copy(DEALS), app=app)
+    without_d1 = table_range([r for r in _copy(DEALS) if r[0] != "D1"], address="$M$1:$W$6", app=app)
+    assert udfs.PILOT_CA_SIGNE(march, "", "2025-03", AS_OF) == 35000
+    assert udfs.PILOT_CA_SIGNE(without_d1, "", "2025-03", AS_OF) == 25000

@@ -69,6 +69,14 @@ def bas_path() -> Path:
     return Path(__file__).parent / "vba" / f"{VBA_MODULE}.bas"
 
 
+EVENTS_MODULE = "PilotageEvents"
+
+
+def events_path() -> Path:
+    """The class of application events that raises each workbook's change count (``Pilotage.Bump``)."""
+    return Path(__file__).parent / "vba" / f"{EVENTS_MODULE}.cls"
+
+
 def _group_id(k: int) -> str:
     return f"pilotageGroup{k + 1}"
 
@@ -188,7 +196,7 @@ def install_addin(*, interpreter: str | None = None) -> Path:
     if not sys.platform.startswith("win"):
         raise UsageError("l'installation automatique demande Excel pour Windows. Sur macOS : copiez "
                          "pilotage.xlam (pilotage addin build) dans le dossier de démarrage d'Excel et importez "
-                         f"{bas_path().name} dans l'éditeur VBA (voir le README).")
+                         f"{bas_path().name} et {events_path().name} dans l'éditeur VBA (voir le README).")
     import xlwings as xw
 
     interpreter = interpreter or _pythonw()
@@ -207,11 +215,12 @@ def install_addin(*, interpreter: str | None = None) -> Path:
             except Exception:
                 book.close()
                 raise UsageError("Excel refuse l'accès au projet VBA du complément. " + TRUST_HINT) from None
-            try:
-                components.Remove(components(VBA_MODULE))
-            except Exception:  # not there yet: a first install
-                pass
-            components.Import(str(bas_path()))
+            for module, path in ((VBA_MODULE, bas_path()), (EVENTS_MODULE, events_path())):
+                try:
+                    components.Remove(components(module))
+                except Exception:  # not there yet: a first install
+                    pass
+                components.Import(str(path))
             book.save()
             book.close()
     return target

@@ -99,8 +99,9 @@ class UdfArg:
 
     @property
     def xlwings_options(self) -> dict[str, Any]:
-        """xlwings' conversion of the argument: a table arrives as a 2-D list, even a one-row one."""
-        return {"ndim": 2} if self.kind == "table" else {}
+        """xlwings' conversion of the argument: a table arrives as its Range, so that a table already read
+        is not marshalled again (:func:`table_rows` reads its values, as a 2-D list, only when needed)."""
+        return {"convert": "range"} if self.kind == "table" else {}
 
 
 ARGS: tuple[UdfArg, ...] = (
@@ -208,17 +209,18 @@ _DATA = _Lru(CACHE_SIZE)
 _ENGINES = _Lru(ENGINE_CACHE_SIZE)
 _FORECASTS = _Lru(FORECAST_CACHE_SIZE)
 _CONTEXTS = _Lru(CACHE_SIZE)
+_BOOKS = _Lru(CACHE_SIZE)  # what a forecast cell reads of its workbook, by workbook and change count
 
 
 def cache_info() -> dict[str, dict[str, int]]:
     """Hits, misses and size of each cache (for tests and support)."""
     return {name: {"hits": c.hits, "misses": c.misses, "size": len(c.data)}
             for name, c in (("data", _DATA), ("engines", _ENGINES), ("forecasts", _FORECASTS),
-                            ("contexts", _CONTEXTS))}
+                            ("contexts", _CONTEXTS), ("books", _BOOKS))}
 
 
 def clear_caches() -> None:
-    for c in (_DATA, _ENGINES, _FORECASTS, _CONTEXTS):
+    for c in (_DATA, _ENGINES, _FORECASTS, _CONTEXTS, _BOOKS):
         c.clear()
 
 
@@ -247,24 +249,64 @@ def _as_grid(value: Any, arg: str) -> list[list[Any]]:
     if not isinstance(value, (list, tuple)) or not value or not isinstance(value[0], (list, tuple)):
         raise _BadArgument(Message.of("udf.not_a_table", position=pos, name=arg,
                                       example=TABLE_OF_ARG[arg] if arg != "affaires" else "Affaires"))
-    rows = [list(r) for r in value]
+    # a 2-D list as xlwings hands it is used as it is (the ingest never changes its rows); tuples become lists
+    rows = value if all(type(r) is list for r in value) else [list(r) for r in value]
     if not any(isinstance(c, str) and c.strip() for c in rows[0]):
         raise _BadArgument(Message.of("udf.no_header", position=pos, name=arg))
     return rows
 
 
-def _data(tables: dict[str, Any], book_grids: tuple = ()):
-    """The key of the tables passed (and of ``book_grids``, what the caller's workbook adds) and their data."""
+def is_range(value: Any) -> bool:
+    """A table passed by reference (xlwings' ``Range``, the ``range`` converter), not by its values."""
+    return not isinstance(value, (list, tuple, str)) and hasattr(value, "address") and hasattr(value, "sheet")
+
+
+def change_count(book: Any) -> int | None:
+    """How many edits, recalculations and openings Excel has reported for ``book`` (xlwings' ``Book``),
+    as the add-in's VBA counts them (``Pilotage.ChangeCount``, ``addin/excel/vba/PilotageEvents.cls``);
+    None when it cannot say (the events not hooked, no add-in: outside Excel)."""
+    try:
+        value = book.app.macro("Pilotage.ChangeCount")(str(book.fullname))
+    except Exception:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return int(value)
+
+
+def table_rows(value: Any, arg: str) -> tuple[Any, Callable[[], list[list[Any]]]]:
+    """The key of a table argument and how to get its rows.  A Range of a workbook whose change count is
+    known is keyed by the workbook, the sheet, the address and that count, and its values are marshalled only
+    when that key is new: 500 cells over one table read it once per recalculation.  Otherwise (values
+    passed, or no count) the values are read and keyed by their content."""
+    if is_range(value):
+        count = change_count(value.sheet.book)
+        if count is not None:
+            key = ("range", str(value.sheet.book.fullname), str(value.sheet.name), str(value.address), count)
+            return key, lambda: _as_grid(value.options(ndim=2).value, arg)
+        value = value.options(ndim=2).value
+    rows = _as_grid(value, arg)
+    return _content_key({arg: rows}), lambda: rows
+
+
+def _data(tables: dict[str, Any], book_grids: tuple = (), book_key: Any = None):
+    """The key of the tables passed (and of ``book_grids``, what the caller's workbook adds, keyed by
+    ``book_key`` when given) and their data."""
     from kpicore.ingest.grids import RawGrid, ingest
 
-    grids = {arg: _as_grid(v, arg) for arg, v in tables.items() if v is not None and v != ""}
+    passed = {arg: table_rows(v, arg) for arg, v in tables.items() if v is not None and not _empty(v)}
 
     def make():
-        return ingest([RawGrid("(formule)", TABLE_OF_ARG[arg], rows, 1, TABLE_OF_ARG[arg], 1)
-                       for arg, rows in grids.items()] + list(book_grids), source="(formule)")
+        return ingest([RawGrid("(formule)", TABLE_OF_ARG[arg], rows(), 1, TABLE_OF_ARG[arg], 1)
+                       for arg, (_key, rows) in passed.items()] + list(book_grids), source="(formule)")
 
-    key = _content_key({**grids, **{f"book:{g.table_name}": g.rows for g in book_grids}})
+    book = book_key if book_key is not None else {f"book:{g.table_name}": g.rows for g in book_grids}
+    key = _content_key({"tables": {arg: k for arg, (k, _rows) in passed.items()}, "book": book})
     return key, _DATA.get(key, make)
+
+
+def _empty(value: Any) -> bool:
+    return isinstance(value, str) and value == ""
 
 
 def caller_workbook(caller: Any):
@@ -277,6 +319,24 @@ def caller_workbook(caller: Any):
     from addin.engines.xlwings import XlwingsWorkbook
 
     return XlwingsWorkbook(book)
+
+
+def book_of(workbook) -> tuple[Any, tuple, list[list] | None]:
+    """What a forecast cell reads of its workbook beside its tables (:func:`book_grids`, the kept replay's
+    rows), with its key: read once per change count of the workbook when the add-in counts them."""
+    from kpicore.model import schema
+
+    count = change_count(workbook.book)
+
+    def read() -> tuple[tuple, list[list] | None]:
+        return book_grids(workbook), workbook.sheet_rows(schema.BACKTEST_SHEET)
+
+    if count is None:
+        grids, kept_rows = read()
+        return None, grids, kept_rows
+    key = ("book", str(workbook.book.fullname), count)
+    grids, kept_rows = _BOOKS.get(key, read)
+    return key, grids, kept_rows
 
 
 def book_grids(workbook) -> tuple:
@@ -356,7 +416,7 @@ def _guard(f: Callable[[], Any]) -> Any:
 
 def _missing(udf: Udf, tables: dict[str, Any]) -> Message | None:
     for need in udf.needs:
-        if tables.get(need) is None or tables.get(need) == "":
+        if tables.get(need) is None or _empty(tables.get(need)):
             return Message.of(f"udf.needs.{need}", function=udf.name, position=ARG_POSITION[need])
     return None
 
@@ -374,7 +434,7 @@ def _kpi_value(udf: Udf, kpi: str, affaires, perimetre, periode, date_ref, activ
         raise _BadArgument(Message.of("udf.unknown_kpi", kpi=kpi, ids=", ".join(DEFAULT_DICTIONARY.ids)))
     if kpi.startswith("activities_") or kpi in ("qualified_meetings", "qualified_meetings_per_week",
                                                 "meeting_to_proposal_rate"):
-        if activites is None or activites == "":
+        if activites is None or _empty(activites):
             raise _BadArgument(Message.of("udf.kpi_needs_activities", kpi=kpi, position=ARG_POSITION["activites"]))
     key, data = _data(tables)
     as_of = excel_date(date_ref) or data_today(data).date()
@@ -391,15 +451,14 @@ def _forecast_value(udf: Udf, affaires, perimetre, periode, date_ref, activites,
     from kpicore.forecast.kept_backtest import kept_of_rows, reusable, with_kept
     from kpicore.forecast.shown import forecast
     from kpicore.metrics.kpis import fiscal_start_month_of
-    from kpicore.model import schema
 
     tables = {"affaires": affaires, "activites": activites, "commerciaux": commerciaux, "objectifs": objectifs}
     missing = _missing(udf, tables)
     if missing:
         raise _BadArgument(missing)
     workbook = caller_workbook(caller)
-    key, data = _data(tables, book_grids(workbook) if workbook is not None else ())
-    kept_rows = workbook.sheet_rows(schema.BACKTEST_SHEET) if workbook is not None else None
+    book_key, grids, kept_rows = book_of(workbook) if workbook is not None else (None, (), None)
+    key, data = _data(tables, grids, book_key)
     as_of = excel_date(date_ref) or data_today(data).date()
     period = period_of(periode, as_of, fiscal_start_month_of(data))
     if period.end < as_of:

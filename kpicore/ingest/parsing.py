@@ -434,7 +434,12 @@ def parse_fractions(cells: Sequence[object]) -> Parsed:
     out = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
     pct = np.zeros(n, dtype=bool)
-    for i, v in enumerate(arr):
+    codes = type_codes(arr)
+    numbers = np.flatnonzero((codes == INT) | (codes == FLOAT))  # the cells Excel gives as numbers, at once
+    out[numbers] = arr[numbers].astype(float)  # NaN stays NaN: an empty cell
+    bad[(codes == BOOL) | (codes == DATETIME) | (codes == DATE) | (codes == TIME)] = True
+    for i in np.flatnonzero((codes == TEXT) | (codes == UNKNOWN)).tolist():
+        v = arr[i]
         if is_blank(v):
             continue
         if _is_number(v):

@@ -8,6 +8,32 @@ Attribute VB_Name = "Pilotage"
 ' ASCII only: Excel imports a .bas file in the system code page.
 Option Explicit
 
+' The change count the cell functions key their cache on (addin.excel.udfs.change_count): one count
+' per workbook, raised by every edit, every recalculation and every opening Excel reports to the
+' PilotageEvents class, so that a table read once serves the cells of one recalculation and never
+' outlives a change. Empty until Auto_Open has hooked the events: Python then reads the table again.
+Private Events As PilotageEvents
+Private Counts As Object
+
+Public Sub Auto_Open()
+    Set Events = New PilotageEvents
+    Set Events.App = Application
+End Sub
+
+Public Sub Bump(ByVal book As String)
+    If Counts Is Nothing Then Set Counts = CreateObject("Scripting.Dictionary")
+    Counts(book) = Counts(book) + 1
+End Sub
+
+Public Function ChangeCount(ByVal book As String) As Variant
+    If Events Is Nothing Then
+        ChangeCount = Empty
+        Exit Function
+    End If
+    If Counts Is Nothing Then Set Counts = CreateObject("Scripting.Dictionary")
+    ChangeCount = CLng(Counts(book))
+End Function
+
 Public Sub Dispatch(control As IRibbonControl)
     RunPython "import addin.excel.ribbon as r; r.dispatch('" & control.Id & "')"
 End Sub
