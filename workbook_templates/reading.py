@@ -228,7 +228,11 @@ def _cut_long_cells(grids: list[RawGrid]) -> list[tuple[RawGrid, int, int]]:
     """Cut text cells over ``MAX_CELL_CHARS`` in place; (grid, Excel row, Excel column) of each."""
     cut = []
     for grid in grids:
-        # every cell of the grid in one array: the lengths of its texts are asked in C, not cell by cell
+        # the longest text of the grid, in one pass in C: most grids have none too long and stop here
+        texts = filter(str.__instancecheck__, chain.from_iterable(grid.rows))
+        if max(map(len, texts), default=0) <= MAX_CELL_CHARS:
+            continue
+        # every cell of the grid in one array, to find where the long ones are
         cells = as_objects(list(chain.from_iterable(grid.rows)))
         texts = np.flatnonzero(type_codes(cells) == TEXT)
         lengths = np.fromiter(map(len, cells[texts]), dtype=np.int64, count=len(texts))
