@@ -232,12 +232,13 @@ def _cut(loc: _Located) -> tuple[TablePart, GridReport, list[Issue]]:
     kept = np.flatnonzero(body_rows.kinds == DATA)
     rows = (kept + first_excel_row).tolist()
 
-    def column_cells(pos: int) -> list[object]:
-        return body_rows.columns[pos][kept].tolist()
+    def column_cells(pos: int) -> np.ndarray:
+        # an object array, which the parsers take as it is (no copy into a list and back)
+        return body_rows.columns[pos][kept]
 
-    columns: dict[str, list] = {}
+    columns: dict[str, Sequence[object]] = {}
     headers: dict[str, str | Message] = {}
-    extras: dict[str, list] = {}
+    extras: dict[str, Sequence[object]] = {}
     kept_cols = []
     for c in cols:
         cells = column_cells(c.position)

@@ -19,6 +19,7 @@ the creation date, the same id with different contents (every copy excluded).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,10 +51,10 @@ class TablePart:
     file: str
     sheet: str
     rows: tuple[int, ...]  # Excel row number of each data row
-    columns: dict[str, list] = field(default_factory=dict)  # canonical or helper column -> cells
+    columns: dict[str, Sequence[object]] = field(default_factory=dict)  # canonical or helper column -> cells
     # canonical or helper column -> header in file (a Message naming its letter when it has none)
     headers: dict[str, str | Message] = field(default_factory=dict)
-    extras: dict[str, list] = field(default_factory=dict)  # header -> cells (unknown columns, kept)
+    extras: dict[str, Sequence[object]] = field(default_factory=dict)  # header -> cells (unknown columns, kept)
     headers_found: tuple[str, ...] = ()
 
 
@@ -122,7 +123,7 @@ class _Part:
         self.flagged.add((int(i), column))
         self.issue(ERROR, problem, fix, i=i, column=column, value=value)
 
-    def repairs(self, column: str, parsed: Parsed, raw: list) -> None:
+    def repairs(self, column: str, parsed: Parsed, raw: Sequence[object]) -> None:
         idx = np.flatnonzero(parsed.repaired & ~parsed.bad)
         if not len(idx) or not parsed.note:
             return
@@ -237,7 +238,7 @@ def _parse_part(w: _Part, table: schema.Table, stages: pd.DataFrame | None) -> p
     return frame
 
 
-def _choices(w: _Part, table: schema.Table, name: str, values: pd.Series, cells: list) -> pd.Series:
+def _choices(w: _Part, table: schema.Table, name: str, values: pd.Series, cells: Sequence[object]) -> pd.Series:
     if table.name == "Activities" and name == "type":
         read = read_activity_types(values, w.person)
         _label_warnings(w, name, values, read, "vocabulary.problem.unknown_activity_type",
