@@ -8,8 +8,8 @@ Usage in Excel (French separators)::
 
 Every function takes the same arguments, in this order:
 
-1. ``affaires``: the Deals table *with its header row* (``Table[#All]``), as
-   Excel passes it: a 2-D list;
+1. ``affaires``: the Deals table *with its header row* (``Table[#All]``), passed by
+   reference (xlwings' ``range`` converter hands its ``Range``; a 2-D list of values is taken too);
 2. ``perimetre``: ``rep:NOM``, ``team:NOM`` (``equipe:NOM``), empty for the company;
 3. ``periode``: ``2025-03``, ``2025-W12``, ``2025-Q2``, ``2025``, ``FY2025``,
    ``2025-03-14``, or a word such as ``mois``, ``trimestre``, ``semaine``,
@@ -52,10 +52,13 @@ Only Excel can confirm that reading those sheets during a recalculation works (x
 caller's book the same way for its own cache, ``xlwings/udfs.py``); the tests drive it through
 xlwings' classes over the recording engine of ``tests``.
 
-A table passed by many cells is ingested once: the canonical data is cached
-on the content of the tables (bounded, :data:`CACHE_SIZE` entries), and so are
-the KPI engine of each as-of date, the forecast context of each set of tables
-(its backtest, run once per as-of date) and each forecast.
+A table passed by many cells is ingested once: the canonical data is cached (bounded, :data:`CACHE_SIZE`
+entries) on the tables' workbook, sheet and address and the workbook's change count, which the add-in's VBA
+raises on every edit, recalculation and opening (``Pilotage.ChangeCount``, ``PilotageEvents.cls``), so that a
+hit marshals no values; without a count (values passed, events not hooked) on the tables' content.  So are
+the KPI engine of each as-of date, the forecast context of each set of tables (its backtest, run once per as-of
+date), each forecast and what a forecast cell reads of its workbook.  Only Excel can confirm that it raises the
+count as ``PilotageEvents.cls`` expects and answers ``Application.Run`` during a recalculation.
 """
 
 from __future__ import annotations
