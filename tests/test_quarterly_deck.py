@@ -355,6 +355,11 @@ def test_a_corpus_workbook_gives_a_quarterly_deck(tmp_path, capsys):
     titles = [sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.name == "Titre"]
     assert titles[0] == "Revue trimestrielle commerciale · T1 2026"
     assert check_fit(prs) > 20
+    # a hand-kept file names no team: its reps are gathered on one line that says so, not « Équipe Sans équipe »
+    table = next(sh.table for s in prs.slides for sh in s.shapes
+                 if sh.has_table and sh.table.cell(0, 0).text == "Périmètre")
+    scopes = [table.cell(i, 0).text for i in range(1, len(table.rows))]
+    assert scopes[0] == "Commerciaux sans équipe" and not any("Sans équipe" in s for s in scopes), scopes
 
 
 def test_the_period_must_be_a_quarter(demo_workbook, tmp_path, capsys):

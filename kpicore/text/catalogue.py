@@ -41,7 +41,7 @@ from babel.dates import get_day_names, get_month_names
 
 from kpicore.model.messages import Message
 from kpicore.model.periods import (DAY, FISCAL_QUARTER, FISCAL_YEAR, MONTH, QUARTER, WEEK, YEAR, Period)
-from kpicore.model.roster import COMPANY, TEAM, Scope
+from kpicore.model.roster import COMPANY, NO_TEAM, TEAM, Scope
 from kpicore.text import formats
 
 LANGUAGES = (formats.FR, formats.EN)
@@ -147,6 +147,8 @@ def scope_label(scope: Scope, language: str = DEFAULT_LANGUAGE) -> str:
     if scope.level == COMPANY:
         return say("scope.company", language)
     if scope.level == TEAM:
+        if scope.name == NO_TEAM:
+            return say("scope.no_team", language)
         return say("scope.team", language, name=scope.name)
     return scope.name
 

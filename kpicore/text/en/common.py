@@ -5,6 +5,7 @@ MESSAGES = {
     "scope.label": "{scope}",  # a scope's label alone (JSON outputs)
     "period.label": "{period}",  # a period's label alone (JSON outputs)
     "scope.team": "Team {name}",
+    "scope.no_team": "Reps without a team",  # the roster's team of the reps no file gives a team
     "period.day": "{month} {day}, {year}",
     "period.week": "Week {week} {year}",
     "period.week_short": "W{week}",

@@ -5,6 +5,7 @@ MESSAGES = {
     "scope.label": "{scope}",  # a scope's label alone (JSON outputs)
     "period.label": "{period}",  # a period's label alone (JSON outputs)
     "scope.team": "Équipe {name}",
+    "scope.no_team": "Commerciaux sans équipe",  # the roster's team of the reps no file gives a team
     "period.day": "{day} {month} {year}",
     "period.week": "Semaine {week} {year}",
     "period.week_short": "S{week}",
