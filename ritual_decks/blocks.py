@@ -3,6 +3,7 @@ and small helpers over kpicore results."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -13,12 +14,15 @@ from kpicore.cockpit.summary import open_actions
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.backtest import method_label as named_method
 from kpicore.forecast.forecasting import METHODS, Forecast
-from kpicore.metrics.targets import BELOW_TARGET, NEAR_TARGET, ON_TARGET
+from kpicore.metrics.dictionary import UP
+from kpicore.metrics.kpis import KpiEngine
+from kpicore.metrics.targets import BELOW_TARGET, NEAR_TARGET, ON_TARGET, TargetCheck
+from kpicore.model.periods import Period
 from kpicore.model.roster import TEAM, Scope
 from kpicore.text import formats as F
 from kpicore.text.catalogue import has
 from ritual_decks.charts import Box, Series, bar_chart, line_chart
-from ritual_decks.formats import Voice
+from ritual_decks.formats import Voice, upper_first
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
 
@@ -103,19 +107,87 @@ def forecast_slide(w: DeckWriter, key: str, fc: Forecast, what: str) -> SlideSho
 
 
 
-def kpi_charts(w: DeckWriter, slide: object, boxes: list[Box], categories: list[str],
-               charts: list[tuple[str, str, str, list, list]]) -> None:
-    """The five KPIs' small line charts, one per box: ``charts`` holds (kpi, label, number format, values,
-    targets), the target dashed where there is one."""
+# the five KPIs of the method, each with the chart number format of its values (None: a rate, in %)
+FIVE_KPIS = (
+    ("qualified_meetings_per_week", F.NUMBER_CODE),
+    ("proposals_per_month", F.NUMBER_CODE),
+    ("proposal_conversion", None),
+    ("average_deal_size", F.MONEY_CODE),
+    ("sales_cycle_days", F.COUNT_CODE),
+)
+
+
+def number_or_none(x: object) -> float | None:
+    """A KPI value as a float, None where there is nothing to measure (None, NaN, NA)."""
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def kpi_format(kpi: str, v: Voice) -> Callable[[float | None], str]:
+    """How a KPI's value is written in a sentence (a rate in %, money, days, else one decimal)."""
+    return {"proposal_conversion": v.percent, "average_deal_size": v.money, "sales_cycle_days": v.days}.get(
+        kpi, lambda x: v.number(x, 1))
+
+
+def five_kpis_slide(w: DeckWriter, engine: KpiEngine, periods: tuple[Period, ...],
+                    title_of: Callable[[int], str], line_code: str) -> SlideShown:
+    """The five KPIs of the company over ``periods`` (months or quarters), one small line chart each against
+    its target, and a note of each one's last period against the one before.  ``title_of`` gives the title
+    from how many KPIs moved the wrong way last period; ``line_code`` is the catalogue's line of the note."""
     v = w.voice
-    for box, (_kpi, label, fmt, values, targets) in zip(boxes, charts):
+    company = Scope.company()
+    cats = [v.period(p, short=True) for p in periods]
+    gap = 14.0
+    cw, ch = (w.content.w - 2 * gap) / 3, (w.content.h - gap) / 2
+    boxes = [Box(w.content.x + (i % 3) * (cw + gap), w.content.y + (i // 3) * (ch + gap), cw, ch) for i in range(6)]
+    numbers: dict[str, float | None] = {}
+    worse, charts = [], []
+    for kpi, code in FIVE_KPIS:
+        values = [number_or_none(engine.table(p).loc[company.key, kpi]) for p in periods]
+        targets = [engine.target(kpi, p, company) for p in periods]
+
+        def shown(x: float | None) -> float | None:  # a rate drawn in %, anything else to the cent
+            return None if x is None else round(x * 100, 1) if code is None else round(x, 2)
+
+        charts.append((v(f"monthly.kpi.{kpi}"), code or v.chart_percent, [shown(x) for x in values],
+                       [shown(t) for t in targets]))
+        for p, x in zip(periods, values):
+            numbers[f"{kpi}|{p.code}"] = x
+        last, before = values[-1], values[-2]
+        if last is not None and before is not None and last != before:
+            if (last > before) != (engine.dictionary[kpi].direction == UP):
+                worse.append(kpi)
+    title = title_of(len(worse))
+    slide = w.slide(title, footer=v("monthly.five.footer"))
+    for box, (label, fmt, values, targets) in zip(boxes, charts):
         w.text(slide, Box(box.x, box.y, box.w, 22), [Para(label, 11, True, w.palette.ink)])
         series = [Series(v("series.actual"), tuple(values), w.palette.actual)]
         if any(t is not None for t in targets):
             series.append(Series(v("series.target"), tuple(targets), w.palette.target))
-        chart = line_chart(slide, Box(box.x, box.y + 22, box.w, box.h - 22), categories, series, number_format=fmt,
+        chart = line_chart(slide, Box(box.x, box.y + 22, box.w, box.h - 22), cats, series, number_format=fmt,
                            legend=False, dashed=(1,))
         chart.category_axis.tick_labels.font.size = Pt(8)
+    note = [Para(v("monthly.five.note"), 12, True, w.palette.ink)]
+    last, before = periods[-1].code, periods[-2].code
+    for kpi, _code in FIVE_KPIS:
+        f = kpi_format(kpi, v)
+        note.append(Para(v(line_code, kpi=upper_first(v(f"monthly.kpi_name.{kpi}")), now=f(numbers[f"{kpi}|{last}"]),
+                           before=f(numbers[f"{kpi}|{before}"])), 11, False, w.palette.ink))
+    w.text(slide, boxes[5], note)
+    numbers["worse"] = len(worse)
+    return SlideShown("five_kpis", title, numbers)
+
+
+def revenue_block(w: DeckWriter, label: str, check: TargetCheck) -> list[Para]:
+    """Revenue won beside its chart: the label, the amount, its target and the share reached, coloured by
+    the check's status."""
+    v = w.voice
+    att = check.value / check.target if check.target else None
+    colour = w.palette.ink if check.status is None else w.palette.status(check.status)
+    sign = "" if check.status is None else f"{TARGET_SIGN[check.status]} "
+    return [Para(label, 13, True, w.palette.ink), Para(v.money(check.value), 24, True, w.palette.actual),
+            Para(v("monthly.revenue.target", target=check.target), 12, False, w.palette.muted),
+            Para(sign + v("monthly.revenue.share", share=att) if att is not None else v("forecast.no_target"),
+                 14, True, colour), Para("", 8)]
 
 
 AttainmentRecord = tuple  # (scope, revenue, target, ytd revenue, ytd target, status, ytd status)

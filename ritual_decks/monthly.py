@@ -22,7 +22,6 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.backtest import WITHIN, WITHIN_CLOSE
 from kpicore.forecast.forecasting import ForecastContext, prepare
 from kpicore.forecast.shown import backtest_of, forecast
-from kpicore.metrics.dictionary import UP
 from kpicore.metrics.tree import Decomposition, decompose_periods, decompose_vs_target
 from kpicore.metrics.kpis import KpiEngine, fiscal_start_month_of
 from kpicore.model.roster import Scope
@@ -31,10 +30,11 @@ from kpicore.metrics.targets import ON_TARGET, TargetCheck
 from kpicore.model.roster import REP, TEAM
 from kpicore.text import formats as F
 from kpicore.text.catalogue import DEFAULT_LANGUAGE, has, say
-from ritual_decks.blocks import (DOWN_SIGN, TARGET_SIGN, UP_SIGN, actions_slide, attainment_rows, company_name,
-                                 decisions_slide, forecast_slide, halves, kpi_charts, method_label, waterfall_names)
+from ritual_decks.blocks import (DOWN_SIGN, UP_SIGN, actions_slide, attainment_rows, company_name, decisions_slide,
+                                 five_kpis_slide, forecast_slide, halves, method_label, number_or_none, revenue_block,
+                                 waterfall_names)
 from ritual_decks.charts import Box, Series, Step, bar_chart, waterfall_chart
-from ritual_decks.formats import Voice, upper_first
+from ritual_decks.formats import upper_first
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
 from ritual_decks.summary import summary_slide
@@ -42,13 +42,6 @@ from ritual_decks.text_fit import shorten
 
 # the five KPIs and their chart codes; each has a chart title (decks.monthly.kpi.<kpi>) and the
 # name a sentence gives it (decks.monthly.kpi_name.<kpi>); None: the percent code of the language
-FIVE_KPIS = (
-    ("qualified_meetings_per_week", F.NUMBER_CODE),
-    ("proposals_per_month", F.NUMBER_CODE),
-    ("proposal_conversion", None),
-    ("average_deal_size", F.MONEY_CODE),
-    ("sales_cycle_days", F.COUNT_CODE),
-)
 TOP_N = 5
 COVISIT_MONTHS = 3  # a month holds too few co-visits per rep to read a score
 
@@ -65,10 +58,6 @@ def review_month(data: PipelineData, as_of: date, period: Period | str | None = 
         return p
     current = Period.containing(MONTH, as_of)
     return current if current.end <= as_of else current.previous()
-
-
-def _pct_value(x: float | None) -> float | None:
-    return None if x is None else round(x * 100, 1)
 
 
 class MonthlyDeck:
@@ -106,8 +95,7 @@ class MonthlyDeck:
                                    tolerance=self.engine.targets.tolerance("revenue_won")))
         # the deals at risk, valued with the quarter forecast's calibrated probabilities (the weekly deck
         # values them with the month's); the alerts as the cockpit ranks them
-        probabilities = self.fc.deals.set_index("deal_id")["p_calibrated"] if len(self.fc.deals) else None
-        risk = deals_at_risk(self.data, self.as_of, probabilities=probabilities)
+        risk = deals_at_risk(self.data, self.as_of, probabilities=self.fc.calibrated_probabilities)
         alerts = compute_alerts(self.data, self.as_of, engine=self.engine)
         return summary_slide(self.w, "monthly", v("monthly.title", month=self.period),
                              v("monthly.subtitle", company=company_name(self.data, v), as_of=self.as_of),
@@ -158,19 +146,10 @@ class MonthlyDeck:
         self.month_check = check(month_rev, month_target, self._due((self.period,)))
         self.ytd_check = check(ytd_rev, ytd_target, self._due(self.ytd_months))
 
-        def block(label: str, c: TargetCheck) -> list[Para]:
-            att = c.value / c.target if c.target else None
-            colour = w.palette.ink if c.status is None else w.palette.status(c.status)
-            sign = "" if c.status is None else f"{TARGET_SIGN[c.status]} "
-            return [Para(label, 13, True, w.palette.ink), Para(v.money(c.value), 24, True, w.palette.actual),
-                    Para(v("monthly.revenue.target", target=c.target), 12, False, w.palette.muted),
-                    Para(sign + v("monthly.revenue.share", share=att) if att is not None else v("forecast.no_target"),
-                         14, True, colour), Para("", 8)]
-
         last = self.ytd_months[-1]
-        w.text(slide, side, block(month, self.month_check)
-               + block(v("monthly.revenue.ytd", first=v.period(self.ytd_months[0], short=True),
-                         last=v.period(last, short=True)), self.ytd_check))
+        w.text(slide, side, revenue_block(w, month, self.month_check)
+               + revenue_block(w, v("monthly.revenue.ytd", first=v.period(self.ytd_months[0], short=True),
+                                    last=v.period(last, short=True)), self.ytd_check))
         numbers = {"month_revenue": month_rev, "month_target": month_target, "ytd_revenue": ytd_rev,
                    "ytd_target": ytd_target}
         for m, (r, t) in zip(self.months12, actual):
@@ -180,44 +159,11 @@ class MonthlyDeck:
 
     # -- the five KPIs over 12 months ---------------------------------------------------
     def five_kpis(self) -> SlideShown:
-        w, e, v = self.w, self.engine, self.v
-        company = Scope.company()
-        cats = [v.period(m, short=True) for m in self.months12]
-        gap = 14.0
-        cw, ch = (w.content.w - 2 * gap) / 3, (w.content.h - gap) / 2
-        numbers: dict[str, float | None] = {}
-        worse = []
-        slide = None
-        boxes = [Box(w.content.x + (i % 3) * (cw + gap), w.content.y + (i // 3) * (ch + gap), cw, ch) for i in range(6)]
-        charts = []
-        for kpi, code in FIVE_KPIS:
-            label, fmt = v(f"monthly.kpi.{kpi}"), code or v.chart_percent
-            values = [_none(e.table(m).loc[company.key, kpi]) for m in self.months12]
-            targets = [e.target(kpi, m, company) for m in self.months12]
-            pct = code is None
-            shown_v = [(_pct_value(x) if pct else (None if x is None else round(x, 2))) for x in values]
-            shown_t = [(_pct_value(t) if pct else (None if t is None else round(t, 2))) for t in targets]
-            charts.append((kpi, label, fmt, shown_v, shown_t))
-            for m, x in zip(self.months12, values):
-                numbers[f"{kpi}|{m.code}"] = x
-            last, before = values[-1], values[-2]
-            if last is not None and before is not None and last != before:
-                better = (last > before) == (e.dictionary[kpi].direction == UP)
-                if not better:
-                    worse.append(kpi)
-        title = (v("monthly.five.title", worse=len(worse), month=self.period) if worse
-                 else v("monthly.five.title_none", month=self.period))
-        slide = w.slide(title, footer=v("monthly.five.footer"))
-        kpi_charts(w, slide, boxes, cats, charts)
-        note = [Para(v("monthly.five.note"), 12, True, w.palette.ink)]
-        for kpi, *_ in charts:
-            now, before = numbers[f"{kpi}|{self.months12[-1].code}"], numbers[f"{kpi}|{self.months12[-2].code}"]
-            f = _fmt_for(kpi, v)
-            note.append(Para(v("monthly.five.line", kpi=upper_first(v(f"monthly.kpi_name.{kpi}")), now=f(now),
-                               before=f(before)), 11, False, w.palette.ink))
-        w.text(slide, boxes[5], note)
-        numbers["worse"] = len(worse)
-        return SlideShown("five_kpis", title, numbers)
+        v = self.v
+        return five_kpis_slide(self.w, self.engine, self.months12,
+                               lambda worse: (v("monthly.five.title", worse=worse, month=self.period) if worse
+                                              else v("monthly.five.title_none", month=self.period)),
+                               "monthly.five.line")
 
     # -- the KPI tree and the decomposition of the gap ------------------------------------
     def _tree_slide(self, key: str, d: Decomposition, base_label: str, compared_label: str, title: str,
@@ -361,11 +307,11 @@ class MonthlyDeck:
         for r in e.reps:
             key = (REP, r)
             has = key in cv.index
-            numbers[f"{r}|conversion"] = _none(conv.loc[key, "proposal_conversion"]) if key in conv.index else None
+            numbers[f"{r}|conversion"] = number_or_none(conv.loc[key, "proposal_conversion"]) if key in conv.index else None
             numbers[f"{r}|count"] = int(cv.loc[key, "count"]) if has else 0
             for col, name in (("discovery_quality", "discovery"), ("proposal_relevance", "relevance"),
                               ("customer_satisfaction", "satisfaction")):
-                numbers[f"{r}|{name}"] = _none(cv.loc[key, col]) if has else None
+                numbers[f"{r}|{name}"] = number_or_none(cv.loc[key, col]) if has else None
         # weakest conversion first: the reps the slide is about are never the ones cut off
         reps = sorted(e.reps, key=lambda r: (numbers[f"{r}|conversion"] is None, numbers[f"{r}|conversion"] or 0.0, r))
         rows, colours = [], {}
@@ -436,10 +382,5 @@ class MonthlyDeck:
         return SlideShown("wins_losses", title, numbers, tuple(rows_w) + tuple(rows_l))
 
 
-def _none(x) -> float | None:
-    return None if x is None or pd.isna(x) else float(x)
 
 
-def _fmt_for(kpi: str, v: Voice):
-    return {"proposal_conversion": v.percent, "average_deal_size": v.money, "sales_cycle_days": v.days}.get(
-        kpi, lambda x: v.number(x, 1))

@@ -25,7 +25,6 @@ from kpicore.forecast.results import (LOST, MIN_QUARTERS, Precision, RepsAtTarge
 from kpicore.forecast.risk import deals_at_risk, reason_label
 from kpicore.metrics.alerts import compute_alerts
 from kpicore.forecast.shown import backtest_of, forecast
-from kpicore.metrics.dictionary import UP
 from kpicore.metrics.kpis import KpiEngine, fiscal_start_month_of
 from kpicore.metrics.targets import TargetCheck
 from kpicore.model.periods import FISCAL_YEAR, QUARTER, Period, parse_period
@@ -33,11 +32,10 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.roster import REP, TEAM, Scope
 from kpicore.text import formats as F
 from kpicore.text.catalogue import DEFAULT_LANGUAGE, say
-from ritual_decks.blocks import (TARGET_SIGN, actions_slide, attainment_rows, company_name, decisions_slide,
-                                 forecast_slide, kpi_charts, method_label)
+from ritual_decks.blocks import (actions_slide, attainment_rows, company_name, decisions_slide, five_kpis_slide,
+                                 forecast_slide, method_label, revenue_block)
 from ritual_decks.charts import Box, Series, bar_chart
-from ritual_decks.formats import Voice, upper_first
-from ritual_decks.monthly import FIVE_KPIS
+from ritual_decks.formats import upper_first
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
 from ritual_decks.summary import summary_slide
@@ -60,17 +58,6 @@ def review_quarter(data: PipelineData, as_of: date, period: Period | str | None 
     return current if current.end <= as_of else current.previous()
 
 
-def _value(x) -> float | None:
-    return None if x is None or pd.isna(x) else float(x)
-
-
-def _pct(x: float | None) -> float | None:
-    return None if x is None else round(x * 100, 1)
-
-
-def _fmt_for(kpi: str, v: Voice):
-    return {"proposal_conversion": v.percent, "average_deal_size": v.money, "sales_cycle_days": v.days}.get(
-        kpi, lambda x: v.number(x, 1))
 
 
 class QuarterlyDeck:
@@ -110,8 +97,7 @@ class QuarterlyDeck:
                    forecast_figure("forecast", self.fc, self.next_quarter,
                                    tolerance=self.engine.targets.tolerance("revenue_won")))
         # the deals at risk valued with next quarter's calibrated probabilities, as its forecast slide
-        probabilities = self.fc.deals.set_index("deal_id")["p_calibrated"] if len(self.fc.deals) else None
-        risk = deals_at_risk(self.data, self.as_of, probabilities=probabilities)
+        risk = deals_at_risk(self.data, self.as_of, probabilities=self.fc.calibrated_probabilities)
         alerts = compute_alerts(self.data, self.as_of, engine=self.engine)
         return summary_slide(self.w, "quarterly", v("quarterly.title", quarter=self.quarter),
                              v("quarterly.subtitle", company=company_name(self.data, v), as_of=self.as_of),
@@ -154,23 +140,13 @@ class QuarterlyDeck:
                                  w.palette.target))
         bar_chart(slide, chart_box, cats, series, labels=False, gap_width=50)
 
-        def block(label: str, rev: float, target: float | None) -> list[Para]:
-            att = rev / target if target else None
-            status = self._status(rev, target) if att is not None else None
-            colour = w.palette.ink if status is None else w.palette.status(status)
-            sign = "" if status is None else f"{TARGET_SIGN[status]} "
-            return [Para(label, 13, True, w.palette.ink), Para(v.money(rev), 24, True, w.palette.actual),
-                    Para(v("monthly.revenue.target", target=target), 12, False, w.palette.muted),
-                    Para(sign + v("monthly.revenue.share", share=att) if att is not None else v("forecast.no_target"),
-                         14, True, colour), Para("", 8)]
-
         ytd_label = v("quarterly.revenue.ytd", first=v.period(self.ytd_months[0], short=True),
                       last=v.period(self.ytd_months[-1], short=True))
-        w.text(slide, side, block(name, q_rev, q_target) + block(ytd_label, ytd_rev, ytd_target))
-        # kept for the executive summary, which shows these two numbers again (both periods are over: the
-        # whole target is due)
+        # both periods are over: the whole target is due; kept for the executive summary, which shows these
+        # two numbers again
         self.quarter_check = TargetCheck(q_rev, q_target, q_target, self._status(q_rev, q_target))
         self.ytd_check = TargetCheck(ytd_rev, ytd_target, ytd_target, self._status(ytd_rev, ytd_target))
+        w.text(slide, side, revenue_block(w, name, self.quarter_check) + revenue_block(w, ytd_label, self.ytd_check))
         numbers = {"quarter_revenue": q_rev, "quarter_target": q_target, "ytd_revenue": ytd_rev,
                    "ytd_target": ytd_target}
         for q, (r, t) in zip(self.quarters, actual):
@@ -180,41 +156,11 @@ class QuarterlyDeck:
 
     # -- the five KPIs over eight quarters ----------------------------------------------------------
     def five_kpis(self) -> SlideShown:
-        w, e, v = self.w, self.engine, self.v
-        company = Scope.company()
-        cats = [v.period(q, short=True) for q in self.quarters]
-        gap = 14.0
-        cw, ch = (w.content.w - 2 * gap) / 3, (w.content.h - gap) / 2
-        boxes = [Box(w.content.x + (i % 3) * (cw + gap), w.content.y + (i // 3) * (ch + gap), cw, ch) for i in range(6)]
-        numbers: dict[str, float | None] = {}
-        worse, charts = [], []
-        for kpi, code in FIVE_KPIS:
-            values = [_value(e.table(q).loc[company.key, kpi]) for q in self.quarters]
-            targets = [e.target(kpi, q, company) for q in self.quarters]
-            pct = code is None
-            shown_v = [(_pct(x) if pct else (None if x is None else round(x, 2))) for x in values]
-            shown_t = [(_pct(t) if pct else (None if t is None else round(t, 2))) for t in targets]
-            charts.append((kpi, v(f"monthly.kpi.{kpi}"), code or v.chart_percent, shown_v, shown_t))
-            for q, x in zip(self.quarters, values):
-                numbers[f"{kpi}|{q.code}"] = x
-            last, before = values[-1], values[-2]
-            if last is not None and before is not None and last != before:
-                if (last > before) != (e.dictionary[kpi].direction == UP):
-                    worse.append(kpi)
-        title = (v("quarterly.five.title", worse=len(worse), quarter=self.quarter) if worse
-                 else v("quarterly.five.title_none", quarter=self.quarter))
-        slide = w.slide(title, footer=v("monthly.five.footer"))
-        kpi_charts(w, slide, boxes, cats, charts)
-        note = [Para(v("monthly.five.note"), 12, True, w.palette.ink)]
-        last, before = self.quarters[-1].code, self.quarters[-2].code
-        for kpi, *_ in charts:
-            f = _fmt_for(kpi, v)
-            note.append(Para(v("quarterly.five.line", kpi=upper_first(v(f"monthly.kpi_name.{kpi}")),
-                               now=f(numbers[f"{kpi}|{last}"]), before=f(numbers[f"{kpi}|{before}"])),
-                             11, False, w.palette.ink))
-        w.text(slide, boxes[5], note)
-        numbers["worse"] = len(worse)
-        return SlideShown("five_kpis", title, numbers)
+        v = self.v
+        return five_kpis_slide(self.w, self.engine, self.quarters,
+                               lambda worse: (v("quarterly.five.title", worse=worse, quarter=self.quarter) if worse
+                                              else v("quarterly.five.title_none", quarter=self.quarter)),
+                               "quarterly.five.line")
 
     # -- attainment by team and rep -------------------------------------------------------------------
     def attainment(self) -> SlideShown:

@@ -201,9 +201,7 @@ class WeeklyDeck:
         w, v = self.w, self.v
         start, _ = movement_start(self.data, self.as_of)
         adv = advanced_deals(self.data, start, self.as_of)
-        self.risk = deals_at_risk(self.data, self.as_of,
-                                  probabilities=self.fc.deals.set_index("deal_id")["p_calibrated"]
-                                  if len(self.fc.deals) else None)
+        self.risk = deals_at_risk(self.data, self.as_of, probabilities=self.fc.calibrated_probabilities)
         r = self.risk.deals.assign(as_of=pd.Timestamp(self.as_of))
         stalled = r[r["reasons"].map(lambda c: "stuck_in_stage" in c or "no_activity" in c)]
         title = v("stalled.title", advanced=len(adv), since=start.date(), stalled=len(stalled))

@@ -510,7 +510,7 @@ class CockpitBuilder:
     def risks(self, top: int) -> int:
         owners = frozenset(self._reps_in_scope()) if self.view != "direction" else None
         fc = self.forecasts.get(self.scope.key)
-        probs = fc.deals.set_index("deal_id")["p_calibrated"] if fc is not None and len(fc.deals) else None
+        probs = fc.calibrated_probabilities if fc is not None else None
         report = deals_at_risk(self.data, self.as_of, owners=owners, probabilities=probs, limit=MAX_RISKS)
         deals = report.deals.head(MAX_RISKS)
         rows = [[Cell(Message.of("cockpit.risks.title"), "text_bold")] + [Cell(None, "text_bold")] * (NCOLS - 1)]

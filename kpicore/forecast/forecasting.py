@@ -117,6 +117,12 @@ class Forecast:
     deals: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
 
     @property
+    def calibrated_probabilities(self) -> pd.Series | None:
+        """deal_id -> the calibrated probability of each open deal (what values the deals at risk), None
+        without an open deal."""
+        return self.deals.set_index("deal_id")["p_calibrated"] if len(self.deals) else None
+
+    @property
     def prob_reach_shown(self) -> float | None:
         """P(reach target) as every edge shows it: none when the replay found it no better than the
         share of past periods that reached their target (``kpicore.forecast.reach``)."""

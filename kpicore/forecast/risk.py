@@ -139,7 +139,7 @@ def deals_at_risk(data: PipelineData, as_of=None, *, owners: frozenset[str] | No
     """The open deals at risk on ``as_of`` (default: the date of the data), ranked by value at risk.
 
     ``owners`` restricts to some reps (a rep's own view); ``probabilities`` maps
-    deal_id -> calibrated probability (e.g. ``forecast.deals.set_index("deal_id")["p_calibrated"]``).
+    deal_id -> calibrated probability (``Forecast.calibrated_probabilities``).
     """
     as_of = data_today(data) if as_of is None else to_day(as_of)
     pipe = pipeline_as_of(data, as_of)
