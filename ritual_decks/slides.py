@@ -39,7 +39,6 @@ from workbook_templates.safe_file import publish
 _FURNITURE = {PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER}
 _TITLES = {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE}
 _TITLE_ONLY_NAMES = ("title only", "titre seul", "titre uniquement", "nur titel", "solo título")
-_TITLE_SLIDE_NAMES = ("title slide", "diapositive de titre", "titre", "titelfolie")
 _BLANK_NAMES = ("blank", "vide")
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 
@@ -117,15 +116,14 @@ def _kinds(layout) -> set:
     return {ph.placeholder_format.type for ph in layout.placeholders}
 
 
-def _pick_layout(prs, names: Sequence[str], want_title: bool, centre: bool = False):
+def _pick_layout(prs, names: Sequence[str], want_title: bool):
     layouts = list(prs.slide_layouts)
     for layout in layouts:  # by name first: the client named them for a reason
         if layout.name.strip().lower() in names:
             return layout
     for layout in layouts:  # then by placeholder types
         kinds = _kinds(layout) - _FURNITURE
-        title = {PP_PLACEHOLDER.CENTER_TITLE} if centre else {PP_PLACEHOLDER.TITLE}
-        if want_title and kinds and kinds <= title | {PP_PLACEHOLDER.SUBTITLE}:
+        if want_title and kinds and kinds <= {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.SUBTITLE}:
             return layout
     return None
 
@@ -164,8 +162,7 @@ class DeckWriter:
             self.prs.slide_width, self.prs.slide_height = style.SLIDE_WIDTH, style.SLIDE_HEIGHT
             self.palette = Palette()
             self.templated = False
-            blank = self.prs.slide_layouts[6]
-            self.title_layout = self.content_layout = blank
+            self.content_layout = self.prs.slide_layouts[6]  # blank
         else:
             path = Path(template)
             if not path.is_file():
@@ -183,8 +180,6 @@ class DeckWriter:
             self.palette = _palette_from_theme(theme_colours(self.prs))
             self.templated = True
             self.content_layout = (_pick_layout(self.prs, _TITLE_ONLY_NAMES, True) or _blank_layout(self.prs))
-            self.title_layout = (_pick_layout(self.prs, _TITLE_SLIDE_NAMES, True, centre=True)
-                                 or self.content_layout)
         self.width = self.prs.slide_width / 12700
         self.logo_left = self._logo_left()
         self.height = self.prs.slide_height / 12700
@@ -235,19 +230,6 @@ class DeckWriter:
         self._fill(title.text_frame, [Para(text, fitted, bold, colour)], anchor=MSO_ANCHOR.MIDDLE, align=align,
                    font=None if colour is None else style.FONT)
         title.name = "Titre"
-
-    def title_slide(self, title: str, subtitle: str) -> object:
-        slide = self._new_slide(self.title_layout)
-        w = self.width - 2 * style.MARGIN
-        top = self.height * 0.32
-        bar = slide.shapes.add_shape(1, *Box(style.MARGIN + 7, top - 14, 90, 6).emu())  # 1: rectangle
-        bar.fill.solid()
-        bar.fill.fore_color.rgb = self.palette.actual
-        bar.line.fill.background()
-        bar.name = "Filet"
-        self._title(slide, title, Box(style.MARGIN, top, w, 90), 34)
-        self.text(slide, Box(style.MARGIN, top + 100, w, 60), [Para(subtitle, 18, False, self.palette.muted)])
-        return slide
 
     def header_slide(self, title: str, subtitle: str, footer: str = "") -> object:
         """A content slide headed by the deck's title and its subtitle (the executive summary's): the
