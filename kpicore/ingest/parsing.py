@@ -361,6 +361,15 @@ def _number_from_text(s: str, decimal: str | None = None) -> float | None:
     return _to_float(t, neg, _decimal_evidence(t) or decimal or ",")
 
 
+def _read_numbers(arr: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """The cells Excel gives as numbers put into ``out`` at once (NaN stays NaN: an empty cell); the type
+    code of every cell, for the caller to settle the others."""
+    codes = type_codes(arr)
+    numbers = np.flatnonzero((codes == INT) | (codes == FLOAT))
+    out[numbers] = arr[numbers].astype(float)
+    return codes
+
+
 def parse_numbers(cells: Sequence[object]) -> Parsed:
     """Numbers (float64) from numbers or from French/English text with spaces and currency.
 
@@ -376,12 +385,9 @@ def parse_numbers(cells: Sequence[object]) -> Parsed:
     plain = re.compile(r"-?\d+(\.\d+)?")
     cleaned: list[tuple[int, str, bool, str | None]] = []  # (index, digits, negative, own evidence)
     votes = {",": 0, ".": 0}
-    codes = type_codes(arr)
-    numbers = np.flatnonzero((codes == INT) | (codes == FLOAT))  # the cells Excel gives as numbers, at once
-    out[numbers] = arr[numbers].astype(float)  # NaN stays NaN: an empty cell
+    codes = _read_numbers(arr, out)
     bad[(codes == BOOL) | (codes == DATETIME) | (codes == DATE) | (codes == TIME) | (codes == MISSING)] = True
-    others = np.flatnonzero((codes == TEXT) | (codes == UNKNOWN))
-    for i in others.tolist():
+    for i in np.flatnonzero((codes == TEXT) | (codes == UNKNOWN)).tolist():
         v = arr[i]
         if isinstance(v, str):
             t = v.strip()
@@ -434,9 +440,7 @@ def parse_fractions(cells: Sequence[object]) -> Parsed:
     out = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
     pct = np.zeros(n, dtype=bool)
-    codes = type_codes(arr)
-    numbers = np.flatnonzero((codes == INT) | (codes == FLOAT))  # the cells Excel gives as numbers, at once
-    out[numbers] = arr[numbers].astype(float)  # NaN stays NaN: an empty cell
+    codes = _read_numbers(arr, out)
     bad[(codes == BOOL) | (codes == DATETIME) | (codes == DATE) | (codes == TIME)] = True
     for i in np.flatnonzero((codes == TEXT) | (codes == UNKNOWN)).tolist():
         v = arr[i]
