@@ -38,6 +38,12 @@ KEY = "summary"
 GAP = 18.0
 
 
+
+# the names of the summary's text boxes, which the e-mail (addin.mail.summary) reads back
+HEADLINE_BOX = "Accroche"
+FIGURE_BOXES = ("Chiffre 1 texte", "Chiffre 2 texte", "Chiffre 3 texte")
+RISK_BOX, DECISION_BOX = "Risque texte", "Décision texte"
+
 def summary_slide(w: DeckWriter, ritual: str, title: str, subtitle: str, figures: Sequence[Figure],
                   as_of: date, *, risk: RiskReport | None, alerts: Sequence[Alert],
                   actions: pd.DataFrame) -> SlideShown:
@@ -121,7 +127,7 @@ def write_summary(w: DeckWriter, s: ExecutiveSummary, title: str, subtitle: str)
     headline = upper_first(v.render(s.headline))
     top = c.y
     w.text(slide, Box(c.x, top, c.w, 62), [Para(headline, 20, True, w.palette.ink)],
-           anchor=MSO_ANCHOR.MIDDLE).name = "Accroche"
+           anchor=MSO_ANCHOR.MIDDLE).name = HEADLINE_BOX
     tiles_y, tiles_h = top + 72, 122.0
     n = len(s.figures)
     tile_w = (c.w - GAP * (n - 1)) / n
@@ -138,17 +144,18 @@ def write_summary(w: DeckWriter, s: ExecutiveSummary, title: str, subtitle: str)
                  Para(of, 12, False, w.palette.muted)]
         if status:
             paras.append(Para(status, 12, True, colour))
-        w.text(slide, Box(box.x + 4, box.y + 10, box.w - 8, box.h - 14), paras).name = f"Chiffre {i + 1} texte"
+        w.text(slide, Box(box.x + 4, box.y + 10, box.w - 8, box.h - 14), paras).name = FIGURE_BOXES[i]
         rows.append((label, figure_value(f, v), of, status))
         key = str(i + 1)
         numbers.update({key: f.value, f"{key}|target": f.target, f"{key}|due": f.due})
     low_y = tiles_y + tiles_h + 16
     low_h = w.height - 30 - low_y - 4
     half = (c.w - GAP) / 2
-    for x, paras, colour, name in ((c.x, risk_paras(s, w), w.palette.down, "Risque"),
-                                   (c.x + half + GAP, decision_paras(s, w), w.palette.actual, "Décision")):
-        w.panel(slide, Box(x, low_y, half, 2), colour, f"Filet {name}")
-        w.text(slide, Box(x, low_y + 6, half, low_h - 6), paras).name = f"{name} texte"
+    for x, paras, colour, part, box_name in (
+            (c.x, risk_paras(s, w), w.palette.down, "Risque", RISK_BOX),
+            (c.x + half + GAP, decision_paras(s, w), w.palette.actual, "Décision", DECISION_BOX)):
+        w.panel(slide, Box(x, low_y, half, 2), colour, f"Filet {part}")
+        w.text(slide, Box(x, low_y + 6, half, low_h - 6), paras).name = box_name
         rows.append(tuple(p.text for p in paras))
     numbers["risk_value"] = s.risk.value_at_risk
     w.move_first(slide)

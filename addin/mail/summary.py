@@ -1,8 +1,8 @@
 """The headline numbers of a deck, read back from its executive summary (slide 1, ``ritual_decks.summary``).
 
 Read from the file itself, so the mail says exactly what the slide shows, whichever step wrote it.  The
-summary's text boxes are named (« Accroche », « Chiffre 1 texte » … « Chiffre 3 texte », « Risque texte »,
-« Décision texte »); the deck's title is the first text of the slide's header.
+summary's text boxes are named (``ritual_decks.summary``: the headline, the three numbers, the risk, the
+decision); the deck's title is the first text of the slide's header.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ritual_decks.summary import DECISION_BOX, FIGURE_BOXES, HEADLINE_BOX, RISK_BOX
+
 SUMMARY_SLIDE = 0  # the executive summary opens every deck
-FIGURES = ("Chiffre 1 texte", "Chiffre 2 texte", "Chiffre 3 texte")
-PARTS = ("Risque texte", "Décision texte")
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,12 @@ def read_summary(deck: Path) -> DeckSummary:
     named = {shape.name: _texts(shape) for shape in slide.shapes}
     texts = [t for shape in slide.shapes for t in _texts(shape)]
     deck_title = texts[0] if texts else ""
-    headline = " ".join(named.get("Accroche", [])) or deck_title
+    headline = " ".join(named.get(HEADLINE_BOX, [])) or deck_title
     rows: list[tuple[str, ...]] = []
-    for name in FIGURES:
+    for name in FIGURE_BOXES:
         parts = named.get(name, [])
         if parts:
             rows.append(tuple(parts[:4]))
     lines = tuple(" : ".join(named[name][:2]) + "".join(f" ({t})" for t in named[name][2:3])
-                  for name in PARTS if named.get(name))
+                  for name in (RISK_BOX, DECISION_BOX) if named.get(name))
     return DeckSummary(deck_title, headline, tuple(rows), lines)
