@@ -1,7 +1,8 @@
 """Reading a client's file into raw grids, then into ``PipelineData`` (file I/O).
 
 Formats: ``.xlsx``/``.xlsm`` through python-calamine (cached values of formulas;
-about ten times faster than openpyxl, as ``bench/read_workbook.py`` measures),
+about ten times faster than openpyxl, as ``bench/read_workbook.py`` measures; the large sheets
+of an .xlsx through fastexcel's Arrow columns where they give the same cells, ``columnar``),
 ``.xls`` (Excel 97-2003) and ``.ods`` (OpenDocument) through calamine too (whole
 sheets: neither carries Excel Tables; read only: a refresh asks for an ``.xlsx``,
 ``addin.actions.refresh``), and ``.csv`` separated by ``;`` or ``,`` (sniffed), in UTF-8 with or without
@@ -50,11 +51,13 @@ from kpicore.model import schema
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import FileBusyError, InputFileError
 from kpicore.ingest.cell_types import TEXT, as_objects, type_codes
+from kpicore.ingest.column_rows import ColumnRows, rows_width
 from kpicore.ingest.grids import RawGrid, ingest
 from kpicore.ingest.person_choices import correspondences_grid, person_choices
 from kpicore.model.cells import column_letter, column_number
 from kpicore.model.quality import WARNING, Issue
 
+from . import columnar
 from .archive_guard import DEFAULT_LIMITS, ArchiveLimits, check_archive
 
 # Excel's own limit for the text of one cell: a longer one cannot come from Excel
@@ -113,7 +116,7 @@ class Source:
         sheets = self.sheets if not self.pruned or wanted in NAMED_SHEETS else self._parsed()[1]
         for sheet, rows in sheets.items():
             if sheet.strip().casefold() == wanted:
-                return rows
+                return list(rows) if isinstance(rows, ColumnRows) else rows  # the protocol's rows, lists
         return None
 
     def take_grids(self) -> list[RawGrid]:
@@ -228,6 +231,9 @@ def _cut_long_cells(grids: list[RawGrid]) -> list[tuple[RawGrid, int, int]]:
     """Cut text cells over ``MAX_CELL_CHARS`` in place; (grid, Excel row, Excel column) of each."""
     cut = []
     for grid in grids:
+        if isinstance(grid.rows, ColumnRows):
+            cut.extend(_cut_long_column_cells(grid))
+            continue
         # the longest text of the grid, in one pass in C: most grids have none too long and stop here
         texts = filter(str.__instancecheck__, chain.from_iterable(grid.rows))
         if max(map(len, texts), default=0) <= MAX_CELL_CHARS:
@@ -246,6 +252,22 @@ def _cut_long_cells(grids: list[RawGrid]) -> list[tuple[RawGrid, int, int]]:
             grid.rows[i][j] = grid.rows[i][j][:MAX_CELL_CHARS]
             cut.append((grid, grid.first_row + i, grid.first_col + j))
     return cut
+
+
+def _cut_long_column_cells(grid: RawGrid) -> list[tuple[RawGrid, int, int]]:
+    """``_cut_long_cells`` of a grid read as columns, column by column, in row order."""
+    rows = grid.rows
+    assert isinstance(rows, ColumnRows)
+    found = []
+    for j, cells in enumerate(rows.columns):
+        if max(map(len, filter(str.__instancecheck__, cells)), default=0) <= MAX_CELL_CHARS:
+            continue
+        texts = np.flatnonzero(type_codes(cells) == TEXT)
+        lengths = np.fromiter(map(len, cells[texts]), dtype=np.int64, count=len(texts))
+        for i in texts[lengths > MAX_CELL_CHARS].tolist():
+            cells[i] = cells[i][:MAX_CELL_CHARS]
+            found.append((i, j))
+    return [(grid, grid.first_row + i, grid.first_col + j) for i, j in sorted(found)]
 
 
 # --------------------------------------------------------------------- xlsx
@@ -273,14 +295,17 @@ def _read_zip(path: Path, content: bytes, limits: ArchiveLimits = DEFAULT_LIMITS
                     "un document OpenDocument (pas un tableur)" if "content.xml" in names else "une archive zip")
             raise _fail(path, f"ce n'est pas un classeur Excel ({kind}).",
                         "Indiquez le classeur .xlsx du pipeline commercial.")
+        by_columns: set[str] = set()
         try:
-            tables = {} if ods else _tables_by_sheet(zf)
+            parts = {} if ods else _sheet_parts(zf)
+            tables = _tables_by_sheet(zf, parts)
+            by_columns = set() if ods else _columnar_sheets(zf, parts)
         except (KeyError, ET.ParseError, zipfile.BadZipFile, EOFError, ValueError):
             tables = {}  # the Tables are a help, not a need: fall back to whole sheets
         except Exception as exc:  # defusedxml refusing an entity bomb, etc.
             raise _fail(path, f"structure du classeur refusée ({type(exc).__name__}).",
                         "Enregistrez à nouveau le classeur depuis Excel.") from None
-    grids, sheets = _calamine_grids(path, content, tables, "ods" if ods else "xlsx")
+    grids, sheets = _calamine_grids(path, content, tables, "ods" if ods else "xlsx", by_columns)
     return grids, sheets, "ods" if ods else "xlsx"
 
 
@@ -294,23 +319,48 @@ def _is_ods(zf: zipfile.ZipFile, names: set[str]) -> bool:
     return zf.read("mimetype").strip() == _ODS_MIME
 
 
+def _columnar_sheets(zf: zipfile.ZipFile, parts: Mapping[str, str]) -> set[str]:
+    """The sheets worth reading as columns (``columnar``): large, not one of the product's own sheets
+    asked for by name, starting at A1, in a workbook of the 1900 date system."""
+    if columnar_threshold() is None or columnar.uses_1904_dates(zf):
+        return set()
+    sizes = {info.filename: info.file_size for info in zf.infolist()}
+    return {name for name, part in parts.items()
+            if sizes.get(part, 0) >= columnar_threshold() and name.strip().casefold() not in NAMED_SHEETS and columnar.starts_at_a1(zf, part)}
+
+
+def columnar_threshold() -> int | None:
+    """The size of a sheet's XML from which it is read as columns (None: never), which
+    ``PILOTAGE_COLUMNAR_BYTES`` sets (the tests read small files both ways to compare them)."""
+    given = os.environ.get("PILOTAGE_COLUMNAR_BYTES", "").strip()
+    if not given:
+        return columnar.MIN_COLUMNAR_BYTES
+    return None if given.lower() in ("off", "non", "no") else int(given)
+
+
 def _calamine_grids(path: Path, content: bytes, tables: Mapping[str, list[tuple[str, str, int, int]]],
-                    kind: str) -> tuple[list[RawGrid], dict[str, list[list]]]:
-    """The grids of a workbook calamine reads (.xlsx, .xls, .ods): one per Excel Table, else one per sheet."""
+                    kind: str, columnar_sheets: set[str] | frozenset[str] = frozenset()
+                    ) -> tuple[list[RawGrid], dict[str, list[list]]]:
+    """The grids of a workbook calamine reads (.xlsx, .xls, .ods): one per Excel Table, else one per sheet;
+    the sheets named in ``columnar_sheets`` read as columns where fastexcel gives the same cells."""
     try:
         from python_calamine import CalamineWorkbook
 
         wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        by_columns = _read_by_columns(content, columnar_sheets)
         grids: list[RawGrid] = []
         sheets: dict[str, list[list]] = {}
         for sheet in wb.sheet_names:
-            rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            rows = by_columns.get(sheet)
+            if rows is None:
+                rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             sheets[sheet] = rows
             for name, ref, _header_rows, total_rows in tables.get(sheet, ()):
                 r0, c0, r1, c1 = _ref(ref)
                 sub = rows[r0 - 1:r1]
-                if c0 > 1 or max(map(len, sub), default=0) > c1:  # a Table narrower than its sheet
-                    sub = [row[c0 - 1:c1] for row in sub]
+                if c0 > 1 or rows_width(sub) > c1:  # a Table narrower than its sheet
+                    sub = (ColumnRows(sub.columns[c0 - 1:c1]) if isinstance(sub, ColumnRows)
+                           else [row[c0 - 1:c1] for row in sub])
                 if total_rows:
                     sub = sub[:len(sub) - total_rows]  # the Table's own totals row is not data
                 grids.append(RawGrid(path.name, sheet, sub, r0, name, c0))
@@ -326,6 +376,24 @@ def _calamine_grids(path: Path, content: bytes, tables: Mapping[str, list[tuple[
     if not grids:
         raise _fail(path, "le classeur ne contient aucune feuille.", "Vérifiez le fichier.")
     return grids, sheets
+
+
+def _read_by_columns(content: bytes, names: set[str] | frozenset[str]) -> dict[str, ColumnRows]:
+    """The sheets of ``names`` that fastexcel reads as calamine's cells, as columns."""
+    if not names:
+        return {}
+    try:
+        import fastexcel
+
+        reader = fastexcel.read_excel(content)
+    except (ImportError, Exception):  # no fastexcel, or a package it refuses: the rows reader says why
+        return {}
+    out = {}
+    for name in names:
+        rows = columnar.read_columns(reader, name)
+        if rows is not None:
+            out[name] = rows
+    return out
 
 
 def _ref(ref: str) -> tuple[int, int, int, int]:
@@ -355,16 +423,18 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _tables_by_sheet(zf: zipfile.ZipFile) -> dict[str, list[tuple[str, str, int, int]]]:
-    """Sheet name -> [(table name, ref, header rows, totals rows)] from the package parts."""
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the package part of its cells (``xl/worksheets/sheet1.xml``)."""
     wb = ET.fromstring(zf.read("xl/workbook.xml"))
     wb_rels = _rels(zf, "xl/workbook.xml")
+    return {sheet.get("name", ""): wb_rels[rid][1] for sheet in wb.findall("m:sheets/m:sheet", _NS)
+            if (rid := sheet.get(f"{{{_NS['r']}}}id", "")) in wb_rels}
+
+
+def _tables_by_sheet(zf: zipfile.ZipFile, parts: Mapping[str, str]) -> dict[str, list[tuple[str, str, int, int]]]:
+    """Sheet name -> [(table name, ref, header rows, totals rows)] from the package parts."""
     out: dict[str, list[tuple[str, str, int, int]]] = {}
-    for sheet in wb.findall("m:sheets/m:sheet", _NS):
-        rid = sheet.get(f"{{{_NS['r']}}}id", "")
-        if rid not in wb_rels:
-            continue
-        sheet_part = wb_rels[rid][1]
+    for name, sheet_part in parts.items():
         for typ, target in _rels(zf, sheet_part).values():
             if not typ.endswith("/table"):
                 continue
@@ -372,7 +442,7 @@ def _tables_by_sheet(zf: zipfile.ZipFile) -> dict[str, list[tuple[str, str, int,
             header_rows = int(t.get("headerRowCount", "1"))
             if header_rows == 0:
                 continue  # a Table without a header row: read the sheet as a whole instead
-            out.setdefault(sheet.get("name", ""), []).append(
+            out.setdefault(name, []).append(
                 (t.get("displayName") or t.get("name") or "", t.get("ref", ""), header_rows,
                  int(t.get("totalsRowCount", "0") or 0)))
     return out

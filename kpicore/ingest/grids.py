@@ -43,6 +43,7 @@ from kpicore.ingest import evidence as ev
 from kpicore.ingest.mapping import (ColumnMapping, HeaderMatch, headers_seen, match_headers, overrides_from_settings,
                                     recognise,
                                     table_for_name)
+from kpicore.ingest.column_rows import rows_width
 from kpicore.ingest.parsing import is_blank
 from kpicore.ingest.row_kinds import DATA, FOOTER, classify_rows, furniture_from
 from kpicore.model.quality import WARNING, Issue, QualityReport
@@ -91,17 +92,13 @@ class _Located:
     match: HeaderMatch
 
 
-def _width(rows: Sequence[Sequence[object]]) -> int:
-    return max((len(r) for r in rows), default=0)
-
-
 def _profiles(grid: RawGrid, header_index: int) -> ev.Profiles:
     """What the values below a header row look like, column by column (a sample: ``evidence.SAMPLE`` rows),
     each looked at only when asked for."""
     body = grid.rows[header_index + 1:]
     # a report's trailing furniture is no value of its columns (a copyright line is no rep's name)
     body = body[:min(furniture_from(body), ev.SAMPLE)]
-    width = _width(body)
+    width = rows_width(body)
     padded = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in body]
     return ev.Profiles(list(zip(*padded)) if padded else [])
 
@@ -211,7 +208,7 @@ def _cut(loc: _Located) -> tuple[TablePart, GridReport, list[Issue]]:
     """Data rows of a located grid as a ``TablePart`` (raw cells per column)."""
     g, m = loc.grid, loc.match
     body = g.rows[loc.header_index + 1:]
-    width = max(_width(body), len(m.columns))
+    width = max(rows_width(body), len(m.columns))
     table = schema.TABLES[loc.table]
     cols = list(m.columns)
     # a header row shorter than the data: the columns beyond it have no header

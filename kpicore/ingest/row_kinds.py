@@ -28,6 +28,7 @@ from itertools import zip_longest
 import numpy as np
 import pandas as pd
 
+from kpicore.ingest.column_rows import ColumnRows
 from kpicore.ingest.cell_types import FLOAT, INT, MISSING, NONE, TEXT, UNKNOWN, nan_floats, type_codes
 from kpicore.ingest.parsing import fold, is_blank
 
@@ -148,6 +149,8 @@ class Body:
 def columns_of(body: Sequence[Sequence[object]], width: int) -> list[np.ndarray]:
     """The cells of ``body`` column by column, each row padded with None to ``width`` cells."""
     n = len(body)
+    if isinstance(body, ColumnRows):  # a columnar reader's own arrays, not copied
+        return body.columns[:width] + [np.full(n, None, dtype=object) for _ in range(width - body.width)]
     if n and set(map(len, body)) == {width} and width:
         grid = np.empty((n, width), dtype=object)
         grid[:] = body  # numpy copies a list of equal rows in C, faster than zip(*body)
