@@ -229,11 +229,19 @@ def _cut(loc: _Located) -> tuple[TablePart, GridReport, list[Issue]]:
     kept = np.flatnonzero(body_rows.kinds == DATA)
     rows = (kept + first_excel_row).tolist()
 
+    every_row = len(kept) == len(body_rows.kinds)
+
     def column_cells(pos: int) -> np.ndarray:
         # an object array, which the parsers take as it is (no copy into a list and back)
-        return body_rows.columns[pos][kept]
+        return body_rows.columns[pos] if every_row else body_rows.columns[pos][kept]
+
+    def column_codes(pos: int) -> np.ndarray | None:
+        if body_rows.codes is None:
+            return None
+        return body_rows.codes[pos] if every_row else body_rows.codes[pos][kept]
 
     columns: dict[str, Sequence[object]] = {}
+    codes: dict[str, np.ndarray] = {}
     headers: dict[str, str | Message] = {}
     extras: dict[str, Sequence[object]] = {}
     kept_cols = []
@@ -241,6 +249,8 @@ def _cut(loc: _Located) -> tuple[TablePart, GridReport, list[Issue]]:
         cells = column_cells(c.position)
         if c.column:
             columns[c.column] = cells
+            if (known := column_codes(c.position)) is not None:
+                codes[c.column] = known
             # a column without a header is named by its letter, in the reader's language
             headers[c.column] = c.header or Message.of("check.column_letter", letter=c.letter)
             kept_cols.append(c)
@@ -257,7 +267,7 @@ def _cut(loc: _Located) -> tuple[TablePart, GridReport, list[Issue]]:
         kept_cols.append(c)
     found = tuple(c.header for c in cols if c.header)
     issues.extend(_choice_issues(loc))
-    part = TablePart(loc.table, g.file, g.sheet, tuple(rows), columns, headers, extras, found)
+    part = TablePart(loc.table, g.file, g.sheet, tuple(rows), columns, headers, extras, found, codes)
     report = GridReport(g.file, g.sheet, g.table_name, loc.table, loc.chosen_by,
                         g.first_row + loc.header_index, tuple(dict.fromkeys(kept_cols)), tuple(rows), tuple(totals),
                         choices=m.choices)

@@ -93,7 +93,7 @@ def _was_repaired(v: str, cleaned: object) -> bool:
     return cleaned is not pd.NA and cleaned != v
 
 
-def parse_text(cells: Sequence[object]) -> Parsed:
+def parse_text(cells: Sequence[object], codes: np.ndarray | None = None) -> Parsed:
     """Text stripped of outer spaces (including non-breaking ones); empty -> NA.
 
     Inner runs of spaces become one space (a typing slip, not a different
@@ -106,7 +106,7 @@ def parse_text(cells: Sequence[object]) -> Parsed:
     out = np.empty(n, dtype=object)
     out[:] = pd.NA
     repaired = np.zeros(n, dtype=bool)
-    codes = type_codes(arr)
+    codes = type_codes(arr) if codes is None else codes
     strings = np.flatnonzero(codes == TEXT)
     if len(strings):
         # each distinct text cleaned once (a rep's name repeats thousands of times), set back by numpy
@@ -184,7 +184,7 @@ def _ymd(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     return out
 
 
-def parse_dates(cells: Sequence[object]) -> Parsed:
+def parse_dates(cells: Sequence[object], codes: np.ndarray | None = None) -> Parsed:
     """Dates at midnight (``datetime64[ns]``) from Excel dates, serials, ISO, French or US text.
 
     The time of day, when present, is dropped: canonical dates are days.
@@ -204,7 +204,7 @@ def parse_dates(cells: Sequence[object]) -> Parsed:
     stamps: dict[int, pd.Timestamp] = {}  # time-zone aware ones, rare
     naive_idx: list[int] = []
     naive: list[object] = []
-    codes = type_codes(arr)
+    codes = type_codes(arr) if codes is None else codes
     strings = np.flatnonzero(codes == TEXT)
     if len(strings):
         values = arr[strings]
@@ -361,16 +361,16 @@ def _number_from_text(s: str, decimal: str | None = None) -> float | None:
     return _to_float(t, neg, _decimal_evidence(t) or decimal or ",")
 
 
-def _read_numbers(arr: np.ndarray, out: np.ndarray) -> np.ndarray:
+def _read_numbers(arr: np.ndarray, out: np.ndarray, codes: np.ndarray | None = None) -> np.ndarray:
     """The cells Excel gives as numbers put into ``out`` at once (NaN stays NaN: an empty cell); the type
-    code of every cell, for the caller to settle the others."""
-    codes = type_codes(arr)
+    code of every cell (``codes`` when the caller has them), for the caller to settle the others."""
+    codes = type_codes(arr) if codes is None else codes
     numbers = np.flatnonzero((codes == INT) | (codes == FLOAT))
     out[numbers] = arr[numbers].astype(float)
     return codes
 
 
-def parse_numbers(cells: Sequence[object]) -> Parsed:
+def parse_numbers(cells: Sequence[object], codes: np.ndarray | None = None) -> Parsed:
     """Numbers (float64) from numbers or from French/English text with spaces and currency.
 
     The decimal separator is decided for the column: the cells that show it on
@@ -385,7 +385,7 @@ def parse_numbers(cells: Sequence[object]) -> Parsed:
     plain = re.compile(r"-?\d+(\.\d+)?")
     cleaned: list[tuple[int, str, bool, str | None]] = []  # (index, digits, negative, own evidence)
     votes = {",": 0, ".": 0}
-    codes = _read_numbers(arr, out)
+    codes = _read_numbers(arr, out, codes)
     bad[(codes == BOOL) | (codes == DATETIME) | (codes == DATE) | (codes == TIME) | (codes == MISSING)] = True
     for i in np.flatnonzero((codes == TEXT) | (codes == UNKNOWN)).tolist():
         v = arr[i]
@@ -422,12 +422,12 @@ def parse_numbers(cells: Sequence[object]) -> Parsed:
     return Parsed(pd.Series(out, dtype="float64"), bad, repaired, Message.of("quality.note.text_amounts"))
 
 
-def parse_amounts(cells: Sequence[object]) -> Parsed:
+def parse_amounts(cells: Sequence[object], codes: np.ndarray | None = None) -> Parsed:
     """Amounts: like :func:`parse_numbers` (negatives are kept; validation rejects them)."""
-    return parse_numbers(cells)
+    return parse_numbers(cells, codes)
 
 
-def parse_fractions(cells: Sequence[object]) -> Parsed:
+def parse_fractions(cells: Sequence[object], codes: np.ndarray | None = None) -> Parsed:
     """Probabilities as fractions: ``25``, ``25 %``, ``0.25``, ``0,25`` all give 0.25.
 
     A cell with ``%`` is a percentage.  Otherwise the column decides: if every
@@ -440,7 +440,7 @@ def parse_fractions(cells: Sequence[object]) -> Parsed:
     out = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
     pct = np.zeros(n, dtype=bool)
-    codes = _read_numbers(arr, out)
+    codes = _read_numbers(arr, out, codes)
     bad[(codes == BOOL) | (codes == DATETIME) | (codes == DATE) | (codes == TIME)] = True
     for i in np.flatnonzero((codes == TEXT) | (codes == UNKNOWN)).tolist():
         v = arr[i]
@@ -477,7 +477,7 @@ _TRUE = {"oui", "o", "vrai", "true", "yes", "y", "1", "x", "v", "actif", "active
 _FALSE = {"non", "n", "faux", "false", "no", "0", "inactif", "inactive"}
 
 
-def parse_bools(cells: Sequence[object]) -> Parsed:
+def parse_bools(cells: Sequence[object], codes: np.ndarray | None = None) -> Parsed:
     """Booleans from oui/non, vrai/faux, true/false, yes/no, 1/0 and ``x`` (a ticked box)."""
     arr = as_objects(cells)
     n = len(arr)
@@ -502,9 +502,9 @@ def parse_bools(cells: Sequence[object]) -> Parsed:
     return Parsed(pd.Series(out, dtype="boolean"), bad, np.zeros(n, dtype=bool))
 
 
-def parse_ints(cells: Sequence[object]) -> Parsed:
+def parse_ints(cells: Sequence[object], codes: np.ndarray | None = None) -> Parsed:
     """Whole numbers (nullable ``Int64``); a number with a fractional part is bad."""
-    p = parse_numbers(cells)
+    p = parse_numbers(cells, codes)
     vals = p.values.to_numpy()
     frac = ~np.isnan(vals) & (np.floor(vals) != vals)
     vals = vals.copy()
@@ -525,6 +525,7 @@ PARSERS = {
 }
 
 
-def parse_column(kind: str, cells: Sequence[object]) -> Parsed:
-    """Parse ``cells`` as the schema column kind ``kind`` (see ``schema.DTYPES``)."""
-    return PARSERS[kind](cells)
+def parse_column(kind: str, cells: Sequence[object], codes: np.ndarray | None = None) -> Parsed:
+    """Parse ``cells`` as the schema column kind ``kind`` (see ``schema.DTYPES``); ``codes``: the type code
+    of each cell (``cell_types.type_codes``) when the caller has them already."""
+    return PARSERS[kind](cells, codes)

@@ -139,11 +139,13 @@ def _group_label(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Body:
-    """A table's body as columns (each an object array of its cells, short rows padded with None) and
-    the kind of each row (BLANK, DATA, FOOTER, TOTAL)."""
+    """A table's body as columns (each an object array of its cells, short rows padded with None), the
+    kind of each row (BLANK, DATA, FOOTER, TOTAL) and, when the rules read them, the type code of each
+    cell column by column (``cell_types.type_codes``, for the parsers not to look them up again)."""
 
     columns: list[np.ndarray]
     kinds: np.ndarray
+    codes: list[np.ndarray] | None = None
 
 
 def columns_of(body: Sequence[Sequence[object]], width: int) -> list[np.ndarray]:
@@ -205,7 +207,7 @@ def classify_rows(body: Sequence[Sequence[object]], width: int, key_positions: S
     kinds[total] = TOTAL
     kinds[footer | (rows >= furniture)] = FOOTER  # the footer rule is asked first, as a reader reads
     kinds[n_filled == 0] = BLANK
-    return Body(columns, kinds)
+    return Body(columns, kinds, [c.codes for c in cells])
 
 
 def _rule_at(cells: Sequence[_Cells], rows: np.ndarray, column: np.ndarray, rule: Callable[[str], bool]
@@ -237,6 +239,7 @@ class _Cells:
     """One column's cells and what the rules ask of each: blank, present (not None nor ""), a number, a text."""
 
     values: np.ndarray
+    codes: np.ndarray
     blank: np.ndarray
     present: np.ndarray
     numeric: np.ndarray
@@ -260,7 +263,7 @@ class _Cells:
             blank[strings] = spaces
             present[strings] = ~empty
             text[strings] = ~spaces
-        return _Cells(col, blank, present, (code == INT) | (code == FLOAT), text)
+        return _Cells(col, code, blank, present, (code == INT) | (code == FLOAT), text)
 
     def where(self, rows: np.ndarray, rule: Callable[[str], bool]) -> np.ndarray:
         """``rule`` asked of this column's texts where ``rows`` holds (each distinct text asked once)."""

@@ -56,6 +56,8 @@ class TablePart:
     headers: dict[str, str | Message] = field(default_factory=dict)
     extras: dict[str, Sequence[object]] = field(default_factory=dict)  # header -> cells (unknown columns, kept)
     headers_found: tuple[str, ...] = ()
+    # column -> the type code of each of its cells, where the row rules read them (``cell_types``)
+    codes: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,7 @@ def _parse_part(w: _Part, table: schema.Table, stages: pd.DataFrame | None) -> p
             bad = np.array([v is None and not parsed.empty[i] for i, v in enumerate(vals)], dtype=bool)
             parsed = Parsed(pd.Series(vals, dtype="string"), bad, np.zeros(w.n, dtype=bool))
         else:
-            parsed = parse_column(kind, cells)
+            parsed = parse_column(kind, cells, p.codes.get(name))
         values = parsed.values.copy()
         bad_cells[name] = parsed.bad
         required = bool(col and col.required)
