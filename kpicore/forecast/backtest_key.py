@@ -10,8 +10,8 @@ The key says when that replay may be reused:
 
 - ``week``: the ISO week of the date of the data (``2026-W49``); the first data of a later week
   (a deal created, closed or photographed on a later date) asks for a new replay;
-- ``digest``: sha256 of a canonical serialisation (columns by name, rows sorted, every value
-  written one way) of what the replay reads from before that Monday:
+- ``digest``: sha256 of a canonical form (columns by name, every value in one dtype per kind, one
+  64-bit hash per row, the row hashes sorted) of what the replay reads from before that Monday:
 
   * every column of the deals won or lost before the Monday (an edit to a deal closed last month
     changes its replay: its amount, its close date, its owner...);
@@ -30,9 +30,7 @@ refreshes reuse the replay.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,7 +43,7 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.roster import rep_team_of
 
 # raised when the replay changes meaning without changing its columns: an older kept replay is then stale
-KEY_VERSION = 1
+KEY_VERSION = 2
 _MISSING = "\x00"  # a missing value, never a value of a cell
 
 
@@ -75,37 +73,32 @@ def iso_week(day: pd.Timestamp) -> str:
 
 
 def _canonical_column(values: pd.Series) -> pd.Series:
-    """One string per value, the same for the same value whatever the column's dtype came from."""
+    """The column in one dtype per kind of value, so that the same values hash the same whatever the
+    dtype they came in (Int64 or float, string or object): datetimes at the microsecond, booleans,
+    numbers as floats, anything else as its text; a missing value as ``_MISSING`` (NaT, NaN)."""
     missing = values.isna().to_numpy(dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(values):
-        # numpy's ISO text at the microsecond: the bytes of strftime("%Y-%m-%dT%H:%M:%S.%f"), without a
-        # Python call per value
-        text = np.datetime_as_string(values.to_numpy(dtype="datetime64[us]"), unit="us").astype(object)
-    elif pd.api.types.is_bool_dtype(values):
-        text = values.astype(object).map(lambda v: "true" if v is True or v is np.True_ else "false").to_numpy()
-    elif pd.api.types.is_numeric_dtype(values):
-        # repr of a float is exact: two different amounts never print the same
-        text = np.array(list(map(repr, values.to_numpy(dtype=float, na_value=np.nan).tolist())), dtype=object)
-    else:
-        text = np.array(list(map(str, values.to_numpy(dtype=object))), dtype=object)
-    return pd.Series(np.where(missing, _MISSING, text), index=values.index, dtype=object)
+        return pd.Series(values.to_numpy(dtype="datetime64[us]").view(np.int64), dtype=np.int64)
+    if pd.api.types.is_bool_dtype(values):
+        flags = values.to_numpy(dtype=object, na_value=None)
+        return pd.Series(np.where(missing, 2, flags == True).astype(np.int8))  # noqa: E712 (numpy's ==)
+    if pd.api.types.is_numeric_dtype(values):
+        return pd.Series(values.to_numpy(dtype=float, na_value=np.nan))
+    text = np.array(list(map(str, values.to_numpy(dtype=object))), dtype=object)
+    return pd.Series(np.where(missing, _MISSING, text), dtype=object)
 
 
 def canonical_bytes(frame: pd.DataFrame, columns: list[str]) -> bytes:
-    """``frame``'s ``columns`` (sorted by name) as CSV of canonical strings, rows sorted: the same bytes
-    whatever the row order or the columns' order of the source."""
+    """A digest's input for ``frame``'s ``columns``: their names (sorted), then one 64-bit hash per row of
+    its canonical values (pandas' ``hash_pandas_object``, SipHash under a fixed key, in C), the hashes
+    sorted: the same bytes whatever the row order or the columns' order of the source."""
     cols = sorted(c for c in columns if c in frame.columns)
-    text = pd.DataFrame({c: _canonical_column(frame[c]) for c in cols}, columns=cols)
-    if not cols:
-        return text.to_csv(index=False, lineterminator="\n").encode("utf-8")
-    text = text.sort_values(cols, kind="stable") if len(text) else text
-    # the csv module's writer gives pandas' to_csv bytes (minimal quoting, "\n") for columns of strings,
-    # in C rather than pandas' conversion chunk by chunk
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(cols)
-    writer.writerows(zip(*(text[c].to_numpy() for c in cols)))
-    return out.getvalue().encode("utf-8")
+    head = ("\x1f".join(cols) + f"\n{len(frame)}\n").encode("utf-8")
+    if not cols or not len(frame):
+        return head
+    canonical = pd.DataFrame({c: _canonical_column(frame[c].reset_index(drop=True)) for c in cols}, columns=cols)
+    rows = pd.util.hash_pandas_object(canonical, index=False).to_numpy(dtype=np.uint64)
+    return head + np.sort(rows).astype("<u8").tobytes()
 
 
 def backtest_key(data: PipelineData) -> BacktestKey:
