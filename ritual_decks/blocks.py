@@ -131,7 +131,7 @@ def kpi_format(kpi: str, v: Voice) -> Callable[[float | None], str]:
 def five_kpis_slide(w: DeckWriter, engine: KpiEngine, periods: tuple[Period, ...],
                     title_of: Callable[[int], str], line_code: str) -> SlideShown:
     """The five KPIs of the company over ``periods`` (months or quarters), one small line chart each against
-    its target, and a note of each one's last period against the one before.  ``title_of`` gives the title
+    its target (blank before the company's history begins), and a note of each one's last period against the one before.  ``title_of`` gives the title
     from how many KPIs moved the wrong way last period; ``line_code`` is the catalogue's line of the note."""
     v = w.voice
     company = Scope.company()
@@ -142,7 +142,8 @@ def five_kpis_slide(w: DeckWriter, engine: KpiEngine, periods: tuple[Period, ...
     numbers: dict[str, float | None] = {}
     worse, charts = [], []
     for kpi, code in FIVE_KPIS:
-        values = [number_or_none(engine.table(p).loc[company.key, kpi]) for p in periods]
+        values = [number_or_none(engine.table(p).loc[company.key, kpi]) if engine.recorded(p) else None
+                  for p in periods]
         targets = [engine.target(kpi, p, company) for p in periods]
 
         def shown(x: float | None) -> float | None:  # a rate drawn in %, anything else to the cent

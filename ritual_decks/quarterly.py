@@ -134,7 +134,10 @@ class QuarterlyDeck:
         chart_box = Box(w.content.x, w.content.y, w.content.w * 0.68, w.content.h)
         side = Box(chart_box.x + chart_box.w + 18, w.content.y, w.content.w - chart_box.w - 18, w.content.h)
         cats = [v.period(q) for q in self.quarters]
-        series = [Series(v("monthly.revenue.series"), tuple(round(r, 2) for r, _ in actual), w.palette.actual)]
+        # no bar for a quarter before the company's history: unknown, not zero
+        series = [Series(v("monthly.revenue.series"),
+                         tuple(round(r, 2) if self.engine.recorded(q) else None for q, (r, _) in zip(self.quarters, actual)),
+                         w.palette.actual)]
         if any(t is not None for _, t in actual):
             series.append(Series(v("series.target"), tuple(None if t is None else round(t, 2) for _, t in actual),
                                  w.palette.target))

@@ -360,6 +360,34 @@ def test_a_corpus_workbook_gives_a_quarterly_deck(tmp_path, capsys):
                  if sh.has_table and sh.table.cell(0, 0).text == "Périmètre")
     scopes = [table.cell(i, 0).text for i in range(1, len(table.rows))]
     assert scopes[0] == "Commerciaux sans équipe" and not any("Sans équipe" in s for s in scopes), scopes
+    # its history starts in the autumn of 2025: the eight-quarter charts (Q2 2024 to Q1 2026) leave the
+    # quarters over before that day blank, not at zero
+    first = _first_recorded_day(path)
+    ends = [date(2024, 6, 30), date(2024, 9, 30), date(2024, 12, 31), date(2025, 3, 31), date(2025, 6, 30),
+            date(2025, 9, 30), date(2025, 12, 31), date(2026, 3, 31)]
+    blank = [end < first for end in ends]
+    assert 0 < sum(blank) < 8
+    charts = [sh.chart for sl in prs.slides for sh in sl.shapes if sh.has_chart
+              and len(list(sh.chart.plots[0].categories)) == 8]
+    assert len(charts) == 6  # the revenue against target, the five KPIs
+    for chart in charts:
+        actual = chart.plots[0].series[0].values
+        # a recorded quarter may still measure nothing (a file without proposal dates: no conversion rate)
+        assert all(x is None for x, b in zip(actual, blank) if b), actual
+    assert sum(chart.plots[0].series[0].values[-1] is not None for chart in charts) >= 4
+    revenue = charts[0].plots[0].series[0].values  # revenue is measured wherever the file records anything
+    assert [x is None for x in revenue] == blank, revenue
+
+
+def _first_recorded_day(path) -> date:
+    """The earliest date written in any cell of the workbook and of the workbooks beside it (the activity
+    log), read with openpyxl: a deal's creation comes before its other dates."""
+    import openpyxl
+
+    days = [c for book in path.parent.glob("*.xlsx")
+            for ws in openpyxl.load_workbook(book, read_only=True, data_only=True).worksheets
+            for row in ws.iter_rows(values_only=True) for c in row if hasattr(c, "year")]
+    return min(d.date() if hasattr(d, "date") else d for d in days)
 
 
 def test_the_period_must_be_a_quarter(demo_workbook, tmp_path, capsys):

@@ -13,6 +13,7 @@ one cell of it with its previous value, target and trend.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
@@ -86,6 +87,22 @@ class KpiEngine:
         self._windows: dict[Period, Window] = {}
         self._cache: dict[Period, pd.DataFrame] = {}
         self._arrays: dict[Period, dict[str, np.ndarray]] = {}
+
+    @cached_property
+    def first_recorded(self) -> pd.Timestamp | None:
+        """The first day the company's file records anything (a deal created, an activity), None for an
+        empty file: before it a KPI is not zero but unknown."""
+        days = [frame[column].min() for frame, column in ((self.data.deals, "created_on"),
+                                                          (self.data.activities, "date"))
+                if column in frame and len(frame)]
+        days = [d for d in days if not pd.isna(d)]
+        return min(days) if days else None
+
+    def recorded(self, period: Period | str) -> bool:
+        """Whether the file records anything up to the end of ``period`` (a chart leaves the periods before
+        the company's history blank instead of drawing them at zero)."""
+        period = parse_period(period, self.fiscal_start_month)
+        return self.first_recorded is not None and period.end_ts >= self.first_recorded
 
     def window(self, period: Period | str) -> Window:
         """What the frames hold for ``period`` up to the as-of date: what every KPI function reads."""
