@@ -174,12 +174,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     context = with_kept(prepare(outcome.data), outcome.backtest)
     weekly = write_deck(outcome.data, "weekly", as_of, out / "revue_hebdo_demo.pptx", context=context)
     monthly = write_deck(outcome.data, "monthly", as_of, out / "revue_mensuelle_demo.pptx", context=context)
+    quarterly = write_deck(outcome.data, "quarterly", as_of, out / "revue_trimestrielle_demo.pptx", context=context)
     _step(_say("cli.demo.decks_written", seconds=time.perf_counter() - t2))
     print(_say("cli.demo.workbook", view=outcome.view, path=path.resolve()))
     for attr, frame in data.frames().items():
         print(f"  {attr:<20} {_say('cli.demo.rows', rows=len(frame)):>16}")
     print(_say("cli.demo.weekly", path=weekly.resolve()))
     print(_say("cli.demo.monthly", path=monthly.resolve()))
+    print(_say("cli.demo.quarterly", path=quarterly.resolve()))
     return 0
 
 

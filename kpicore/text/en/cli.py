@@ -158,7 +158,7 @@ MESSAGES = {
     # progress (stderr) and results (stdout)
     "cli.demo.step_generate": "1/3 Generating the demo company (size {size}, as of {as_of:date}) ...",
     "cli.demo.step_refresh": "2/3 Refreshing the cockpit (KPIs, forecast, alerts, deals at risk) ...",
-    "cli.demo.step_decks": "3/3 Weekly and monthly ritual decks ...",
+    "cli.demo.step_decks": "3/3 Weekly, monthly and quarterly ritual decks ...",
     "cli.demo.workbook_written": "    workbook written in {seconds:number1} s",
     "cli.demo.cockpit_done": "    cockpit refreshed in {seconds:number1} s",
     "cli.demo.decks_written": "    decks written in {seconds:number1} s",
@@ -166,6 +166,7 @@ MESSAGES = {
     "cli.demo.rows": "{rows:count|row|rows}",
     "cli.demo.weekly": "Weekly review deck: {path}",
     "cli.demo.monthly": "Monthly review deck: {path}",
+    "cli.demo.quarterly": "Quarterly review deck: {path}",
     "cli.kpis.header": "{scope} · {period} · as of {as_of:date}",
     "cli.kpis.previous": "prev.",
     "cli.kpis.target": "target",

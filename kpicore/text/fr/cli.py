@@ -162,7 +162,7 @@ MESSAGES = {
     # progress (stderr) and results (stdout)
     "cli.demo.step_generate": "1/3 Génération de l'entreprise de démonstration (taille {size}, au {as_of:date}) ...",
     "cli.demo.step_refresh": "2/3 Actualisation du cockpit (KPI, prévision, alertes, affaires à risque) ...",
-    "cli.demo.step_decks": "3/3 Decks des rituels hebdo et mensuel ...",
+    "cli.demo.step_decks": "3/3 Decks des rituels hebdo, mensuel et trimestriel ...",
     "cli.demo.workbook_written": "    classeur écrit en {seconds:number1} s",
     "cli.demo.cockpit_done": "    cockpit actualisé en {seconds:number1} s",
     "cli.demo.decks_written": "    decks écrits en {seconds:number1} s",
@@ -170,6 +170,7 @@ MESSAGES = {
     "cli.demo.rows": "{rows:count|ligne|lignes}",
     "cli.demo.weekly": "Deck de la revue hebdomadaire : {path}",
     "cli.demo.monthly": "Deck de la revue mensuelle : {path}",
+    "cli.demo.quarterly": "Deck de la revue trimestrielle : {path}",
     "cli.kpis.header": "{scope} · {period} · au {as_of:date}",
     "cli.kpis.previous": "préc.",
     "cli.kpis.target": "obj.",
