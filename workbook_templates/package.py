@@ -398,38 +398,48 @@ class _StyleMerger:
         return text
 
 
-_SHEET_TAG = re.compile(r"<(c|row|col|cfRule)(\s[^>]*?)(/?)>")
-_STRING_CELL = re.compile(r'<c(\s[^>]*?)\st="s"([^>]*)><v>(\d+)</v></c>')
+_SHEET_TAG = re.compile(rb"<(c|row|col|cfRule)(\s[^>]*?)(/?)>")
+_STRING_CELL = re.compile(rb'<c(\s[^>]*?)\st="s"([^>]*)><v>(\d+)</v></c>')
+_STYLE_ATTR = {b"c": re.compile(rb'(\ss=")(\d+)"'), b"row": re.compile(rb'(\ss=")(\d+)"'),
+               b"col": re.compile(rb'(\sstyle=")(\d+)"'), b"cfRule": re.compile(rb'(\sdxfId=")(\d+)"')}
+# a sheet rewritten a few megabytes at a time: the product's largest sheet (a year of weekly pipeline
+# snapshots of a large company, over 100 MB of XML) is never copied whole by each substitution
+_REWRITE_CHUNK = 1 << 22
 
 
-def _scratch_strings(scratch: zipfile.ZipFile) -> list[str]:
-    """Inner XML of each ``<si>`` of the scratch's shared strings (XlsxWriter's own output)."""
+def _scratch_strings(scratch: zipfile.ZipFile) -> list[bytes]:
+    """Inner XML of each ``<si>`` of the scratch's shared strings (XlsxWriter's own output), in UTF-8."""
     if "xl/sharedStrings.xml" not in scratch.namelist():
         return []
-    text = scratch.read("xl/sharedStrings.xml").decode("utf-8")
-    return re.findall(r"<si>(.*?)</si>", text, flags=re.S)
+    return re.findall(rb"<si>(.*?)</si>", scratch.read("xl/sharedStrings.xml"), flags=re.S)
 
 
-def _rewrite_sheet(xml: str, styles: _StyleMerger, strings: list[str]) -> str:
-    """The scratch sheet's XML ready for the client: style ids re-mapped, strings inline.
+def _rewrite_sheet(xml: bytes, styles: _StyleMerger, strings: list[bytes]) -> bytes:
+    """The scratch sheet's XML (UTF-8) ready for the client: style ids re-mapped, strings inline.
 
     Regular expressions are enough here: the input is XlsxWriter's own output,
     in which ``<`` and ``>`` never appear unescaped inside text or attributes.
+    The XML is taken in chunks cut after a ``</row>``, so that no tag is cut.
     """
-    def fix_tag(m: re.Match[str]) -> str:
+    def fix_tag(m: re.Match[bytes]) -> bytes:
         name, attrs, slash = m.groups()
-        if name in ("c", "row"):
-            attrs = re.sub(r'(\ss=")(\d+)"', lambda a: f'{a[1]}{styles.xf(int(a[2]))}"', attrs)
-        elif name == "col":
-            attrs = re.sub(r'(\sstyle=")(\d+)"', lambda a: f'{a[1]}{styles.xf(int(a[2]))}"', attrs)
-        else:
-            attrs = re.sub(r'(\sdxfId=")(\d+)"', lambda a: f'{a[1]}{styles.dxf(int(a[2]))}"', attrs)
-        return f"<{name}{attrs}{slash}>"
+        remap = styles.dxf if name == b"cfRule" else styles.xf
+        attrs = _STYLE_ATTR[name].sub(lambda a: b'%s%d"' % (a[1], remap(int(a[2]))), attrs)
+        return b"<%s%s%s>" % (name, attrs, slash)
 
-    xml = _SHEET_TAG.sub(fix_tag, xml)
-    xml = _STRING_CELL.sub(
-        lambda m: f'<c{m[1]} t="inlineStr"{m[2]}><is>{strings[int(m[3])]}</is></c>', xml)
-    return re.sub(r'(<sheetView\b[^>]*?)\stabSelected="1"', r"\1", xml)
+    def inline(m: re.Match[bytes]) -> bytes:
+        return b'<c%s t="inlineStr"%s><is>%s</is></c>' % (m[1], m[2], strings[int(m[3])])
+
+    out, start = [], 0
+    while start < len(xml):
+        cut = xml.find(b"</row>", start + _REWRITE_CHUNK)
+        end = len(xml) if cut < 0 else cut + len(b"</row>")
+        chunk = _STRING_CELL.sub(inline, _SHEET_TAG.sub(fix_tag, xml[start:end]))
+        if not out:  # the sheet views come before the first row
+            chunk = re.sub(rb'(<sheetView\b[^>]*?)\stabSelected="1"', rb"\1", chunk)
+        out.append(chunk)
+        start = end
+    return b"".join(out)
 
 
 class _Transplant:
@@ -621,7 +631,7 @@ class _Transplant:
         return sheets, names
 
     def _put_sheet(self, ctx: _WorkbookEdit, name: str, state: str, scratch_sheet: tuple[str, int],
-                   styles: _StyleMerger, strings: list[str], defined: list[StdET.Element]) -> None:
+                   styles: _StyleMerger, strings: list[bytes], defined: list[StdET.Element]) -> None:
         scratch_part, _ = scratch_sheet
         existing = ctx.find_sheet(name)
         if existing is not None:
@@ -643,12 +653,12 @@ class _Transplant:
             self.added.append(name)
 
         self.sheet_parts[name] = part
-        xml = self.scratch.read(scratch_part).decode("utf-8")
-        if re.search(r'<c\s[^>]*\scm="', xml):
+        xml = self.scratch.read(scratch_part)
+        if re.search(rb'<c\s[^>]*\scm="', xml):
             # dynamic arrays point into xl/metadata.xml, a workbook-wide part we do not merge
             raise ValueError(f"sheet {name!r}: dynamic array formulas are not supported in product "
                              "sheets, use write_formula / write_array_formula")
-        self.changed_or_new(part, _rewrite_sheet(xml, styles, strings).encode("utf-8"))
+        self.changed_or_new(part, _rewrite_sheet(xml, styles, strings))
         scratch_rels = self._scratch_rels(scratch_part)
         if scratch_rels:
             moved: dict[str, str] = {}
