@@ -8,6 +8,7 @@ French labels of ``kpicore.model.schema``; reading maps them back.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -28,16 +29,42 @@ def write_frame_sheet(workbook: Workbook, worksheet: Worksheet, frame: pd.DataFr
         worksheet.set_column(j, j, styles.KIND_WIDTHS.get(col.kind, 16))
         values = frame[col.name]
         fmt = formats[col.name]
-        for i, value in enumerate(values, start=1):
-            if pd.isna(value):
-                continue
-            if col.kind == "date":
-                worksheet.write_datetime(i, j, pd.Timestamp(value).to_pydatetime(), fmt)
-            elif col.kind in ("amount", "number", "fraction", "int"):
-                worksheet.write_number(i, j, float(value), fmt)
-            else:
+        filled = np.flatnonzero(values.notna().to_numpy(dtype=bool))
+        rows = (filled + 1).tolist()
+        # the values of a column converted at once: a year of weekly snapshots is a few million cells
+        if col.kind == "date":
+            serials = excel_serials(values.to_numpy(dtype="datetime64[ns]")[filled])
+            for i, serial, early in zip(rows, serials.tolist(), (serials <= _LEAP_BUG_DAY).tolist()):
+                if early:  # before 1 March 1900: XlsxWriter's own rules for Excel's first days
+                    worksheet.write_datetime(i, j, pd.Timestamp(values.iloc[i - 1]).to_pydatetime(), fmt)
+                else:
+                    worksheet.write_number(i, j, serial, fmt)  # what write_datetime writes: the serial, formatted
+        elif col.kind in ("amount", "number", "fraction", "int"):
+            for i, number in zip(rows, values.to_numpy(dtype=float, na_value=np.nan)[filled].tolist()):
+                worksheet.write_number(i, j, number, fmt)
+        else:
+            for i, value in zip(rows, values.to_numpy(dtype=object)[filled].tolist()):
                 worksheet.write_string(i, j, str(value), fmt)
     worksheet.freeze_panes(1, 0)
+
+
+# Excel's serial of 28 February 1900, the last day before the day it wrongly counts (29 February 1900)
+_LEAP_BUG_DAY = 59.0
+_EPOCH = np.datetime64("1899-12-31", "ns")
+_DAY_NS = 86_400_000_000_000
+
+
+def excel_serials(stamps: np.ndarray) -> np.ndarray:
+    """Excel's serial numbers (1900 date system) of ``datetime64[ns]`` values, as XlsxWriter computes them
+    from a ``datetime`` (days since 1899-12-31 plus the fraction of the day at the microsecond, one day
+    more after 28 February 1900); the days up to that one are left to XlsxWriter."""
+    delta = (stamps - _EPOCH).view(np.int64)
+    days = np.floor_divide(delta, _DAY_NS)
+    rest = delta - days * _DAY_NS
+    seconds = (rest // 1_000_000_000).astype(float)
+    micros = ((rest % 1_000_000_000) // 1_000).astype(float)
+    serial = days.astype(float) + (seconds + micros / 1e6) / (60 * 60 * 24)
+    return np.where(serial > _LEAP_BUG_DAY, serial + 1, serial)
 
 
 def frame_from_rows(rows: list[list] | None, table: schema.Table) -> pd.DataFrame:
