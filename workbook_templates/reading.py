@@ -325,8 +325,10 @@ def _columnar_sheets(zf: zipfile.ZipFile, parts: Mapping[str, str]) -> set[str]:
     if columnar_threshold() is None or columnar.uses_1904_dates(zf):
         return set()
     sizes = {info.filename: info.file_size for info in zf.infolist()}
+    threshold = columnar_threshold()
     return {name for name, part in parts.items()
-            if sizes.get(part, 0) >= columnar_threshold() and name.strip().casefold() not in NAMED_SHEETS and columnar.starts_at_a1(zf, part)}
+            if sizes.get(part, 0) >= threshold and name.strip().casefold() not in NAMED_SHEETS
+            and columnar.starts_at_a1(zf, part)}
 
 
 def columnar_threshold() -> int | None:
@@ -386,7 +388,7 @@ def _read_by_columns(content: bytes, names: set[str] | frozenset[str]) -> dict[s
         import fastexcel
 
         reader = fastexcel.read_excel(content)
-    except (ImportError, Exception):  # no fastexcel, or a package it refuses: the rows reader says why
+    except Exception:  # no fastexcel, or a package it refuses: the rows reader reads it, or says why not
         return {}
     out = {}
     for name in names:
