@@ -103,8 +103,18 @@ def _cells(array: Any) -> np.ndarray | None:
 
     kind = array.type
     empty = array.is_null().to_numpy(zero_copy_only=False)
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
-        cells = array.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    if pa.types.is_null(kind):
+        cells = np.empty(len(array), dtype=object)
+    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        # each distinct text made a Python string once, and shared by the cells that hold it: a rep's name
+        # in a million activities is one string, not a million
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(array)
+        words = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+        if not len(words):
+            words = np.array([""], dtype=object)
+        cells = words[encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)]
     elif pa.types.is_floating(kind) or pa.types.is_integer(kind):
         cells = array.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(object)
     elif pa.types.is_boolean(kind):
