@@ -233,11 +233,25 @@ def test_a_second_refresh_in_the_same_week_reads_the_replay_back_and_forecasts_t
     from addin.engines.file import FileWorkbook
 
     path, first = refreshed
-    again = refresh(FileWorkbook(_copy(path, tmp_path), backup=False), now=NOW, n_sims=SIMS)
+    said: list[str] = []
+    again = refresh(FileWorkbook(_copy(path, tmp_path), backup=False, progress=said.append), now=NOW, n_sims=SIMS)
     assert replays == []
+    # the replay, the longest step of a large company's refresh, is announced only when it runs
+    assert said and not any("rejeu" in line for line in said), said
     assert not again.backtest.replayed and again.backtest.computed_at == first.backtest.computed_at
     pd.testing.assert_frame_equal(_company(again), _company(first))  # the same P10 / P50 / P90, exactly
     assert len(_company(first)) == 2  # month and quarter
+
+
+def test_a_refresh_that_replays_says_so_while_it_works(demo_workbook, replays, tmp_path):
+    from addin.actions.refresh import refresh
+    from addin.engines.file import FileWorkbook
+
+    said: list[str] = []
+    refresh(FileWorkbook(_copy(demo_workbook, tmp_path), backup=False, progress=said.append), now=NOW, n_sims=SIMS)
+    assert replays == ["kept"]
+    replaying = [k for k, line in enumerate(said) if line.startswith("rejeu de l'historique")]
+    assert len(replaying) == 1 and said[replaying[0] - 1].startswith("calcul des KPI"), said
 
 
 def test_the_cockpit_says_when_the_replay_was_computed(refreshed):

@@ -142,7 +142,8 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
         now = now or datetime.now().replace(microsecond=0)
         book.progress(say("cockpit.progress.computing", lang))
         context = prepare(data)
-        kept = reuse_or_replay(context, kept_of_rows(book.sheet_rows(schema.BACKTEST_SHEET)), now=now)
+        kept = reuse_or_replay(context, kept_of_rows(book.sheet_rows(schema.BACKTEST_SHEET)), now=now,
+                               replaying=lambda: book.progress(say("cockpit.progress.replaying", lang)))
         context = with_kept(context, kept)
         spec = rendered(build_cockpit(data, as_of, view=chosen, who=who, refreshed_at=now,
                                       targets_at=targets_location(data), n_sims=n_sims, context=context,

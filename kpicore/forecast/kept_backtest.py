@@ -23,6 +23,7 @@ one, which reads it back, forecast the same numbers.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -86,11 +87,15 @@ def replay_kept(context: ForecastContext, *, now: datetime, key: BacktestKey | N
                         replayed=True)
 
 
-def reuse_or_replay(context: ForecastContext, kept: KeptBacktest | None, *, now: datetime) -> KeptBacktest:
-    """``kept`` when it replayed the data of ``context`` (same key), else a new replay."""
+def reuse_or_replay(context: ForecastContext, kept: KeptBacktest | None, *, now: datetime,
+                    replaying: Callable[[], None] | None = None) -> KeptBacktest:
+    """``kept`` when it replayed the data of ``context`` (same key), else a new replay; ``replaying`` is told
+    before a replay starts (the longest step of a large company's refresh: the edge says so)."""
     key = backtest_key(context.data)  # hashing the past costs a read of it: once
     if kept is not None and kept.key == key:
         return replace(kept, replayed=False)
+    if replaying is not None:
+        replaying()
     return replay_kept(context, now=now, key=key)
 
 

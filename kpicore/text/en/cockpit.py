@@ -87,6 +87,7 @@ MESSAGES = {
     # what a refresh says while it works, and what a live engine could not apply
     "cockpit.progress.reading": "reading the workbook…",
     "cockpit.progress.computing": "computing the KPIs, the forecast and the alerts…",
+    "cockpit.progress.replaying": "replaying the history to measure the forecast (once per week of data, the longest step)…",
     "cockpit.progress.writing": "writing the sheets…",
     "cockpit.progress.preparing": "preparing the Cockpit sheet…",
     "cockpit.progress.blocks": "writing the blocks…",

@@ -89,6 +89,7 @@ MESSAGES = {
     # what a refresh says while it works, and what a live engine could not apply
     "cockpit.progress.reading": "lecture du classeur…",
     "cockpit.progress.computing": "calcul des KPI, de la prévision et des alertes…",
+    "cockpit.progress.replaying": "rejeu de l'historique pour mesurer la prévision (une fois par semaine de données, la plus longue étape)…",
     "cockpit.progress.writing": "écriture des feuilles…",
     "cockpit.progress.preparing": "préparation de la feuille Cockpit…",
     "cockpit.progress.blocks": "écriture des blocs…",
