@@ -384,9 +384,12 @@ def _first_recorded_day(path) -> date:
     log), read with openpyxl: a deal's creation comes before its other dates."""
     import openpyxl
 
-    days = [c for book in path.parent.glob("*.xlsx")
-            for ws in openpyxl.load_workbook(book, read_only=True, data_only=True).worksheets
-            for row in ws.iter_rows(values_only=True) for c in row if hasattr(c, "year")]
+    days = []
+    for book in path.parent.glob("*.xlsx"):
+        wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
+        days += [c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row
+                 if hasattr(c, "year")]
+        wb.close()  # a read-only workbook keeps its file open until closed
     return min(d.date() if hasattr(d, "date") else d for d in days)
 
 
