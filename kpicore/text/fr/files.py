@@ -1,0 +1,53 @@
+"""A client's file refused as it is read or locked (``workbook_templates.reading``, ``.archive_guard``,
+``.file_lock``, ``.safe_file``): each message, then its fix under the same code followed by ``.fix``."""
+
+_SAVE_AS = "Ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (*.xlsx) » ou « CSV UTF-8 »."
+_RESAVE = "Enregistrez à nouveau le classeur depuis Excel."
+_DAMAGED_FIX = ("Ouvrez-le dans {app} pour vérifier qu'il n'est pas endommagé, puis enregistrez-le à nouveau "
+                "(au format « Classeur Excel (*.xlsx) » de préférence).")
+
+MESSAGES = {
+    # reading the file
+    "file.read.missing": "fichier introuvable.",
+    "file.read.missing.fix": "Vérifiez le chemin : {where}",
+    "file.read.folder": "c'est un dossier, pas un fichier.",
+    "file.read.folder.fix": "Indiquez le fichier du classeur lui-même.",
+    "file.read.unreadable": "lecture impossible ({reason}).",
+    "file.read.unreadable.fix": "Fermez le fichier s'il est ouvert ailleurs et vérifiez vos droits d'accès.",
+    "file.read.empty": "le fichier est vide (0 octet).",
+    "file.read.empty.fix": "Exportez ou enregistrez à nouveau le fichier.",
+    "file.read.encrypted": "le classeur est protégé par un mot de passe (chiffré).",
+    "file.read.encrypted.fix": ("Ouvrez-le dans Excel, retirez le mot de passe (Fichier > Informations > Protéger "
+                                "le classeur > Chiffrer avec mot de passe, champ vide) et enregistrez-le."),
+    "file.read.not_that_format": "ce n'est pas un classeur {suffix} valide (contenu non reconnu).",
+    "file.read.not_that_format.fix": "Le fichier est peut-être endommagé ou mal nommé : exportez-le à nouveau.",
+    "file.read.damaged_zip": "le classeur est endommagé ou incomplet (archive zip illisible).",
+    "file.read.damaged_zip.fix": ("Le fichier a peut-être été tronqué lors d'une copie ou d'un envoi : "
+                                  "récupérez-en une copie complète ou enregistrez-le à nouveau depuis Excel."),
+    "file.read.xlsb": "format Classeur binaire Excel (.xlsb), non pris en charge.",
+    "file.read.xlsb.fix": _SAVE_AS,
+    "file.read.not_excel": "ce n'est pas un classeur Excel ({kind}).",
+    "file.read.not_excel.fix": "Indiquez le classeur .xlsx du pipeline commercial.",
+    "file.read.kind.word": "un document Word",
+    "file.read.kind.powerpoint": "une présentation PowerPoint",
+    "file.read.kind.opendocument": "un document OpenDocument (pas un tableur)",
+    "file.read.kind.zip": "une archive zip",
+    "file.read.structure": "structure du classeur refusée ({error}).",
+    "file.read.structure.fix": _RESAVE,
+    "file.read.damaged.xls": "le classeur Excel 97-2003 (.xls) n'a pas pu être lu ({error}).",
+    "file.read.damaged.xls.fix": _DAMAGED_FIX.format(app="Excel"),
+    "file.read.damaged.ods": "le classeur OpenDocument (.ods) n'a pas pu être lu ({error}).",
+    "file.read.damaged.ods.fix": _DAMAGED_FIX.format(app="LibreOffice ou Excel"),
+    "file.read.damaged.xlsx": "le classeur n'a pas pu être lu ({error}).",
+    "file.read.damaged.xlsx.fix": _DAMAGED_FIX.format(app="Excel"),
+    "file.read.no_sheet": "le classeur ne contient aucune feuille.",
+    "file.read.no_sheet.fix": "Vérifiez le fichier.",
+    "file.read.binary": "ce n'est ni un classeur Excel ni un fichier CSV (contenu binaire).",
+    "file.read.binary.fix": "Indiquez le classeur .xlsx ou un export .csv du pipeline.",
+    "file.read.no_data": "le fichier ne contient aucune donnée.",
+    "file.read.no_data.fix": "Exportez à nouveau le fichier.",
+    "file.read.changing": ("le fichier a changé pendant chacune des lectures (un autre programme est en train "
+                           "de l'enregistrer)"),
+    "file.read.changing.fix": ("attendez la fin de l'enregistrement ou de la synchronisation (OneDrive, "
+                               "SharePoint...), puis relancez."),
+}
