@@ -5,6 +5,7 @@ _SAVE_AS = "Open it in Excel and save it as “Excel Workbook (*.xlsx)” or “
 _RESAVE = "Save the workbook again from Excel."
 _DAMAGED_FIX = ("Open it in {app} to check that it is not damaged, then save it again "
                 "(preferably as “Excel Workbook (*.xlsx)”).")
+_UNCHANGED = "the workbook was not changed"
 
 MESSAGES = {
     # reading the file
@@ -49,4 +50,38 @@ MESSAGES = {
     "file.read.changing": ("the file changed during every read (another program is saving it)"),
     "file.read.changing.fix": ("wait until the save or the sync (OneDrive, SharePoint...) is over, then run "
                                "again."),
+    # Pilotage's lock and the other programs holding the workbook
+    "file.lock.holder": "process {pid} on {host}, since {day:date} {time}",
+    "file.lock.holder.unknown": "another run",
+    "file.lock.busy": "another Pilotage refresh is running on this workbook ({who}); nothing was changed",
+    "file.lock.busy.fix": ("wait until it is over, then run again. If no refresh is running, delete the "
+                           "\u201c{lock}\u201d file next to the workbook."),
+    "file.lock.no_folder": "the workbook's folder cannot be found",
+    "file.lock.no_folder.fix": "check the path (network drive disconnected?), then run again.",
+    "file.lock.denied": "Pilotage's lock cannot be created next to the workbook (access denied)",
+    "file.lock.denied.fix": "check that the folder can be written to, then run again.",
+    "file.lock.open_in_app": ("the workbook is open in {app} (lock file \u201c{lock}\u201d present), "
+                              "it was not changed"),
+    "file.lock.open_in_app.fix": ("close the workbook in {app}, then run again; if {app} is already closed, "
+                                  "delete the \u201c{lock}\u201d file next to the workbook."),
+    # writing the workbook
+    "file.write.busy": f"the workbook is in use by another program, {_UNCHANGED}",
+    "file.write.busy.fix": ("close the program using it (Excel, an antivirus, a OneDrive sync in progress...), "
+                            "then run again."),
+    "file.write.disk_full": f"not enough disk space, {_UNCHANGED}",
+    "file.write.disk_full.fix": ("free some space on the workbook's disk (or empty the \u201c{backups}\u201d "
+                                 "folder of old backups), then run again."),
+    "file.write.too_big": f"maximum file size reached on this drive, {_UNCHANGED}",
+    "file.write.too_big.fix": "save the workbook on another disk, then run again.",
+    "file.write.denied": f"writing refused by the system (access denied), {_UNCHANGED}",
+    "file.write.denied.fix": ("check that the workbook is neither open nor read-only and that the folder can "
+                              "be written to, then run again."),
+    "file.write.read_only_medium": f"the drive is read-only, {_UNCHANGED}",
+    "file.write.read_only_medium.fix": "copy the workbook to a disk that can be written to, then run again.",
+    "file.write.no_folder": f"the workbook's folder cannot be found, {_UNCHANGED}",
+    "file.write.no_folder.fix": "check the path (network drive disconnected, folder renamed?), then run again.",
+    "file.write.system": f"system error while writing ({{reason}}), {_UNCHANGED}",
+    "file.write.system.fix": "check the disk and the workbook's folder, then run again.",
+    "file.write.folder_denied": "cannot write in the workbook's folder (access denied)",
+    "file.write.folder_denied.fix": "choose a folder that can be written to.",
 }

@@ -5,6 +5,7 @@ _SAVE_AS = "Ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (
 _RESAVE = "Enregistrez à nouveau le classeur depuis Excel."
 _DAMAGED_FIX = ("Ouvrez-le dans {app} pour vérifier qu'il n'est pas endommagé, puis enregistrez-le à nouveau "
                 "(au format « Classeur Excel (*.xlsx) » de préférence).")
+_UNCHANGED = "le classeur n'a pas été modifié"
 
 MESSAGES = {
     # reading the file
@@ -50,4 +51,39 @@ MESSAGES = {
                            "de l'enregistrer)"),
     "file.read.changing.fix": ("attendez la fin de l'enregistrement ou de la synchronisation (OneDrive, "
                                "SharePoint...), puis relancez."),
+    # Pilotage's lock and the other programs holding the workbook
+    "file.lock.holder": "processus {pid} sur {host}, depuis le {day:date} {time}",
+    "file.lock.holder.unknown": "une autre exécution",
+    "file.lock.busy": "une autre actualisation Pilotage est en cours sur ce classeur ({who}) ; rien n'a été modifié",
+    "file.lock.busy.fix": ("attendez qu'elle se termine puis relancez. Si aucune actualisation ne tourne, "
+                           "supprimez le fichier « {lock} » à côté du classeur."),
+    "file.lock.no_folder": "le dossier du classeur est introuvable",
+    "file.lock.no_folder.fix": "vérifiez le chemin (lecteur réseau déconnecté ?) puis relancez.",
+    "file.lock.denied": "impossible de créer le verrou de Pilotage à côté du classeur (accès refusé)",
+    "file.lock.denied.fix": "vérifiez que le dossier est accessible en écriture, puis relancez.",
+    "file.lock.open_in_app": ("le classeur est ouvert dans {app} (fichier de verrou « {lock} » présent), "
+                              "il n'a pas été modifié"),
+    "file.lock.open_in_app.fix": ("fermez le classeur dans {app} puis relancez ; si {app} est déjà fermé, "
+                                  "supprimez le fichier « {lock} » à côté du classeur."),
+    # writing the workbook
+    "file.write.busy": f"le classeur est utilisé par un autre programme, {_UNCHANGED}",
+    "file.write.busy.fix": ("fermez le programme qui l'utilise (Excel, un antivirus, une synchronisation "
+                            "OneDrive en cours...) puis relancez."),
+    "file.write.disk_full": f"espace disque insuffisant, {_UNCHANGED}",
+    "file.write.disk_full.fix": ("libérez de la place sur le disque du classeur (ou videz le dossier "
+                                 "« {backups} » des sauvegardes anciennes), puis relancez."),
+    "file.write.too_big": f"taille de fichier maximale atteinte sur ce support, {_UNCHANGED}",
+    "file.write.too_big.fix": "enregistrez le classeur sur un autre disque, puis relancez.",
+    "file.write.denied": f"écriture refusée par le système (accès refusé), {_UNCHANGED}",
+    "file.write.denied.fix": ("vérifiez que le classeur n'est ni ouvert ni en lecture seule et que le dossier "
+                              "est accessible en écriture, puis relancez."),
+    "file.write.read_only_medium": f"le support est en lecture seule, {_UNCHANGED}",
+    "file.write.read_only_medium.fix": "copiez le classeur sur un disque accessible en écriture, puis relancez.",
+    "file.write.no_folder": f"le dossier du classeur est introuvable, {_UNCHANGED}",
+    "file.write.no_folder.fix": ("vérifiez le chemin (lecteur réseau déconnecté, dossier renommé ?) "
+                                 "puis relancez."),
+    "file.write.system": f"erreur du système pendant l'écriture ({{reason}}), {_UNCHANGED}",
+    "file.write.system.fix": "vérifiez le disque et le dossier du classeur, puis relancez.",
+    "file.write.folder_denied": "impossible d'écrire dans le dossier du classeur (accès refusé)",
+    "file.write.folder_denied.fix": "choisissez un dossier accessible en écriture.",
 }
