@@ -6,6 +6,10 @@ _RESAVE = "Save the workbook again from Excel."
 _DAMAGED_FIX = ("Open it in {app} to check that it is not damaged, then save it again "
                 "(preferably as “Excel Workbook (*.xlsx)”).")
 _UNCHANGED = "the workbook was not changed"
+_RESAVE_LOW = "save the workbook again from Excel."
+_LIMITS_FIX = "check that this is indeed the pipeline workbook; a normal Excel workbook stays under these limits."
+_ORIGIN_FIX = ("check where the file comes from; a workbook saved by Excel stays under these limits. If need be, "
+               "copy the useful data into a new workbook and save it from Excel.")
 
 MESSAGES = {
     # reading the file
@@ -84,4 +88,46 @@ MESSAGES = {
     "file.write.system.fix": "check the disk and the workbook's folder, then run again.",
     "file.write.folder_denied": "cannot write in the workbook's folder (access denied)",
     "file.write.folder_denied.fix": "choose a folder that can be written to.",
+    # the archive guard (workbook_templates.archive_guard): a package no Excel would write
+    "file.archive.too_many": "the archive holds {count} items, more than the safety limit of {limit}",
+    "file.archive.too_many.fix": _LIMITS_FIX,
+    "file.archive.unsafe_name": "the item \u201c{member}\u201d {why}: archive refused",
+    "file.archive.unsafe_name.fix": ("this file was not made by Excel; ask for a clean export or save it again "
+                                     "from Excel."),
+    "file.archive.reason.nul": "holds a null character",
+    "file.archive.reason.absolute": "is an absolute path",
+    "file.archive.reason.parent": "climbs out of the archive (\u201c..\u201d)",
+    "file.archive.twice": "the item \u201c{member}\u201d appears twice in the archive",
+    "file.archive.twice.fix": _RESAVE_LOW,
+    "file.archive.member_too_big": ("the item \u201c{member}\u201d would be {size} bytes once uncompressed, "
+                                    "more than the safety limit of {limit}"),
+    "file.archive.member_too_big.fix": _LIMITS_FIX,
+    "file.archive.member_ratio": ("the item \u201c{member}\u201d has an abnormal compression ratio ({size} "
+                                  "bytes for {packed} compressed)"),
+    "file.archive.member_ratio.fix": _LIMITS_FIX,
+    "file.archive.too_big": ("the archive would be {size} bytes once uncompressed, more than the safety limit "
+                             "of {limit}"),
+    "file.archive.too_big.fix": _LIMITS_FIX,
+    "file.archive.ratio": "the archive has an abnormal compression ratio ({size} bytes for {packed} compressed)",
+    "file.archive.ratio.fix": _LIMITS_FIX,
+    "file.archive.inflates_too_much": "the archive uncompresses to more than the safety limit of {limit} bytes",
+    "file.archive.inflates_too_much.fix": _ORIGIN_FIX,
+    "file.archive.bad_header": "the item \u201c{member}\u201d is damaged (unreadable header)",
+    "file.archive.bad_header.fix": _RESAVE_LOW,
+    "file.archive.method": ("the item \u201c{member}\u201d uses a compression method Excel does not use "
+                            "(method {method})"),
+    "file.archive.method.fix": _RESAVE_LOW,
+    "file.archive.member_over_limit": ("the item \u201c{member}\u201d exceeds the safety limit of {limit} bytes "
+                                       "once uncompressed"),
+    "file.archive.member_over_limit.fix": _ORIGIN_FIX,
+    "file.archive.member_lies": ("the item \u201c{member}\u201d uncompresses to more than the {size} bytes the "
+                                 "archive announces (forged archive)"),
+    "file.archive.member_lies.fix": _ORIGIN_FIX,
+    "file.archive.dtd": "the part \u201c{member}\u201d {verdict}: refused for safety",
+    "file.archive.dtd.fix": ("this file was not saved by Excel; open it in Excel and save it again, or ask for a "
+                             "clean export."),
+    "file.archive.dtd_at_end": "the part \u201c{member}\u201d {verdict}: refused for safety",
+    "file.archive.dtd_at_end.fix": "open the workbook in Excel and save it again.",
+    "file.archive.reason.long_prolog": "has an abnormally long XML prolog",
+    "file.archive.reason.dtd": "holds a document type declaration (DTD, XML entities)",
 }

@@ -6,6 +6,10 @@ _RESAVE = "Enregistrez à nouveau le classeur depuis Excel."
 _DAMAGED_FIX = ("Ouvrez-le dans {app} pour vérifier qu'il n'est pas endommagé, puis enregistrez-le à nouveau "
                 "(au format « Classeur Excel (*.xlsx) » de préférence).")
 _UNCHANGED = "le classeur n'a pas été modifié"
+_RESAVE_LOW = "enregistrez à nouveau le classeur depuis Excel."
+_LIMITS_FIX = "vérifiez qu'il s'agit bien du classeur de pipeline ; un classeur Excel normal reste sous ces limites."
+_ORIGIN_FIX = ("vérifiez l'origine du fichier ; un classeur enregistré par Excel reste sous ces limites. "
+               "Au besoin, copiez les données utiles dans un nouveau classeur et enregistrez-le depuis Excel.")
 
 MESSAGES = {
     # reading the file
@@ -86,4 +90,46 @@ MESSAGES = {
     "file.write.system.fix": "vérifiez le disque et le dossier du classeur, puis relancez.",
     "file.write.folder_denied": "impossible d'écrire dans le dossier du classeur (accès refusé)",
     "file.write.folder_denied.fix": "choisissez un dossier accessible en écriture.",
+    # the archive guard (workbook_templates.archive_guard): a package no Excel would write
+    "file.archive.too_many": "l'archive contient {count} éléments, plus que la limite de sécurité de {limit}",
+    "file.archive.too_many.fix": _LIMITS_FIX,
+    "file.archive.unsafe_name": "l'élément « {member} » {why} : archive refusée",
+    "file.archive.unsafe_name.fix": ("ce fichier n'a pas été produit par Excel ; demandez un export propre ou "
+                                     "enregistrez-le à nouveau depuis Excel."),
+    "file.archive.reason.nul": "contient un caractère nul",
+    "file.archive.reason.absolute": "est un chemin absolu",
+    "file.archive.reason.parent": "remonte hors de l'archive (« .. »)",
+    "file.archive.twice": "l'élément « {member} » apparaît deux fois dans l'archive",
+    "file.archive.twice.fix": _RESAVE_LOW,
+    "file.archive.member_too_big": ("l'élément « {member} » ferait {size} octets une fois décompressé, plus que "
+                                    "la limite de sécurité de {limit}"),
+    "file.archive.member_too_big.fix": _LIMITS_FIX,
+    "file.archive.member_ratio": ("l'élément « {member} » a un taux de compression anormal ({size} octets pour "
+                                  "{packed} compressés)"),
+    "file.archive.member_ratio.fix": _LIMITS_FIX,
+    "file.archive.too_big": ("l'archive ferait {size} octets une fois décompressée, plus que la limite de "
+                             "sécurité de {limit}"),
+    "file.archive.too_big.fix": _LIMITS_FIX,
+    "file.archive.ratio": "l'archive a un taux de compression anormal ({size} octets pour {packed} compressés)",
+    "file.archive.ratio.fix": _LIMITS_FIX,
+    "file.archive.inflates_too_much": "l'archive se décompresse en plus que la limite de sécurité de {limit} octets",
+    "file.archive.inflates_too_much.fix": _ORIGIN_FIX,
+    "file.archive.bad_header": "l'élément « {member} » est endommagé (en-tête illisible)",
+    "file.archive.bad_header.fix": _RESAVE_LOW,
+    "file.archive.method": ("l'élément « {member} » utilise une méthode de compression qu'Excel n'emploie pas "
+                            "(méthode {method})"),
+    "file.archive.method.fix": _RESAVE_LOW,
+    "file.archive.member_over_limit": ("l'élément « {member} » dépasse la limite de sécurité de {limit} octets "
+                                       "une fois décompressé"),
+    "file.archive.member_over_limit.fix": _ORIGIN_FIX,
+    "file.archive.member_lies": ("l'élément « {member} » se décompresse en plus que les {size} octets annoncés "
+                                 "par l'archive (archive falsifiée)"),
+    "file.archive.member_lies.fix": _ORIGIN_FIX,
+    "file.archive.dtd": "la partie « {member} » {verdict} : refusée par sécurité",
+    "file.archive.dtd.fix": ("ce fichier n'a pas été enregistré par Excel ; ouvrez-le dans Excel et "
+                             "enregistrez-le à nouveau, ou demandez un export propre."),
+    "file.archive.dtd_at_end": "la partie « {member} » {verdict} : refusée par sécurité",
+    "file.archive.dtd_at_end.fix": "ouvrez le classeur dans Excel et enregistrez-le à nouveau.",
+    "file.archive.reason.long_prolog": "a un prologue XML anormalement long",
+    "file.archive.reason.dtd": "contient une déclaration de type de document (DTD, entités XML)",
 }
