@@ -16,6 +16,7 @@ import socket
 import time
 import zipfile
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,16 @@ def test_the_readers_own_missing_file_refusal_speaks_both_languages(tmp_path):
     assert str(refused.value).startswith("absent.xlsx : fichier introuvable.\n→ Vérifiez le chemin : ")
     assert error_text(refused.value, "fr") == str(refused.value)
     assert error_text(refused.value, "en").startswith("absent.xlsx: file not found.\n→ Check the path: ")
+
+
+@pytest.mark.parametrize("language, phrase", [
+    ("en", "another Pilotage refresh is running on this workbook"),
+    ("fr", "une autre actualisation Pilotage est en cours sur ce classeur"),
+])
+def test_the_scheduled_runs_log_says_a_busy_workbook_in_its_language(tmp_path, monkeypatch, language, phrase):
+    from addin.scheduled import DEFAULT_LOG_NAME, run_scheduled
+
+    monkeypatch.setenv("PILOTAGE_LANG", language)
+    book, out = _locked(tmp_path), tmp_path / "decks"
+    assert run_scheduled(book, out, today=date(2026, 11, 23), lock_wait=0.0) == 3
+    assert phrase in (out / DEFAULT_LOG_NAME).read_text(encoding="utf-8")
