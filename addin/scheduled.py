@@ -396,7 +396,8 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
                 log.line(deck_step(deck), log.say("cli.run.outcome.ok"), time.perf_counter() - t0, str(written))
             except PilotageError as err:
                 codes.append(EXIT_DECK_FAILED)
-                log.line(deck_step(deck), log.say("cli.run.outcome.failed"), time.perf_counter() - t0, error_text(err, log.language))
+                log.line(deck_step(deck), log.say("cli.run.outcome.failed"), time.perf_counter() - t0,
+                         error_text(err, log.language))
             except OSError as exc:
                 codes.append(EXIT_DECK_FAILED)
                 log.line(deck_step(deck), log.say("cli.run.outcome.failed"), time.perf_counter() - t0,
