@@ -751,7 +751,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except PilotageError as err:
-        print(_say("cli.error.prefix", message=str(err)), file=sys.stderr)
+        from kpicore.text.check import error_text
+
+        # a refused file says itself in the run's language when its raiser gave the catalogue's messages
+        print(_say("cli.error.prefix", message=error_text(err, VOICE.language)), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print(_say("cli.error.interrupted"), file=sys.stderr)

@@ -69,6 +69,7 @@ from typing import TYPE_CHECKING
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import FileBusyError, PilotageError, WriteFailedError
 from kpicore.text.catalogue import say
+from kpicore.text.check import error_text
 from workbook_templates.safe_file import publish
 
 if TYPE_CHECKING:
@@ -298,7 +299,7 @@ def _deliver(mail: MailRequest, refreshed: Refreshed, written: list[tuple[str, P
                     codes.append(EXIT_MAIL_FAILED)
         except PilotageError as err:  # a rep's export that cannot be written, say: the other messages still go
             codes.append(EXIT_MAIL_FAILED)
-            log.line(step, log.say("cli.run.outcome.failed"), time.perf_counter() - t0, str(err))
+            log.line(step, log.say("cli.run.outcome.failed"), time.perf_counter() - t0, error_text(err, log.language))
         except Exception as exc:
             codes.append(EXIT_INTERNAL)
             log.line(step, log.say("cli.run.outcome.internal"), time.perf_counter() - t0,
@@ -367,7 +368,7 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
             codes.append(EXIT_DATA_WARNINGS)
     except PilotageError as err:
         codes.append(_code_of(err))
-        log.line(step, log.say("cli.run.outcome.failed"), time.perf_counter() - t0, str(err))
+        log.line(step, log.say("cli.run.outcome.failed"), time.perf_counter() - t0, error_text(err, log.language))
     except Exception as exc:  # a bug: keep the traceback for the support
         codes.append(EXIT_INTERNAL)
         log.line(step, log.say("cli.run.outcome.internal"), time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
@@ -395,7 +396,8 @@ def run_scheduled(path: Path | str, out_folder: Path | str, *, kind: str = "week
                 log.line(deck_step(deck), log.say("cli.run.outcome.ok"), time.perf_counter() - t0, str(written))
             except PilotageError as err:
                 codes.append(EXIT_DECK_FAILED)
-                log.line(deck_step(deck), log.say("cli.run.outcome.failed"), time.perf_counter() - t0, str(err))
+                log.line(deck_step(deck), log.say("cli.run.outcome.failed"), time.perf_counter() - t0,
+                         error_text(err, log.language))
             except OSError as exc:
                 codes.append(EXIT_DECK_FAILED)
                 log.line(deck_step(deck), log.say("cli.run.outcome.failed"), time.perf_counter() - t0,

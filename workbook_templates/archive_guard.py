@@ -2,7 +2,8 @@
 
 Workbooks arrive from CRMs, colleagues and e-mail (DESIGN.md, "Rules that hold
 everywhere": bound what an archive may expand to, parse untrusted XML safely).
-Two levels of checks, both refusing with an ``InputFileError`` in French:
+Two levels of checks, both refusing with an ``InputFileError`` in French (its
+catalogue messages say it in English too):
 
 1. :func:`check_members`, on the zip's central directory only (no inflation,
    cost proportional to the number of members): member count, declared size
@@ -54,6 +55,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from kpicore.model.errors import InputFileError
+from kpicore.model.messages import Message
+from kpicore.text.catalogue import render
+
+from .refusals import refusal
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,8 @@ class ArchiveLimits:
 
 DEFAULT_LIMITS = ArchiveLimits()
 
-_FIX = "vérifiez l'origine du fichier ; un classeur enregistré par Excel reste sous ces limites. " \
-       "Au besoin, copiez les données utiles dans un nouveau classeur et enregistrez-le depuis Excel."
+_LONG_PROLOG = Message.of("file.archive.reason.long_prolog")
+_DTD = Message.of("file.archive.reason.dtd")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _CHUNK = 1 << 20
 # how much of a part's beginning may come before its root element (XML declaration, comments)
@@ -89,57 +94,56 @@ _PROLOG_MAX = 64 * 1024
 _LOCAL_SIG = 0x04034B50
 
 
-def _refuse(path: Path, message: str, fix: str = _FIX) -> InputFileError:
-    return InputFileError(message, file=str(path), fix=fix)
+def _refuse(path: Path, code: str, /, **figures: object) -> InputFileError:
+    # the message and its fix from the catalogue (``kpicore.text.*.files``, ``file.archive.*``)
+    return refusal(InputFileError, code, file=str(path), **figures)
 
 
 def unsafe_member_name(name: str) -> str | None:
     """Why a member name is refused (French), or None when it is an ordinary part name."""
+    why = _unsafe_name_reason(name)
+    return render(why, "fr") if why is not None else None
+
+
+def _unsafe_name_reason(name: str) -> Message | None:
     if "\x00" in name:
-        return "contient un caractère nul"
+        return Message.of("file.archive.reason.nul")
     unified = name.replace("\\", "/")
     if unified.startswith("/") or re.match(r"^[A-Za-z]:", unified):
-        return "est un chemin absolu"
+        return Message.of("file.archive.reason.absolute")
     if ".." in unified.split("/"):
-        return "remonte hors de l'archive (« .. »)"
+        return Message.of("file.archive.reason.parent")
     return None
 
 
 def check_members(infos: list[zipfile.ZipInfo], limits: ArchiveLimits, path: Path) -> None:
     """Refuse an archive whose directory breaks ``limits`` or holds a dangerous member name."""
-    fix = "vérifiez qu'il s'agit bien du classeur de pipeline ; un classeur Excel normal reste sous ces limites."
     if len(infos) > limits.max_members:
-        raise _refuse(path, f"l'archive contient {len(infos)} éléments, plus que la limite de "
-                            f"sécurité de {limits.max_members}", fix)
+        raise _refuse(path, "file.archive.too_many", count=len(infos), limit=limits.max_members)
     total = 0
     seen: set[str] = set()
     for info in infos:
-        why = unsafe_member_name(info.filename)
-        if why:
-            raise _refuse(path, f"l'élément « {info.filename[:200]} » {why} : archive refusée",
-                          "ce fichier n'a pas été produit par Excel ; demandez un export propre ou "
-                          "enregistrez-le à nouveau depuis Excel.")
+        why = _unsafe_name_reason(info.filename)
+        if why is not None:
+            raise _refuse(path, "file.archive.unsafe_name", member=info.filename[:200], why=why)
         key = info.filename.lower()
         if key in seen:
-            raise _refuse(path, f"l'élément « {info.filename[:200]} » apparaît deux fois dans l'archive",
-                          "enregistrez à nouveau le classeur depuis Excel.")
+            raise _refuse(path, "file.archive.twice", member=info.filename[:200])
         seen.add(key)
         if info.file_size > limits.max_member_size:
-            raise _refuse(path, f"l'élément « {info.filename} » ferait {info.file_size} octets une fois "
-                                f"décompressé, plus que la limite de sécurité de {limits.max_member_size}", fix)
+            raise _refuse(path, "file.archive.member_too_big", member=info.filename, size=info.file_size,
+                          limit=limits.max_member_size)
         if info.file_size > limits.ratio_from and (
                 info.compress_size == 0 or info.file_size / info.compress_size > limits.max_ratio):
-            raise _refuse(path, f"l'élément « {info.filename} » a un taux de compression anormal "
-                                f"({info.file_size} octets pour {info.compress_size} compressés)", fix)
+            raise _refuse(path, "file.archive.member_ratio", member=info.filename, size=info.file_size,
+                          packed=info.compress_size)
         total += info.file_size
     if total > limits.max_total_size:
-        raise _refuse(path, f"l'archive ferait {total} octets une fois décompressée, plus que la limite "
-                            f"de sécurité de {limits.max_total_size}", fix)
+        raise _refuse(path, "file.archive.too_big", size=total, limit=limits.max_total_size)
     packed = sum(i.compress_size for i in infos)
     if total > limits.ratio_from and (packed == 0 or total / packed > limits.max_ratio):
         # many small members, each under ratio_from, can make a bomb together
-        raise _refuse(path, f"l'archive a un taux de compression anormal ({total} octets pour {packed} "
-                            "compressés)", fix)
+        raise _refuse(path, "file.archive.ratio", size=total, packed=packed)
 
 
 def check_archive(path: Path | str, limits: ArchiveLimits = DEFAULT_LIMITS, *, content: bytes | None = None) -> None:
@@ -163,8 +167,7 @@ def check_archive(path: Path | str, limits: ArchiveLimits = DEFAULT_LIMITS, *, c
             for info in infos:
                 total += _check_member(fh, info, limits, path)
                 if total > limits.max_total_size:
-                    raise _refuse(path, "l'archive se décompresse en plus que la limite de sécurité de "
-                                        f"{limits.max_total_size} octets")
+                    raise _refuse(path, "file.archive.inflates_too_much", limit=limits.max_total_size)
 
 
 def _data_offset(fh: BinaryIO, info: zipfile.ZipInfo) -> int:
@@ -184,15 +187,13 @@ def _check_member(fh: BinaryIO, info: zipfile.ZipInfo, limits: ArchiveLimits, pa
     try:
         fh.seek(_data_offset(fh, info))
     except (zipfile.BadZipFile, OSError, struct.error):
-        raise _refuse(path, f"l'élément « {name} » est endommagé (en-tête illisible)",
-                      "enregistrez à nouveau le classeur depuis Excel.") from None
+        raise _refuse(path, "file.archive.bad_header", member=name) from None
     if info.compress_type == zipfile.ZIP_STORED:
         inflate = None
     elif info.compress_type == zipfile.ZIP_DEFLATED:
         inflate = zlib.decompressobj(-15)
     else:
-        raise _refuse(path, f"l'élément « {name} » utilise une méthode de compression qu'Excel n'emploie pas "
-                            f"(méthode {info.compress_type})", "enregistrez à nouveau le classeur depuis Excel.")
+        raise _refuse(path, "file.archive.method", member=name, method=info.compress_type)
     left = info.compress_size
     produced = 0
     head = b""
@@ -213,32 +214,33 @@ def _check_member(fh: BinaryIO, info: zipfile.ZipInfo, limits: ArchiveLimits, pa
             produced += len(out)
             if produced > cap:
                 if produced > limits.max_member_size:
-                    raise _refuse(path, f"l'élément « {name} » dépasse la limite de sécurité de "
-                                        f"{limits.max_member_size} octets une fois décompressé")
-                raise _refuse(path, f"l'élément « {name} » se décompresse en plus que les {info.file_size} "
-                                    "octets annoncés par l'archive (archive falsifiée)")
+                    raise _refuse(path, "file.archive.member_over_limit", member=name, limit=limits.max_member_size)
+                raise _refuse(path, "file.archive.member_lies", member=name, size=info.file_size)
             if not prolog_done:
                 head += out[:_PROLOG_MAX - len(head)]
-                verdict = xml_prolog_verdict(head, complete=len(head) >= _PROLOG_MAX)
+                verdict = _prolog_verdict(head, complete=len(head) >= _PROLOG_MAX)
                 if verdict is not None:
                     prolog_done = True
                     if verdict:
-                        raise _refuse(path, f"la partie « {name} » {verdict} : refusée par sécurité",
-                                      "ce fichier n'a pas été enregistré par Excel ; ouvrez-le dans Excel et "
-                                      "enregistrez-le à nouveau, ou demandez un export propre.")
+                        raise _refuse(path, "file.archive.dtd", member=name, verdict=verdict)
             if inflate is not None and inflate.eof:
                 pending = b""
     if not prolog_done and head:
-        verdict = xml_prolog_verdict(head, complete=True)
+        verdict = _prolog_verdict(head, complete=True)
         if verdict:
-            raise _refuse(path, f"la partie « {name} » {verdict} : refusée par sécurité",
-                          "ouvrez le classeur dans Excel et enregistrez-le à nouveau.")
+            raise _refuse(path, "file.archive.dtd_at_end", member=name, verdict=verdict)
     return produced
 
 
 def xml_prolog_verdict(head: bytes, *, complete: bool) -> str | None:
     """Judge the beginning of an XML part: a French reason to refuse it when its prolog holds
-    a DTD (or never ends), "" when it does not, None when more bytes are needed.
+    a DTD (or never ends), "" when it does not, None when more bytes are needed."""
+    verdict = _prolog_verdict(head, complete=complete)
+    return render(verdict, "fr") if isinstance(verdict, Message) else verdict
+
+
+def _prolog_verdict(head: bytes, *, complete: bool) -> Message | str | None:
+    """``xml_prolog_verdict``'s reason as the catalogue's ``Message``, for either language.
 
     The prolog is walked item by item (XML declaration, processing instructions,
     comments, white space) so that a ``<!DOCTYPE`` after a comment is still found.
@@ -262,18 +264,18 @@ def xml_prolog_verdict(head: bytes, *, complete: bool) -> str | None:
         if data.startswith(b"<?", i):
             end = data.find(b"?>", i + 2)
             if end < 0:
-                return "a un prologue XML anormalement long" if complete else None
+                return _LONG_PROLOG if complete else None
             i = end + 2
         elif data.startswith(b"<!--", i):
             end = data.find(b"-->", i + 4)
             if end < 0:
-                return "a un prologue XML anormalement long" if complete else None
+                return _LONG_PROLOG if complete else None
             i = end + 3
         elif data.startswith(b"<!", i):
             if n - i < 9 and not complete:
                 return None
             if data[i:i + 9].upper() == b"<!DOCTYPE":
-                return "contient une déclaration de type de document (DTD, entités XML)"
+                return _DTD
             return ""  # not a DTD: a malformed part is the reader's to report
         elif data.startswith(b"<", i):
             if i + 1 >= n:

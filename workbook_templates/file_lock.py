@@ -39,7 +39,9 @@ from datetime import datetime
 from pathlib import Path
 
 from kpicore.model.errors import FileBusyError, WriteFailedError
-from kpicore.text import formats
+from kpicore.model.messages import Message
+
+from .refusals import refusal
 
 STALE_AFTER = 2 * 3600.0
 _POLL = 0.2
@@ -54,10 +56,11 @@ class LockInfo:
     started: float  # epoch seconds
     token: str
 
-    def describe(self) -> str:
+    def describe(self) -> Message:
+        """Who holds the lock since when, as the catalogue says it in either language."""
         started = datetime.fromtimestamp(self.started)
-        when = f"{formats.date(started)} {started:%H:%M:%S}"
-        return f"processus {self.pid} sur {self.host or '?'}, depuis le {when}"
+        return Message.of("file.lock.holder", pid=self.pid, host=self.host or "?", day=started,
+                          time=f"{started:%H:%M:%S}")
 
 
 def lock_path(path: Path | str) -> Path:
@@ -161,24 +164,16 @@ def pilotage_lock(path: Path | str, *, wait: float = 0.0, stale_after: float = S
             if _try_create(lock, mine):
                 break
         except FileNotFoundError:
-            raise WriteFailedError("le dossier du classeur est introuvable", file=str(path),
-                                   fix="vérifiez le chemin (lecteur réseau déconnecté ?) puis relancez.") from None
+            raise refusal(WriteFailedError, "file.lock.no_folder", file=str(path)) from None
         except PermissionError:
-            raise WriteFailedError("impossible de créer le verrou de Pilotage à côté du classeur (accès refusé)",
-                                   file=str(path),
-                                   fix="vérifiez que le dossier est accessible en écriture, puis relancez.") from None
+            raise refusal(WriteFailedError, "file.lock.denied", file=str(path)) from None
         holder = read_lock(lock)
         if is_stale(holder, lock, stale_after=stale_after):
             break_stale_lock(lock, holder)
             continue
         if time.monotonic() >= deadline:
-            who = holder.describe() if holder else "une autre exécution"
-            raise FileBusyError(
-                f"une autre actualisation Pilotage est en cours sur ce classeur ({who}) ; "
-                "rien n'a été modifié",
-                file=str(path),
-                fix=f"attendez qu'elle se termine puis relancez. Si aucune actualisation ne tourne, "
-                    f"supprimez le fichier « {lock.name} » à côté du classeur.")
+            who = holder.describe() if holder else Message.of("file.lock.holder.unknown")
+            raise refusal(FileBusyError, "file.lock.busy", file=str(path), who=who, lock=lock.name)
         time.sleep(min(_POLL, max(deadline - time.monotonic(), 0.01)))
     with _held_guard:
         _held[key] = 1

@@ -11,8 +11,9 @@ BOM, else cp1252 (what Excel writes on a French Windows).  Excel Tables
 relationships, ``xl/tables/*.xml``, parsed with defusedxml), so a table's grid
 is exactly its range.
 
-Every problem with the file itself is an ``InputFileError`` in French that
-names the file and the fix: missing or empty file, encrypted workbook, a damaged
+Every problem with the file itself is an ``InputFileError`` that names the file
+and the fix, in French in ``str(err)`` and in either language through its
+catalogue messages (``workbook_templates.refusals``): missing or empty file, encrypted workbook, a damaged
 ``.xls`` or ``.ods``, ``.xlsb``, a file that is not a workbook, a damaged zip, nothing
 recognisable inside.  Never a traceback for a user's file.
 
@@ -50,6 +51,7 @@ from kpicore.metrics.dictionary import SHEET_FR as DICTIONARY_SHEET
 from kpicore.model import schema
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import FileBusyError, InputFileError
+from kpicore.model.messages import Message
 from kpicore.ingest.cell_types import TEXT, as_objects, type_codes
 from kpicore.ingest.column_rows import ColumnRows, rows_width
 from kpicore.ingest.grids import RawGrid, ingest
@@ -59,6 +61,7 @@ from kpicore.model.quality import WARNING, Issue
 
 from . import columnar
 from .archive_guard import DEFAULT_LIMITS, ArchiveLimits, check_archive
+from .refusals import refusal
 
 # Excel's own limit for the text of one cell: a longer one cannot come from Excel
 MAX_CELL_CHARS = 32_767
@@ -71,11 +74,11 @@ _NS = {
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
-_SAVE_AS = "Ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (*.xlsx) » ou « CSV UTF-8 »."
 
 
-def _fail(path: Path, message: str, fix: str) -> InputFileError:
-    return InputFileError(message, file=path.name, fix=fix)
+def _fail(path: Path, code: str, /, **figures: object) -> InputFileError:
+    # the message and its fix from the catalogue (``kpicore.text.*.files``), French in ``str(err)``
+    return refusal(InputFileError, code, file=path.name, **figures)
 
 
 def file_stamp(path: Path) -> tuple[int, int, int] | None:
@@ -154,10 +157,7 @@ def read_source(path: str | Path, *, limits: ArchiveLimits = DEFAULT_LIMITS,
             source.stamp = before
             return source
         time.sleep(0.2 * (attempt + 1))  # let the other program finish its save
-    raise FileBusyError("le fichier a changé pendant chacune des lectures (un autre programme est en train "
-                        "de l'enregistrer)", file=path.name,
-                        fix="attendez la fin de l'enregistrement ou de la synchronisation (OneDrive, "
-                            "SharePoint...), puis relancez.")
+    raise refusal(FileBusyError, "file.read.changing", file=path.name)
 
 
 def read_grids(path: str | Path, *, limits: ArchiveLimits = DEFAULT_LIMITS,
@@ -169,30 +169,26 @@ def read_grids(path: str | Path, *, limits: ArchiveLimits = DEFAULT_LIMITS,
 def read_source_once(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> Source:
     """One read of ``path``, with no retry when it changes while being read."""
     if not path.exists():
-        raise _fail(path, "fichier introuvable.", f"Vérifiez le chemin : {path}")
+        raise _fail(path, "file.read.missing", where=path)
     if path.is_dir():
-        raise _fail(path, "c'est un dossier, pas un fichier.", "Indiquez le fichier du classeur lui-même.")
+        raise _fail(path, "file.read.folder")
     try:
         content = path.read_bytes()
     except OSError as exc:
-        raise _fail(path, f"lecture impossible ({exc.strerror or exc}).",
-                    "Fermez le fichier s'il est ouvert ailleurs et vérifiez vos droits d'accès.") from None
+        raise _fail(path, "file.read.unreadable", reason=exc.strerror or exc) from None
     if not content:
-        raise _fail(path, "le fichier est vide (0 octet).", "Exportez ou enregistrez à nouveau le fichier.")
+        raise _fail(path, "file.read.empty")
     suffix = path.suffix.lower()
     if content.startswith(_CFB):
         if "EncryptedPackage".encode("utf-16-le") in content:
-            raise _fail(path, "le classeur est protégé par un mot de passe (chiffré).",
-                        "Ouvrez-le dans Excel, retirez le mot de passe (Fichier > Informations > Protéger le "
-                        "classeur > Chiffrer avec mot de passe, champ vide) et enregistrez-le.")
+            raise _fail(path, "file.read.encrypted")
         grids, sheets = _calamine_grids(path, content, {}, "xls")
         return Source(path, content, None, grids, sheets, "xls")
     if content.startswith(_ZIP):
         grids, sheets, kind = _read_zip(path, content, limits)
         return Source(path, content, None, grids, sheets, kind, limits)
     if suffix in (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"):
-        raise _fail(path, f"ce n'est pas un classeur {suffix} valide (contenu non reconnu).",
-                    "Le fichier est peut-être endommagé ou mal nommé : exportez-le à nouveau.")
+        raise _fail(path, "file.read.not_that_format", suffix=suffix)
     return Source(path, content, None, _read_csv(path, content), kind="csv")
 
 
@@ -280,21 +276,17 @@ def _read_zip(path: Path, content: bytes, limits: ArchiveLimits = DEFAULT_LIMITS
         zf = zipfile.ZipFile(io.BytesIO(content))
         names = set(zf.namelist())
     except (zipfile.BadZipFile, EOFError, OSError):
-        raise _fail(path, "le classeur est endommagé ou incomplet (archive zip illisible).",
-                    "Le fichier a peut-être été tronqué lors d'une copie ou d'un envoi : récupérez-en une copie "
-                    "complète ou enregistrez-le à nouveau depuis Excel.") from None
+        raise _fail(path, "file.read.damaged_zip") from None
     ods = False
     with zf:
         if "xl/workbook.bin" in names:
-            raise _fail(path, "format Classeur binaire Excel (.xlsb), non pris en charge.", _SAVE_AS)
+            raise _fail(path, "file.read.xlsb")
         if "xl/workbook.xml" not in names and _is_ods(zf, names):
             ods = True
         elif "xl/workbook.xml" not in names:
-            kind = ("un document Word" if "word/document.xml" in names else
-                    "une présentation PowerPoint" if "ppt/presentation.xml" in names else
-                    "un document OpenDocument (pas un tableur)" if "content.xml" in names else "une archive zip")
-            raise _fail(path, f"ce n'est pas un classeur Excel ({kind}).",
-                        "Indiquez le classeur .xlsx du pipeline commercial.")
+            kind = ("word" if "word/document.xml" in names else "powerpoint" if "ppt/presentation.xml" in names
+                    else "opendocument" if "content.xml" in names else "zip")
+            raise _fail(path, "file.read.not_excel", kind=Message.of(f"file.read.kind.{kind}"))
         by_columns: set[str] = set()
         try:
             parts = {} if ods else _sheet_parts(zf)
@@ -303,8 +295,7 @@ def _read_zip(path: Path, content: bytes, limits: ArchiveLimits = DEFAULT_LIMITS
         except (KeyError, ET.ParseError, zipfile.BadZipFile, EOFError, ValueError):
             tables = {}  # the Tables are a help, not a need: fall back to whole sheets
         except Exception as exc:  # defusedxml refusing an entity bomb, etc.
-            raise _fail(path, f"structure du classeur refusée ({type(exc).__name__}).",
-                        "Enregistrez à nouveau le classeur depuis Excel.") from None
+            raise _fail(path, "file.read.structure", error=type(exc).__name__) from None
     grids, sheets = _calamine_grids(path, content, tables, "ods" if ods else "xlsx", by_columns)
     return grids, sheets, "ods" if ods else "xlsx"
 
@@ -369,14 +360,10 @@ def _calamine_grids(path: Path, content: bytes, tables: Mapping[str, list[tuple[
             if not tables.get(sheet):
                 grids.append(RawGrid(path.name, sheet, rows, 1, None, 1))
     except Exception as exc:  # calamine raises its own error types for damaged parts
-        what = {"xls": "le classeur Excel 97-2003 (.xls)", "ods": "le classeur OpenDocument (.ods)"}.get(
-            kind, "le classeur")
-        app = "LibreOffice ou Excel" if kind == "ods" else "Excel"
-        raise _fail(path, f"{what} n'a pas pu être lu ({type(exc).__name__}: {str(exc)[:120]}).",
-                    f"Ouvrez-le dans {app} pour vérifier qu'il n'est pas endommagé, puis enregistrez-le "
-                    "à nouveau (au format « Classeur Excel (*.xlsx) » de préférence).") from None
+        # calamine's own words (English) stay as they are: they name the damage for whoever fixes it
+        raise _fail(path, f"file.read.damaged.{kind}", error=f"{type(exc).__name__}: {str(exc)[:120]}") from None
     if not grids:
-        raise _fail(path, "le classeur ne contient aucune feuille.", "Vérifiez le fichier.")
+        raise _fail(path, "file.read.no_sheet")
     return grids, sheets
 
 
@@ -458,15 +445,14 @@ def _read_csv(path: Path, raw: bytes) -> list[RawGrid]:
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
             text = raw.decode("utf-16")
         else:
-            raise _fail(path, "ce n'est ni un classeur Excel ni un fichier CSV (contenu binaire).",
-                        "Indiquez le classeur .xlsx ou un export .csv du pipeline.")
+            raise _fail(path, "file.read.binary")
     else:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = raw.decode("cp1252", errors="replace")  # Excel's "CSV (séparateur : point-virgule)"
     if not text.strip():
-        raise _fail(path, "le fichier ne contient aucune donnée.", "Exportez à nouveau le fichier.")
+        raise _fail(path, "file.read.no_data")
     sample = text[:65536]
     delimiter = _sniff(sample)
     rows = [[c if c != "" else None for c in r] for r in csv.reader(io.StringIO(text, newline=""),

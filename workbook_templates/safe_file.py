@@ -41,6 +41,7 @@ from pathlib import Path
 from kpicore.model.errors import FileBusyError, InputFileError, WriteFailedError
 
 from .file_lock import pilotage_lock
+from .refusals import refusal
 
 BACKUP_DIR_NAME = ".pilotage_backups"
 DEFAULT_KEEP = 5
@@ -56,12 +57,7 @@ def check_not_open(path: Path) -> None:
     for lock in lock_files(Path(path)):
         if lock.exists():
             app = "Excel" if lock.name.startswith("~$") else "LibreOffice"
-            raise FileBusyError(
-                f"le classeur est ouvert dans {app} (fichier de verrou « {lock.name} » présent), "
-                "il n'a pas été modifié",
-                file=str(path),
-                fix=f"fermez le classeur dans {app} puis relancez ; si {app} est déjà fermé, "
-                    f"supprimez le fichier « {lock.name} » à côté du classeur.")
+            raise refusal(FileBusyError, "file.lock.open_in_app", file=str(path), app=app, lock=lock.name)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -119,40 +115,28 @@ def _make_backup(path: Path, folder: Path) -> Path:
             return target
 
 
-_UNCHANGED = "le classeur n'a pas été modifié"
 # Windows: ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION (another program holds the file)
 _WIN_SHARING = (32, 33)
 
 
 def write_error(exc: OSError, path: Path) -> InputFileError | None:
-    """The French error for a system failure while writing ``path``, or None if it has no errno."""
+    """The error for a system failure while writing ``path`` (French in ``str(err)``, both languages in its
+    catalogue messages), or None if it has no errno."""
     code = exc.errno
     if getattr(exc, "winerror", None) in _WIN_SHARING or code in (errno.EBUSY, errno.ETXTBSY):
-        return FileBusyError(f"le classeur est utilisé par un autre programme, {_UNCHANGED}", file=str(path),
-                             fix="fermez le programme qui l'utilise (Excel, un antivirus, une synchronisation "
-                                 "OneDrive en cours...) puis relancez.")
+        return refusal(FileBusyError, "file.write.busy", file=str(path))
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        return WriteFailedError(f"espace disque insuffisant, {_UNCHANGED}", file=str(path),
-                                fix="libérez de la place sur le disque du classeur (ou videz le dossier "
-                                    f"« {BACKUP_DIR_NAME} » des sauvegardes anciennes), puis relancez.")
+        return refusal(WriteFailedError, "file.write.disk_full", file=str(path), backups=BACKUP_DIR_NAME)
     if code == errno.EFBIG:
-        return WriteFailedError(f"taille de fichier maximale atteinte sur ce support, {_UNCHANGED}",
-                                file=str(path), fix="enregistrez le classeur sur un autre disque, puis relancez.")
+        return refusal(WriteFailedError, "file.write.too_big", file=str(path))
     if code in (errno.EACCES, errno.EPERM):
-        return WriteFailedError(
-            f"écriture refusée par le système (accès refusé), {_UNCHANGED}", file=str(path),
-            fix="vérifiez que le classeur n'est ni ouvert ni en lecture seule et que le dossier "
-                "est accessible en écriture, puis relancez.")
+        return refusal(WriteFailedError, "file.write.denied", file=str(path))
     if code == errno.EROFS:
-        return WriteFailedError(f"le support est en lecture seule, {_UNCHANGED}", file=str(path),
-                                fix="copiez le classeur sur un disque accessible en écriture, puis relancez.")
+        return refusal(WriteFailedError, "file.write.read_only_medium", file=str(path))
     if code == errno.ENOENT:
-        return WriteFailedError(f"le dossier du classeur est introuvable, {_UNCHANGED}", file=str(path),
-                                fix="vérifiez le chemin (lecteur réseau déconnecté, dossier renommé ?) "
-                                    "puis relancez.")
+        return refusal(WriteFailedError, "file.write.no_folder", file=str(path))
     if code is not None:
-        return WriteFailedError(f"erreur du système pendant l'écriture ({exc.strerror or exc}), {_UNCHANGED}",
-                                file=str(path), fix="vérifiez le disque et le dossier du classeur, puis relancez.")
+        return refusal(WriteFailedError, "file.write.system", file=str(path), reason=exc.strerror or exc)
     return None
 
 
@@ -216,8 +200,7 @@ def write_locked(path: Path, write: Callable[[Path], None], *, backup: bool, bac
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".pilotage-tmp", dir=folder)
     except PermissionError as exc:
-        raise WriteFailedError("impossible d'écrire dans le dossier du classeur (accès refusé)",
-                               file=str(path), fix="choisissez un dossier accessible en écriture.") from exc
+        raise refusal(WriteFailedError, "file.write.folder_denied", file=str(path)) from exc
     except OSError as exc:
         raise (write_error(exc, path) or exc) from exc
     os.close(fd)
