@@ -68,4 +68,4 @@ def rows_width(rows: Sequence[Sequence[object]]) -> int:
     """The number of cells of the longest row."""
     if isinstance(rows, ColumnRows):
         return rows.width if len(rows) else 0
-    return max((len(r) for r in rows), default=0)
+    return max(map(len, rows), default=0)

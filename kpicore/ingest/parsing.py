@@ -20,6 +20,8 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import repeat
+from operator import attrgetter, is_not
 from typing import Sequence
 
 import numpy as np
@@ -214,7 +216,10 @@ def parse_dates(cells: Sequence[object], codes: np.ndarray | None = None) -> Par
     moments = np.flatnonzero((codes == DATETIME) | (codes == DATE))
     if len(moments):
         values = arr[moments]
-        aware = np.fromiter((v.tzinfo is not None for v in values[codes[moments] == DATETIME]), dtype=bool)
+        datetimes = values[codes[moments] == DATETIME]
+        # whether each datetime has a time zone, asked in C (a million dates cost more than their parsing)
+        aware = np.fromiter(map(is_not, map(attrgetter("tzinfo"), datetimes), repeat(None)), dtype=bool,
+                            count=len(datetimes))
         is_aware = np.zeros(len(moments), dtype=bool)
         is_aware[codes[moments] == DATETIME] = aware
         naive_idx = moments[~is_aware].tolist()
