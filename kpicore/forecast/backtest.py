@@ -52,8 +52,7 @@ import numpy as np
 import pandas as pd
 
 from kpicore.forecast.asof import effective_close, pipelines_as_of, to_day
-from kpicore.forecast.calibration import recency_weight
-from kpicore.forecast.dispersion import NO_MEASURE, Dispersion, measured, period_factor, third_of
+from kpicore.forecast.dispersion import NO_MEASURE, Dispersion, measured, period_factor, recency_of, third_of
 from kpicore.forecast.reach import ReachHistory, reach_history
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.json_schemas import envelope, scope_json
@@ -255,9 +254,8 @@ def range_score(p10: np.ndarray, p90: np.ndarray, actual: np.ndarray) -> np.ndar
 
 def range_weights(period_end: np.ndarray, as_of) -> np.ndarray:
     """The weight of past forecasts of periods ending on ``period_end`` in widening a range on ``as_of``
-    (module docstring, "The range measured"): recent periods weigh more."""
-    age = (np.datetime64(to_day(as_of), "ns") - np.asarray(period_end, "datetime64[ns]")) / np.timedelta64(1, "D")
-    return recency_weight(age)
+    (module docstring, "The range measured"): recent periods weigh more, as in the dispersion."""
+    return recency_of(period_end, to_day(as_of))
 
 
 def widen(p10: float, p90: float, floor: float, scores: np.ndarray | None,
@@ -274,7 +272,9 @@ def widen(p10: float, p90: float, floor: float, scores: np.ndarray | None,
     order = np.argsort(scores, kind="stable")
     held = np.cumsum(weights[order]) / (weights.sum() + 1.0)  # the forecast judged weighs 1
     k = min(len(scores) - 1, int(np.searchsorted(held, RANGE_COVERAGE - 1e-9)))
-    q = float(scores[order][k])
+    # to 9 decimals, far finer than its evidence: the replay's rows and the same rows as the workbook keeps
+    # them (15 significant digits) then widen by the very same factor, and so show the same numbers
+    q = round(float(scores[order][k]), 9)
     if not q > 0:
         return p10, p90
     return max(floor, p10 * float(np.exp(-q))), p90 * float(np.exp(q))
@@ -337,8 +337,9 @@ class _Measures:
         got = [r for r in self.by_key.get((granularity, third), ()) if r[0] < before]
         if not got:
             return NO_MEASURE
-        _, actual, won, mean, var, period = zip(*got)
-        return measured(np.array(actual), np.array(won), np.array(mean), np.array(var), np.array(period))
+        end, actual, won, mean, var, period = zip(*got)
+        return measured(np.array(actual), np.array(won), np.array(mean), np.array(var), np.array(period),
+                        recency_of(np.array(end, "datetime64[ns]"), before))
 
 
 def _replay_dates(start: pd.Timestamp, end: pd.Timestamp, every_days: int,
@@ -394,7 +395,7 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
             third = third_of(per.days_elapsed(pipe.as_of) / per.days)
             # how far periods over before this date strayed from their simulation (out of sample)
             disp = measures.dispersion(per.kind, third, pipe.as_of)
-            factor = period_factor(disp.spread, n_sims, seed, f"{per.code}|{pipe.as_of.date()}")
+            factor = period_factor(disp.spread, n_sims, seed, f"{per.code}|{pipe.as_of.date()}", disp.level)
             fc = forecast_scope(ctx, pa, per, scope, n_sims=n_sims, seed=seed, method_shown="calibrated",
                                 period_factor=factor)
             lo, hi = np.datetime64(per.start_ts, "ns"), np.datetime64(per.end_ts, "ns")

@@ -92,7 +92,7 @@ def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=Non
     todo = scopes(data) if scopes_ is None else list(scopes_)
     share = per.days_elapsed(as_of.date()) / per.days
     disp = period_dispersion(bt.rows, _granularity(per), third_of(share), as_of)
-    factor = period_factor(disp.spread, n_sims, seed, f"{per.code}|{as_of.date()}")
+    factor = period_factor(disp.spread, n_sims, seed, f"{per.code}|{as_of.date()}", disp.level)
     fcs = tuple(forecast_scope(ctx, pipe, per, s, n_sims=n_sims, seed=seed, method_shown=method,
                                 method_reason=reason, period_factor=factor) for s in todo)
     fcs = _widened(bt, per, share, fcs) if measured_range else fcs
