@@ -138,12 +138,14 @@ def test_backtest_scores_only_periods_over_by_its_end():
 
 # -- the range measured, not promised ----------------------------------------------------------
 
-def _smallest_widening(p10: float, p90: float, actuals, share: float) -> float:
+def _smallest_widening(p10: float, p90: float, actuals, share: float, weights=None) -> float:
     """By brute force: the smallest log factor q >= 0 such that [p10·e^-q, p90·e^q] holds at least
-    ``share`` of ``actuals`` (the conformal definition, without the quantile formula)."""
+    ``share`` of ``actuals``, each weighing ``weights`` (all alike by default) (the conformal
+    definition, without the quantile formula)."""
+    weights = np.ones(len(actuals)) if weights is None else np.asarray(weights, float)
     for q in np.linspace(0.0, 3.0, 300_001):
         inside = [(p10 * np.exp(-q) <= a <= p90 * np.exp(q)) for a in actuals]
-        if np.mean(inside) >= share - 1e-12:
+        if np.sum(weights * np.array(inside)) / np.sum(weights) >= share - 1e-12:
             return float(q)
     raise AssertionError("no widening up to e^3 holds them")
 
@@ -169,6 +171,7 @@ def test_widen_holds_four_in_five_past_actuals_and_never_narrows():
 
 def test_each_replayed_range_is_widened_by_periods_over_before_it_only():
     from kpicore.forecast.backtest import RANGE_MIN_POINTS, widen_ranges
+    from kpicore.forecast.calibration import RECENCY_HALF_LIFE_DAYS
 
     T = pd.Timestamp
     rows = []
@@ -186,7 +189,11 @@ def test_each_replayed_range_is_widened_by_periods_over_before_it_only():
         if len(past) < RANGE_MIN_POINTS:
             assert (out.loc[k, "p10_range"], out.loc[k, "p90_range"]) == (95.0, 105.0)
         else:
-            q = _smallest_widening(95.0, 105.0, past, 0.8 * (len(past) + 1) / len(past))
+            # a past month weighs ½ per half-life since it ended, the forecast judged 1: four fifths
+            # of the whole weight, the forecast's included, must be held by the past months
+            age = np.array([(rows[k]["as_of"] - rows[j]["period_end"]).days for j in range(k)], float)
+            weights = 0.5 ** (age / RECENCY_HALF_LIFE_DAYS)
+            q = _smallest_widening(95.0, 105.0, past, 0.8 * (weights.sum() + 1) / weights.sum(), weights)
             assert out.loc[k, "p10_range"] == pytest.approx(95 * np.exp(-q), rel=1e-4)
             assert out.loc[k, "p90_range"] == pytest.approx(105 * np.exp(q), rel=1e-4)
     assert RANGE_MIN_POINTS <= len(actuals) - 1, "the last forecast must have been widened"

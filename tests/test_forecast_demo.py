@@ -108,10 +108,12 @@ def test_live_forecast_of_every_scope(demo_data, context):
 
 
 def test_the_live_range_is_the_simulations_unless_the_replay_saw_it_miss(demo_data):
-    """The live range is the simulation's while at least four in five of the replay's past simulated
-    ranges (months, same third of the month) held their actual, and wider otherwise; the replay's
+    """The live range is the simulation's while the replay's past simulated ranges (months, same third
+    of the month) that held their actual weigh at least four fifths of them all, the forecast judged
+    weighing 1 and a past month ½ per half-life since it ended, and wider otherwise; the replay's
     coverage is scored on the range as shown."""
     from kpicore.forecast.backtest import backtest
+    from kpicore.forecast.calibration import RECENCY_HALF_LIFE_DAYS
     from kpicore.forecast.forecasting import prepare
     from kpicore.forecast.shown import backtest_of, forecast_all
 
@@ -123,9 +125,10 @@ def test_the_live_range_is_the_simulations_unless_the_replay_saw_it_miss(demo_da
     # 2026-11-20 is day 20 of 30: the last third; periods over before that day
     past = rows[(rows["method"] == "calibrated") & (rows["granularity"] == "month") & (rows["third"] == 2)
                 & (rows["period_end"] < pd.Timestamp("2026-11-20"))]
-    held = ((past["p10"] <= past["actual"]) & (past["actual"] <= past["p90"])).sum()
+    inside = ((past["p10"] <= past["actual"]) & (past["actual"] <= past["p90"])).to_numpy()
+    weights = 0.5 ** ((pd.Timestamp("2026-11-20") - past["period_end"]).dt.days.to_numpy() / RECENCY_HALF_LIFE_DAYS)
     assert len(past) >= 8
-    if held >= 0.8 * (len(past) + 1):
+    if weights[inside].sum() >= 0.8 * (weights.sum() + 1):
         assert (live.p10, live.p90) == (sim.p10, sim.p90)
     else:
         assert live.p10 <= sim.p10 and live.p90 > sim.p90

@@ -230,13 +230,15 @@ def test_the_range_is_widened_whatever_the_method_shown(demo_data, context, hist
             assert r["p50"] == raw[scope].p50
             held = held and (r["p10"], r["p90"]) == (raw[scope].p10, raw[scope].p90)
         # the demo's two years give the replay enough periods for both: the range is the simulation's
-        # exactly when at least four in five of the past simulated ranges held their actual
+        # exactly when the past simulated ranges that held their actual weigh at least four fifths of
+        # them all, the forecast judged weighing 1 (recent periods weigh more: range_weights)
         kind = MONTH if period == "month" else QUARTER
         per = Period.containing(kind, DEMO_AS_OF)
-        scores = backtest_of(context, DEMO_AS_OF).range_scores(kind, per.days_elapsed(DEMO_AS_OF) / per.days)
-        assert scores is not None, period
-        n = len(scores)
-        assert held == (np.sum(scores <= 0) >= 0.8 * (n + 1)), period
+        bt = backtest_of(context, DEMO_AS_OF)
+        share = per.days_elapsed(DEMO_AS_OF) / per.days
+        scores, weights = bt.range_scores(kind, share), bt.range_weights(kind, share, DEMO_AS_OF)
+        assert scores is not None and weights is not None, period
+        assert held == (np.sum(weights[scores <= 0]) >= 0.8 * (np.sum(weights) + 1)), period
 
 
 # -- (a) the cockpit ------------------------------------------------------------------------

@@ -31,7 +31,13 @@ first day), how far outside its own P10-P90 the actual fell, in log terms,
 ``max(log(P10 / actual), log(actual / P90))``; when more than one in five fell
 outside, the range is widened on both sides by the factor that would have held
 four in five.  Only ever widened: never narrower than the simulation's, never
-below what is won.  It needs ``RANGE_MIN_POINTS`` past forecasts.  Coverage is
+below what is won.  Recent periods weigh more (``range_weights``: the weight
+``kpicore.forecast.calibration.recency_weight`` of the period's end, the
+forecast being judged weighing 1), as in the weighted conformal prediction of
+Barber, Candès, Ramdas and Tibshirani ("Conformal prediction beyond
+exchangeability", Annals of Statistics 2023): after a change of regime the
+misses of the new one widen the range without waiting for them to outnumber
+those of the old.  It needs ``RANGE_MIN_POINTS`` past forecasts.  Coverage is
 scored on the range so widened (out of sample: no forecast is widened with its
 own error); ``coverage_sim`` keeps the simulation's own.  ``Backtest.range_scores``
 gives the live forecast the same widening from every scored period.
@@ -46,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from kpicore.forecast.asof import effective_close, pipelines_as_of, to_day
-from kpicore.forecast.dispersion import NO_MEASURE, Dispersion, measured, period_factor, third_of
+from kpicore.forecast.dispersion import NO_MEASURE, Dispersion, measured, period_factor, recency_of, third_of
 from kpicore.forecast.reach import ReachHistory, reach_history
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.json_schemas import envelope, scope_json
@@ -109,6 +115,13 @@ class Backtest:
         if pool is None or len(pool) < RANGE_MIN_POINTS:
             return None
         return range_score(pool["p10"].to_numpy(float), pool["p90"].to_numpy(float), pool["actual"].to_numpy(float))
+
+    def range_weights(self, granularity: str, elapsed_share: float, as_of) -> np.ndarray | None:
+        """The weight of each of ``range_scores`` in a forecast made on ``as_of`` (``range_weights``)."""
+        pool = self._range_pool(granularity, elapsed_share)
+        if pool is None or len(pool) < RANGE_MIN_POINTS:
+            return None
+        return range_weights(pool["period_end"].to_numpy("datetime64[ns]"), as_of)
 
     def _range_pool(self, granularity: str, elapsed_share: float) -> pd.DataFrame | None:
         r = self.rows
@@ -239,15 +252,29 @@ def range_score(p10: np.ndarray, p90: np.ndarray, actual: np.ndarray) -> np.ndar
     return np.maximum(low, high)
 
 
-def widen(p10: float, p90: float, floor: float, scores: np.ndarray | None) -> tuple[float, float]:
+def range_weights(period_end: np.ndarray, as_of) -> np.ndarray:
+    """The weight of past forecasts of periods ending on ``period_end`` in widening a range on ``as_of``
+    (module docstring, "The range measured"): recent periods weigh more, as in the dispersion."""
+    return recency_of(period_end, to_day(as_of))
+
+
+def widen(p10: float, p90: float, floor: float, scores: np.ndarray | None,
+          weights: np.ndarray | None = None) -> tuple[float, float]:
     """P10/P90 widened by the log factor that would have held ``RANGE_COVERAGE`` of the past
-    forecasts whose ``range_score`` is ``scores`` (the conformal quantile, with its finite-sample
-    correction); never narrower than given and never below ``floor`` (what is already won)."""
+    forecasts whose ``range_score`` is ``scores``, each weighing ``weights`` (all 1 by default), the
+    forecast being judged weighing 1 (the weighted conformal quantile; unweighted, the order
+    statistic ⌈0.8 (n + 1)⌉ with its finite-sample correction); never narrower than given and never
+    below ``floor`` (what is already won)."""
     if scores is None or len(scores) == 0:
         return p10, p90
-    n = len(scores)
-    k = min(n, int(np.ceil((n + 1) * RANGE_COVERAGE - 1e-9)))  # the conformal order statistic
-    q = float(np.sort(np.nan_to_num(scores, nan=-np.inf, posinf=np.log(1e6)))[k - 1])
+    scores = np.nan_to_num(np.asarray(scores, float), nan=-np.inf, posinf=np.log(1e6))
+    weights = np.ones(len(scores)) if weights is None else np.asarray(weights, float)
+    order = np.argsort(scores, kind="stable")
+    held = np.cumsum(weights[order]) / (weights.sum() + 1.0)  # the forecast judged weighs 1
+    k = min(len(scores) - 1, int(np.searchsorted(held, RANGE_COVERAGE - 1e-9)))
+    # to 9 decimals, far finer than its evidence: the replay's rows and the same rows as the workbook keeps
+    # them (15 significant digits) then widen by the very same factor, and so show the same numbers
+    q = round(float(scores[order][k]), 9)
     if not q > 0:
         return p10, p90
     return max(floor, p10 * float(np.exp(-q))), p90 * float(np.exp(q))
@@ -270,7 +297,8 @@ def widen_ranges(rows: pd.DataFrame) -> pd.DataFrame:
     for _, group in rows[cal].groupby(["granularity", "third"]):
         ends = group["period_end"].to_numpy()
         scores = group["range_score"].to_numpy(float)
-        ranges = [widen(p10, p90, won, past) if len(past := scores[ends < as_of]) >= RANGE_MIN_POINTS else (p10, p90)
+        ranges = [widen(p10, p90, won, scores[ends < as_of], range_weights(ends[ends < as_of], as_of))
+                  if np.count_nonzero(ends < as_of) >= RANGE_MIN_POINTS else (p10, p90)
                   for as_of, p10, p90, won in zip(group["as_of"].to_numpy(), group["p10"].to_numpy(float),
                                                   group["p90"].to_numpy(float), group["won_to_date"].to_numpy(float))]
         rows.loc[group.index, ["p10_range", "p90_range"]] = np.array(ranges, dtype=float).reshape(-1, 2)
@@ -309,8 +337,9 @@ class _Measures:
         got = [r for r in self.by_key.get((granularity, third), ()) if r[0] < before]
         if not got:
             return NO_MEASURE
-        _, actual, won, mean, var, period = zip(*got)
-        return measured(np.array(actual), np.array(won), np.array(mean), np.array(var), np.array(period))
+        end, actual, won, mean, var, period = zip(*got)
+        return measured(np.array(actual), np.array(won), np.array(mean), np.array(var), np.array(period),
+                        recency_of(np.array(end, "datetime64[ns]"), before))
 
 
 def _replay_dates(start: pd.Timestamp, end: pd.Timestamp, every_days: int,
@@ -366,7 +395,7 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
             third = third_of(per.days_elapsed(pipe.as_of) / per.days)
             # how far periods over before this date strayed from their simulation (out of sample)
             disp = measures.dispersion(per.kind, third, pipe.as_of)
-            factor = period_factor(disp.spread, n_sims, seed, f"{per.code}|{pipe.as_of.date()}")
+            factor = period_factor(disp.spread, n_sims, seed, f"{per.code}|{pipe.as_of.date()}", disp.level)
             fc = forecast_scope(ctx, pa, per, scope, n_sims=n_sims, seed=seed, method_shown="calibrated",
                                 period_factor=factor)
             lo, hi = np.datetime64(per.start_ts, "ns"), np.datetime64(per.end_ts, "ns")

@@ -21,13 +21,22 @@ A stage that was never known in the past (no StageHistory, no snapshots) is
 treated as unknown, as the past photographs were.  One deal open for ten weeks gives ten (correlated)
 photographs: ``k`` counts photographs.
 
+Recent history counts more (``recency_weight``): each photograph weighs
+½ ** (its age ÷ ``RECENCY_HALF_LIFE_DAYS``), its age counted from the newest
+photograph usable for the horizon, and every count above is a sum of weights.
+A company whose market or funnel changed (a new offer, a lost channel) is
+then forecast by what it has become, within about a half-life, instead of
+by the average of its whole past; a steady company loses little, its
+recent year still weighing about as much as all before it.
+
 ``closing_season``: with two years of history, the win rate of each calendar
 month relative to the average (August is slow in France), applied to both.
 
 ``new_deal_flow``: the deals not created yet.  Creation rate of the scope over
 the trailing 365 days, times a monthly seasonal factor when the company has
 two years of history, times P(won within d days of creation) learned from
-the deals created in the two years before the as-of date.
+the deals created in the two years before the as-of date; the rate and that
+share weigh each deal by ``recency_weight`` of its creation, for the same reason.
 """
 
 from __future__ import annotations
@@ -48,7 +57,16 @@ PRIOR_WEIGHT = 20.0
 EVERY_DAYS = 7
 RATE_WINDOW_DAYS = 365
 LEARN_WINDOW_DAYS = 730
+# half-life of the weight of the past in what is learned (module docstring): short enough that a
+# change of regime is learned within two or three quarters, long enough that a steady company keeps
+# most of its evidence
+RECENCY_HALF_LIFE_DAYS = 365.0
 DAY = np.timedelta64(1, "D")
+
+
+def recency_weight(age_days: np.ndarray, half_life_days: float = RECENCY_HALF_LIFE_DAYS) -> np.ndarray:
+    """½ ** (age ÷ half-life): the weight of an observation ``age_days`` old in what is learned."""
+    return 0.5 ** (np.maximum(np.asarray(age_days, float), 0.0) / half_life_days)
 
 
 @dataclass(frozen=True)
@@ -164,6 +182,7 @@ def win_probability(hist: History, as_of: pd.Timestamp, horizon_days: int, stage
     ref, won_on = hist.ref[m], hist.won_on[m]
     y = (~np.isnat(won_on)) & (won_on <= ref + h * DAY)
     y = y.astype(float)
+    w = recency_weight((limit - ref) / DAY)
     amount = hist.amount[m]
     known = amount[~np.isnan(amount)]
     edges = np.quantile(known, [1 / 3, 2 / 3]) if len(known) else np.array([np.inf, np.inf])
@@ -175,11 +194,11 @@ def win_probability(hist: History, as_of: pd.Timestamp, horizon_days: int, stage
     k = PRIOR_WEIGHT
 
     def shrink(index_train, index_live, size, parent):
-        won = np.bincount(index_train, weights=y, minlength=size)
-        cnt = np.bincount(index_train, minlength=size)
+        won = np.bincount(index_train, weights=y * w, minlength=size)
+        cnt = np.bincount(index_train, weights=w, minlength=size)
         return (won + k * parent) / (cnt + k), index_live
 
-    p0 = y.mean()
+    p0 = float(np.sum(y * w) / np.sum(w))
     p_age, _ = shrink(a_train, a_live, N_AGE, np.full(N_AGE, p0))
     i2_train, i2_live = g_train * N_AGE + a_train, g_live * N_AGE + a_live
     p_stage, _ = shrink(i2_train, i2_live, n_stage * N_AGE, np.tile(p_age, n_stage))
@@ -215,6 +234,8 @@ class _Curve:
     # per owner code (``History.owner_codes``): deals created in the rate window, quick wins' sizes
     created_by_owner: np.ndarray = field(default_factory=lambda: np.array([]))
     quick_by_owner: tuple[np.ndarray, ...] = ()
+    # per owner code: deals created per day, recent days weighing more (``recency_weight``)
+    rate_by_owner: np.ndarray = field(default_factory=lambda: np.array([]))
 
 
 def _curve(hist: History, as_of: np.datetime64, h: int) -> _Curve | None:
@@ -247,14 +268,17 @@ def _curve(hist: History, as_of: np.datetime64, h: int) -> _Curve | None:
 
     # F(d): share of the deals created in the learning window at least d days before
     # as_of that were won within d days of creation (outcomes all known at as_of).
+    # Each deal weighs by the recency of its creation (module docstring): a ratio of weighted
+    # counts, so the scale of the weights does not matter.
     learn = seen & (created > as_of - LEARN_WINDOW_DAYS * DAY)
     c, w = created[learn], hist.deal_won_on[learn]
+    weight = recency_weight((as_of - c) / DAY)
     ttw = np.where(np.isnat(w), np.inf, (w - c) / DAY)
     F = np.zeros(h)
     for d in range(h):
         eligible = c <= as_of - d * DAY
-        n_el = eligible.sum()
-        F[d] = np.count_nonzero(eligible & (ttw <= d)) / n_el if n_el else 0.0
+        n_el = weight[eligible].sum()
+        F[d] = weight[eligible & (ttw <= d)].sum() / n_el if n_el > 0 else 0.0
     # a deal created on day s (1..h) after as_of has h - s days left
     shape = float(np.sum(factor * F[h - np.arange(1, h + 1)]))
 
@@ -263,12 +287,16 @@ def _curve(hist: History, as_of: np.datetime64, h: int) -> _Curve | None:
     names, codes = hist.owner_codes()
     in_window = seen & (created > as_of - window * DAY)
     by_owner = np.bincount(codes[in_window], minlength=len(names))
+    # the creation rate: deals weighted by recency over days weighted alike
+    rate_by_owner = (np.bincount(codes[in_window], weights=recency_weight((as_of - created[in_window]) / DAY),
+                                 minlength=len(names))
+                     / recency_weight(np.arange(window)).sum())
     q = np.flatnonzero(quick)
     order = q[np.argsort(codes[q], kind="stable")]
     cuts = np.searchsorted(codes[order], np.arange(1, len(names)))
     quick_sizes = tuple(np.split(hist.deal_amount[order], cuts))
     out = _Curve(shape, seasonal, window, seen, quick, won_known, int(np.count_nonzero(learn & won_known)),
-                 by_owner, quick_sizes)
+                 by_owner, quick_sizes, rate_by_owner)
     hist.cache[key] = out
     return out
 
@@ -288,13 +316,15 @@ def new_deal_flow(hist: History, as_of: pd.Timestamp, period_end: pd.Timestamp,
         return NewDealFlow(0.0, np.array([]), 0.0)
     if owners is None:
         n_created = int(cv.created_by_owner.sum())
+        rate = float(cv.rate_by_owner.sum())
         sizes = hist.deal_amount[cv.quick]
     else:
         names, _ = hist.owner_codes()
         picked = np.flatnonzero(np.isin(names, list(owners)))
         n_created = int(cv.created_by_owner[picked].sum())
+        rate = float(cv.rate_by_owner[picked].sum())
         sizes = np.concatenate([cv.quick_by_owner[c] for c in picked]) if len(picked) else np.array([])
-    mu = n_created / cv.window * cv.shape
+    mu = rate * cv.shape
 
     if len(sizes) < 5:
         sizes = hist.deal_amount[cv.quick]

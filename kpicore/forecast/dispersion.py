@@ -29,6 +29,22 @@ that is itself uncertain; it is shrunk towards ``PRIOR_SPREAD`` with the weight
 of ``PRIOR_PERIODS`` periods, so the range is honest from the first refresh.
 Forecasts of one period made on several dates are correlated: the weight of the
 measure is the number of distinct periods.
+
+Recent periods weigh more (``kpicore.forecast.calibration.recency_weight`` of
+the period's end): every sum above is weighted, and the number of periods is
+the sum of their weights.  The calibration itself learns a change of regime
+only within about a half-life; meanwhile its forecasts miss on one side, and
+that shows first in the mean of the misses.  So the shared factor also has a
+**level**: R = Σ w (actual − won to date) ÷ Σ w mean, the factor by which the
+periods over came in above or below their simulation, counted only beyond
+``LEVEL_Z`` times its standard error se (a soft threshold: L = 1 + sign(R − 1)
+× max(0, |R − 1| − z·se)), se from the periods' own spread around R (the
+ratio estimator's, the forecasts of one period summed since they are not
+independent, with the n ÷ (n − 1) of a variance measured on n periods).  A
+company of few large deals, whose periods stray by far more than any drift,
+or one with a single period over, keeps L = 1; one whose periods have all
+fallen short since its market changed sees it.  The spread is still measured
+around 1, not around L: while the level drifts, the range stays the wider.
 """
 
 from __future__ import annotations
@@ -39,9 +55,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kpicore.forecast.calibration import recency_weight
+
 PRIOR_SPREAD = 0.10 ** 2  # relative variance of a period's shared fate before any is measured
 PRIOR_PERIODS = 3.0
 THIRDS = 3
+# a drift of the level L is counted beyond this many standard errors only (module docstring): below,
+# the periods over are as likely to have strayed by chance
+LEVEL_Z = 1.0
 
 
 def third_of(elapsed_share: float) -> int:
@@ -55,7 +76,8 @@ class Dispersion:
 
     excess: float  # shrunk; > 0 a shared fate
     simulated: float  # c: Σ simulated variance ÷ Σ mean² of the periods measured (0 without any)
-    n_periods: int
+    n_periods: float  # the periods measured, each weighing its recency (module docstring)
+    level: float = 1.0  # L: the shared factor's mean, 1 unless the drift is beyond its noise
 
     @property
     def spread(self) -> float:
@@ -67,17 +89,38 @@ NO_MEASURE = Dispersion(PRIOR_SPREAD, 0.0, 0)
 
 
 def measured(actual: np.ndarray, won_to_date: np.ndarray, future_mean: np.ndarray, future_var: np.ndarray,
-             period: np.ndarray) -> Dispersion:
-    """The dispersion of the forecasts given (one value per forecast; ``period`` names its period)."""
+             period: np.ndarray, weights: np.ndarray | None = None) -> Dispersion:
+    """The dispersion of the forecasts given (one value per forecast; ``period`` names its period,
+    ``weights`` its weight, the same for the forecasts of one period; all 1 by default)."""
     keep = np.asarray(future_mean, float) > 0
     if not keep.any():
         return NO_MEASURE
     mean = np.asarray(future_mean, float)[keep]
+    w = np.ones(len(mean)) if weights is None else np.asarray(weights, float)[keep]
     miss = np.asarray(actual, float)[keep] - np.asarray(won_to_date, float)[keep] - mean
-    simulated = float(np.sum(np.asarray(future_var, float)[keep]) / np.sum(mean ** 2))
-    excess = float(np.sum(miss ** 2) / np.sum(mean ** 2)) - simulated
-    n = len(pd.unique(np.asarray(period)[keep]))
-    return Dispersion((n * excess + PRIOR_PERIODS * PRIOR_SPREAD) / (n + PRIOR_PERIODS), simulated, n)
+    simulated = float(np.sum(w * np.asarray(future_var, float)[keep]) / np.sum(w * mean ** 2))
+    excess = float(np.sum(w * miss ** 2) / np.sum(w * mean ** 2)) - simulated
+    names, first = np.unique(np.asarray(period)[keep].astype(str), return_index=True)
+    n = float(np.sum(w[first]))
+    return Dispersion((n * excess + PRIOR_PERIODS * PRIOR_SPREAD) / (n + PRIOR_PERIODS), simulated, n,
+                      _level(mean, miss, w, np.searchsorted(names, np.asarray(period)[keep].astype(str))))
+
+
+def _level(mean: np.ndarray, miss: np.ndarray, w: np.ndarray, period_code: np.ndarray) -> float:
+    """L of the module docstring: the weighted ratio of what came to what was simulated, counted beyond
+    ``LEVEL_Z`` standard errors only (the misses of one period summed: its forecasts are not independent)."""
+    per_miss = np.bincount(period_code, weights=w * miss)
+    per_mean = np.bincount(period_code, weights=w * mean)
+    n = int(np.count_nonzero(per_mean > 0))
+    if n < 2:
+        return 1.0
+    total = float(per_mean.sum())
+    drift = float(per_miss.sum()) / total  # R - 1
+    se = float(np.sqrt(n / (n - 1) * np.sum((per_miss - drift * per_mean) ** 2))) / total
+    level = max(1.0 + np.sign(drift) * max(abs(drift) - LEVEL_Z * se, 0.0), 0.0)
+    # to 9 decimals, far finer than its evidence: the replay's rows and the same rows read back from the
+    # workbook (summed in another order) then give the very same factor, and so the same numbers
+    return round(level, 9)
 
 
 def period_dispersion(rows: pd.DataFrame, granularity: str, third: int, before: pd.Timestamp) -> Dispersion:
@@ -89,13 +132,21 @@ def period_dispersion(rows: pd.DataFrame, granularity: str, third: int, before: 
     past = rows[(rows["method"] == "calibrated") & (rows["granularity"] == granularity)
                 & (rows["third"] == third) & (rows["period_end"] < before)]
     return measured(past["actual"].to_numpy(), past["won_to_date"].to_numpy(), past["future_mean"].to_numpy(),
-                    past["future_var"].to_numpy(), past["period"].to_numpy())
+                    past["future_var"].to_numpy(), past["period"].to_numpy(),
+                    recency_of(past["period_end"].to_numpy("datetime64[ns]"), before))
 
 
-def period_factor(spread: float, n_sims: int, seed: int, key: str) -> np.ndarray:
-    """``n_sims`` draws of the shared factor, Gamma with mean 1 and variance ``spread``, seeded by
-    ``key`` (the period and the date: every scope of one forecast gets the same draws)."""
+def recency_of(period_end: np.ndarray, before) -> np.ndarray:
+    """The weight of periods ending on ``period_end`` in a measure made on ``before``, their ages in whole
+    days (a date read back from a workbook may carry a fraction of a second: the same weight either way)."""
+    age = (np.datetime64(pd.Timestamp(before), "ns") - np.asarray(period_end, "datetime64[ns]")) / np.timedelta64(1, "D")
+    return recency_weight(np.round(age))
+
+
+def period_factor(spread: float, n_sims: int, seed: int, key: str, level: float = 1.0) -> np.ndarray:
+    """``n_sims`` draws of the shared factor, ``level`` times a Gamma with mean 1 and variance ``spread``,
+    seeded by ``key`` (the period and the date: every scope of one forecast gets the same draws)."""
     if spread <= 0:
-        return np.ones(n_sims)
+        return np.full(n_sims, float(level))
     rng = np.random.default_rng([int(seed), zlib.crc32(f"period factor|{key}".encode())])
-    return rng.gamma(1.0 / spread, spread, n_sims)
+    return level * rng.gamma(1.0 / spread, spread, n_sims)

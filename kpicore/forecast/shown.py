@@ -65,7 +65,8 @@ def _widened(bt: Backtest, period: Period, share: float, forecasts: Iterable[For
     shown; unchanged while the replay has too few periods."""
     scores = bt.range_scores(_granularity(period), share)
     errors = bt.range_errors(_granularity(period), share)
-    return tuple(_measured_range(fc, scores, errors) for fc in forecasts)
+    return tuple(_measured_range(fc, scores, errors, bt.range_weights(_granularity(period), share, fc.as_of))
+                 for fc in forecasts)
 
 
 def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=None, *,
@@ -91,7 +92,7 @@ def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=Non
     todo = scopes(data) if scopes_ is None else list(scopes_)
     share = per.days_elapsed(as_of.date()) / per.days
     disp = period_dispersion(bt.rows, _granularity(per), third_of(share), as_of)
-    factor = period_factor(disp.spread, n_sims, seed, f"{per.code}|{as_of.date()}")
+    factor = period_factor(disp.spread, n_sims, seed, f"{per.code}|{as_of.date()}", disp.level)
     fcs = tuple(forecast_scope(ctx, pipe, per, s, n_sims=n_sims, seed=seed, method_shown=method,
                                 method_reason=reason, period_factor=factor) for s in todo)
     fcs = _widened(bt, per, share, fcs) if measured_range else fcs
@@ -100,11 +101,12 @@ def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=Non
     return fcs if reach is None else tuple(replace(fc, reach=reach.judge(fc.prob_reach_target)) for fc in fcs)
 
 
-def _measured_range(fc: Forecast, scores: np.ndarray | None, errors: np.ndarray | None) -> Forecast:
-    """``fc`` with P10-P90 widened by the past ranges' misses ``scores`` (kpicore.forecast.backtest,
-    "The range measured"), and P(reach target) read from the past errors ``errors`` (log(actual / P50))
-    when that widened it."""
-    p10, p90 = widen(fc.p10, fc.p90, fc.won_to_date, scores)
+def _measured_range(fc: Forecast, scores: np.ndarray | None, errors: np.ndarray | None,
+                    weights: np.ndarray | None = None) -> Forecast:
+    """``fc`` with P10-P90 widened by the past ranges' misses ``scores``, each weighing ``weights``
+    (kpicore.forecast.backtest, "The range measured"), and P(reach target) read from the past errors
+    ``errors`` (log(actual / P50)) when that widened it."""
+    p10, p90 = widen(fc.p10, fc.p90, fc.won_to_date, scores, weights)
     if (p10, p90) == (fc.p10, fc.p90):
         return fc
     prob = fc.prob_reach_target
