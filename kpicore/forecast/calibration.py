@@ -373,5 +373,8 @@ def closing_season(hist: History, as_of: pd.Timestamp, window_start: pd.Timestam
     index = hist.cache[key]
     if index is None or hi <= lo:
         return 1.0
-    days = pd.date_range(pd.Timestamp(lo) + pd.Timedelta(days=1), pd.Timestamp(hi))
-    return float(index[days.month.to_numpy() - 1].mean())
+    window = ("season window", as_of, lo, hi)  # the same for every rep of a forecast: computed once
+    if window not in hist.cache:
+        days = pd.date_range(pd.Timestamp(lo) + pd.Timedelta(days=1), pd.Timestamp(hi))
+        hist.cache[window] = float(index[days.month.to_numpy() - 1].mean())
+    return hist.cache[window]
