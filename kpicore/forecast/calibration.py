@@ -94,6 +94,15 @@ class History:
             self.cache["owners"] = np.unique(owners, return_inverse=True)
         return self.cache["owners"]
 
+    def owner_positions(self, owners: frozenset[str]) -> np.ndarray:
+        """The indices of ``owners`` among the names of ``owner_codes`` (those the history knows),
+        ascending: a dictionary's look-up, asked for each rep of each replayed date."""
+        if "owner_index" not in self.cache:
+            names, _ = self.owner_codes()
+            self.cache["owner_index"] = {str(name): i for i, name in enumerate(names)}
+        index = self.cache["owner_index"]
+        return np.array(sorted(index[o] for o in owners if o in index), dtype=np.int64)
+
     def code(self, stages: pd.Series) -> np.ndarray:
         """Codes for stage names; a stage the history never knew is treated as the history
         treated it, as unknown (code 0), so that the live forecast and its replay agree."""
@@ -319,8 +328,7 @@ def new_deal_flow(hist: History, as_of: pd.Timestamp, period_end: pd.Timestamp,
         rate = float(cv.rate_by_owner.sum())
         sizes = hist.deal_amount[cv.quick]
     else:
-        names, _ = hist.owner_codes()
-        picked = np.flatnonzero(np.isin(names, list(owners)))
+        picked = hist.owner_positions(owners)
         n_created = int(cv.created_by_owner[picked].sum())
         rate = float(cv.rate_by_owner[picked].sum())
         sizes = np.concatenate([cv.quick_by_owner[c] for c in picked]) if len(picked) else np.array([])
