@@ -15,12 +15,13 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.backtest import method_label as named_method
 from kpicore.forecast.forecasting import METHODS, Forecast
 from kpicore.metrics.dictionary import UP
-from kpicore.metrics.kpis import KpiEngine
+from kpicore.metrics.kpis import KpiEngine, fiscal_start_month_of
 from kpicore.metrics.targets import BELOW_TARGET, NEAR_TARGET, ON_TARGET, TargetCheck
-from kpicore.model.periods import Period
+from kpicore.model.errors import UsageError
+from kpicore.model.periods import Period, parse_period
 from kpicore.model.roster import TEAM, Scope
 from kpicore.text import formats as F
-from kpicore.text.catalogue import has
+from kpicore.text.catalogue import has, say
 from ritual_decks.charts import Box, Series, bar_chart, line_chart
 from ritual_decks.formats import Voice, upper_first
 from ritual_decks.shown import SlideShown
@@ -115,6 +116,24 @@ FIVE_KPIS = (
     ("average_deal_size", F.MONEY_CODE),
     ("sales_cycle_days", F.COUNT_CODE),
 )
+
+
+def reviewed_period(kind: str, not_of_kind: str, data: PipelineData, as_of: date, period: Period | str | None,
+                    language: str) -> Period:
+    """The period a review deck reviews: ``period`` if given (of ``kind``: MONTH, QUARTER), else the last one of
+    that kind over on ``as_of``; ``not_of_kind`` is the catalogue code refusing a period of another kind."""
+    if period is not None:
+        p = parse_period(period, fiscal_start_month_of(data))
+        if p.kind != kind:
+            raise UsageError(say(not_of_kind, language, period=str(period)))
+        return p
+    current = Period.containing(kind, as_of)
+    return current if current.end <= as_of else current.previous()
+
+
+def revenue_and_target(engine: KpiEngine, period: Period, scope: Scope = Scope.company()) -> tuple[float, float | None]:
+    """The revenue won over ``period`` by ``scope`` and its revenue target (None without one)."""
+    return float(engine.table(period).loc[scope.key, "revenue_won"]), engine.target("revenue_won", period, scope)
 
 
 def number_or_none(x: object) -> float | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.forecasting import N_SIMS, ForecastContext
-from kpicore.model.periods import DateLike, Period, to_date
+from kpicore.model.periods import MONTH, QUARTER, DateLike, Period, to_date
 from kpicore.text.catalogue import language_of
 from ritual_decks.shown import DeckReport
 from ritual_decks.slides import DeckWriter
@@ -43,11 +43,13 @@ def monthly_deck(data: PipelineData, as_of: DateLike, out_path: Path | str, peri
                  language: str | None = None, context: ForecastContext | None = None) -> DeckReport:
     """Write the monthly executive review of ``period`` (default: the last month over on ``as_of``);
     ``context`` as for ``weekly_deck``."""
-    from ritual_decks.monthly import MonthlyDeck, review_month
+    from ritual_decks.blocks import reviewed_period
+    from ritual_decks.monthly import MonthlyDeck
 
     day = to_date(as_of)
     writer = DeckWriter(template, deck_language(data, language))
-    deck = MonthlyDeck(data, day, review_month(data, day, period, writer.voice.language), writer, n_sims, context)
+    month = reviewed_period(MONTH, "decks.monthly.not_a_month", data, day, period, writer.voice.language)
+    deck = MonthlyDeck(data, day, month, writer, n_sims, context)
     slides = deck.build()
     path = writer.save(out_path)
     return DeckReport("monthly", path, day, deck.period.code, tuple(slides))
@@ -58,12 +60,13 @@ def quarterly_deck(data: PipelineData, as_of: DateLike, out_path: Path | str, pe
                    language: str | None = None, context: ForecastContext | None = None) -> DeckReport:
     """Write the quarterly executive review of ``period`` (default: the last quarter over on ``as_of``; the
     running quarter is forecast as the next one); ``context`` as for ``weekly_deck``."""
-    from ritual_decks.quarterly import QuarterlyDeck, review_quarter
+    from ritual_decks.blocks import reviewed_period
+    from ritual_decks.quarterly import QuarterlyDeck
 
     day = to_date(as_of)
     writer = DeckWriter(template, deck_language(data, language))
-    deck = QuarterlyDeck(data, day, review_quarter(data, day, period, writer.voice.language), writer, n_sims,
-                         context)
+    quarter = reviewed_period(QUARTER, "decks.quarterly.not_a_quarter", data, day, period, writer.voice.language)
+    deck = QuarterlyDeck(data, day, quarter, writer, n_sims, context)
     slides = deck.build()
     path = writer.save(out_path)
     return DeckReport("quarterly", path, day, deck.quarter.code, tuple(slides))

@@ -14,50 +14,31 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from kpicore.cockpit.summary import actual_figure, forecast_figure
-from kpicore.forecast.risk import deals_at_risk
-from kpicore.metrics.alerts import compute_alerts
 from kpicore.metrics.covisits import covisit_table
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.forecast.backtest import WITHIN, WITHIN_CLOSE
 from kpicore.forecast.forecasting import ForecastContext, prepare
 from kpicore.forecast.shown import backtest_of, forecast
 from kpicore.metrics.tree import Decomposition, decompose_periods, decompose_vs_target
-from kpicore.metrics.kpis import KpiEngine, fiscal_start_month_of
+from kpicore.metrics.kpis import KpiEngine
 from kpicore.model.roster import Scope
-from kpicore.model.periods import FISCAL_YEAR, MONTH, QUARTER, Period, parse_period
+from kpicore.model.periods import FISCAL_YEAR, QUARTER, Period, parse_period
 from kpicore.metrics.targets import ON_TARGET, TargetCheck
 from kpicore.model.roster import REP, TEAM
 from kpicore.text import formats as F
-from kpicore.text.catalogue import DEFAULT_LANGUAGE, has, say
+from kpicore.text.catalogue import has
 from ritual_decks.blocks import (DOWN_SIGN, UP_SIGN, actions_slide, attainment_rows, company_name, decisions_slide,
-                                 five_kpis_slide, forecast_slide, halves, method_label, number_or_none, revenue_block,
-                                 waterfall_names)
+                                 five_kpis_slide, forecast_slide, halves, method_label, number_or_none, revenue_and_target,
+                                 revenue_block, waterfall_names)
 from ritual_decks.charts import Box, Series, Step, bar_chart, waterfall_chart
 from ritual_decks.formats import upper_first
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
-from ritual_decks.summary import summary_slide
+from ritual_decks.summary import review_summary
 from ritual_decks.text_fit import shorten
 
-# the five KPIs and their chart codes; each has a chart title (decks.monthly.kpi.<kpi>) and the
-# name a sentence gives it (decks.monthly.kpi_name.<kpi>); None: the percent code of the language
 TOP_N = 5
 COVISIT_MONTHS = 3  # a month holds too few co-visits per rep to read a score
-
-
-def review_month(data: PipelineData, as_of: date, period: Period | str | None = None,
-                 language: str = DEFAULT_LANGUAGE) -> Period:
-    """The month reviewed: ``period`` if given (a month), else the last month over on ``as_of``."""
-    if period is not None:
-        p = parse_period(period, fiscal_start_month_of(data))
-        if p.kind != MONTH:
-            from kpicore.model.errors import UsageError
-
-            raise UsageError(say("decks.monthly.not_a_month", language, period=str(period)))
-        return p
-    current = Period.containing(MONTH, as_of)
-    return current if current.end <= as_of else current.previous()
 
 
 class MonthlyDeck:
@@ -87,23 +68,14 @@ class MonthlyDeck:
     # -- the executive summary (slide 1), from what the slides below computed ------------
     def summary(self) -> SlideShown:
         v = self.v
-        fy = self.ytd_months
-        figures = (actual_figure("revenue", self.month_check, self.period),
-                   actual_figure("ytd_revenue", self.ytd_check, Period.between(fy[0].start, fy[-1].end),
-                                 first=fy[0], last=fy[-1]),
-                   forecast_figure("forecast", self.fc, self.quarter,
-                                   tolerance=self.engine.targets.tolerance("revenue_won")))
-        # the deals at risk, valued with the quarter forecast's calibrated probabilities (the weekly deck
-        # values them with the month's); the alerts as the cockpit ranks them
-        risk = deals_at_risk(self.data, self.as_of, probabilities=self.fc.calibrated_probabilities)
-        alerts = compute_alerts(self.data, self.as_of, engine=self.engine)
-        return summary_slide(self.w, "monthly", v("monthly.title", month=self.period),
-                             v("monthly.subtitle", company=company_name(self.data, v), as_of=self.as_of),
-                             figures, self.as_of, risk=risk, alerts=alerts, actions=self.data.actions)
+        # the deals at risk valued with the quarter forecast's probabilities (the weekly deck: the month's)
+        return review_summary(self.w, "monthly", v("monthly.title", month=self.period),
+                              v("monthly.subtitle", company=company_name(self.data, v), as_of=self.as_of),
+                              self.data, self.as_of, self.engine, (self.period, self.month_check), self.ytd_months,
+                              self.ytd_check, self.fc, self.quarter)
 
     def _rev(self, period: Period, scope: Scope = Scope.company()) -> tuple[float, float | None]:
-        e = self.engine
-        return float(e.table(period).loc[scope.key, "revenue_won"]), e.target("revenue_won", period, scope)
+        return revenue_and_target(self.engine, period, scope)
 
     def _due(self, months: tuple[Period, ...], scope: Scope = Scope.company()) -> float | None:
         """The revenue target due at the as-of date over ``months``, summed over the months that have one."""

@@ -18,46 +18,27 @@ from datetime import date
 
 import pandas as pd
 
-from kpicore.cockpit.summary import actual_figure, forecast_figure
 from kpicore.forecast.forecasting import ForecastContext, prepare
 from kpicore.forecast.results import (LOST, MIN_QUARTERS, Precision, RepsAtTarget, RiskWarnings, forecast_precision,
                                       quarter_accuracy, reps_at_target, risk_warnings)
-from kpicore.forecast.risk import deals_at_risk, reason_label
-from kpicore.metrics.alerts import compute_alerts
+from kpicore.forecast.risk import reason_label
 from kpicore.forecast.shown import backtest_of, forecast
-from kpicore.metrics.kpis import KpiEngine, fiscal_start_month_of
+from kpicore.metrics.kpis import KpiEngine
 from kpicore.metrics.targets import TargetCheck
-from kpicore.model.periods import FISCAL_YEAR, QUARTER, Period, parse_period
+from kpicore.model.periods import FISCAL_YEAR, QUARTER, Period
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.roster import REP, TEAM, Scope
 from kpicore.text import formats as F
-from kpicore.text.catalogue import DEFAULT_LANGUAGE, say
 from ritual_decks.blocks import (actions_slide, attainment_rows, company_name, decisions_slide, five_kpis_slide,
-                                 forecast_slide, method_label, revenue_block)
+                                 forecast_slide, method_label, revenue_and_target, revenue_block)
 from ritual_decks.charts import Box, Series, bar_chart
 from ritual_decks.formats import upper_first
 from ritual_decks.shown import SlideShown
 from ritual_decks.slides import DeckWriter, Para
-from ritual_decks.summary import summary_slide
+from ritual_decks.summary import review_summary
 
 N_QUARTERS = 8
 TOP_WARNINGS = 12
-
-
-def review_quarter(data: PipelineData, as_of: date, period: Period | str | None = None,
-                   language: str = DEFAULT_LANGUAGE) -> Period:
-    """The quarter reviewed: ``period`` if given (a quarter), else the last quarter over on ``as_of``."""
-    if period is not None:
-        p = parse_period(period, fiscal_start_month_of(data))
-        if p.kind != QUARTER:
-            from kpicore.model.errors import UsageError
-
-            raise UsageError(say("decks.quarterly.not_a_quarter", language, period=str(period)))
-        return p
-    current = Period.containing(QUARTER, as_of)
-    return current if current.end <= as_of else current.previous()
-
-
 
 
 class QuarterlyDeck:
@@ -90,23 +71,15 @@ class QuarterlyDeck:
     # -- the executive summary (slide 1), from what the slides below computed ------------
     def summary(self) -> SlideShown:
         v = self.v
-        fy = self.ytd_months
-        figures = (actual_figure("revenue", self.quarter_check, self.quarter),
-                   actual_figure("ytd_revenue", self.ytd_check, Period.between(fy[0].start, fy[-1].end),
-                                 first=fy[0], last=fy[-1]),
-                   forecast_figure("forecast", self.fc, self.next_quarter,
-                                   tolerance=self.engine.targets.tolerance("revenue_won")))
-        # the deals at risk valued with next quarter's calibrated probabilities, as its forecast slide
-        risk = deals_at_risk(self.data, self.as_of, probabilities=self.fc.calibrated_probabilities)
-        alerts = compute_alerts(self.data, self.as_of, engine=self.engine)
-        return summary_slide(self.w, "quarterly", v("quarterly.title", quarter=self.quarter),
-                             v("quarterly.subtitle", company=company_name(self.data, v), as_of=self.as_of),
-                             figures, self.as_of, risk=risk, alerts=alerts, actions=self.data.actions)
+        # the deals at risk valued with next quarter's probabilities, as its forecast slide
+        return review_summary(self.w, "quarterly", v("quarterly.title", quarter=self.quarter),
+                              v("quarterly.subtitle", company=company_name(self.data, v), as_of=self.as_of),
+                              self.data, self.as_of, self.engine, (self.quarter, self.quarter_check),
+                              self.ytd_months, self.ytd_check, self.fc, self.next_quarter)
 
     # -- figures ----------------------------------------------------------------------------
     def _rev(self, period: Period, scope: Scope = Scope.company()) -> tuple[float, float | None]:
-        e = self.engine
-        return float(e.table(period).loc[scope.key, "revenue_won"]), e.target("revenue_won", period, scope)
+        return revenue_and_target(self.engine, period, scope)
 
     def _months_rev(self, months: tuple[Period, ...], scope: Scope = Scope.company()) -> tuple[float, float | None]:
         got = [self._rev(m, scope) for m in months]

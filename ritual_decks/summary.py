@@ -24,9 +24,14 @@ import pandas as pd
 from pptx.enum.text import MSO_ANCHOR
 
 from kpicore.cockpit.summary import (ACTIONS, ALERT, DEAL, FORECAST, MONEY, ExecutiveSummary, Figure,
-                                     executive_summary)
-from kpicore.forecast.risk import RiskReport
-from kpicore.metrics.alerts import Alert
+                                     actual_figure, executive_summary, forecast_figure)
+from kpicore.forecast.forecasting import Forecast
+from kpicore.forecast.risk import RiskReport, deals_at_risk
+from kpicore.metrics.alerts import Alert, compute_alerts
+from kpicore.metrics.kpis import KpiEngine
+from kpicore.metrics.targets import TargetCheck
+from kpicore.model.periods import Period
+from kpicore.model.pipeline_data import PipelineData
 from kpicore.text import formats as F
 from ritual_decks.blocks import TARGET_SIGN
 from ritual_decks.charts import Box
@@ -50,6 +55,23 @@ def summary_slide(w: DeckWriter, ritual: str, title: str, subtitle: str, figures
     """Write the executive summary of ``ritual`` (weekly, monthly, quarterly) and put it first in the deck."""
     summary = executive_summary(ritual, figures, as_of, risk=risk, alerts=alerts, actions=actions)
     return write_summary(w, summary, title, subtitle)
+
+
+def review_summary(w: DeckWriter, ritual: str, title: str, subtitle: str, data: PipelineData, as_of: date,
+                   engine: KpiEngine, reviewed: tuple[Period, TargetCheck], ytd_months: tuple[Period, ...],
+                   ytd_check: TargetCheck, fc: Forecast, forecast_period: Period) -> SlideShown:
+    """The summary of a review deck (monthly, quarterly): the period reviewed and the fiscal year to date
+    against target, then the forecast of ``forecast_period``; the deals at risk valued with that
+    forecast's calibrated probabilities (as its forecast slide values them), the alerts as the cockpit
+    ranks them."""
+    period, check = reviewed
+    first, last = ytd_months[0], ytd_months[-1]
+    figures = (actual_figure("revenue", check, period),
+               actual_figure("ytd_revenue", ytd_check, Period.between(first.start, last.end), first=first, last=last),
+               forecast_figure("forecast", fc, forecast_period, tolerance=engine.targets.tolerance("revenue_won")))
+    risk = deals_at_risk(data, as_of, probabilities=fc.calibrated_probabilities)
+    alerts = compute_alerts(data, as_of, engine=engine)
+    return summary_slide(w, ritual, title, subtitle, figures, as_of, risk=risk, alerts=alerts, actions=data.actions)
 
 
 def figure_value(f: Figure, v: Voice, x: float | None = None) -> str:
