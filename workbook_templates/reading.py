@@ -42,7 +42,7 @@ import zipfile
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import defusedxml.ElementTree as ET
 import numpy as np
@@ -230,17 +230,11 @@ def _cut_long_cells(grids: list[RawGrid]) -> list[tuple[RawGrid, int, int]]:
         if isinstance(grid.rows, ColumnRows):
             cut.extend(_cut_long_column_cells(grid))
             continue
-        # the longest text of the grid, in one pass in C: most grids have none too long and stop here
-        texts = filter(str.__instancecheck__, chain.from_iterable(grid.rows))
-        if max(map(len, texts), default=0) <= MAX_CELL_CHARS:
+        # most grids have no text too long and stop here
+        if _longest_text(chain.from_iterable(grid.rows)) <= MAX_CELL_CHARS:
             continue
         # every cell of the grid in one array, to find where the long ones are
-        cells = as_objects(list(chain.from_iterable(grid.rows)))
-        texts = np.flatnonzero(type_codes(cells) == TEXT)
-        lengths = np.fromiter(map(len, cells[texts]), dtype=np.int64, count=len(texts))
-        too_long = texts[lengths > MAX_CELL_CHARS]
-        if not len(too_long):
-            continue
+        too_long = _long_texts(as_objects(list(chain.from_iterable(grid.rows))))
         starts = np.cumsum([0] + [len(row) for row in grid.rows])
         for flat in too_long.tolist():
             i = int(np.searchsorted(starts, flat, side="right")) - 1
@@ -256,14 +250,24 @@ def _cut_long_column_cells(grid: RawGrid) -> list[tuple[RawGrid, int, int]]:
     assert isinstance(rows, ColumnRows)
     found = []
     for j, cells in enumerate(rows.columns):
-        if max(map(len, filter(str.__instancecheck__, cells)), default=0) <= MAX_CELL_CHARS:
+        if _longest_text(cells) <= MAX_CELL_CHARS:
             continue
-        texts = np.flatnonzero(type_codes(cells) == TEXT)
-        lengths = np.fromiter(map(len, cells[texts]), dtype=np.int64, count=len(texts))
-        for i in texts[lengths > MAX_CELL_CHARS].tolist():
+        for i in _long_texts(cells).tolist():
             cells[i] = cells[i][:MAX_CELL_CHARS]
             found.append((i, j))
     return [(grid, grid.first_row + i, grid.first_col + j) for i, j in sorted(found)]
+
+
+def _longest_text(cells: Iterable[object]) -> int:
+    """The length of the longest text among ``cells``, in one pass in C."""
+    return max(map(len, filter(str.__instancecheck__, cells)), default=0)
+
+
+def _long_texts(cells: np.ndarray) -> np.ndarray:
+    """The positions in ``cells`` (an object array) of the texts longer than ``MAX_CELL_CHARS``."""
+    texts = np.flatnonzero(type_codes(cells) == TEXT)
+    lengths = np.fromiter(map(len, cells[texts]), dtype=np.int64, count=len(texts))
+    return texts[lengths > MAX_CELL_CHARS]
 
 
 # --------------------------------------------------------------------- xlsx
