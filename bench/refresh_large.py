@@ -8,8 +8,11 @@ For each company, in one run on one machine:
 - ``pilotage refresh`` on a copy of the workbook: the first refresh, which replays the history (the
   backtest) and keeps it in the product's hidden sheets;
 - ``pilotage refresh`` again the next day, in the same week: the backtest kept;
-- ``pilotage refresh --as-of`` the following Monday on the same copy: a new week, so the backtest is
-  replayed (it is keyed by the week) and the weekly snapshot appended;
+- ``pilotage refresh --as-of`` the following Monday on the same copy: a new week (the backtest is keyed
+  by the week) over the same past, so last week's replay is extended, not replayed: no period is over
+  since, nothing is replayed; the weekly snapshot is appended;
+- ``pilotage refresh --as-of`` the first Monday after the month is over: the extension replays only the
+  dates that forecast that month;
 - ``pilotage forecast --period quarter``.
 
 Each command runs in its own process (Python's start and imports included, as a manager's click
@@ -102,12 +105,16 @@ def measure(size: str) -> None:
         read, rows = bare_calamine(source)
         fast = bare_fastexcel(source)
         monday = DEMO_AS_OF + timedelta(days=7 - DEMO_AS_OF.weekday())
+        # the first Monday of the next month: the replay of its week scores the month of DEMO_AS_OF
+        next_month = (DEMO_AS_OF.replace(day=28) + timedelta(days=4)).replace(day=1)
+        month_over = next_month + timedelta(days=(7 - next_month.weekday()) % 7)
         same_week = DEMO_AS_OF + timedelta(days=1 if DEMO_AS_OF.weekday() < 6 else 0)
         steps = [
             ("check", ["check", str(source)]),
             ("refresh (backtest computed)", ["refresh", str(copy), "--as-of", DEMO_AS_OF.isoformat()]),
             ("refresh same week (backtest kept)", ["refresh", str(copy), "--as-of", same_week.isoformat()]),
             ("refresh next Monday (new week)", ["refresh", str(copy), "--as-of", monday.isoformat()]),
+            ("refresh Monday after the month", ["refresh", str(copy), "--as-of", month_over.isoformat()]),
             ("forecast --period quarter", ["forecast", str(copy), "--period", "quarter"]),
         ]
         print(f"\n== {size} demo: {source.name}, {rows:,} table rows (load average {os.getloadavg()[0]:.1f}, "

@@ -21,7 +21,7 @@ import kpicore.forecast.backtest as backtest_module
 import kpicore.forecast.kept_backtest as kept_module
 import kpicore.forecast.shown as shown_module
 from kpicore.forecast.asof import data_today
-from kpicore.forecast.backtest_key import backtest_key, replay_end, week_monday
+from kpicore.forecast.backtest_key import backtest_key, monday_of_week, replay_end, week_monday
 from kpicore.forecast.kept_backtest import kept_of_rows, kept_rows, kept_table
 from kpicore.model import schema
 
@@ -326,3 +326,75 @@ def test_the_diagnostic_of_a_refreshed_workbook_measures_the_kept_replay(refresh
     month = month[(month["granularity"] == "month") & (month["method"] == "calibrated")]
     got = [a for a in made.diagnostic.accuracy if a.method == "calibrated"]
     assert got and got[0].scored == int(month["n_scored"].iloc[0])
+
+
+# -- a new week extends last week's replay ----------------------------------------------------------
+def _weeks_later(data, days: int):
+    """``data`` with one deal created ``days`` after the date of the data: a later week of the same past."""
+    deals = data.deals
+    row = deals.iloc[[_open_created_before_monday(data)]].copy()
+    row["deal_id"] = "KEPT-LATER-1"
+    row["created_on"] = data_today(data) + pd.Timedelta(days=days)
+    return data.with_frames(deals=pd.concat([deals, row], ignore_index=True))
+
+
+@pytest.fixture(scope="module")
+def two_weeks(demo_data):
+    """Last week's replay of the demo and the data of a week 17 days later (a month closed in between)."""
+    from kpicore.forecast.forecasting import prepare
+    from kpicore.forecast.kept_backtest import replay_kept
+
+    earlier = replay_kept(prepare(demo_data), now=NOW)
+    return earlier, _weeks_later(demo_data, 17)
+
+
+def test_a_later_week_of_the_same_past_extends_last_weeks_replay_to_the_rows_of_a_full_replay(two_weeks,
+                                                                                               monkeypatch):
+    from kpicore.forecast.forecasting import prepare
+    from kpicore.forecast.kept_backtest import extends, replay_kept, reuse_or_replay
+
+    earlier, later = two_weeks
+    assert extends(earlier, later)
+    full = replay_kept(prepare(later), now=NOW).backtest.rows
+    earlier_end = monday_of_week(earlier.key.week) - pd.Timedelta(days=1)
+    # a month is over between the two replays' ends: the extension has periods of its own to replay
+    assert (full["period_end"] > earlier_end).any() and (full["period_end"] <= earlier_end).any()
+
+    replayed_dates: list[pd.Timestamp] = []
+    real = backtest_module.pipelines_as_of
+
+    def watched(data, dates, **kwargs):
+        replayed_dates.extend(pd.Timestamp(d) for d in dates)
+        return real(data, dates, **kwargs)
+
+    monkeypatch.setattr(backtest_module, "pipelines_as_of", watched)
+    extended = reuse_or_replay(prepare(later), earlier, now=NOW)
+    assert extended.replayed and extended.key == backtest_key(later)
+    # only the dates that forecast a period over after last week's end were replayed
+    assert sorted(set(replayed_dates)) == sorted(set(full.loc[full["period_end"] > earlier_end, "as_of"]))
+    got = extended.backtest.rows
+    assert list(got.columns) == list(full.columns) and len(got) == len(full)
+    for column in full.columns:
+        if pd.api.types.is_float_dtype(full[column]):
+            np.testing.assert_allclose(got[column].to_numpy(float), full[column].to_numpy(float), rtol=1e-9,
+                                       equal_nan=True, err_msg=column)
+        else:
+            assert got[column].tolist() == full[column].tolist(), column
+
+
+def test_a_later_week_whose_past_was_edited_replays_in_full(two_weeks):
+    from kpicore.forecast.kept_backtest import extends
+
+    earlier, later = two_weeks
+    deals = later.deals.copy()
+    i = _closed_before_monday(later.with_frames(deals=deals.iloc[:-1]))  # closed before last week's Monday
+    assert deals["closed_on"].iloc[i] < monday_of_week(earlier.key.week)
+    deals.loc[deals.index[i], "amount"] = float(deals["amount"].iloc[i]) + 1000.0
+    assert not extends(earlier, later.with_frames(deals=deals))
+
+
+def test_the_same_week_does_not_extend_but_reuses(two_weeks, demo_data):
+    from kpicore.forecast.kept_backtest import extends
+
+    earlier, _ = two_weeks
+    assert not extends(earlier, demo_data)  # same week: the key matches, reuse_or_replay reuses

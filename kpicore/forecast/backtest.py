@@ -358,11 +358,18 @@ def _replay_dates(start: pd.Timestamp, end: pd.Timestamp, every_days: int,
 
 def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
              scope: tuple[str, str] = COMPANY_SCOPE, granularities: tuple[str, ...] = GRANULARITIES,
-             n_sims: int = BACKTEST_SIMS, seed: int = 0, context: ForecastContext | None = None) -> Backtest:
+             n_sims: int = BACKTEST_SIMS, seed: int = 0, context: ForecastContext | None = None,
+             earlier: Backtest | None = None, earlier_end=None) -> Backtest:
     """Replay forecasts every ``every_days`` days from ``start`` to ``end`` (module docstring).
 
     ``start`` defaults to one year after the first deal was created (so that
     the calibration has a year to learn from), ``end`` to the date of the data.
+
+    ``earlier``: a replay of the same past up to ``earlier_end`` (same start, step, scope and draws;
+    ``kpicore.forecast.kept_backtest`` checks the past is the same): its rows are kept and only the
+    periods over after ``earlier_end`` are replayed.  Each row depends only on what was known at its
+    own date (``Backtest.up_to``), so the rows are a full replay's, the kept ones to the digits the
+    workbook keeps them with; the range of every row is widened again over them all.
     """
     ctx = prepare(data) if context is None else context
     today = ctx.today
@@ -378,11 +385,19 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
 
     records = []
     measures = _Measures()
+    done_until, kept = None, pd.DataFrame(columns=COLUMNS)
+    if earlier is not None:
+        done_until = to_day(earlier_end)
+        kept = earlier.rows.loc[earlier.rows["period_end"] <= done_until, COLUMNS]
+        for r in kept[kept["method"] == "calibrated"].itertuples(index=False):
+            measures.add(r.granularity, int(r.third), (r.period_end, r.actual, r.won_to_date, r.future_mean,
+                                                       r.future_var, r.period))
     plan = {}
     for as_of in dates:
         # scored only once over by ``end``: a backtest that chooses the method of a forecast
         # made as of ``end`` must not see what was won after it
-        periods = [p for p in (Period.containing(g, as_of) for g in granularities) if p.end_ts <= end]
+        periods = [p for p in (Period.containing(g, as_of) for g in granularities)
+                   if p.end_ts <= end and (done_until is None or p.end_ts > done_until)]
         if periods:
             plan[as_of] = periods
     used = list(plan)
@@ -413,7 +428,13 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
                                 "target": np.nan if fc.target is None else fc.target,
                                 "prob_reach": np.nan if fc.prob_reach_target is None else fc.prob_reach_target})
 
-    rows = widen_ranges(pd.DataFrame(records, columns=COLUMNS))
+    rows = pd.DataFrame(records, columns=COLUMNS)
+    if len(kept):
+        # an empty frame of records holds objects: concatenated, it would make every column one
+        both = pd.concat([kept.astype(rows.dtypes.to_dict()), rows], ignore_index=True) if len(rows) else kept
+        rows = _in_replay_order(both, granularities)
+        used = sorted(set(rows["as_of"]))
+    rows = widen_ranges(rows)
     scored = rows["actual"] > 0
     rows["error"] = np.where(scored, (rows["predicted"] - rows["actual"]) / rows["actual"].where(scored, 1.0),
                              np.nan)
@@ -421,6 +442,14 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
     method, reason = choose_method(summary)
     return Backtest(scope=scope, as_of_dates=tuple(used), method_shown=method, reason=reason,
                     rows=rows, summary=summary)
+
+
+def _in_replay_order(rows: pd.DataFrame, granularities: tuple[str, ...]) -> pd.DataFrame:
+    """``rows`` in the order a replay writes them: by date, then granularity, then method."""
+    rank_g = rows["granularity"].map({g: i for i, g in enumerate(granularities)})
+    rank_m = rows["method"].map({m: i for i, m in enumerate(METHODS)})
+    order = np.lexsort((rank_m.to_numpy(), rank_g.to_numpy(), rows["as_of"].to_numpy("datetime64[ns]")))
+    return rows.iloc[order].reset_index(drop=True)
 
 
 def _num(x) -> float | None:

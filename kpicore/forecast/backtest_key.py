@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from kpicore.forecast.asof import CLOSED, data_today, effective_close
+from kpicore.forecast.asof import CLOSED, data_today, effective_close, to_day
 from kpicore.forecast.backtest import BACKTEST_SIMS, COLUMNS
 from kpicore.model import schema
 from kpicore.model.pipeline_data import PipelineData
@@ -101,9 +102,17 @@ def canonical_bytes(frame: pd.DataFrame, columns: list[str]) -> bytes:
     return head + np.sort(rows).astype("<u8").tobytes()
 
 
-def backtest_key(data: PipelineData) -> BacktestKey:
-    """The key of the replay ``data`` asks for this week (module docstring)."""
-    monday = week_monday(data)
+def monday_of_week(week: str) -> pd.Timestamp:
+    """The Monday of an ISO week written as ``iso_week`` writes it (``2026-W49``)."""
+    year, number = week.split("-W")
+    return pd.Timestamp(date.fromisocalendar(int(year), int(number), 1))
+
+
+def backtest_key(data: PipelineData, monday: pd.Timestamp | None = None) -> BacktestKey:
+    """The key of the replay ``data`` asks for this week (module docstring); with ``monday``, the key
+    the replay of the week starting that Monday would have had if run on ``data``: an earlier week's
+    replay whose key it is read the same past as ``data`` does (``kept_backtest`` extends it)."""
+    monday = week_monday(data) if monday is None else to_day(monday)
     deals = data.deals
     closed = deals["status"].isin(CLOSED).fillna(False).to_numpy(dtype=bool)
     close = effective_close(deals)
@@ -129,4 +138,4 @@ def backtest_key(data: PipelineData) -> BacktestKey:
         # each part framed by its name and length: no two different pasts give the same stream
         digest.update(f"{name}:{len(blob)}\n".encode())
         digest.update(blob)
-    return BacktestKey(iso_week(data_today(data)), "sha256:" + digest.hexdigest())
+    return BacktestKey(iso_week(monday), "sha256:" + digest.hexdigest())

@@ -2,9 +2,11 @@
 
 ``KeptBacktest`` is a replay (``kpicore.forecast.backtest``, ``end`` = ``backtest_key.replay_end``), the key
 of the data it replayed (``backtest_key``) and when it was computed.  ``reuse_or_replay`` gives the one
-kept in the workbook when its key is the data's, else replays; ``with_kept`` seeds a ``ForecastContext``
-with it so that ``kpicore.forecast.shown.backtest_of`` serves every as-of date from it
-(``Backtest.up_to``) instead of replaying.
+kept in the workbook when its key is the data's, else replays: the first refresh of a new week keeps
+the rows of last week's replay when the past it read is unchanged (``extends``) and replays only the
+periods over since (a month's or a quarter's dates, at most), the whole history otherwise.
+``with_kept`` seeds a ``ForecastContext`` with it so that ``kpicore.forecast.shown.backtest_of`` serves
+every as-of date from it (``Backtest.up_to``) instead of replaying.
 
 The sheet (``schema.BACKTEST_SHEET``, hidden) is a plain table (``kept_table``, read back by
 ``kept_of_rows``):
@@ -31,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from kpicore.forecast.backtest import Backtest, backtest
-from kpicore.forecast.backtest_key import BacktestKey, backtest_key, replay_end
+from kpicore.forecast.backtest_key import BacktestKey, backtest_key, monday_of_week, replay_end, week_monday
 from kpicore.forecast.forecasting import ForecastContext
 from kpicore.model import schema
 from kpicore.model.pipeline_data import PipelineData
@@ -78,25 +80,46 @@ def kept_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def replay_kept(context: ForecastContext, *, now: datetime, key: BacktestKey | None = None) -> KeptBacktest:
+def replay_kept(context: ForecastContext, *, now: datetime, key: BacktestKey | None = None,
+                earlier: KeptBacktest | None = None) -> KeptBacktest:
     """The week's replay of ``context``'s data (``end`` = ``replay_end``), as the sheet will keep it;
-    ``key``: the data's, when the caller has it already."""
+    ``key``: the data's, when the caller has it already; ``earlier``: a replay of an earlier week over the
+    same past (``extends``), whose rows are kept: only the periods over since are replayed."""
     data = context.data
-    bt = backtest(data, end=replay_end(data), context=context)
+    if earlier is None:
+        bt = backtest(data, end=replay_end(data), context=context)
+    else:
+        bt = backtest(data, end=replay_end(data), context=context, earlier=earlier.backtest,
+                      earlier_end=monday_of_week(earlier.key.week) - pd.Timedelta(days=1))
     return KeptBacktest(key or backtest_key(data), now, Backtest.from_rows(kept_rows(bt.rows), bt.scope),
                         replayed=True)
 
 
+def extends(kept: KeptBacktest | None, data: PipelineData) -> bool:
+    """Whether ``kept``, the replay of an earlier week, read the same past as ``data`` holds before that
+    week's Monday: its rows are then the first rows of this week's replay (``backtest``'s ``earlier``).
+    A week's replay costs a large company tens of seconds; a new week adds the few periods over since."""
+    if kept is None:
+        return False
+    try:
+        monday = monday_of_week(kept.key.week)
+    except ValueError:
+        return False  # a week edited by hand: replayed in full
+    return monday < week_monday(data) and backtest_key(data, monday) == kept.key
+
+
 def reuse_or_replay(context: ForecastContext, kept: KeptBacktest | None, *, now: datetime,
                     replaying: Callable[[], None] | None = None) -> KeptBacktest:
-    """``kept`` when it replayed the data of ``context`` (same key), else a new replay; ``replaying`` is told
-    before a replay starts (the longest step of a large company's refresh: the edge says so)."""
+    """``kept`` when it replayed the data of ``context`` (same key); else this week's replay, which
+    extends ``kept`` when that replayed an earlier week of the same past (``extends``), else replays the
+    whole history; ``replaying`` is told before a replay starts (the longest step of a large company's
+    refresh: the edge says so)."""
     key = backtest_key(context.data)  # hashing the past costs a read of it: once
     if kept is not None and kept.key == key:
         return replace(kept, replayed=False)
     if replaying is not None:
         replaying()
-    return replay_kept(context, now=now, key=key)
+    return replay_kept(context, now=now, key=key, earlier=kept if extends(kept, context.data) else None)
 
 
 def reusable(kept: KeptBacktest | None, data: PipelineData) -> KeptBacktest | None:
