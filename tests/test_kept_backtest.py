@@ -167,8 +167,6 @@ def test_a_sheet_not_in_the_layout_is_no_backtest():
 
 
 def test_the_sheet_is_a_product_sheet_the_ingest_never_reads():
-    from kpicore.ingest.grids import RawGrid  # noqa: F401  (the ingest skips OUTPUT_SHEETS by name)
-
     assert schema.BACKTEST_SHEET in schema.OUTPUT_SHEETS
 
 
@@ -398,3 +396,43 @@ def test_the_same_week_does_not_extend_but_reuses(two_weeks, demo_data):
 
     earlier, _ = two_weeks
     assert not extends(earlier, demo_data)  # same week: the key matches, reuse_or_replay reuses
+
+
+def test_a_past_saved_again_by_a_refresh_keeps_its_key(refreshed, tmp_path, monkeypatch):
+    """The Monday refresh appends the week's snapshot and writes the snapshot sheet again, its older rows
+    with the 15 digits a cell keeps (0.30000000000000004 comes back 0.3): the next week's first refresh
+    reads the same past, so it extends the kept replay: no as-of date is replayed (no period is over
+    between the two Mondays), where a full replay rebuilds every pipeline since the first year."""
+    from addin.actions.refresh import read_company, refresh
+    from addin.engines.file import FileWorkbook
+
+    path, first = refreshed
+    copy = _copy(path, tmp_path)
+    monday = (week_monday(first.data) + pd.Timedelta(days=7)).date()
+    taken = refresh(FileWorkbook(copy, backup=False), as_of=monday, now=NOW, n_sims=SIMS)
+    assert taken.snapshot_taken and not taken.backtest.replayed
+    reread = read_company(FileWorkbook(copy))
+    assert backtest_key(reread).week != first.backtest.key.week  # the snapshot dated Monday: a new week
+    assert backtest_key(reread, week_monday(first.data)) == first.backtest.key
+
+    replayed_dates: list = []
+    real = backtest_module.pipelines_as_of
+
+    def watched(data, dates, **kwargs):
+        replayed_dates.extend(dates)
+        return real(data, dates, **kwargs)
+
+    monkeypatch.setattr(backtest_module, "pipelines_as_of", watched)
+    next_week = refresh(FileWorkbook(copy, backup=False), as_of=monday, now=NOW, n_sims=SIMS)
+    assert next_week.backtest.replayed and next_week.backtest.key.week == backtest_key(reread).week
+    assert replayed_dates == []
+    assert len(next_week.backtest.backtest.rows) == len(first.backtest.backtest.rows)
+
+
+def test_the_key_reads_numbers_to_the_fifteen_digits_a_cell_keeps():
+    from kpicore.forecast.backtest_key import to_significant
+
+    got = to_significant(np.array([0.1 + 0.2, 1234567.891234567891, -0.000123456789012345678, 0.0, np.nan,
+                                   np.inf, 2.5e-300]))
+    np.testing.assert_array_equal(got, [0.3, 1234567.89123457, -0.000123456789012346, 0.0, np.nan, np.inf,
+                                        2.5e-300])

@@ -45,6 +45,7 @@ from kpicore.model.roster import rep_team_of
 
 # raised when the replay changes meaning without changing its columns: an older kept replay is then stale
 KEY_VERSION = 2
+SIGNIFICANT_DIGITS = 15  # what a cell keeps (Excel's precision; what LibreOffice saves)
 _MISSING = "\x00"  # a missing value, never a value of a cell
 
 
@@ -73,10 +74,30 @@ def iso_week(day: pd.Timestamp) -> str:
     return f"{year}-W{week:02d}"
 
 
+def to_significant(values: np.ndarray, digits: int = SIGNIFICANT_DIGITS) -> np.ndarray:
+    """``values`` rounded to ``digits`` significant digits (infinities, NaN and zeros as they are),
+    vectorised: one rounding per decimal exponent present."""
+    out = np.array(values, dtype=float)
+    finite = np.isfinite(out) & (out != 0)
+    if not finite.any():
+        return out
+    kept = out[finite]
+    exponent = np.floor(np.log10(np.abs(kept))).astype(int)
+    for e in np.unique(exponent):
+        if abs(e) > 290:  # 10 to that power overflows a float: no cell of a pipeline holds such a number
+            continue
+        at = exponent == e
+        kept[at] = np.round(kept[at], digits - 1 - int(e))
+    out[finite] = kept
+    return out
+
+
 def _canonical_column(values: pd.Series) -> pd.Series:
     """The column in one dtype per kind of value, so that the same values hash the same whatever the
     dtype they came in (Int64 or float, string or object): datetimes at the microsecond, booleans,
-    numbers as floats, anything else as its text; a missing value as ``_MISSING`` (NaT, NaN)."""
+    numbers as floats to ``SIGNIFICANT_DIGITS`` digits (a workbook saved again keeps no more: a past
+    read back from a sheet Pilotage rewrote is the same past), anything else as its text; a missing
+    value as ``_MISSING`` (NaT, NaN)."""
     missing = values.isna().to_numpy(dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(values):
         return pd.Series(values.to_numpy(dtype="datetime64[us]").view(np.int64), dtype=np.int64)
@@ -84,7 +105,7 @@ def _canonical_column(values: pd.Series) -> pd.Series:
         flags = values.to_numpy(dtype=object, na_value=None)
         return pd.Series(np.where(missing, 2, flags == True).astype(np.int8))  # noqa: E712 (numpy's ==)
     if pd.api.types.is_numeric_dtype(values):
-        return pd.Series(values.to_numpy(dtype=float, na_value=np.nan))
+        return pd.Series(to_significant(values.to_numpy(dtype=float, na_value=np.nan)))
     text = np.array(list(map(str, values.to_numpy(dtype=object))), dtype=object)
     return pd.Series(np.where(missing, _MISSING, text), dtype=object)
 

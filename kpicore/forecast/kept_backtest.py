@@ -33,12 +33,12 @@ import numpy as np
 import pandas as pd
 
 from kpicore.forecast.backtest import Backtest, backtest
-from kpicore.forecast.backtest_key import BacktestKey, backtest_key, monday_of_week, replay_end, week_monday
+from kpicore.forecast.backtest_key import (SIGNIFICANT_DIGITS, BacktestKey, backtest_key, monday_of_week, replay_end,
+                                           week_monday)
 from kpicore.forecast.forecasting import ForecastContext
 from kpicore.model import schema
 from kpicore.model.pipeline_data import PipelineData
 
-SIGNIFICANT_DIGITS = 15
 _META = (("key_week", "Semaine des données"), ("key_digest", "Empreinte des données"), ("computed_at", "Calculé le"))
 _KINDS = {"date": "date", "float": "number", "int": "int", "str": "text", "bool": "text"}
 _HEADER = re.compile(r"^(?P<name>.+) \[(?P<kind>date|float|int|str|bool)\]$")
@@ -68,6 +68,7 @@ def _kind_of(values: pd.Series) -> str:
 
 
 def _rounded(values: np.ndarray) -> np.ndarray:
+    # the decimal a cell is written with, read back exactly (a rounding in binary may miss it by a unit)
     return np.array([float(f"{v:.{SIGNIFICANT_DIGITS}g}") if np.isfinite(v) else v for v in values], dtype=float)
 
 
