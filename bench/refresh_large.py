@@ -8,11 +8,12 @@ For each company, in one run on one machine:
 - ``pilotage refresh`` on a copy of the workbook: the first refresh, which replays the history (the
   backtest) and keeps it in the product's hidden sheets;
 - ``pilotage refresh`` again the next day, in the same week: the backtest kept;
-- ``pilotage refresh --as-of`` the following Monday on the same copy: a new week (the backtest is keyed
-  by the week) over the same past, so last week's replay is extended, not replayed: no period is over
-  since, nothing is replayed; the weekly snapshot is appended;
-- ``pilotage refresh --as-of`` the first Monday after the month is over: the extension replays only the
-  dates that forecast that month;
+- ``pilotage refresh --as-of`` the following Monday on the same copy: the backtest kept (it is keyed by
+  the week of the data, and the data are still dated the Friday), the weekly snapshot appended;
+- ``pilotage refresh --as-of`` the first Monday of the next month, then the day after: the first reads
+  data dated the Monday before (its snapshot), a new week over the same past, so last week's replay is
+  extended with nothing to replay (no period over since); the second reads data dated that Monday,
+  whose replay scores the month just over: the extension replays only the dates that forecast it;
 - ``pilotage forecast --period quarter``.
 
 Each command runs in its own process (Python's start and imports included, as a manager's click
@@ -114,7 +115,9 @@ def measure(size: str) -> None:
             ("refresh (backtest computed)", ["refresh", str(copy), "--as-of", DEMO_AS_OF.isoformat()]),
             ("refresh same week (backtest kept)", ["refresh", str(copy), "--as-of", same_week.isoformat()]),
             ("refresh next Monday (new week)", ["refresh", str(copy), "--as-of", monday.isoformat()]),
-            ("refresh Monday after the month", ["refresh", str(copy), "--as-of", month_over.isoformat()]),
+            ("refresh next month's Monday", ["refresh", str(copy), "--as-of", month_over.isoformat()]),
+            ("refresh the day after (month over)",
+             ["refresh", str(copy), "--as-of", (month_over + timedelta(days=1)).isoformat()]),
             ("forecast --period quarter", ["forecast", str(copy), "--period", "quarter"]),
         ]
         print(f"\n== {size} demo: {source.name}, {rows:,} table rows (load average {os.getloadavg()[0]:.1f}, "

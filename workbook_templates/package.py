@@ -119,6 +119,23 @@ class SheetPart:
 
     write: Callable[[Workbook, Worksheet], None]
     state: str = "visible"
+    append: "Appending | None" = None
+
+
+@dataclass(frozen=True)
+class Appending:
+    """A sheet the client's file holds already, to be extended rather than written again: ``rows`` rows are
+    there (the header included) and stay byte for byte; ``write(workbook, worksheet)`` writes only the rows
+    after them, at their own row numbers.  A year of weekly snapshots of a large company is millions of
+    cells, and a Monday adds one week of them.  When the sheet in the file does not end on row ``rows``
+    (rows added or removed by hand, another writer's layout), ``SheetPart.write`` writes it whole instead."""
+
+    rows: int
+    write: Callable[[Workbook, Worksheet], None]
+
+
+class _AppendRefused(Exception):
+    """A sheet to be extended is not as the reader left it: it is written whole instead."""
 
 
 @dataclass(frozen=True)
@@ -169,21 +186,31 @@ def replace_sheets(client_path: Path | str, new_sheets: Mapping[str, SheetPart],
         if part.state not in _SHEET_STATES:
             raise ValueError(f"state of sheet {name!r} must be one of {_SHEET_STATES}, got {part.state!r}")
     result: dict[str, tuple[str, ...]] = {}
+    states = {n: p.state for n, p in new_sheets.items()}
     with tempfile.TemporaryDirectory(prefix="pilotage-scratch-") as scratch_dir:
-        scratch = Path(scratch_dir) / "scratch.xlsx"
-        try:
-            build_scratch(new_sheets, scratch)
-        except (OSError, FileCreateError) as exc:  # the temporary folder full or denied: nothing written yet
-            cause = exc if isinstance(exc, OSError) else exc.args[0] if exc.args else None
-            mapped = write_error(cause, dest) if isinstance(cause, OSError) else None
-            if mapped is None:
-                raise
-            raise mapped from exc
+        def scratch_of(name: str, appending: bool) -> Path:
+            path = Path(scratch_dir) / name
+            try:
+                build_scratch(new_sheets, path, appending=appending)
+            except (OSError, FileCreateError) as exc:  # the temporary folder full or denied: nothing written yet
+                cause = exc if isinstance(exc, OSError) else exc.args[0] if exc.args else None
+                mapped = write_error(cause, dest) if isinstance(cause, OSError) else None
+                if mapped is None:
+                    raise
+                raise mapped from exc
+            return path
+
+        appends = {n: p.append.rows for n, p in new_sheets.items() if p.append is not None}
+        scratch = scratch_of("scratch.xlsx", appending=bool(appends))
 
         def write(tmp: Path) -> None:
-            added, replaced = transplant_sheets(
-                client_path, scratch, {n: p.state for n, p in new_sheets.items()}, tmp, limits=limits,
-                content=content, active=active)
+            try:
+                added, replaced = transplant_sheets(client_path, scratch, states, tmp, limits=limits,
+                                                    content=content, active=active, appends=appends)
+            except _AppendRefused:
+                whole = scratch_of("whole.xlsx", appending=False)
+                added, replaced = transplant_sheets(client_path, whole, states, tmp, limits=limits,
+                                                    content=content, active=active)
             if read_stamp is not None and file_stamp(client_path) != read_stamp:
                 raise FileBusyError("le classeur a été enregistré par un autre programme pendant "
                                     "l'actualisation ; rien n'a été modifié", file=str(client_path),
@@ -194,8 +221,9 @@ def replace_sheets(client_path: Path | str, new_sheets: Mapping[str, SheetPart],
     return RefreshResult(dest, made, result["added"], result["replaced"])
 
 
-def build_scratch(new_sheets: Mapping[str, SheetPart], path: Path) -> None:
-    """Write the product sheets with XlsxWriter into a scratch workbook at ``path``.
+def build_scratch(new_sheets: Mapping[str, SheetPart], path: Path, *, appending: bool = False) -> None:
+    """Write the product sheets with XlsxWriter into a scratch workbook at ``path``; ``appending``: the
+    sheets to extend get only their new rows (``Appending``).
 
     A placeholder first sheet holds the selection, so that no product sheet
     carries ``tabSelected``.
@@ -205,24 +233,28 @@ def build_scratch(new_sheets: Mapping[str, SheetPart], path: Path) -> None:
     holder = wb.add_worksheet("pilotage-scratch")
     holder.activate()
     for name, part in new_sheets.items():
-        part.write(wb, wb.add_worksheet(name))
+        write = part.append.write if appending and part.append is not None else part.write
+        write(wb, wb.add_worksheet(name))
     wb.close()
 
 
 def transplant_sheets(client_path: Path | str, scratch_path: Path | str, states: Mapping[str, str],
                       out_path: Path | str, *, limits: ArchiveLimits = DEFAULT_LIMITS,
-                      content: bytes | None = None, active: str | None = None
-                      ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+                      content: bytes | None = None, active: str | None = None,
+                      appends: Mapping[str, int] | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Write to ``out_path`` the client's package with the scratch's sheets ``states`` put in.
 
     Not atomic by itself (``replace_sheets`` is). ``content``: the client's
-    bytes when already read. Returns (added, replaced) sheet names.
+    bytes when already read. ``appends``: the sheets whose scratch holds only
+    the rows to add after the client's (name: the rows there, ``Appending``);
+    raises ``_AppendRefused`` when one does not end there. Returns (added,
+    replaced) sheet names.
     """
     client_path = Path(client_path)
     client = io.BytesIO(content) if content is not None else open(client_path, "rb")
     with client as client_file, zipfile.ZipFile(scratch_path) as scratch_zip:
         reader = _open_client(client_file, client_path, limits)
-        job = _Transplant(reader, scratch_zip, client_path, limits)
+        job = _Transplant(reader, scratch_zip, client_path, limits, appends or {})
         job.run(states, active)
         with open(out_path, "wb") as out:
             job.write(out)
@@ -442,12 +474,45 @@ def _rewrite_sheet(xml: bytes, styles: _StyleMerger, strings: list[bytes]) -> by
     return b"".join(out)
 
 
+_LAST_ROW = re.compile(rb'<row\s[^>]*?\br="(\d+)"')
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"\s*/>')
+
+
+def _extended(client_xml: bytes, scratch_xml: bytes, rows: int, name: str) -> bytes:
+    """The client's sheet ``client_xml`` with the rows of the scratch's ``scratch_xml`` (already rewritten
+    for the client) added after its last one, which must be row ``rows`` (else ``_AppendRefused``), and its
+    ``<dimension>`` made to hold them: every byte before stays as it was."""
+    close = client_xml.rfind(b"</sheetData>")
+    last_open = client_xml.rfind(b"<row ", 0, close)
+    start, end = scratch_xml.find(b"<sheetData>"), scratch_xml.rfind(b"</sheetData>")
+    if close < 0 or last_open < 0 or client_xml.count(b"</sheetData>") != 1 or start < 0 or end < 0 \
+            or b"<autoFilter" in client_xml[close:]:  # a filter's range would not hold the new rows
+        raise _AppendRefused(name)
+    last = _LAST_ROW.match(client_xml, last_open)
+    if last is None or int(last[1]) != rows:
+        raise _AppendRefused(name)
+    added = scratch_xml[start + len(b"<sheetData>"):end]
+    new_rows = [int(r) for r in re.findall(rb'<row\s[^>]*?\br="(\d+)"', added)]
+    if not new_rows:
+        return client_xml
+    if min(new_rows) <= rows:
+        raise ValueError(f"sheet {name!r}: the rows appended must come after row {rows}")
+    head = client_xml[:close]
+    dim = _DIMENSION.search(head, 0, head.find(b"<sheetData"))
+    if dim is not None:
+        right = dim[3] or dim[1]
+        wider = b'<dimension ref="%s%s:%s%d"/>' % (dim[1], dim[2], right, max(new_rows))
+        head = head[:dim.start()] + wider + head[dim.end():]
+    return head + added + client_xml[close:]
+
+
 class _Transplant:
     """One transplant job: reads the client's package, prepares the changed parts."""
 
     def __init__(self, reader: RawZipReader, scratch: zipfile.ZipFile, path: Path,
-                 limits: ArchiveLimits) -> None:
+                 limits: ArchiveLimits, appends: Mapping[str, int] | None = None) -> None:
         self.reader, self.scratch, self.path, self.limits = reader, scratch, path, limits
+        self.appends = dict(appends or {})
         self.changed: dict[str, bytes] = {}  # existing members with new content
         self.new: dict[str, bytes] = {}  # members added, in order
         self.removed: set[str] = set()
@@ -641,11 +706,17 @@ class _Transplant:
                                              "une feuille de calcul ordinaire",
                                   f"renommez ou supprimez la feuille « {existing['name']} », puis relancez.")
             part = self._member(_resolve(self.wb_part, rel.target)) or _resolve(self.wb_part, rel.target)
-            self._remove_old_dependents(part, ctx)
+            if name in self.appends and self._rels_of(part):
+                # a table, a comment, a drawing: their ranges would not hold the new rows
+                raise _AppendRefused(name)
+            if name not in self.appends:  # an extended sheet keeps what it had
+                self._remove_old_dependents(part, ctx)
             ctx.set_state(existing, state)
             index = existing["index"]
             self.replaced.append(name)
         else:
+            if name in self.appends:
+                raise _AppendRefused(name)
             part = _fresh_name(posixpath.join(posixpath.dirname(self.wb_part), "worksheets", "sheet.xml"),
                                self.taken)
             index = ctx.add_sheet(name, state, _relative(self.wb_part, part))
@@ -658,7 +729,11 @@ class _Transplant:
             # dynamic arrays point into xl/metadata.xml, a workbook-wide part we do not merge
             raise ValueError(f"sheet {name!r}: dynamic array formulas are not supported in product "
                              "sheets, use write_formula / write_array_formula")
-        self.changed_or_new(part, _rewrite_sheet(xml, styles, strings))
+        rewritten = _rewrite_sheet(xml, styles, strings)
+        if name in self.appends:
+            self.changed_or_new(part, _extended(self._read(part), rewritten, self.appends[name], name))
+            return
+        self.changed_or_new(part, rewritten)
         scratch_rels = self._scratch_rels(scratch_part)
         if scratch_rels:
             moved: dict[str, str] = {}

@@ -18,18 +18,23 @@ from kpicore.model import schema
 from workbook_templates import styles
 
 
-def write_frame_sheet(workbook: Workbook, worksheet: Worksheet, frame: pd.DataFrame, table: schema.Table) -> None:
-    """Write ``frame`` (conformed to ``table``) with its French headers, one typed column at a time."""
+def write_frame_sheet(workbook: Workbook, worksheet: Worksheet, frame: pd.DataFrame, table: schema.Table, *,
+                      first_row: int = 0) -> None:
+    """Write ``frame`` (conformed to ``table``) with its French headers, one typed column at a time;
+    ``first_row`` > 0: only the rows from that one on, at their place (the header and the rows before are
+    in the sheet already: ``workbook_templates.package.Appending``)."""
     header = workbook.add_format({"bold": True, "font_color": palette.PAPER, "bg_color": palette.INK})
     formats = {c.name: workbook.add_format({"num_format": styles.KIND_FORMATS[c.kind]})
                if styles.KIND_FORMATS.get(c.kind) else None for c in table.columns}
     frame = schema.conform(frame, table)
     for j, col in enumerate(table.columns):
-        worksheet.write_string(0, j, col.label_fr, header)
-        worksheet.set_column(j, j, styles.KIND_WIDTHS.get(col.kind, 16))
+        if first_row == 0:
+            worksheet.write_string(0, j, col.label_fr, header)
+            worksheet.set_column(j, j, styles.KIND_WIDTHS.get(col.kind, 16))
         values = frame[col.name]
         fmt = formats[col.name]
         filled = np.flatnonzero(values.notna().to_numpy(dtype=bool))
+        filled = filled[filled >= first_row]
         rows = (filled + 1).tolist()
         # the values of a column converted at once: a year of weekly snapshots is a few million cells
         if col.kind == "date":
@@ -45,7 +50,8 @@ def write_frame_sheet(workbook: Workbook, worksheet: Worksheet, frame: pd.DataFr
         else:
             for i, value in zip(rows, values.to_numpy(dtype=object)[filled].tolist()):
                 worksheet.write_string(i, j, str(value), fmt)
-    worksheet.freeze_panes(1, 0)
+    if first_row == 0:
+        worksheet.freeze_panes(1, 0)
 
 
 # Excel's serial of 28 February 1900, the last day before the day it wrongly counts (29 February 1900)

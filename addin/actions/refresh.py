@@ -124,7 +124,7 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
     from kpicore.cockpit.correspondences_spec import CORRESPONDENCES_SHEET, build_correspondences_spec
     from kpicore.ingest.person_choices import person_choices_of_rows
     from workbook_templates.quality_sheet import quality_sheet_spec
-    from kpicore.forecast.snapshots import append_forecasts, append_pipeline_snapshot
+    from kpicore.forecast.snapshots import append_forecasts, append_pipeline_snapshot, snapshot_rows_in_place
     from workbook_templates.product_sheets import frame_from_rows
 
     lang = language()  # until the workbook says its own
@@ -165,7 +165,8 @@ def refresh(book: Workbook, *, view: str | None = None, who: str | None = None, 
         # a photograph is of the pipeline as it stands now: never for a past as-of date
         taken = as_of >= today and not (snaps["snapshot_on"] >= week_start).any()
         if taken:
-            sheets.append(FrameSheet(schema.PIPELINE_SNAPSHOTS, append_pipeline_snapshot(data, as_of)))
+            sheets.append(FrameSheet(schema.PIPELINE_SNAPSHOTS, append_pipeline_snapshot(data, as_of),
+                                     rows_in_place=snapshot_rows_in_place(data, as_of)))
         book.progress(say("cockpit.progress.writing", lang))
         written = book.write(sheets, active=SHEET_NAME)
     return RefreshOutcome(written.where, written.backup, chosen, as_of, spec, data, history, taken,

@@ -74,7 +74,7 @@ class FileWorkbook:
         from workbook_templates.package import SheetPart, replace_sheets
 
         self.check_writable()
-        parts = {s.sheet_name: SheetPart(_writer(s), sheet_state(s)) for s in sheets}
+        parts = {s.sheet_name: SheetPart(_writer(s), sheet_state(s), _appending(s)) for s in sheets}
         source = self.source
         same = self.out.resolve() == self.path.resolve()
         result = replace_sheets(self.path, parts, out_path=self.out, backup=self.backup and same,
@@ -91,6 +91,17 @@ class FileWorkbook:
     def progress(self, text: str) -> None:
         if self._progress is not None:
             self._progress(text)
+
+
+def _appending(sheet: ProductSheet):
+    """How to extend the sheet in place rather than write it again (``package.Appending``), or None."""
+    if not isinstance(sheet, FrameSheet) or sheet.rows_in_place <= 0:
+        return None
+    from workbook_templates.package import Appending
+    from workbook_templates.product_sheets import write_frame_sheet
+
+    kept = sheet.rows_in_place
+    return Appending(kept + 1, lambda wb, ws: write_frame_sheet(wb, ws, sheet.frame, sheet.table, first_row=kept))
 
 
 def _writer(sheet: ProductSheet):

@@ -48,6 +48,9 @@ class FrameSheet:
     table: schema.Table
     frame: pd.DataFrame
     state: str = "hidden"
+    # the first rows of ``frame`` are the sheet's rows as read, in their place below the header: an engine
+    # may write only the others (the file engine does; the sheet's cells are the same either way)
+    rows_in_place: int = 0
 
     @property
     def sheet_name(self) -> str:

@@ -197,6 +197,9 @@ def forecast_accuracy(history: pd.DataFrame, data: PipelineData, *, today=None) 
     return pd.DataFrame(out, columns=cols)
 
 
+SNAPSHOT_ORDER = ["snapshot_on", "deal_id"]
+
+
 def append_pipeline_snapshot(data: PipelineData, on) -> pd.DataFrame:
     """``data.pipeline_snapshots`` with the open deals of today added as the snapshot of ``on``.
 
@@ -216,5 +219,17 @@ def append_pipeline_snapshot(data: PipelineData, on) -> pd.DataFrame:
     old = old[old["snapshot_on"] != on]
     parts = [f for f in (old, schema.conform(shot, schema.PIPELINE_SNAPSHOTS)) if len(f)]
     out = pd.concat(parts, ignore_index=True) if parts else schema.PIPELINE_SNAPSHOTS.empty()
-    return schema.conform(out.sort_values(["snapshot_on", "deal_id"], kind="stable").reset_index(drop=True),
+    return schema.conform(out.sort_values(SNAPSHOT_ORDER, kind="stable").reset_index(drop=True),
                           schema.PIPELINE_SNAPSHOTS)
+
+
+def snapshot_rows_in_place(data: PipelineData, on) -> int:
+    """How many first rows of ``append_pipeline_snapshot(data, on)`` are ``data.pipeline_snapshots``'s, in
+    their order: all of them when they are all older than ``on`` and already in the order it sorts in
+    (as a refresh writes them), else 0.  The sheet then only gains rows at its end."""
+    old = data.pipeline_snapshots
+    if not len(old) or not (old["snapshot_on"] < to_day(on)).all():
+        return 0
+    keys = old[SNAPSHOT_ORDER].reset_index(drop=True)
+    in_order = keys.sort_values(SNAPSHOT_ORDER, kind="stable").index
+    return len(old) if (in_order == keys.index).all() else 0
