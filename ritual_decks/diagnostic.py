@@ -207,7 +207,7 @@ class DiagnosticDeck:
         chart_w = c.w * 0.55
         methods = [a for a in dg.accuracy if a.error is not None]
         colours = {"weighted_declared": w.palette.down, "run_rate": w.palette.muted,
-                   "calibrated": w.palette.actual}
+                   "calibrated": w.palette.actual, "blend": w.palette.actual}
         # one bar per method, each in its colour: their probabilities, the naive reference, ours
         chart = bar_chart(slide, Box(c.x, c.y, chart_w, c.h), [t(f"method.{a.method}") for a in methods],
                           [Series(t("accuracy.series"), tuple(round(a.error * 100, 1) for a in methods),

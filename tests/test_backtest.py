@@ -62,13 +62,17 @@ def _summary(quarter: dict[str, float], month: dict[str, float] | None = None) -
 
 
 def test_method_shown_must_beat_the_run_rate():
-    assert choose_method(_summary({"calibrated": 0.08, "run_rate": 0.12, "weighted_declared": 0.3}))[0] == "calibrated"
+    # the run rate or the blend is shown (kpicore.forecast.backtest's docstring): the blend when it beats the run rate
+    assert choose_method(_summary({"calibrated": 0.08, "run_rate": 0.12, "weighted_declared": 0.3,
+                                   "blend": 0.09}))[0] == "blend"
     # a tie goes to the naive reference
-    assert choose_method(_summary({"calibrated": 0.12, "run_rate": 0.12, "weighted_declared": 0.3}))[0] == "run_rate"
-    assert choose_method(_summary({"calibrated": 0.2, "run_rate": 0.15, "weighted_declared": 0.1}))[0] == \
-        "weighted_declared"
+    assert choose_method(_summary({"calibrated": 0.12, "run_rate": 0.12, "weighted_declared": 0.3,
+                                   "blend": 0.12}))[0] == "run_rate"
+    # a single method better than both is quoted, not shown
+    assert choose_method(_summary({"calibrated": 0.2, "run_rate": 0.15, "weighted_declared": 0.1,
+                                   "blend": 0.16}))[0] == "run_rate"
     # no quarter scored: the months decide
-    month_only = _summary({}, {"calibrated": 0.3, "run_rate": 0.2, "weighted_declared": 0.5})
+    month_only = _summary({}, {"calibrated": 0.3, "run_rate": 0.2, "weighted_declared": 0.5, "blend": 0.25})
     assert choose_method(month_only)[0] == "run_rate"
     method, reason = choose_method(_summary({}))
     assert method == "run_rate" and "trop court" in render(reason)
@@ -91,8 +95,9 @@ def test_backtest_on_a_steady_process():
         start = pd.Period(period, "Q").start_time
         end = pd.Period(period, "Q").end_time.normalize()
         assert actual == actual_won(truth, start, end)
-    # 57 dates, each in one month and one quarter, three methods (a period is scored once over on 2025-12-31)
-    assert len(bt.rows) == 57 * 2 * 3
+    # 57 dates, each in one month and one quarter, four methods, the blend among them (a period is scored
+    # once over on 2025-12-31)
+    assert len(bt.rows) == 57 * 2 * 4
     # the Day-One forecast of each quarter against what the process won in it
     q1 = bt.day_one("quarter", "run_rate")
     assert list(q1["period"]) == ["2025-Q2", "2025-Q3", "2025-Q4"]
@@ -103,7 +108,7 @@ def test_backtest_on_a_steady_process():
     months = bt.day_one("month", "calibrated")
     assert list(months["period"]) == [f"2025-{m:02d}" for m in range(2, 13)]
     assert all(d.weekday() < 5 and d.day <= 3 for d in months["as_of"])
-    assert bt.method_shown in ("calibrated", "run_rate", "weighted_declared")
+    assert bt.method_shown in ("run_rate", "blend")
     # the run-rate row of 2025-03-03 for Q1, from the truth: won 01-01..03-03, plus the won
     # amount of the 91 days up to 03-03 (from 2024-12-03) ÷ 91 × 28 days left in March
     row = quarter[quarter["as_of"] == T("2025-03-03")].iloc[0]
@@ -120,9 +125,9 @@ def test_backtest_on_a_steady_process():
 
 
 def test_months_and_quarters_may_show_different_methods():
-    summary = _summary({"calibrated": 0.06, "run_rate": 0.15, "weighted_declared": 0.5},
-                       {"calibrated": 0.31, "run_rate": 0.24, "weighted_declared": 1.6})
-    assert choose_method(summary, "quarter")[0] == "calibrated"
+    summary = _summary({"calibrated": 0.06, "run_rate": 0.15, "weighted_declared": 0.5, "blend": 0.07},
+                       {"calibrated": 0.31, "run_rate": 0.24, "weighted_declared": 1.6, "blend": 0.26})
+    assert choose_method(summary, "quarter")[0] == "blend"
     method, reason = choose_method(summary, "month")
     assert method == "run_rate" and "mensuelle" in render(reason) and "24\u00a0%" in render(reason)
 
@@ -200,19 +205,30 @@ def test_each_replayed_range_is_widened_by_periods_over_before_it_only():
 
 
 def test_the_reason_for_the_method_reads_in_both_languages():
-    # quarters: calibrated 6 % beats run rate 15 % and the declared pipeline 50 %, over n_scored rows
-    summary = _summary({"calibrated": 0.06, "run_rate": 0.15, "weighted_declared": 0.5},
-                       {"calibrated": 0.31, "run_rate": 0.24, "weighted_declared": 1.6})
+    # quarters: the blend 5 % beats run rate 15 %, the calibrated forecast 6 % and the declared pipeline 50 %;
+    # the run rate and the blend may be shown, listed first among the others
+    summary = _summary({"calibrated": 0.06, "run_rate": 0.15, "weighted_declared": 0.5, "blend": 0.05},
+                       {"calibrated": 0.31, "run_rate": 0.24, "weighted_declared": 1.6, "blend": 0.26})
     n = int(summary[summary["granularity"] == "quarter"]["n_scored"].max())
     method, reason = choose_method(summary, "quarter")
-    assert method == "calibrated" and reason.code == "forecast.reason.best_method"
+    assert method == "blend" and reason.code == "forecast.reason.best_method"
     assert render(reason, "fr") == (
-        f"Backtest sur {n} prévisions passées : « Prévision calibrée (P50, historique de l'entreprise) » a "
-        "l'erreur trimestrielle moyenne la plus faible (6\u00a0% ; rythme des 91 derniers jours 15\u00a0%, "
+        f"Backtest sur {n} prévisions passées : « Mélange calibré / rythme (poids appris sur les périodes passées) » "
+        "a l'erreur trimestrielle moyenne la plus faible (5\u00a0% ; rythme des 91 derniers jours 15\u00a0%, "
+        "prévision calibrée (P50, historique de l'entreprise) 6\u00a0%, "
         "pipeline pondéré par les probabilités déclarées 50\u00a0%).")
     assert render(reason, "en") == (
-        f"Backtest over {n} past forecasts: \u201cCalibrated forecast (P50, the company's history)\u201d has the "
-        "lowest mean quarterly error (6%; run rate of the last 91 days 15%, pipeline weighted by the declared "
-        "probabilities 50%).")
+        f"Backtest over {n} past forecasts: \u201cCalibrated / run rate blend (weights learned on past periods)\u201d "
+        "has the lowest mean quarterly error (5%; run rate of the last 91 days 15%, calibrated forecast (P50, the "
+        "company's history) 6%, pipeline weighted by the declared probabilities 50%).")
+    # the blend 7 %, the calibrated forecast alone 6 %: the reason claims only the lower of the two shown
+    method, reason = choose_method(_summary({"calibrated": 0.06, "run_rate": 0.15, "weighted_declared": 0.5,
+                                             "blend": 0.07}), "quarter")
+    assert method == "blend" and render(reason, "fr") == (
+        f"Backtest sur {n} prévisions passées : « Mélange calibré / rythme (poids appris sur les périodes passées) » "
+        "a l'erreur trimestrielle moyenne la plus faible entre le rythme des 91 derniers jours et le mélange "
+        "calibré / rythme (7\u00a0% ; rythme des 91 derniers jours 15\u00a0%, "
+        "prévision calibrée (P50, historique de l'entreprise) 6\u00a0%, "
+        "pipeline pondéré par les probabilités déclarées 50\u00a0%).")
     short = choose_method(_summary({}))[1]
     assert render(short, "en").startswith("History too short for a backtest")

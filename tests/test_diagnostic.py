@@ -247,9 +247,10 @@ def test_the_demo_diagnostic_fits_four_pages_and_its_numbers_are_the_json_ones(d
     assert _kpi(doc, "sales_cycle_days")["value"] == pytest.approx(
         (won["closed_on"] - won["created_on"]).dt.days.median())
     assert doc["supported"] == 5 and doc["recognition"]["share"] == 1.0
-    # two years of history: the three methods replayed, each scored
+    # two years of history: the three methods and their blend replayed, each scored
     assert doc["accuracy"]["measurable"]
-    assert [m["method"] for m in doc["accuracy"]["methods"]] == ["weighted_declared", "run_rate", "calibrated"]
+    assert [m["method"] for m in doc["accuracy"]["methods"]] == ["weighted_declared", "run_rate", "calibrated",
+                                                                 "blend"]
     assert all(m["scored"] > 0 and m["error"] > 0 for m in doc["accuracy"]["methods"])
     # the figure Pilotage promises is the one its cockpit would show for the month: the method the
     # forecast of that day picks, with its replayed error on the deck's first slide

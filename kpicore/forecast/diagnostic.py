@@ -96,7 +96,7 @@ class KpiSupport:
 class Accuracy:
     """How far one forecast method was from what was won, replayed on the company's own months."""
 
-    method: str  # weighted_declared, run_rate, calibrated
+    method: str  # weighted_declared, run_rate, calibrated, blend
     error: float | None  # mean absolute error, fraction of the actual (0.23 = « fiable à ±23 % »)
     within_10: float | None  # share of replayed forecasts within ±10 %
     scored: int  # forecasts scored
@@ -295,7 +295,7 @@ def _accuracy(data: PipelineData, as_of: date, history_months: float,
     bt = kept.up_to(as_of) if kept is not None else backtest(data, end=as_of, granularities=(MONTH,))
     summary = bt.summary[bt.summary["granularity"] == MONTH]
     out = []
-    for method in ("weighted_declared", "run_rate", "calibrated"):
+    for method in ("weighted_declared", "run_rate", "calibrated", "blend"):
         s = summary[summary["method"] == method]
         if method not in METHODS or s.empty or not int(s["n_scored"].iloc[0]):
             continue

@@ -32,8 +32,9 @@ date; ``run_rate``, ``p10``, ``p50``, ``p90``, ``commit``... are whole-period to
 
 ``method_shown`` is the method the backtest ranks best on the company's own
 history (``kpicore.forecast.backtest``) for periods of that length (months for a month,
-quarters otherwise), among ``calibrated`` (its P50), ``run_rate`` and
-``weighted_declared`` (won to date + weighted declared).  That choice and the
+quarters otherwise): the ``run_rate`` or the ``blend`` of the calibrated P50 and the run rate with the
+weight ``blend_weight`` learned out of sample (``kpicore.forecast.blend``); ``calibrated`` (its P50)
+and ``weighted_declared`` (won to date + weighted declared) are shown beside them for comparison.  That choice and the
 range widened by the measured errors are ``kpicore.forecast.shown``'s: this module
 forecasts from a pipeline and never reads the backtest.
 """
@@ -49,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from kpicore.forecast.asof import AsOfPipeline, data_today, to_day
+from kpicore.forecast.blend import BLEND, SHORT_WEIGHT, mix
 from kpicore.forecast.calibration import (History, NewDealFlow, build_history, closing_season, new_deal_flow,
                                  win_probability)
 from kpicore.forecast.reach import ReachReliability, reach_said, shown_probability
@@ -61,7 +63,8 @@ from kpicore.model.roster import rep_team_of
 from kpicore.model.periods import Period, parse_period
 from kpicore.metrics.targets import TargetBook, target_book
 
-METHODS = ("calibrated", "run_rate", "weighted_declared")
+# the blend last: a replay writes its rows after the others' (kpicore.forecast.blend)
+METHODS = ("calibrated", "run_rate", "weighted_declared", BLEND)
 # the draws of every path (cockpit, refresh, decks, cell functions, scheduled run, pilotage
 # forecast), with seed 0: the same draws everywhere, so the same numbers
 N_SIMS = 2_000
@@ -113,6 +116,8 @@ class Forecast:
     notes: tuple[Message, ...] = ()  # what the reader should know (forecast.note.*), rendered by the edges
     # how far prob_reach_target can be trusted, as the company's replay scored it (None: not measured)
     reach: ReachReliability | None = None
+    # the calibrated forecast's weight in the blend, as the replay learned it up to as_of (kpicore.forecast.blend)
+    blend_weight: float = SHORT_WEIGHT
     # one row per open deal: deal_id, owner, stage, amount, expected_close_on, p_declared, p_calibrated
     deals: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
 
@@ -141,6 +146,8 @@ class Forecast:
             return self.run_rate
         if method == "weighted_declared":
             return self.won_to_date + self.weighted_declared
+        if method == BLEND:
+            return float(mix(self.p50, self.run_rate, self.blend_weight))
         raise UsageError(f"méthode « {method} » inconnue : choisissez parmi {', '.join(METHODS)}.")
 
 
@@ -388,13 +395,14 @@ def _part(ctx: ForecastContext, pa: PipelineArrays, period: Period, rep: str | N
 
 def forecast_scope(ctx: ForecastContext, pipe: AsOfPipeline | PipelineArrays, period: Period, scope: tuple[str, str], *,
                     n_sims: int, seed: int, method_shown: str, method_reason: Message | None = None,
-                    period_factor: np.ndarray | None = None) -> Forecast:
+                    period_factor: np.ndarray | None = None, blend_weight: float = SHORT_WEIGHT) -> Forecast:
     """A scope's forecast is the sum of its reps' blocks, draw by draw: the reps, their
     team and the company come from the same simulation and add up.
 
     ``period_factor``: one factor per draw multiplying what is won after as_of (the fate a
     period's deals share, ``kpicore.forecast.dispersion``); the same draws for every scope of a
-    forecast, so that scopes still add up."""
+    forecast, so that scopes still add up.  ``blend_weight``: the calibrated forecast's weight in the
+    blend (``kpicore.forecast.blend``), the same for every scope."""
     pa = pipe if isinstance(pipe, PipelineArrays) else PipelineArrays(ctx, pipe)
     as_of = pa.pipe.as_of
     start, end = period.start_ts, period.end_ts
@@ -448,7 +456,8 @@ def forecast_scope(ctx: ForecastContext, pipe: AsOfPipeline | PipelineArrays, pe
         p10=p10, p50=p50, p90=p90, target=target, prob_reach_target=prob_reach,
         method_shown=method_shown, shown=0.0, method_reason=method_reason,
         commit=commit, best_case=best, pipeline=pipe_total, n_open=len(rows), n_sims=n_sims,
-        future_mean=future_mean, future_var=future_var, fields_from_today=pa.pipe.fields_from_today, notes=notes, deals=table,
+        future_mean=future_mean, future_var=future_var, fields_from_today=pa.pipe.fields_from_today, notes=notes,
+        blend_weight=blend_weight, deals=table,
     )
     return with_shown_figure(fc)
 

@@ -93,8 +93,10 @@ def forecast_all(data: PipelineData, period: str | Period = "quarter", as_of=Non
     share = per.days_elapsed(as_of.date()) / per.days
     disp = period_dispersion(bt.rows, _granularity(per), third_of(share), as_of)
     factor = period_factor(disp.spread, n_sims, seed, f"{per.code}|{as_of.date()}", disp.level)
+    # the blend's weight as the replay learned it up to as_of, for periods of this length
+    weight = bt.blend_weight(_granularity(per), as_of)
     fcs = tuple(forecast_scope(ctx, pipe, per, s, n_sims=n_sims, seed=seed, method_shown=method,
-                                method_reason=reason, period_factor=factor) for s in todo)
+                                method_reason=reason, period_factor=factor, blend_weight=weight) for s in todo)
     fcs = _widened(bt, per, share, fcs) if measured_range else fcs
     # the company's replay judges the probability of every scope: the one history scored
     reach = bt.reach_history(_granularity(per), as_of)

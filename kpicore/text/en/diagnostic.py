@@ -32,6 +32,7 @@ MESSAGES = {
     "diagnostic.method.weighted_declared": "Your declared probabilities",
     "diagnostic.method.run_rate": "Run rate of the last 91 days",
     "diagnostic.method.calibrated": "Pilotage calibrated forecast",
+    "diagnostic.method.blend": "Pilotage calibrated / run rate blend",
     "diagnostic.how.person": "your choice",
     "diagnostic.how.setting": "setting",
     "diagnostic.how.synonym": "known header",

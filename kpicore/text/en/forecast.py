@@ -4,13 +4,18 @@ MESSAGES = {
     "forecast.method.calibrated": "Calibrated forecast (P50, the company's history)",
     "forecast.method.run_rate": "Run rate of the last 91 days",
     "forecast.method.weighted_declared": "Pipeline weighted by the declared probabilities",
+    "forecast.method.blend": "Calibrated / run rate blend (weights learned on past periods)",
     "forecast.method_inline.calibrated": "calibrated forecast (P50, the company's history)",
     "forecast.method_inline.run_rate": "run rate of the last 91 days",
     "forecast.method_inline.weighted_declared": "pipeline weighted by the declared probabilities",
+    "forecast.method_inline.blend": "calibrated / run rate blend",
     "forecast.granularity.quarter": "quarterly",
     "forecast.granularity.month": "monthly",
     "forecast.reason.best_method": ("Backtest over {n} past forecasts: \u201c{method}\u201d has the lowest mean "
                                     "{granularity} error ({error:percent}; {others})."),
+    "forecast.reason.best_shown": ("Backtest over {n} past forecasts: \u201c{method}\u201d has the lower mean "
+                                   "{granularity} error of the run rate of the last 91 days and the calibrated / "
+                                   "run rate blend ({error:percent}; {others})."),
     "forecast.reason.best_method_alone": ("Backtest over {n} past forecasts: \u201c{method}\u201d has a mean "
                                           "{granularity} error of {error:percent}."),
     "forecast.reason.other_method": "{method} {error:percent}",

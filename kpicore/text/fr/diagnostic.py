@@ -35,6 +35,7 @@ MESSAGES = {
     "diagnostic.method.weighted_declared": "Vos probabilités déclarées",
     "diagnostic.method.run_rate": "Rythme des 91 derniers jours",
     "diagnostic.method.calibrated": "Prévision calibrée Pilotage",
+    "diagnostic.method.blend": "Mélange calibré / rythme Pilotage",
     "diagnostic.how.person": "votre choix",
     "diagnostic.how.setting": "paramètre",
     "diagnostic.how.synonym": "en-tête connu",

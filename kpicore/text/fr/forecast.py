@@ -4,14 +4,19 @@ MESSAGES = {
     "forecast.method.calibrated": "Prévision calibrée (P50, historique de l'entreprise)",
     "forecast.method.run_rate": "Rythme des 91 derniers jours",
     "forecast.method.weighted_declared": "Pipeline pondéré par les probabilités déclarées",
+    "forecast.method.blend": "Mélange calibré / rythme (poids appris sur les périodes passées)",
     # the same names inside a sentence
     "forecast.method_inline.calibrated": "prévision calibrée (P50, historique de l'entreprise)",
     "forecast.method_inline.run_rate": "rythme des 91 derniers jours",
     "forecast.method_inline.weighted_declared": "pipeline pondéré par les probabilités déclarées",
+    "forecast.method_inline.blend": "mélange calibré / rythme",
     "forecast.granularity.quarter": "trimestrielle",
     "forecast.granularity.month": "mensuelle",
     "forecast.reason.best_method": ("Backtest sur {n} prévisions passées : « {method} » a l'erreur {granularity} "
                                     "moyenne la plus faible ({error:percent} ; {others})."),
+    "forecast.reason.best_shown": ("Backtest sur {n} prévisions passées : « {method} » a l'erreur {granularity} "
+                                   "moyenne la plus faible entre le rythme des 91 derniers jours et le mélange "
+                                   "calibré / rythme ({error:percent} ; {others})."),
     "forecast.reason.best_method_alone": ("Backtest sur {n} prévisions passées : « {method} » a une erreur "
                                           "{granularity} moyenne de {error:percent}."),
     "forecast.reason.other_method": "{method} {error:percent}",

@@ -1,0 +1,159 @@
+"""The blend of the calibrated forecast and the run rate (kpicore.forecast.blend) and the choice of the
+method shown between it and the run rate (kpicore.forecast.backtest.choose_method)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kpicore.forecast import blend
+from kpicore.forecast.backtest import Backtest, choose_method, summarise
+from kpicore.forecast.blend import BLEND, BLEND_MIN_PERIODS, GRID, SHORT_WEIGHT, learned_weight, with_blend
+
+
+def _month_end(i: int) -> pd.Timestamp:
+    return pd.Timestamp("2024-01-01") + pd.offsets.MonthEnd(i + 1)
+
+
+def _rows(actuals: list[float], calibrated: list[float], run_rate: list[float]) -> pd.DataFrame:
+    """Backtest rows of one forecast per month (its first day, the first third), month i of 2024."""
+    out = []
+    for i, (a, c, r) in enumerate(zip(actuals, calibrated, run_rate)):
+        start = pd.Timestamp("2024-01-01") + pd.DateOffset(months=i)
+        for method, p in (("calibrated", c), ("run_rate", r), ("weighted_declared", 2 * c)):
+            out.append({"as_of": start, "granularity": "month", "period": start.strftime("%Y-%m"), "method": method,
+                        "predicted": float(p), "actual": float(a), "period_end": _month_end(i), "third": 0,
+                        "p10": 0.0, "p90": 0.0})
+    return pd.DataFrame(out)
+
+
+def test_weight_hand_computed_on_four_periods(monkeypatch):
+    # calibrated 100, run rate 200: a mix with weight w says 200 - 100 w; the four actuals 150, 150, 120, 180
+    # are hit exactly by w = 0.5, 0.5, 0.8, 0.2, each period's error |200 - 100 w - a| / a.  At w = 0.5:
+    # 0, 0, 30/120, 30/180; at 0.4: 10/150, 10/150, 40/120, 20/180; at 0.6: 10/150, 10/150, 20/120, 40/180.
+    # Recency weighs the four periods (ends Jan-Apr 2024, forecast on 1 May) 0.5 ** (age / 365).
+    monkeypatch.setattr(blend, "BLEND_MIN_PERIODS", 4)
+    actual = np.array([150.0, 150.0, 120.0, 180.0])
+    ends = np.array([_month_end(i) for i in range(4)], dtype="datetime64[ns]")
+    as_of = pd.Timestamp("2024-05-01")
+    age = np.array([(as_of - pd.Timestamp(e)).days for e in ends], float)
+    r = 0.5 ** (age / 365.0)
+
+    def mape(w: float) -> float:
+        return float(np.sum(r * np.abs(200 - 100 * w - actual) / actual) / r.sum())
+
+    assert mape(0.5) < mape(0.4) and mape(0.5) < mape(0.6)  # the hand reasoning above, checked
+    w = learned_weight(np.full(4, 100.0), np.full(4, 200.0), actual, np.array(["a", "b", "c", "d"]), ends, as_of)
+    assert w == 0.5
+    assert w == min(GRID, key=mape)
+
+
+def test_exact_mix_recovered(monkeypatch):
+    # every actual is 0.7 × calibrated + 0.3 × run rate: only w = 0.7 has no error
+    monkeypatch.setattr(blend, "BLEND_MIN_PERIODS", 4)
+    cal = np.array([100.0, 80.0, 120.0, 90.0, 110.0])
+    rr = np.array([60.0, 100.0, 90.0, 130.0, 70.0])
+    ends = np.array([_month_end(i) for i in range(5)], dtype="datetime64[ns]")
+    w = learned_weight(cal, rr, 0.7 * cal + 0.3 * rr, np.arange(5), ends, pd.Timestamp("2024-07-01"))
+    assert w == 0.7
+
+
+def test_too_few_periods_give_the_equal_mix():
+    n = BLEND_MIN_PERIODS - 1
+    ends = np.array([_month_end(i) for i in range(n)], dtype="datetime64[ns]")
+    # many forecasts, but of fewer periods than needed: nothing learned
+    w = learned_weight(np.full(3 * n, 100.0), np.full(3 * n, 50.0), np.full(3 * n, 100.0),
+                       np.repeat(np.arange(n), 3), np.repeat(ends, 3), pd.Timestamp("2025-01-01"))
+    assert w == SHORT_WEIGHT == 0.5
+
+
+def test_the_run_rate_wins_ties():
+    # calibrated = run rate: every weight errs alike, the lowest (the run rate alone) is taken
+    n = BLEND_MIN_PERIODS + 2
+    ends = np.array([_month_end(i) for i in range(n)], dtype="datetime64[ns]")
+    w = learned_weight(np.full(n, 90.0), np.full(n, 90.0), np.full(n, 100.0), np.arange(n), ends,
+                       pd.Timestamp("2025-06-01"))
+    assert w == 0.0
+
+
+def test_no_look_ahead():
+    n = BLEND_MIN_PERIODS + 4
+    rng = np.random.default_rng(3)
+    actual = list(rng.uniform(80, 120, n))
+    cal, rr = list(rng.uniform(70, 130, n)), list(rng.uniform(70, 130, n))
+    before = with_blend(_rows(actual, cal, rr))
+    changed = actual.copy()
+    changed[-2] *= 3.0  # the second last month's actual: known only once that month is over
+    after = with_blend(_rows(changed, cal, rr))
+    b, a = before[before["method"] == BLEND], after[after["method"] == BLEND]
+    assert len(b) == n
+    # every forecast made before that month was over keeps its weight and its figure
+    np.testing.assert_array_equal(b["blend_weight"].to_numpy()[:n - 1], a["blend_weight"].to_numpy()[:n - 1])
+    np.testing.assert_array_equal(b["predicted"].to_numpy()[:n - 1], a["predicted"].to_numpy()[:n - 1])
+    # the weights are learned only once enough months are over: the first ones are the equal mix
+    assert (b["blend_weight"].to_numpy()[:BLEND_MIN_PERIODS] == SHORT_WEIGHT).all()
+
+
+def test_blend_rows_mix_the_two_methods_and_replace_earlier_ones():
+    rows = _rows([100.0] * 3, [80.0, 90.0, 110.0], [120.0, 100.0, 95.0])
+    once = with_blend(rows)
+    twice = with_blend(once)
+    pd.testing.assert_frame_equal(once, twice)
+    got = once[once["method"] == BLEND]
+    # too few months for any to be learned: half of each
+    np.testing.assert_allclose(got["predicted"], [100.0, 95.0, 102.5])
+    # written after the other methods of the same date
+    assert list(once["method"][:4]) == ["calibrated", "run_rate", "weighted_declared", BLEND]
+
+
+def _summary(mape: dict[str, float]) -> pd.DataFrame:
+    return pd.DataFrame([{"granularity": "quarter", "method": m, "n": 20, "n_scored": 20, "mape": e}
+                         for m, e in mape.items()])
+
+
+def test_the_blend_shown_only_when_it_beats_the_run_rate():
+    shown, reason = choose_method(_summary({"calibrated": 0.20, "run_rate": 0.15, "weighted_declared": 0.30,
+                                            BLEND: 0.12}))
+    assert shown == BLEND and reason.code == "forecast.reason.best_method"
+    shown, _ = choose_method(_summary({"calibrated": 0.20, "run_rate": 0.15, "weighted_declared": 0.30,
+                                       BLEND: 0.15}))
+    assert shown == "run_rate"  # a tie: the run rate
+    shown, _ = choose_method(_summary({"calibrated": 0.20, "run_rate": 0.15, "weighted_declared": 0.30,
+                                       BLEND: 0.16}))
+    assert shown == "run_rate"
+
+
+def test_a_single_method_better_than_the_blend_is_quoted_not_shown():
+    shown, reason = choose_method(_summary({"calibrated": 0.10, "run_rate": 0.15, "weighted_declared": 0.30,
+                                            BLEND: 0.12}))
+    assert shown == BLEND
+    # the reason does not claim the lowest error of all: the lower of the two that may be shown
+    assert reason.code == "forecast.reason.best_shown"
+
+
+def test_backtest_blend_weight_reads_the_periods_over_before(monkeypatch):
+    monkeypatch.setattr(blend, "BLEND_MIN_PERIODS", 4)
+    cal = [100.0, 80.0, 120.0, 90.0, 110.0, 100.0]
+    rr = [60.0, 100.0, 90.0, 130.0, 70.0, 100.0]
+    actual = [0.3 * c + 0.7 * r for c, r in zip(cal, rr)]
+    actual[-1] = 500.0  # the last month is not over on the forecast's date: it must not count
+    rows = with_blend(_rows(actual, cal, rr))
+    bt = Backtest.from_rows(rows)
+    assert bt.blend_weight("month", pd.Timestamp("2024-06-15")) == 0.3
+    # the replay's own row for June learned the same weight
+    june = rows[(rows["method"] == BLEND) & (rows["period"] == "2024-06")]
+    assert float(june["blend_weight"].iloc[0]) == 0.3
+    assert summarise(rows)["method"].tolist().count(BLEND) == 1
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.3, 1.0])
+def test_forecast_point_of_the_blend(weight):
+    from kpicore.forecast.forecasting import Forecast
+
+    ts = pd.Timestamp("2024-06-01")
+    fc = Forecast(period="2024-06", period_label="juin 2024", period_start=ts, period_end=ts, as_of=ts,
+                  scope=("company", ""), won_to_date=10.0, weighted_declared=5.0, calibrated=50.0, new_deals=0.0,
+                  run_rate=200.0, p10=40.0, p50=100.0, p90=160.0, target=None, prob_reach_target=None,
+                  method_shown=BLEND, shown=0.0, blend_weight=weight)
+    assert fc.point(BLEND) == pytest.approx(weight * 100.0 + (1 - weight) * 200.0)
