@@ -112,7 +112,7 @@ def test_xlwings_settings_from_the_workbook_sheet_and_the_user_file(tmp_path):
     personal = _file(tmp_path / "F" / "Perso" / "Documents" / "Pipeline.xlsx")
     conf = home / ".xlwings" / "xlwings.conf"
     conf.parent.mkdir(parents=True)
-    conf.write_text(f'"ONEDRIVE_CONSUMER_MAC","$ROOT/Perso"\n', encoding="utf-8")
+    conf.write_text('"ONEDRIVE_CONSUMER_MAC","$ROOT/Perso"\n', encoding="utf-8")
     assert _local(CONSUMER, home, {"ROOT": str(tmp_path / "F")}, platform="linux") == personal
     # the sheet's setting wins over the user's file
     sheet = _file(tmp_path / "G" / "Documents" / "Pipeline.xlsx")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import unicodedata
 
-import pandas as pd
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from corpus.rows import DEALS

@@ -11,9 +11,6 @@ import pytest
 from pptx import Presentation
 
 from kpicore.demo.company import DEMO_AS_OF
-from kpicore.forecast.forecasting import prepare
-from kpicore.forecast.shown import forecast
-from kpicore.metrics.alerts import compute_alerts
 from ritual_decks import formats
 from ritual_decks.deck import monthly_deck, weekly_deck
 from tests.support.deck_text import check_fit, deck_texts, foreign_words, in_language, words_in

@@ -60,13 +60,18 @@ def _edited_last_month(data):
     return data.with_frames(deals=deals)
 
 
-def _next_week(data):
-    """``data`` with one deal created a week after the date of the data (a new week of data)."""
+def _weeks_later(data, days: int):
+    """``data`` with one deal created ``days`` after the date of the data: a later week of the same past."""
     deals = data.deals
     row = deals.iloc[[_open_created_before_monday(data)]].copy()
-    row["deal_id"] = "KEPT-NEW-1"
-    row["created_on"] = data_today(data) + pd.Timedelta(days=7)
+    row["deal_id"] = "KEPT-LATER-1"
+    row["created_on"] = data_today(data) + pd.Timedelta(days=days)
     return data.with_frames(deals=pd.concat([deals, row], ignore_index=True))
+
+
+def _next_week(data):
+    """``data`` with one deal created a week after the date of the data (a new week of data)."""
+    return _weeks_later(data, 7)
 
 
 def test_a_close_dated_this_week_keeps_the_key(demo_data):
@@ -327,15 +332,6 @@ def test_the_diagnostic_of_a_refreshed_workbook_measures_the_kept_replay(refresh
 
 
 # -- a new week extends last week's replay ----------------------------------------------------------
-def _weeks_later(data, days: int):
-    """``data`` with one deal created ``days`` after the date of the data: a later week of the same past."""
-    deals = data.deals
-    row = deals.iloc[[_open_created_before_monday(data)]].copy()
-    row["deal_id"] = "KEPT-LATER-1"
-    row["created_on"] = data_today(data) + pd.Timedelta(days=days)
-    return data.with_frames(deals=pd.concat([deals, row], ignore_index=True))
-
-
 @pytest.fixture(scope="module")
 def two_weeks(demo_data):
     """Last week's replay of the demo and the data of a week 17 days later (a month closed in between)."""

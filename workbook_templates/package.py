@@ -492,7 +492,7 @@ def _extended(client_xml: bytes, scratch_xml: bytes, rows: int, name: str) -> by
     if last is None or int(last[1]) != rows:
         raise _AppendRefused(name)
     added = scratch_xml[start + len(b"<sheetData>"):end]
-    new_rows = [int(r) for r in re.findall(rb'<row\s[^>]*?\br="(\d+)"', added)]
+    new_rows = [int(r) for r in _LAST_ROW.findall(added)]
     if not new_rows:
         return client_xml
     if min(new_rows) <= rows:

@@ -62,7 +62,7 @@ import numpy as np
 import pandas as pd
 
 from kpicore.forecast.asof import effective_close, pipelines_as_of, to_day
-from kpicore.forecast.blend import BLEND, MIXED, learned_weight, with_blend
+from kpicore.forecast.blend import BLEND, SHORT_WEIGHT, learned_weight, paired, with_blend
 from kpicore.forecast.dispersion import NO_MEASURE, Dispersion, measured, period_factor, recency_of, third_of
 from kpicore.forecast.reach import ReachHistory, reach_history
 from kpicore.model.pipeline_data import PipelineData
@@ -116,13 +116,13 @@ class Backtest:
         learned from the periods of that granularity over before ``as_of`` (``kpicore.forecast.blend``),
         as the replay's own rows of that date."""
         r = self.rows
+        if not len(r):
+            return SHORT_WEIGHT
         day = to_day(as_of)
-        past = r[(r["granularity"] == granularity) & (r["period_end"] < day)] if len(r) else r
-        cal = past[past["method"] == MIXED[0]]
-        rr = past[past["method"] == MIXED[1]].set_index(["as_of", "period"])["predicted"]
-        run_rate = rr.reindex(pd.MultiIndex.from_frame(cal[["as_of", "period"]])).to_numpy(float) if len(cal) else []
-        return learned_weight(cal["predicted"].to_numpy(float), run_rate, cal["actual"].to_numpy(float),
-                              cal["period"].to_numpy(object), cal["period_end"].to_numpy("datetime64[ns]"), day)
+        past = paired(r[(r["granularity"] == granularity) & (r["period_end"] < day)])
+        return learned_weight(past["calibrated"].to_numpy(float), past["run_rate"].to_numpy(float),
+                              past["actual"].to_numpy(float), past["period"].to_numpy(object),
+                              past["period_end"].to_numpy("datetime64[ns]"), day)
 
     def range_errors(self, granularity: str, elapsed_share: float) -> np.ndarray | None:
         """log(actual / P50) of every scored period of ``granularity`` forecast at the same third of
@@ -447,7 +447,7 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
             measures.add(per.kind, third, (per.end_ts, actual, fc.won_to_date, fc.future_mean, fc.future_var,
                                            per.code))
             day_one = per.day_one == pipe.as_of
-            for method in METHODS:  # the blend's rows are written again by with_blend, out of sample
+            for method in (m for m in METHODS if m != BLEND):  # with_blend writes the blend's rows, out of sample
                 records.append({"as_of": pipe.as_of, "day_one": day_one, "granularity": per.kind,
                                 "period": per.code, "method": method,
                                 "predicted": fc.point(method), "actual": actual,

@@ -60,8 +60,9 @@ def mix(calibrated, run_rate, weight: float):
     return weight * calibrated + (1.0 - weight) * run_rate
 
 
-def _pairs(rows: pd.DataFrame) -> pd.DataFrame:
-    """One row per forecast (date, granularity, period) with the calibrated and run-rate figures side by side."""
+def paired(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per calibrated row of ``rows`` (backtest rows), in their order: the forecast (date,
+    granularity, period) with its calibrated and run-rate figures side by side."""
     keys = ["as_of", "granularity", "period"]
     cal = rows[rows["method"] == MIXED[0]]
     rr = rows[rows["method"] == MIXED[1]].set_index(keys)["predicted"]
@@ -70,11 +71,9 @@ def _pairs(rows: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def blend_weights(rows: pd.DataFrame) -> np.ndarray:
-    """The weight learned for every calibrated row of ``rows`` (backtest rows: as_of, granularity, period,
-    method, predicted, actual, period_end), in their order, from the forecasts of the same granularity
-    whose period was over before the row's date."""
-    pairs = _pairs(rows)
+def blend_weights(pairs: pd.DataFrame) -> np.ndarray:
+    """The weight learned for every forecast of ``pairs`` (``paired``), in their order, from the forecasts
+    of the same granularity whose period was over before its date."""
     weights = np.full(len(pairs), np.nan)
     for _, group in pairs.groupby("granularity"):
         ends = group["period_end"].to_numpy("datetime64[ns]")
@@ -97,11 +96,11 @@ def with_blend(rows: pd.DataFrame) -> pd.DataFrame:
     rows = rows[rows["method"] != BLEND].reset_index(drop=True)
     if rows.empty:
         return rows
-    pairs = _pairs(rows)
-    weights = blend_weights(rows)
+    pairs = paired(rows)
+    weights = blend_weights(pairs)
     cal = rows["method"] == MIXED[0]
     blend = rows[cal].copy()
-    # _pairs keeps the calibrated rows in their order: the weights line up with them
+    # paired keeps the calibrated rows in their order: the weights line up with them
     blend["method"] = BLEND
     blend["blend_weight"] = weights
     blend["predicted"] = mix(pairs["calibrated"].to_numpy(float), pairs["run_rate"].to_numpy(float), weights)

@@ -6,8 +6,8 @@ method shown, and widening P10-P90 (``forecast_all``'s ``measured_range``, on by
 forced by the caller changes the first only: the range, and so P10 / P50 / P90 / P(reach target),
 do not depend on it.  The simulation itself draws the fate a period's deals share, as far as the
 backtest measured periods straying from their simulation (``kpicore.forecast.dispersion``).  The
-backtest is run once per context and as-of date (``backtest_of``), or handed in already run (``history_backtest``: its part over by the
-forecast's date is the replay of that date, ``Backtest.up_to``).
+backtest is run once per context and as-of date (``backtest_of``), or handed in already run
+(``history_backtest``: its part over by the forecast's date is the replay of that date, ``Backtest.up_to``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dataclasses import replace
 from typing import Iterable
 
 import numpy as np
-import pandas as pd
 
 from kpicore.forecast.asof import pipeline_as_of, to_day
 from kpicore.forecast.backtest import Backtest, backtest, reach_from_errors, widen

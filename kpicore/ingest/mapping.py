@@ -43,8 +43,7 @@ import pandas as pd
 
 from kpicore.model import schema
 from kpicore.model.cells import column_letter
-from kpicore.model.ingest_report import (HOW_EVIDENCE, HOW_PERSON, HOW_SETTING, HOW_SYNONYM, Candidate,
-                                         ColumnChoice)
+from kpicore.model.ingest_report import (HOW_EVIDENCE, HOW_PERSON, HOW_SETTING, Candidate, ColumnChoice)
 from kpicore.ingest import evidence as ev
 from kpicore.ingest.parsing import fold
 from kpicore.model.messages import Message

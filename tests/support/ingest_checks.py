@@ -23,7 +23,7 @@ def assert_rows_accounted(data: PipelineData) -> None:
     table_errors = {(i.file, i.sheet) for i in data.quality.issues if i.severity == ERROR and i.row is None}
     warnings = {(i.file, i.sheet, i.row) for i in data.quality.issues if i.severity == WARNING}
     for g in data.ingest.read:
-        kept, excl, merged = set(g.kept), set(g.excluded), set(g.merged)
+        excl, merged = set(g.excluded), set(g.merged)
         assert Counter(g.data_rows) == Counter(g.kept) + Counter(g.excluded) + Counter(g.merged), g.sheet
         for r in excl:
             assert (g.file, g.sheet, r) in errors or (g.file, g.sheet) in table_errors, (g.sheet, r)
