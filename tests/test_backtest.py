@@ -163,10 +163,10 @@ def test_widen_holds_four_in_five_past_actuals_and_never_narrows():
     scores = range_score(np.full(10, 95.0), np.full(10, 105.0), actuals)
     assert scores[3] < 0 and scores[0] == pytest.approx(np.log(95 / 50))
     lo, hi = widen(95.0, 105.0, 0.0, scores)
-    # 80 % with the finite-sample correction: 0.8 × 11 / 10 = 88 % of ten, so nine of them
-    q = _smallest_widening(95.0, 105.0, actuals, 0.88)
+    # 80 % of ten, so eight of them
+    q = _smallest_widening(95.0, 105.0, actuals, 0.80)
     assert (lo, hi) == (pytest.approx(95 * np.exp(-q), rel=1e-4), pytest.approx(105 * np.exp(q), rel=1e-4))
-    assert q == pytest.approx(np.log(95 / 50), rel=1e-4)  # 200 stays out, 50 and 150 come in
+    assert q == pytest.approx(np.log(150 / 105), rel=1e-4)  # 200 and 50 stay out, 150 comes in
     # already holding them: unchanged
     assert widen(10.0, 500.0, 0.0, range_score(np.full(10, 10.0), np.full(10, 500.0), actuals)) == (10.0, 500.0)
     # never below what is already won
@@ -194,11 +194,10 @@ def test_each_replayed_range_is_widened_by_periods_over_before_it_only():
         if len(past) < RANGE_MIN_POINTS:
             assert (out.loc[k, "p10_range"], out.loc[k, "p90_range"]) == (95.0, 105.0)
         else:
-            # a past month weighs ½ per half-life since it ended, the forecast judged 1: four fifths
-            # of the whole weight, the forecast's included, must be held by the past months
+            # a past month weighs ½ per half-life since it ended: four fifths of their weight must be held
             age = np.array([(rows[k]["as_of"] - rows[j]["period_end"]).days for j in range(k)], float)
             weights = 0.5 ** (age / RECENCY_HALF_LIFE_DAYS)
-            q = _smallest_widening(95.0, 105.0, past, 0.8 * (weights.sum() + 1) / weights.sum(), weights)
+            q = _smallest_widening(95.0, 105.0, past, 0.8, weights)
             assert out.loc[k, "p10_range"] == pytest.approx(95 * np.exp(-q), rel=1e-4)
             assert out.loc[k, "p90_range"] == pytest.approx(105 * np.exp(q), rel=1e-4)
     assert RANGE_MIN_POINTS <= len(actuals) - 1, "the last forecast must have been widened"

@@ -10,6 +10,7 @@ import pytest
 from kpicore.forecast import blend
 from kpicore.forecast.backtest import Backtest, choose_method, summarise
 from kpicore.forecast.blend import BLEND, BLEND_MIN_PERIODS, GRID, SHORT_WEIGHT, learned_weight, with_blend
+from kpicore.text.catalogue import render
 
 
 def _month_end(i: int) -> pd.Timestamp:
@@ -157,3 +158,45 @@ def test_forecast_point_of_the_blend(weight):
                   run_rate=200.0, p10=40.0, p50=100.0, p90=160.0, target=None, prob_reach_target=None,
                   method_shown=BLEND, shown=0.0, blend_weight=weight)
     assert fc.point(BLEND) == pytest.approx(weight * 100.0 + (1 - weight) * 200.0)
+
+
+# -- the noise of the measure: the blend is not dropped for a run rate ahead by chance ---------------
+def _paired_rows() -> pd.DataFrame:
+    """Two forecasts of each of two months, all won 100: the run rate erred 10, 10, 10, 20 %, the blend
+    20, 10, 30, 50 %."""
+    out = []
+    dates = pd.to_datetime(["2024-01-02", "2024-01-16", "2024-02-01", "2024-02-15"])
+    for day, period, rr, bl in zip(dates, ["2024-01", "2024-01", "2024-02", "2024-02"],
+                                   [110.0, 110.0, 110.0, 120.0], [120.0, 90.0, 130.0, 150.0]):
+        for method, p in (("run_rate", rr), (BLEND, bl)):
+            out.append({"as_of": day, "granularity": "quarter", "period": period, "method": method,
+                        "predicted": p, "actual": 100.0, "p10": 0.0, "p90": 0.0})
+    return pd.DataFrame(out)
+
+
+def test_the_blend_excess_over_the_run_rate_has_a_standard_error_clustered_by_period():
+    summary = summarise(_paired_rows())
+    got = summary[summary["method"] == BLEND].iloc[0]
+    # differences 0.10, 0.00, 0.20, 0.30: mean 0.15; residuals summed per month -0.20 and +0.20,
+    # so se = √((0.04 + 0.04) × 2 / 1) / 4 = 0.10
+    assert got["vs_run_rate"] == pytest.approx(0.15)
+    assert got["vs_run_rate_se"] == pytest.approx(0.10)
+    assert np.isnan(summary.loc[summary["method"] == "run_rate", "vs_run_rate"].iloc[0])
+
+
+def _noisy(excess: float, se: float) -> pd.DataFrame:
+    s = _summary({"calibrated": 0.20, "run_rate": 0.15, "weighted_declared": 0.30, BLEND: 0.15 + excess})
+    s["vs_run_rate"] = [np.nan, np.nan, np.nan, excess]
+    s["vs_run_rate_se"] = [np.nan, np.nan, np.nan, se]
+    return s
+
+
+def test_the_blend_stays_shown_while_the_run_rate_is_ahead_by_less_than_two_standard_errors():
+    shown, reason = choose_method(_noisy(0.03, 0.02))  # 3 points behind, 2 × 2 = 4 points of noise
+    assert shown == BLEND and reason.code == "forecast.reason.blend_within_noise"
+    assert render(reason, "fr") == (
+        "Backtest sur 20 prévisions passées : le mélange calibré / rythme a une erreur trimestrielle moyenne "
+        "de 18\u00a0%, le rythme des 91 derniers jours 15\u00a0% ; un écart dans le bruit de la mesure "
+        "(±4\u00a0%) : le mélange reste affiché tant que le rythme ne fait pas mieux au-delà du hasard.")
+    assert choose_method(_noisy(0.03, 0.01))[0] == "run_rate"  # 3 points behind, 2 points of noise
+    assert choose_method(_noisy(0.03, np.nan))[0] == "run_rate"  # a single period: nothing measured

@@ -16,6 +16,11 @@ MESSAGES = {
     "forecast.reason.best_shown": ("Backtest over {n} past forecasts: \u201c{method}\u201d has the lower mean "
                                    "{granularity} error of the run rate of the last 91 days and the calibrated / "
                                    "run rate blend ({error:percent}; {others})."),
+    "forecast.reason.blend_within_noise": ("Backtest over {n} past forecasts: the calibrated / run rate blend has "
+                                           "a mean {granularity} error of {error:percent}, the run rate of the last "
+                                           "91 days {run_rate:percent}; a gap within the noise of the measure "
+                                           "(±{noise:percent}): the blend stays shown until the run rate does better "
+                                           "beyond chance."),
     "forecast.reason.best_method_alone": ("Backtest over {n} past forecasts: \u201c{method}\u201d has a mean "
                                           "{granularity} error of {error:percent}."),
     "forecast.reason.other_method": "{method} {error:percent}",

@@ -17,6 +17,11 @@ MESSAGES = {
     "forecast.reason.best_shown": ("Backtest sur {n} prévisions passées : « {method} » a l'erreur {granularity} "
                                    "moyenne la plus faible entre le rythme des 91 derniers jours et le mélange "
                                    "calibré / rythme ({error:percent} ; {others})."),
+    "forecast.reason.blend_within_noise": ("Backtest sur {n} prévisions passées : le mélange calibré / rythme a "
+                                           "une erreur {granularity} moyenne de {error:percent}, le rythme des 91 "
+                                           "derniers jours {run_rate:percent} ; un écart dans le bruit de la mesure "
+                                           "(±{noise:percent}) : le mélange reste affiché tant que le rythme ne fait "
+                                           "pas mieux au-delà du hasard."),
     "forecast.reason.best_method_alone": ("Backtest sur {n} prévisions passées : « {method} » a une erreur "
                                           "{granularity} moyenne de {error:percent}."),
     "forecast.reason.other_method": "{method} {error:percent}",
