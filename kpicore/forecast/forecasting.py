@@ -20,7 +20,7 @@ stood that day (``kpicore.forecast.asof``):
   calibrated probability, plus a Poisson number of new deals won, each with a
   size drawn from the won deals of the history, both scaled draw by draw by
   the uncertainty of their estimates (``simulate``); P10 / P50 / P90 of the
-  period total (won to date included) and P(total ≥ target).  Each rep is
+  period total (won to date included, ``simulated_range``) and P(total ≥ target).  Each rep is
   simulated once; a team and the company are the sums of their reps' draws,
   so every figure adds up from rep to company;
 - ``commit`` / ``best_case`` / ``pipeline``: cumulative totals by forecast
@@ -393,6 +393,22 @@ def _part(ctx: ForecastContext, pa: PipelineArrays, period: Period, rep: str | N
     return part
 
 
+def simulated_range(totals: np.ndarray, won_to_date: float) -> tuple[float, float, float]:
+    """P10, P50 and P90 of the simulated period totals, the range holding four draws in five.
+
+    A period often adds nothing to what is won (a month of few large deals, the middle of a small
+    company's month): the draws then pile up on ``won_to_date``.  When one in ten or more of them
+    does, the 10th percentile is ``won_to_date`` itself and [P10, P90] holds those draws and the
+    eight tenths above them, nine in ten; the range then runs from ``won_to_date`` to the 80th
+    percentile, which holds four in five again (on the replays of ``bench/forecast_replays.py``,
+    where up to three periods in four ended on their won to date, the equal-tailed range held the
+    actual 87 to 90 % of the time on those processes)."""
+    p10, p50, p80, p90 = (float(q) for q in np.quantile(totals, [0.1, 0.5, 0.8, 0.9]))
+    if len(totals) and np.mean(totals <= won_to_date) >= 0.1:
+        return float(won_to_date), p50, p80
+    return p10, p50, p90
+
+
 def forecast_scope(ctx: ForecastContext, pipe: AsOfPipeline | PipelineArrays, period: Period, scope: tuple[str, str], *,
                     n_sims: int, seed: int, method_shown: str, method_reason: Message | None = None,
                     period_factor: np.ndarray | None = None, blend_weight: float = SHORT_WEIGHT) -> Forecast:
@@ -428,7 +444,7 @@ def forecast_scope(ctx: ForecastContext, pipe: AsOfPipeline | PipelineArrays, pe
     future = np.sum([p.totals for p in parts], axis=0) if parts else np.zeros(n_sims)
     future_mean, future_var = float(future.mean()), float(future.var())
     totals = won_to_date + (future if period_factor is None else future * period_factor)
-    p10, p50, p90 = (float(q) for q in np.quantile(totals, [0.1, 0.5, 0.9]))
+    p10, p50, p90 = simulated_range(totals, won_to_date)
     target = ctx.targets.value("revenue", period, kind, name)
     prob_reach = None if target is None else float(np.mean(totals >= target))
 
