@@ -261,3 +261,20 @@ def test_the_reason_and_the_notes_read_in_the_language_the_edge_asks_for():
     assert all(isinstance(n, str) for n in doc["notes_text"]) and len(doc["notes_text"]) == len(fc.notes)
     french = forecast_json(fc, source="x.xlsx", text=render)
     assert french["method_reason_text"].startswith("Historique trop court pour un backtest")
+
+
+def test_a_range_whose_draws_pile_up_on_the_won_to_date_starts_there_and_holds_four_in_five():
+    from kpicore.forecast.forecasting import simulated_range
+
+    # 1,000 draws of a month with 100 won: 300 add nothing, 700 add 1, 2, ..., 700
+    totals = np.concatenate([np.full(300, 100.0), 100.0 + np.arange(1, 701)])
+    p10, p50, p90 = simulated_range(totals, 100.0)
+    # the equal-tailed 100 .. P90 would hold 900 draws; from 100 up to the 800th draw, 100 + 500, holds 800
+    assert p10 == 100.0 and p90 == pytest.approx(600.0, abs=1.0)
+    assert np.mean((totals >= p10) & (totals <= p90)) == pytest.approx(0.80, abs=0.002)
+    assert p50 == pytest.approx(100.0 + 200.0, abs=1.0)  # the 500th draw
+    # 50 draws on the floor, one in twenty: the equal-tailed P10 - P90, 100 + 50 .. 100 + 850
+    totals = np.concatenate([np.full(50, 100.0), 100.0 + np.arange(1, 951)])
+    p10, _, p90 = simulated_range(totals, 100.0)
+    assert p10 == pytest.approx(150.0, abs=1.0) and p90 == pytest.approx(950.0, abs=1.0)
+    assert np.mean((totals >= p10) & (totals <= p90)) == pytest.approx(0.80, abs=0.002)
