@@ -242,10 +242,11 @@ def run_rate_error_of(rows: pd.DataFrame) -> pd.Series:
     """For each row, the absolute percentage error of the run rate's forecast of the same period on the
     same date (NaN where there is none, or where the rows do not say which period and date)."""
     keys = ["granularity", "as_of", "period"]
-    if not set(keys) <= set(rows.columns):
-        return pd.Series(np.nan, index=rows.index)
-    rr = rows[(rows["method"] == "run_rate") & (rows["actual"] > 0)]
-    rr = rr[keys].assign(rr_ape=((rr["predicted"] - rr["actual"]) / rr["actual"]).abs().astype(float))
+    if rows.empty or not set(keys) <= set(rows.columns):
+        return pd.Series(np.nan, index=rows.index, dtype=float)
+    rr = rows[rows["method"] == "run_rate"]
+    predicted, actual = rr["predicted"].astype(float), rr["actual"].astype(float)
+    rr = rr[keys].assign(rr_ape=((predicted - actual) / actual).abs().where(actual > 0))
     joined = rows[keys].merge(rr.drop_duplicates(keys), on=keys, how="left")
     return pd.Series(joined["rr_ape"].to_numpy(float), index=rows.index)
 
