@@ -13,6 +13,7 @@ retries, and always terminates the process it started.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import socket
@@ -41,7 +42,7 @@ class UnoMissing(PilotageError):
 def import_uno() -> ModuleType:
     """``import uno`` from wherever LibreOffice put it; ``UnoMissing`` when it is not installed."""
     try:
-        import uno  # noqa: F401 - inside soffice's own Python, or already on the path
+        return importlib.import_module("uno")  # inside soffice's own Python, or already on the path
     except ImportError:
         for d in UNO_DIRS:
             if Path(d, "uno.py").is_file() and d not in sys.path:
@@ -50,12 +51,9 @@ def import_uno() -> ModuleType:
             if Path(d).is_dir() and d not in sys.path:
                 sys.path.append(d)
         try:
-            import uno  # noqa: F401
+            return importlib.import_module("uno")
         except ImportError as err:
             raise UnoMissing(str(err)) from None
-    import uno
-
-    return uno
 
 
 def prop(name: str, value: Any) -> Any:

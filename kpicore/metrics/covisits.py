@@ -18,7 +18,8 @@ import pandas as pd
 
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.periods import DateLike, Period, to_date
-from kpicore.model.roster import COMPANY, NO_TEAM, REP, TEAM
+from kpicore.model.rep_roster import NO_TEAM
+from kpicore.model.roster import COMPANY, REP, TEAM
 
 SCORES: tuple[tuple[str, str], ...] = (
     ("discovery_quality", "Qualité de la découverte"),

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kpicore.model.errors import UsageError
-from kpicore.model.rep_roster import NO_TEAM, TEAM_COLUMN  # noqa: F401  (the roster's names, here too)
 from kpicore.model.pipeline_data import PipelineData
 
 COMPANY, TEAM, REP = "company", "team", "rep"  # the levels of a scope

@@ -41,7 +41,8 @@ from babel.dates import get_day_names, get_month_names
 
 from kpicore.model.messages import Message
 from kpicore.model.periods import (DAY, FISCAL_QUARTER, FISCAL_YEAR, MONTH, QUARTER, WEEK, YEAR, Period)
-from kpicore.model.roster import COMPANY, NO_TEAM, TEAM, Scope
+from kpicore.model.rep_roster import NO_TEAM
+from kpicore.model.roster import COMPANY, TEAM, Scope
 from kpicore.text import formats
 
 LANGUAGES = (formats.FR, formats.EN)
