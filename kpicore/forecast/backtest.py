@@ -304,8 +304,8 @@ def choose_method(summary: pd.DataFrame, granularity: str = QUARTER) -> tuple[st
             continue
         best = order[0]
         n = int(s["n_scored"].max())
-        if best == "run_rate" and BLEND in mape and _within_noise(s[s["method"] == BLEND]):
-            noise = float(s.loc[s["method"] == BLEND, "vs_run_rate_se"].iloc[0]) * NOISE_Z
+        noise = _noise_hiding_the_run_rate(s[s["method"] == BLEND])
+        if best == "run_rate" and BLEND in mape and noise is not None:
             return BLEND, Message.of("forecast.reason.blend_within_noise", n=n,
                                      granularity=Message.of(f"forecast.granularity.{gran}"),
                                      error=float(mape[BLEND]), run_rate=float(mape["run_rate"]), noise=noise)
@@ -321,12 +321,14 @@ def choose_method(summary: pd.DataFrame, granularity: str = QUARTER) -> tuple[st
     return "run_rate", Message.of("forecast.reason.short_history")
 
 
-def _within_noise(blend: pd.DataFrame) -> bool:
-    """Whether the blend's excess error over the run rate (summary row) is below ``NOISE_Z`` standard errors."""
+def _noise_hiding_the_run_rate(blend: pd.DataFrame) -> float | None:
+    """``NOISE_Z`` standard errors of the blend's excess error over the run rate (its summary row) when
+    that excess is below them, else None (nothing measured, or the run rate ahead beyond chance)."""
     if "vs_run_rate" not in blend or blend.empty:
-        return False
+        return None
     excess, se = float(blend["vs_run_rate"].iloc[0]), float(blend["vs_run_rate_se"].iloc[0])
-    return bool(np.isfinite(excess) and np.isfinite(se) and excess < NOISE_Z * se)
+    noise = NOISE_Z * se
+    return noise if np.isfinite(excess) and np.isfinite(noise) and excess < noise else None
 
 
 def range_score(p10: np.ndarray, p90: np.ndarray, actual: np.ndarray) -> np.ndarray:
