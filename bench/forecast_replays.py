@@ -2,7 +2,7 @@
 
 Every process of ``tests/support/processes.py`` (steady, growth with seasonality, few large deals,
 a small company, a change of regime) is drawn with each of its scoring seeds (``SCORING_SEEDS``,
-fixed before the method was tuned), and each month and quarter of 2024-2025 is forecast as the
+never looked at while the method was tuned), and each month and quarter of 2024-2025 is forecast as the
 product shows it at Day-One and mid-period (``tests/support/replays.py``).  Pooled over the seeds,
 per process × horizon × figure (the shown one and each method), it prints: n, MAPE, the share
 within ±10 %, the coverage of the P10-P90 shown, the share of actuals exactly on its P10 (a period

@@ -50,6 +50,26 @@ def test_weight_hand_computed_on_four_periods(monkeypatch):
     assert w == min(GRID, key=mape)
 
 
+def test_a_period_that_won_almost_nothing_does_not_decide_the_weight():
+    # calibrated 100, run rate 200: the mix says 200 - 100 w.  Five months won 150 (w = 0.5 exact; w = 1
+    # errs 50 / 150 each); the sixth won 5: 195 - 100 w over 5, 29 at w = 0.5 and 19 at w = 1, so uncapped
+    # that one month outweighs the five (a gap of 10 against 5 × 1/3) and the weight would go to 1, the
+    # lower forecast.  Capped at 100 %, it errs 1 whatever the weight: w = 0.5.
+    n = BLEND_MIN_PERIODS
+    actual = np.array([150.0] * (n - 1) + [5.0])
+    ends = np.array([_month_end(i) for i in range(n)], dtype="datetime64[ns]")
+    as_of = pd.Timestamp("2024-08-01")
+    r = 0.5 ** (np.array([(as_of - pd.Timestamp(e)).days for e in ends], float) / 365.0)
+
+    def mape(w: float, cap: float = np.inf) -> float:
+        return float(np.sum(r * np.minimum(np.abs(200 - 100 * w - actual) / actual, cap)) / r.sum())
+
+    assert min(GRID, key=mape) == 1.0  # uncapped, the month of 5 decides
+    assert min(GRID, key=lambda w: mape(w, 1.0)) == 0.5
+    w = learned_weight(np.full(n, 100.0), np.full(n, 200.0), actual, np.arange(n), ends, as_of)
+    assert w == 0.5
+
+
 def test_exact_mix_recovered(monkeypatch):
     # every actual is 0.7 × calibrated + 0.3 × run rate: only w = 0.7 has no error
     monkeypatch.setattr(blend, "BLEND_MIN_PERIODS", 4)

@@ -10,6 +10,16 @@ is seen.
 Recent periods weigh more (``kpicore.forecast.dispersion.recency_of``, as the range's widening).
 On a tie the lower weight wins: the run rate is the reference a mix must beat.
 
+Each forecast's error counts up to ``ERROR_CAP`` (100 %) in that learning.  A period that won almost
+nothing (a few thousand euros where a hundred thousand were in the pipeline) errs by 1,000 % or more
+whatever the weight, and uncapped it alone decides the weight of the next periods: towards the lower
+of the two forecasts, whichever is the better in the other periods.  Capped, a forecast off by the
+whole actual or more is simply wrong, and the weight follows the periods where the two forecasts
+differ in a way that can be learned.  On the 150 tuning histories of ``bench/forecast_replays.py``
+(seeds 0 to 29), the blend learned with the cap erred less at all four horizons (month and quarter,
+Day-One and mid-period: its excess over the best single method fell from +1.4 / +1.3 / +3.8 / +1.0
+points of MAPE to +1.1 / +1.1 / +2.9 / +0.7).  The errors the backtest reports are never capped.
+
 With fewer than ``BLEND_MIN_PERIODS`` periods over, nothing is learned: the weight is
 ``SHORT_WEIGHT``, the equal mix.  Combining two forecasts with equal weights is the classic
 default that weights estimated on little data rarely beat (Clemen, "Combining forecasts: a review
@@ -34,13 +44,15 @@ MIXED = ("calibrated", "run_rate")  # the blend's two parts: weight w on the fir
 GRID = tuple(i / 10 for i in range(11))
 BLEND_MIN_PERIODS = 6  # periods over (scored) before a weight is learned
 SHORT_WEIGHT = 0.5  # the weight before then: the equal mix
+ERROR_CAP = 1.0  # a forecast's error counts up to 100 % in learning the weight (module docstring)
 
 
 def learned_weight(calibrated: np.ndarray, run_rate: np.ndarray, actual: np.ndarray, period: np.ndarray,
                    period_end: np.ndarray, as_of) -> float:
     """The weight of the calibrated forecast in a blend made on ``as_of``, learned from past forecasts
     (``calibrated``, ``run_rate``) of periods ``period`` ending on ``period_end`` against their
-    ``actual``: the caller gives only periods over before ``as_of`` (module docstring)."""
+    ``actual``, each error capped at ``ERROR_CAP``: the caller gives only periods over before ``as_of``
+    (module docstring)."""
     calibrated, run_rate, actual = (np.asarray(x, float) for x in (calibrated, run_rate, actual))
     scored = (actual > 0) & np.isfinite(calibrated) & np.isfinite(run_rate)
     if len(set(np.asarray(period)[scored])) < BLEND_MIN_PERIODS:
@@ -48,7 +60,7 @@ def learned_weight(calibrated: np.ndarray, run_rate: np.ndarray, actual: np.ndar
     cal, rr, act = calibrated[scored], run_rate[scored], actual[scored]
     recency = recency_of(np.asarray(period_end, "datetime64[ns]")[scored], as_of)
     grid = np.array(GRID)
-    ape = np.abs(grid[:, None] * cal + (1.0 - grid[:, None]) * rr - act) / act
+    ape = np.minimum(np.abs(grid[:, None] * cal + (1.0 - grid[:, None]) * rr - act) / act, ERROR_CAP)
     # to 9 decimals, far finer than the evidence: the rows a workbook keeps (15 significant digits)
     # then learn the same weight as the replay's own, and exact ties go to the run rate (lowest w)
     mape = np.round(ape @ recency / recency.sum(), 9)
