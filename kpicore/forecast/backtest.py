@@ -238,15 +238,21 @@ def excess_over(ape: pd.Series, reference: pd.Series, period: pd.Series) -> tupl
     return mean, float(np.sqrt((clusters ** 2).sum() * g / (g - 1)) / len(diff))
 
 
-def run_rate_error_of(rows: pd.DataFrame) -> pd.Series:
+def signed_errors(rows: pd.DataFrame) -> pd.Series:
+    """For each row, (predicted − actual) ÷ actual; NaN where nothing was won (no percentage error)."""
+    predicted, actual = rows["predicted"].astype(float), rows["actual"].astype(float)
+    return ((predicted - actual) / actual).where(actual > 0)
+
+
+def run_rate_error_of(rows: pd.DataFrame, errors: pd.Series) -> pd.Series:
     """For each row, the absolute percentage error of the run rate's forecast of the same period on the
-    same date (NaN where there is none, or where the rows do not say which period and date)."""
+    same date (NaN where there is none, or where the rows do not say which period and date), read from
+    ``errors``, the rows' ``signed_errors``."""
     keys = ["granularity", "as_of", "period"]
     if rows.empty or not set(keys) <= set(rows.columns):
         return pd.Series(np.nan, index=rows.index, dtype=float)
-    rr = rows[rows["method"] == "run_rate"]
-    predicted, actual = rr["predicted"].astype(float), rr["actual"].astype(float)
-    rr = rr[keys].assign(rr_ape=((predicted - actual) / actual).abs().where(actual > 0))
+    is_rr = rows["method"] == "run_rate"
+    rr = rows.loc[is_rr, keys].assign(rr_ape=errors[is_rr].abs())
     joined = rows[keys].merge(rr.drop_duplicates(keys), on=keys, how="left")
     return pd.Series(joined["rr_ape"].to_numpy(float), index=rows.index)
 
@@ -254,10 +260,11 @@ def run_rate_error_of(rows: pd.DataFrame) -> pd.Series:
 def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     """Error figures per granularity and method from backtest rows."""
     out = []
-    reference = run_rate_error_of(rows)
+    errors = signed_errors(rows) if not rows.empty else pd.Series(dtype=float)
+    reference = run_rate_error_of(rows, errors)
     for (gran, method), g in rows.groupby(["granularity", "method"], sort=True):
         scored = g[g["actual"] > 0]
-        err = (scored["predicted"] - scored["actual"]) / scored["actual"]
+        err = errors.loc[scored.index]
         ape = err.abs()
         paired = method != "run_rate" and not scored.empty and "period" in scored
         vs_rr, vs_rr_se = (excess_over(ape, reference.loc[scored.index], scored["period"]) if paired
