@@ -531,9 +531,7 @@ def backtest(data: PipelineData, *, start=None, end=None, every_days: int = 7,
         rows = _in_replay_order(both, granularities)
         used = sorted(set(rows["as_of"]))
     rows = widen_ranges(with_blend(rows))
-    scored = rows["actual"] > 0
-    rows["error"] = np.where(scored, (rows["predicted"] - rows["actual"]) / rows["actual"].where(scored, 1.0),
-                             np.nan)
+    rows["error"] = signed_errors(rows)
     summary = summarise(rows)
     method, reason = choose_method(summary)
     return Backtest(scope=scope, as_of_dates=tuple(used), method_shown=method, reason=reason,
