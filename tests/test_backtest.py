@@ -174,6 +174,25 @@ def test_widen_holds_four_in_five_past_actuals_and_never_narrows():
     assert widen(95.0, 105.0, 0.0, None) == (95.0, 105.0)
 
 
+def test_a_range_is_widened_only_when_its_past_misses_exceed_one_in_five_beyond_their_noise():
+    from kpicore.forecast.backtest import range_score, widen
+
+    # twelve past ranges 95-105; a share outside measured on 12 has a standard error √(0.8 × 0.2 / 12)
+    # = 0.1155, so the bar is 0.2 + 0.1155 = 0.3155: three misses (0.25) are chance, four (0.333) are not
+    three_out = np.array([60.0, 80, 130] + [100.0] * 9)
+    four_out = np.array([60.0, 80, 130, 140] + [100.0] * 8)
+    in_range = (np.full(12, 95.0), np.full(12, 105.0))
+    assert widen(95.0, 105.0, 0.0, range_score(*in_range, three_out)) == (95.0, 105.0)
+    lo, hi = widen(95.0, 105.0, 0.0, range_score(*in_range, four_out))
+    # four fifths of twelve is 9.6: after the eight inside and 80 (95/80 below), the tenth, 130 (130/105
+    # above), sets the factor
+    assert (lo, hi) == (pytest.approx(95 * 105 / 130), pytest.approx(130.0))
+    # the same four misses among forecasts of uneven weight: still a third of the weight outside, but
+    # measured on (Σw)² / Σw² = 12² / 26 = 5.54 forecasts the bar is 0.2 + √(0.16 / 5.54) = 0.370
+    weights = np.array([1.0] * 4 + [4.5] + [0.5] * 7)
+    assert widen(95.0, 105.0, 0.0, range_score(*in_range, four_out), weights) == (95.0, 105.0)
+
+
 def test_each_replayed_range_is_widened_by_periods_over_before_it_only():
     from kpicore.forecast.backtest import RANGE_MIN_POINTS, widen_ranges
     from kpicore.forecast.calibration import RECENCY_HALF_LIFE_DAYS

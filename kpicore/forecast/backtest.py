@@ -56,7 +56,13 @@ exchangeability", Annals of Statistics 2023): after a change of regime the
 misses of the new one widen the range without waiting for them to outnumber
 those of the old.  The factor is the plain weighted quantile of those misses,
 without conformal prediction's finite-sample correction, which aims at "at least
-80 %" and on the replays held 84 to 88 %.  It needs ``RANGE_MIN_POINTS`` past forecasts.  Coverage is
+80 %" and on the replays held 84 to 88 %.  It needs ``RANGE_MIN_POINTS`` past forecasts,
+and the share of them that fell outside must exceed one in five by more than
+``RANGE_Z`` standard errors of a share measured on that many (binomial, the
+effective number of the weighted forecasts, Kish's (Σw)² ÷ Σw²): a range is only
+ever widened, so one widened whenever a dozen past misses happen to exceed one in
+five by chance would hold more than it says where the simulation is already
+right (at mid-period, on the replays, 83 % instead of 80 %).  Coverage is
 scored on the range so widened (out of sample: no forecast is widened with its
 own error); ``coverage_sim`` keeps the simulation's own.  ``Backtest.range_scores``
 gives the live forecast the same widening from every scored period.
@@ -85,6 +91,9 @@ from kpicore.model.messages import Message
 GRANULARITIES = (MONTH, QUARTER)
 RANGE_MIN_POINTS = 8  # past forecasts needed before a range is widened by them
 RANGE_COVERAGE = 0.80  # what P10-P90 promises
+# past misses widen a range only beyond this many standard errors of their share (module docstring), as
+# the dispersion's level is counted beyond LEVEL_Z
+RANGE_Z = 1.0
 WITHIN = 0.10
 WITHIN_CLOSE = 0.05
 BACKTEST_SIMS = 2_000
@@ -360,11 +369,14 @@ def widen(p10: float, p90: float, floor: float, scores: np.ndarray | None,
     forecasts whose ``range_score`` is ``scores``, each weighing ``weights`` (all 1 by default): their
     weighted empirical quantile, with no finite-sample correction (the conformal order statistic
     ⌈0.8 (n + 1)⌉ guarantees at least 80 % and on the replays held 84 to 88 %); never narrower than
-    given and never below ``floor`` (what is already won)."""
+    given and never below ``floor`` (what is already won).  Unchanged while the share of them outside
+    is within ``RANGE_Z`` standard errors of one in five (``missed_beyond_noise``)."""
     if scores is None or len(scores) == 0:
         return p10, p90
     scores = np.nan_to_num(np.asarray(scores, float), nan=-np.inf, posinf=np.log(1e6))
     weights = np.ones(len(scores)) if weights is None else np.asarray(weights, float)
+    if not missed_beyond_noise(scores, weights):
+        return p10, p90
     order = np.argsort(scores, kind="stable")
     held = np.cumsum(weights[order]) / weights.sum()
     k = min(len(scores) - 1, int(np.searchsorted(held, RANGE_COVERAGE - 1e-9)))
@@ -374,6 +386,19 @@ def widen(p10: float, p90: float, floor: float, scores: np.ndarray | None,
     if not q > 0:
         return p10, p90
     return max(floor, p10 * float(np.exp(-q))), p90 * float(np.exp(q))
+
+
+def missed_beyond_noise(scores: np.ndarray, weights: np.ndarray) -> bool:
+    """Whether the weighted share of past forecasts whose actual fell outside their range (``range_score``
+    above 0) exceeds 1 − ``RANGE_COVERAGE`` by more than ``RANGE_Z`` standard errors of a share measured on
+    their effective number, (Σw)² ÷ Σw²."""
+    total = float(np.sum(weights))
+    if not total > 0:
+        return False
+    share_out = float(np.sum(weights[scores > 0])) / total
+    effective = total ** 2 / float(np.sum(weights ** 2))
+    promised_out = 1.0 - RANGE_COVERAGE
+    return share_out > promised_out + RANGE_Z * float(np.sqrt(promised_out * RANGE_COVERAGE / effective))
 
 
 def widen_ranges(rows: pd.DataFrame) -> pd.DataFrame:
