@@ -233,11 +233,11 @@ def test_the_reason_for_the_method_reads_in_both_languages():
     assert render(reason, "fr") == (
         f"Backtest sur {n} prévisions passées : « Mélange calibré / rythme (poids appris sur les périodes passées) » "
         "a l'erreur trimestrielle moyenne la plus faible (5\u00a0% ; rythme des 91 derniers jours 15\u00a0%, "
-        "prévision calibrée (P50, historique de l'entreprise) 6\u00a0%, "
+        "prévision calibrée (historique de l'entreprise) 6\u00a0%, "
         "pipeline pondéré par les probabilités déclarées 50\u00a0%).")
     assert render(reason, "en") == (
         f"Backtest over {n} past forecasts: \u201cCalibrated / run rate blend (weights learned on past periods)\u201d "
-        "has the lowest mean quarterly error (5%; run rate of the last 91 days 15%, calibrated forecast (P50, the "
+        "has the lowest mean quarterly error (5%; run rate of the last 91 days 15%, calibrated forecast (the "
         "company's history) 6%, pipeline weighted by the declared probabilities 50%).")
     # the blend 7 %, the calibrated forecast alone 6 %: the reason claims only the lower of the two shown
     method, reason = choose_method(_summary({"calibrated": 0.06, "run_rate": 0.15, "weighted_declared": 0.5,
@@ -246,7 +246,7 @@ def test_the_reason_for_the_method_reads_in_both_languages():
         f"Backtest sur {n} prévisions passées : « Mélange calibré / rythme (poids appris sur les périodes passées) » "
         "a l'erreur trimestrielle moyenne la plus faible entre le rythme des 91 derniers jours et le mélange "
         "calibré / rythme (7\u00a0% ; rythme des 91 derniers jours 15\u00a0%, "
-        "prévision calibrée (P50, historique de l'entreprise) 6\u00a0%, "
+        "prévision calibrée (historique de l'entreprise) 6\u00a0%, "
         "pipeline pondéré par les probabilités déclarées 50\u00a0%).")
     short = choose_method(_summary({}))[1]
     assert render(short, "en").startswith("History too short for a backtest")

@@ -79,6 +79,7 @@ import pandas as pd
 from kpicore.forecast.asof import effective_close, pipelines_as_of, to_day
 from kpicore.forecast.blend import BLEND, SHORT_WEIGHT, learned_weight, paired, with_blend
 from kpicore.forecast.dispersion import NO_MEASURE, Dispersion, measured, period_factor, recency_of, third_of
+from kpicore.forecast.quantiles import weighted_quantile
 from kpicore.forecast.reach import ReachHistory, reach_history
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.json_schemas import envelope, scope_json
@@ -145,7 +146,7 @@ class Backtest:
                               past["period_end"].to_numpy("datetime64[ns]"), day)
 
     def range_errors(self, granularity: str, elapsed_share: float) -> np.ndarray | None:
-        """log(actual / P50) of every scored period of ``granularity`` forecast at the same third of
+        """log(actual / calibrated point) of every scored period of ``granularity`` forecast at the same third of
         the period as ``elapsed_share``; None with fewer than ``RANGE_MIN_POINTS``."""
         pool = self._range_pool(granularity, elapsed_share)
         errors = pool["log_ratio"].to_numpy(dtype=float) if pool is not None else np.array([])
@@ -377,12 +378,9 @@ def widen(p10: float, p90: float, floor: float, scores: np.ndarray | None,
     weights = np.ones(len(scores)) if weights is None else np.asarray(weights, float)
     if not missed_beyond_noise(scores, weights):
         return p10, p90
-    order = np.argsort(scores, kind="stable")
-    held = np.cumsum(weights[order]) / weights.sum()
-    k = min(len(scores) - 1, int(np.searchsorted(held, RANGE_COVERAGE - 1e-9)))
     # to 9 decimals, far finer than its evidence: the replay's rows and the same rows as the workbook keeps
     # them (15 significant digits) then widen by the very same factor, and so show the same numbers
-    q = round(float(scores[order][k]), 9)
+    q = round(weighted_quantile(scores, weights, RANGE_COVERAGE), 9)
     if not q > 0:
         return p10, p90
     return max(floor, p10 * float(np.exp(-q))), p90 * float(np.exp(q))
@@ -429,20 +427,20 @@ def widen_ranges(rows: pd.DataFrame) -> pd.DataFrame:
         errors = group["log_ratio"].to_numpy(float)
         widened = (group["p10_range"] != group["p10"]) | (group["p90_range"] != group["p90"])
         probs = group["prob_reach"].to_numpy(float).copy()
-        for i, (as_of, target, p50, won) in enumerate(zip(group["as_of"].to_numpy(), group["target"].to_numpy(float),
+        for i, (as_of, target, point, won) in enumerate(zip(group["as_of"].to_numpy(), group["target"].to_numpy(float),
                                                           group["predicted"].to_numpy(float),
                                                           group["won_to_date"].to_numpy(float))):
             past = errors[(ends < as_of) & np.isfinite(errors)]
             if widened.iloc[i] and np.isfinite(target) and len(past) >= RANGE_MIN_POINTS:
-                probs[i] = reach_from_errors(p50, won, target, past)
+                probs[i] = reach_from_errors(point, won, target, past)
         rows.loc[group.index, "prob_shown"] = probs
     return rows
 
 
-def reach_from_errors(p50: float, won_to_date: float, target: float, errors: np.ndarray) -> float:
-    """P(reach target) read from past errors ``errors`` (log(actual / P50)) rather than from the
-    simulation: the share of them that would have taken today's P50 to the target (1 once it is won)."""
-    return 1.0 if won_to_date >= target else float(np.mean(p50 * np.exp(errors) >= target))
+def reach_from_errors(point: float, won_to_date: float, target: float, errors: np.ndarray) -> float:
+    """P(reach target) read from past errors ``errors`` (log(actual / calibrated point)) rather than from the
+    simulation: the share of them that would have taken today's calibrated point to the target (1 once it is won)."""
+    return 1.0 if won_to_date >= target else float(np.mean(point * np.exp(errors) >= target))
 
 
 class _Measures:

@@ -32,9 +32,10 @@ date; ``run_rate``, ``p10``, ``p50``, ``p90``, ``commit``... are whole-period to
 
 ``method_shown`` is the method the backtest ranks best on the company's own
 history (``kpicore.forecast.backtest``) for periods of that length (months for a month,
-quarters otherwise): the ``run_rate`` or the ``blend`` of the calibrated P50 and the run rate with the
-weight ``blend_weight`` learned out of sample (``kpicore.forecast.blend``); ``calibrated`` (its P50)
-and ``weighted_declared`` (won to date + weighted declared) are shown beside them for comparison.  That choice and the
+quarters otherwise): the ``run_rate`` or the ``blend`` of the calibrated point and the run rate with the
+weight ``blend_weight`` learned out of sample (``kpicore.forecast.blend``); ``calibrated`` (its point:
+``least_error``, the figure of the draws that the percentage error the backtest scores by favours,
+``kpicore.forecast.quantiles``) and ``weighted_declared`` (won to date + weighted declared) are shown beside them for comparison.  That choice and the
 range widened by the measured errors are ``kpicore.forecast.shown``'s: this module
 forecasts from a pipeline and never reads the backtest.
 """
@@ -53,6 +54,7 @@ from kpicore.forecast.asof import AsOfPipeline, data_today, to_day
 from kpicore.forecast.blend import BLEND, SHORT_WEIGHT, mix
 from kpicore.forecast.calibration import (History, NewDealFlow, build_history, closing_season, new_deal_flow,
                                  win_probability)
+from kpicore.forecast.quantiles import least_error_point
 from kpicore.forecast.reach import ReachReliability, reach_said, shown_probability
 from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.errors import UsageError
@@ -118,6 +120,9 @@ class Forecast:
     reach: ReachReliability | None = None
     # the calibrated forecast's weight in the blend, as the replay learned it up to as_of (kpicore.forecast.blend)
     blend_weight: float = SHORT_WEIGHT
+    # the calibrated method's figure: the point of the simulated totals of least expected percentage
+    # error (kpicore.forecast.quantiles), below P50 when the period may win little; NaN: P50
+    least_error: float = float("nan")
     # one row per open deal: deal_id, owner, stage, amount, expected_close_on, p_declared, p_calibrated
     deals: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
 
@@ -138,16 +143,21 @@ class Forecast:
         """What is said beside that probability: how often it came true, or why it is not shown."""
         return reach_said(self.reach)
 
+    @property
+    def calibrated_point(self) -> float:
+        """The calibrated method's whole-period figure: the least-error point of its draws, else P50."""
+        return self.p50 if np.isnan(self.least_error) else self.least_error
+
     def point(self, method: str) -> float:
         """Whole-period value of a method (won to date included)."""
         if method == "calibrated":
-            return self.p50
+            return self.calibrated_point
         if method == "run_rate":
             return self.run_rate
         if method == "weighted_declared":
             return self.won_to_date + self.weighted_declared
         if method == BLEND:
-            return float(mix(self.p50, self.run_rate, self.blend_weight))
+            return float(mix(self.calibrated_point, self.run_rate, self.blend_weight))
         raise UsageError(f"méthode « {method} » inconnue : choisissez parmi {', '.join(METHODS)}.")
 
 
@@ -473,7 +483,7 @@ def forecast_scope(ctx: ForecastContext, pipe: AsOfPipeline | PipelineArrays, pe
         method_shown=method_shown, shown=0.0, method_reason=method_reason,
         commit=commit, best_case=best, pipeline=pipe_total, n_open=len(rows), n_sims=n_sims,
         future_mean=future_mean, future_var=future_var, fields_from_today=pa.pipe.fields_from_today, notes=notes,
-        blend_weight=blend_weight, deals=table,
+        blend_weight=blend_weight, least_error=least_error_point(totals, p50), deals=table,
     )
     return with_shown_figure(fc)
 

@@ -106,13 +106,13 @@ def _measured_range(fc: Forecast, scores: np.ndarray | None, errors: np.ndarray 
                     weights: np.ndarray | None = None) -> Forecast:
     """``fc`` with P10-P90 widened by the past ranges' misses ``scores``, each weighing ``weights``
     (kpicore.forecast.backtest, "The range measured"), and P(reach target) read from the past errors
-    ``errors`` (log(actual / P50)) when that widened it."""
+    ``errors`` (log(actual / calibrated point)) when that widened it."""
     p10, p90 = widen(fc.p10, fc.p90, fc.won_to_date, scores, weights)
     if (p10, p90) == (fc.p10, fc.p90):
         return fc
     prob = fc.prob_reach_target
     if fc.target is not None and errors is not None:
-        prob = reach_from_errors(fc.p50, fc.won_to_date, fc.target, errors)
+        prob = reach_from_errors(fc.calibrated_point, fc.won_to_date, fc.target, errors)
     note = Message.of("forecast.note.range_widened", periods=len(scores))
     return replace(with_shown_figure(replace(fc, p10=p10, p90=p90, prob_reach_target=prob)),
                    notes=fc.notes + (note,))

@@ -1,11 +1,11 @@
 """The forecast: the methods' names and why one of them is shown."""
 
 MESSAGES = {
-    "forecast.method.calibrated": "Calibrated forecast (P50, the company's history)",
+    "forecast.method.calibrated": "Calibrated forecast (the company's history)",
     "forecast.method.run_rate": "Run rate of the last 91 days",
     "forecast.method.weighted_declared": "Pipeline weighted by the declared probabilities",
     "forecast.method.blend": "Calibrated / run rate blend (weights learned on past periods)",
-    "forecast.method_inline.calibrated": "calibrated forecast (P50, the company's history)",
+    "forecast.method_inline.calibrated": "calibrated forecast (the company's history)",
     "forecast.method_inline.run_rate": "run rate of the last 91 days",
     "forecast.method_inline.weighted_declared": "pipeline weighted by the declared probabilities",
     "forecast.method_inline.blend": "calibrated / run rate blend",

@@ -1,12 +1,12 @@
 """La prévision : le nom des méthodes et pourquoi l'une est affichée."""
 
 MESSAGES = {
-    "forecast.method.calibrated": "Prévision calibrée (P50, historique de l'entreprise)",
+    "forecast.method.calibrated": "Prévision calibrée (historique de l'entreprise)",
     "forecast.method.run_rate": "Rythme des 91 derniers jours",
     "forecast.method.weighted_declared": "Pipeline pondéré par les probabilités déclarées",
     "forecast.method.blend": "Mélange calibré / rythme (poids appris sur les périodes passées)",
     # the same names inside a sentence
-    "forecast.method_inline.calibrated": "prévision calibrée (P50, historique de l'entreprise)",
+    "forecast.method_inline.calibrated": "prévision calibrée (historique de l'entreprise)",
     "forecast.method_inline.run_rate": "rythme des 91 derniers jours",
     "forecast.method_inline.weighted_declared": "pipeline pondéré par les probabilités déclarées",
     "forecast.method_inline.blend": "mélange calibré / rythme",
