@@ -11,7 +11,7 @@ naive reference's (the share of past periods that reached their target); then th
 over the processes per horizon with its 80 % ± 2σ band, σ = √(0.16 / n).
 
 Usage: ``.venv/bin/python bench/forecast_replays.py [--seeds 40] [--jobs 2] [--sims 2000] [--tuning]
-[--processes steady,small] [--least-error-point]``.
+[--processes steady,small]``.
 Writes ``bench/output/forecast_replays.csv`` (one row per forecast) and ``..._table.csv``.
 """
 
@@ -30,29 +30,13 @@ sys.path.insert(0, str(HERE.parent))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from kpicore.forecast import forecasting  # noqa: E402
-from kpicore.forecast.forecasting import N_SIMS, simulated_range  # noqa: E402
+from kpicore.forecast.forecasting import N_SIMS  # noqa: E402
 from tests.support.processes import PROCESSES, SCORING_SEEDS, TUNING_SEEDS  # noqa: E402
 from tests.support.replays import replay, score  # noqa: E402
 
 
-def least_error_range(totals: np.ndarray, won_to_date: float) -> tuple[float, float, float]:
-    """``simulated_range`` with its middle figure replaced by the point of least expected percentage error
-    of the simulated totals: the median of the draws weighted by 1 / total (Gneiting, "Making and
-    evaluating point forecasts", JASA 2011: under MAPE the optimal point is the median of f(y) / y), a
-    variant measured here before the product adopts it (README, "Ce qui reste à faire")."""
-    p10, p50, p90 = simulated_range(totals, won_to_date)
-    positive = np.sort(totals[totals > 0])
-    if len(positive):
-        cumulated = np.cumsum(1.0 / positive)
-        p50 = float(positive[int(np.searchsorted(cumulated, cumulated[-1] / 2))])
-    return p10, p50, p90
-
-
-def one(job: tuple[str, int, int, bool]) -> pd.DataFrame:
-    name, seed, sims, least_error = job
-    if least_error:  # in the worker process: what forecast_scope calls by its module's name
-        forecasting.simulated_range = least_error_range
+def one(job: tuple[str, int, int]) -> pd.DataFrame:
+    name, seed, sims = job
     return replay(name, seed, n_sims=sims)
 
 
@@ -64,11 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tuning", action="store_true",
                         help="the tuning seeds (what may be looked at while tuning) instead of the scoring ones")
     parser.add_argument("--processes", default=",".join(PROCESSES), help="comma-separated names")
-    parser.add_argument("--least-error-point", action="store_true",
-                        help="the calibrated figure as the point of least expected percentage error (least_error_range)")
     args = parser.parse_args(argv)
     seeds = (TUNING_SEEDS if args.tuning else SCORING_SEEDS)[:args.seeds]
-    jobs = [(name, seed, args.sims, args.least_error_point) for name in args.processes.split(",") for seed in seeds]
+    jobs = [(name, seed, args.sims) for name in args.processes.split(",") for seed in seeds]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.jobs) as pool:
         rows = pd.concat(list(pool.map(one, jobs)), ignore_index=True)
