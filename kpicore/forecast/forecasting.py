@@ -32,12 +32,13 @@ date; ``run_rate``, ``p10``, ``p50``, ``p90``, ``commit``... are whole-period to
 
 ``method_shown`` is the method the backtest ranks best on the company's own
 history (``kpicore.forecast.backtest``) for periods of that length (months for a month,
-quarters otherwise): the ``run_rate`` or the ``blend`` of the calibrated point and the run rate with the
-weight ``blend_weight`` learned out of sample (``kpicore.forecast.blend``); ``calibrated`` (its point:
-``least_error``, the figure of the draws that the percentage error the backtest scores by favours,
-``kpicore.forecast.quantiles``) and ``weighted_declared`` (won to date + weighted declared) are shown beside them for comparison.  That choice and the
-range widened by the measured errors are ``kpicore.forecast.shown``'s: this module
-forecasts from a pipeline and never reads the backtest.
+quarters otherwise): the ``run_rate`` or the ``blend`` of the calibrated figure and the run rate with
+the weight ``blend_weight`` learned out of sample (``kpicore.forecast.blend``).  The calibrated figure
+is ``least_error``, the point of the draws with the least expected percentage error (the error the
+backtest scores, ``kpicore.forecast.quantiles``), not P50; it and ``weighted_declared`` (won to date +
+weighted declared) are shown beside them for comparison.  That choice and the range widened by the
+measured errors are ``kpicore.forecast.shown``'s: this module forecasts from a pipeline and never reads
+the backtest.
 """
 
 from __future__ import annotations
