@@ -9,7 +9,7 @@ import pytest
 
 from kpicore.forecast import blend
 from kpicore.forecast.backtest import Backtest, choose_method, summarise
-from kpicore.forecast.blend import BLEND, BLEND_MIN_PERIODS, GRID, SHORT_WEIGHT, learned_weight, with_blend
+from kpicore.forecast.blend import BLEND, BLEND_MIN_PERIODS, GRID, PRIOR_WEIGHT, learned_weight, with_blend
 from kpicore.text.catalogue import render
 
 
@@ -45,9 +45,39 @@ def test_weight_hand_computed_on_four_periods(monkeypatch):
         return float(np.sum(r * np.abs(200 - 100 * w - actual) / actual) / r.sum())
 
     assert mape(0.5) < mape(0.4) and mape(0.5) < mape(0.6)  # the hand reasoning above, checked
+    # against the calibrated figure alone (w = 1: errors 50/150, 50/150, 20/120, 80/180) each period
+    # gains 1/3, 1/3, -1/12, 5/18 with w = 0.5: a mean of about 0.21 for a clustered standard error of
+    # about 0.10 (one period per cluster), beyond two of them
+    gain = np.array([1 / 3, 1 / 3, -1 / 12, 5 / 18])
+    mean = float(np.sum(r * gain) / r.sum())
+    se = float(np.sqrt(np.sum((r * (gain - mean)) ** 2) * 4 / 3) / r.sum())
+    assert 0.19 < mean < 0.23 and 0.09 < se < 0.11 and mean > 2 * se
     w = learned_weight(np.full(4, 100.0), np.full(4, 200.0), actual, np.array(["a", "b", "c", "d"]), ends, as_of)
     assert w == 0.5
     assert w == min(GRID, key=mape)
+
+
+def test_a_weight_ahead_by_chance_keeps_the_calibrated_figure():
+    # calibrated 100, run rate 200 (the mix says 200 - 100 w); five months won 150, three won 100.  Summed
+    # errors: w >= 0.5 gives 5 (100 w - 50) / 150 + 3 (1 - w) = 4/3 + w / 3, w <= 0.5 gives 14/3 - 19 w / 3:
+    # w = 0.5 errs least, 1.5 / 8 against 5/3 / 8 for w = 1.  But its gain is 1/3 on five months and -1/2
+    # on three: a mean of 1/48 for a standard error near 0.15, far within the noise of eight months.
+    n = 8
+    actual = np.array([150.0, 100.0, 150.0, 100.0, 150.0, 100.0, 150.0, 150.0])
+    ends = np.array([_month_end(i) for i in range(n)], dtype="datetime64[ns]")
+    as_of = pd.Timestamp("2024-10-01")
+    r = 0.5 ** (np.array([(as_of - pd.Timestamp(e)).days for e in ends], float) / 365.0)
+
+    def mape(w: float) -> float:
+        return float(np.sum(r * np.abs(200 - 100 * w - actual) / actual) / r.sum())
+
+    assert min(GRID, key=mape) == 0.5 and mape(0.5) < mape(1.0)
+    gain = np.where(actual == 150.0, 1 / 3, -1 / 2)
+    mean = float(np.sum(r * gain) / r.sum())
+    se = float(np.sqrt(np.sum((r * (gain - mean)) ** 2) * n / (n - 1)) / r.sum())
+    assert 0 < mean < 2 * se
+    w = learned_weight(np.full(n, 100.0), np.full(n, 200.0), actual, np.arange(n), ends, as_of)
+    assert w == PRIOR_WEIGHT == 1.0
 
 
 def test_a_period_that_won_almost_nothing_does_not_decide_the_weight():
@@ -80,22 +110,22 @@ def test_exact_mix_recovered(monkeypatch):
     assert w == 0.7
 
 
-def test_too_few_periods_give_the_equal_mix():
+def test_too_few_periods_give_the_calibrated_figure():
     n = BLEND_MIN_PERIODS - 1
     ends = np.array([_month_end(i) for i in range(n)], dtype="datetime64[ns]")
-    # many forecasts, but of fewer periods than needed: nothing learned
-    w = learned_weight(np.full(3 * n, 100.0), np.full(3 * n, 50.0), np.full(3 * n, 100.0),
+    # many forecasts, all won exactly the run rate's figure, but of fewer periods than needed: nothing learned
+    w = learned_weight(np.full(3 * n, 100.0), np.full(3 * n, 50.0), np.full(3 * n, 50.0),
                        np.repeat(np.arange(n), 3), np.repeat(ends, 3), pd.Timestamp("2025-01-01"))
-    assert w == SHORT_WEIGHT == 0.5
+    assert w == PRIOR_WEIGHT == 1.0
 
 
-def test_the_run_rate_wins_ties():
-    # calibrated = run rate: every weight errs alike, the lowest (the run rate alone) is taken
+def test_ties_keep_the_calibrated_figure():
+    # calibrated = run rate: every weight errs alike, none gains anything over the calibrated figure alone
     n = BLEND_MIN_PERIODS + 2
     ends = np.array([_month_end(i) for i in range(n)], dtype="datetime64[ns]")
     w = learned_weight(np.full(n, 90.0), np.full(n, 90.0), np.full(n, 100.0), np.arange(n), ends,
                        pd.Timestamp("2025-06-01"))
-    assert w == 0.0
+    assert w == 1.0
 
 
 def test_no_look_ahead():
@@ -112,8 +142,8 @@ def test_no_look_ahead():
     # every forecast made before that month was over keeps its weight and its figure
     np.testing.assert_array_equal(b["blend_weight"].to_numpy()[:n - 1], a["blend_weight"].to_numpy()[:n - 1])
     np.testing.assert_array_equal(b["predicted"].to_numpy()[:n - 1], a["predicted"].to_numpy()[:n - 1])
-    # the weights are learned only once enough months are over: the first ones are the equal mix
-    assert (b["blend_weight"].to_numpy()[:BLEND_MIN_PERIODS] == SHORT_WEIGHT).all()
+    # the weights are learned only once enough months are over: the first ones are the calibrated figure's
+    assert (b["blend_weight"].to_numpy()[:BLEND_MIN_PERIODS] == PRIOR_WEIGHT).all()
 
 
 def test_blend_rows_mix_the_two_methods_and_replace_earlier_ones():
@@ -122,8 +152,8 @@ def test_blend_rows_mix_the_two_methods_and_replace_earlier_ones():
     twice = with_blend(once)
     pd.testing.assert_frame_equal(once, twice)
     got = once[once["method"] == BLEND]
-    # too few months for any to be learned: half of each
-    np.testing.assert_allclose(got["predicted"], [100.0, 95.0, 102.5])
+    # too few months for any weight to be learned: the calibrated figure
+    np.testing.assert_allclose(got["predicted"], [80.0, 90.0, 110.0])
     # written after the other methods of the same date
     assert list(once["method"][:4]) == ["calibrated", "run_rate", "weighted_declared", BLEND]
 

@@ -77,7 +77,7 @@ import numpy as np
 import pandas as pd
 
 from kpicore.forecast.asof import effective_close, pipelines_as_of, to_day
-from kpicore.forecast.blend import BLEND, SHORT_WEIGHT, learned_weight, paired, with_blend
+from kpicore.forecast.blend import BLEND, PRIOR_WEIGHT, clustered_mean, learned_weight, paired, with_blend
 from kpicore.forecast.dispersion import NO_MEASURE, Dispersion, measured, period_factor, recency_of, third_of
 from kpicore.forecast.quantiles import weighted_quantile
 from kpicore.forecast.reach import ReachHistory, reach_history
@@ -138,7 +138,7 @@ class Backtest:
         as the replay's own rows of that date."""
         r = self.rows
         if not len(r):
-            return SHORT_WEIGHT
+            return PRIOR_WEIGHT
         day = to_day(as_of)
         past = paired(r[(r["granularity"] == granularity) & (r["period_end"] < day)])
         return learned_weight(past["calibrated"].to_numpy(float), past["run_rate"].to_numpy(float),
@@ -240,12 +240,8 @@ def excess_over(ape: pd.Series, reference: pd.Series, period: pd.Series) -> tupl
     diff = (ape - reference).dropna()
     if diff.empty:
         return float("nan"), float("nan")
-    mean = float(diff.mean())
-    clusters = (diff - mean).groupby(period.reindex(diff.index)).sum().to_numpy(float)
-    g = len(clusters)
-    if g < 2:
-        return mean, float("nan")
-    return mean, float(np.sqrt((clusters ** 2).sum() * g / (g - 1)) / len(diff))
+    mean, se = clustered_mean(diff.to_numpy(float), np.ones(len(diff)), period.reindex(diff.index).to_numpy(object))
+    return mean, se if np.isfinite(se) else float("nan")
 
 
 def signed_errors(rows: pd.DataFrame) -> pd.Series:

@@ -44,7 +44,7 @@ from kpicore.model.pipeline_data import PipelineData
 from kpicore.model.roster import rep_team_of
 
 # raised when the replay changes meaning without changing its columns: an older kept replay is then stale
-KEY_VERSION = 4
+KEY_VERSION = 5
 SIGNIFICANT_DIGITS = 15  # what a cell keeps (Excel's precision; what LibreOffice saves)
 _MISSING = "\x00"  # a missing value, never a value of a cell
 

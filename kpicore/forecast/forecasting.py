@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from kpicore.forecast.asof import AsOfPipeline, data_today, to_day
-from kpicore.forecast.blend import BLEND, SHORT_WEIGHT, mix
+from kpicore.forecast.blend import BLEND, PRIOR_WEIGHT, mix
 from kpicore.forecast.calibration import (History, NewDealFlow, build_history, closing_season, new_deal_flow,
                                  win_probability)
 from kpicore.forecast.quantiles import least_error_point
@@ -120,7 +120,7 @@ class Forecast:
     # how far prob_reach_target can be trusted, as the company's replay scored it (None: not measured)
     reach: ReachReliability | None = None
     # the calibrated forecast's weight in the blend, as the replay learned it up to as_of (kpicore.forecast.blend)
-    blend_weight: float = SHORT_WEIGHT
+    blend_weight: float = PRIOR_WEIGHT
     # the calibrated method's figure: the point of the simulated totals of least expected percentage
     # error (kpicore.forecast.quantiles), below P50 when the period may win little; NaN: P50
     least_error: float = float("nan")
@@ -422,7 +422,7 @@ def simulated_range(totals: np.ndarray, won_to_date: float) -> tuple[float, floa
 
 def forecast_scope(ctx: ForecastContext, pipe: AsOfPipeline | PipelineArrays, period: Period, scope: tuple[str, str], *,
                     n_sims: int, seed: int, method_shown: str, method_reason: Message | None = None,
-                    period_factor: np.ndarray | None = None, blend_weight: float = SHORT_WEIGHT) -> Forecast:
+                    period_factor: np.ndarray | None = None, blend_weight: float = PRIOR_WEIGHT) -> Forecast:
     """A scope's forecast is the sum of its reps' blocks, draw by draw: the reps, their
     team and the company come from the same simulation and add up.
 
